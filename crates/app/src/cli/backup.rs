@@ -1,0 +1,89 @@
+//! `yijia backup` and `yijia restore`: a gzipped tar holding the rows of every table (read in
+//! one snapshot, backend-neutral JSON) and the stored files. A backup taken on SQLite restores
+//! on PostgreSQL and back.
+
+use std::fs::File;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use yijia_kernel::config::Config;
+
+const DUMP_NAME: &str = "yijia-backup.json";
+const FILES_DIR: &str = "files";
+
+pub async fn backup(config: Config, to: &Path) -> anyhow::Result<ExitCode> {
+    let db = super::open(&config).await?;
+    let dump = yijia_db::dump_tables(&db).await?;
+    let json = serde_json::to_vec(&dump)?;
+    let tmp = to.with_extension("partial");
+    {
+        let file = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut tar = tar::Builder::new(GzEncoder::new(file, Compression::default()));
+        let mut header = tar::Header::new_gnu();
+        header.set_size(json.len() as u64);
+        header.set_mode(0o600);
+        header.set_cksum();
+        tar.append_data(&mut header, DUMP_NAME, json.as_slice())?;
+        let files = config.data_dir.join(FILES_DIR);
+        if files.is_dir() {
+            tar.append_dir_all(FILES_DIR, &files)?;
+        }
+        tar.into_inner()?.finish()?.sync_all()?;
+    }
+    // Renamed only when complete: a backup file that exists is a whole backup.
+    std::fs::rename(&tmp, to).with_context(|| format!("cannot write {}", to.display()))?;
+    let rows: usize = dump.tables.iter().map(|t| t.rows.len()).sum();
+    println!(
+        "backup written to {} ({} tables, {rows} rows)",
+        to.display(),
+        dump.tables.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn restore(config: Config, from: &Path) -> anyhow::Result<ExitCode> {
+    let file = File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
+    let mut archive = tar::Archive::new(GzDecoder::new(file));
+    let mut dump: Option<yijia_db::Dump> = None;
+    let files_target = config.data_dir.join(FILES_DIR);
+    let staging = config.data_dir.join(".restore-files");
+    for entry in archive
+        .entries()
+        .context("not a Yijia backup (cannot read the archive)")?
+    {
+        let mut entry = entry.context("not a Yijia backup (damaged archive)")?;
+        let path = entry.path()?.into_owned();
+        if path == Path::new(DUMP_NAME) {
+            dump = Some(
+                serde_json::from_reader(&mut entry)
+                    .context("the backup's table data is damaged")?,
+            );
+        } else if path.starts_with(FILES_DIR) {
+            std::fs::create_dir_all(&staging)?;
+            entry.unpack_in(&staging)?;
+        }
+    }
+    let Some(dump) = dump else {
+        bail!("not a Yijia backup: {DUMP_NAME} is missing");
+    };
+    let db = super::open(&config).await?;
+    yijia_db::restore_tables(&db, &dump).await?;
+    if staging.join(FILES_DIR).is_dir() {
+        if files_target.exists() {
+            bail!(
+                "{} already exists; the tables were restored but the files were left in {}",
+                files_target.display(),
+                staging.display()
+            );
+        }
+        std::fs::rename(staging.join(FILES_DIR), &files_target)?;
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    let rows: usize = dump.tables.iter().map(|t| t.rows.len()).sum();
+    println!("restored {rows} rows from {}", from.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,219 @@
+//! The operator's contract (DESIGN.md): every subcommand, its flags and the environment.
+
+mod admin;
+mod backup;
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use yijia_db::{Db, DbUrl};
+use yijia_kernel::clock::Clock;
+use yijia_kernel::config::Config;
+use yijia_kernel::AppState;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "yijia",
+    version,
+    about = "Yijia 驿家 — community governance and service platform"
+)]
+pub struct Args {
+    /// Settings file (TOML); `./yijia.toml` is read when present.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://… (default: DATA_DIR/yijia.db).
+    #[arg(
+        long,
+        global = true,
+        env = "YIJIA_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Folder for the SQLite file and stored files.
+    #[arg(long, global = true, env = "YIJIA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Apply migrations, then serve (the default; without a subcommand the demo loads into an empty database).
+    Serve(serve::ServeArgs),
+    /// Apply migrations and exit.
+    Migrate,
+    /// Load the demo community (西柳沟社区); running it again changes nothing.
+    Demo,
+    /// Manage accounts.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// Manage integration API keys.
+    Apikey {
+        #[command(subcommand)]
+        command: admin::ApikeyCommand,
+    },
+    /// Write synthetic data at scale for benchmarks.
+    Seed {
+        #[arg(long, default_value_t = 1)]
+        communities: u32,
+        #[arg(long, default_value_t = 1000)]
+        residents_per_community: u32,
+    },
+    /// Write a consistent backup of the database and stored files.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty database.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
+    /// Check the audit log's hash chains.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Exit 0 when every chain is intact; otherwise name the first broken row and exit 1.
+    Verify,
+}
+
+/// Settings from the file, the environment and the flags, in that order of strength.
+pub fn config(args: &Args) -> anyhow::Result<Config> {
+    let file = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Some(PathBuf::from("yijia.toml")).filter(|p| p.exists()),
+    };
+    let mut c = Config::load(file.as_deref())?;
+    if let Some(u) = &args.database_url {
+        c.database_url = u.clone();
+    }
+    if let Some(d) = &args.data_dir {
+        c.data_dir = d.clone();
+    }
+    Ok(c)
+}
+
+/// Makes sure the data folder exists and can be written, with a clear message otherwise.
+fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    let probe = dir.join(".yijia-write-check");
+    std::fs::write(&probe, b"ok")
+        .with_context(|| format!("the data directory {} is not writable", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Opens and migrates the database the settings name.
+pub async fn open(config: &Config) -> anyhow::Result<Db> {
+    let url = if config.database_url.is_empty() {
+        prepare_data_dir(&config.data_dir)?;
+        DbUrl::sqlite_file(&config.data_dir.join("yijia.db"))
+    } else {
+        let url = DbUrl::parse(&config.database_url)?;
+        if url.backend() == yijia_db::Backend::Sqlite {
+            prepare_data_dir(&config.data_dir)?;
+        }
+        url
+    };
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| format!("database {}", url.redacted()))?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(db)
+}
+
+pub async fn state(config: Config) -> anyhow::Result<AppState> {
+    let db = open(&config).await?;
+    yijia_web::build_state(db, config, Clock::System, crate::modules())
+}
+
+/// Loads every module's demo data, in module order.
+pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
+    for m in state.modules.iter() {
+        m.demo(state)
+            .await
+            .with_context(|| format!("demo data of module {}", m.name()))?;
+    }
+    Ok(())
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let config = config(&args)?;
+    match args.command {
+        None => {
+            serve::run(
+                config,
+                serve::ServeArgs {
+                    listen: None,
+                    demo: true,
+                },
+            )
+            .await
+        }
+        Some(Command::Serve(s)) => serve::run(config, s).await,
+        Some(Command::Migrate) => {
+            let db = open(&config).await?;
+            db.close().await;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Demo) => {
+            let state = state(config).await?;
+            load_demo(&state).await?;
+            println!("demo community loaded: 西柳沟社区 (XLG)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Admin { command }) => admin::admin(config, command).await,
+        Some(Command::Apikey { command }) => admin::apikey(config, command).await,
+        Some(Command::Seed {
+            communities,
+            residents_per_community,
+        }) => {
+            if communities == 0 {
+                bail!("--communities must be at least 1");
+            }
+            let state = state(config).await?;
+            let params = yijia_kernel::module::SeedParams {
+                communities,
+                residents_per_community,
+            };
+            for m in state.modules.iter() {
+                m.seed(&state, params)
+                    .await
+                    .with_context(|| format!("seeding module {}", m.name()))?;
+            }
+            println!(
+                "seeded {communities} communities of about {residents_per_community} residents"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Backup { to }) => backup::backup(config, &to).await,
+        Some(Command::Restore { from }) => backup::restore(config, &from).await,
+        Some(Command::Audit {
+            command: AuditCommand::Verify,
+        }) => {
+            let db = open(&config).await?;
+            match yijia_kernel::audit::verify(&db).await? {
+                Ok(v) => {
+                    println!("audit log intact: {} chains, {} entries", v.chains, v.rows);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(broken) => {
+                    eprintln!("{broken}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args as ClapArgs;
+use yijia_db::on_db;
+use yijia_kernel::config::Config;
+use yijia_kernel::AppState;
+
+#[derive(ClapArgs, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "YIJIA_LISTEN")]
+    pub listen: Option<String>,
+    /// Load the demo community when the database is empty.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+async fn is_empty(state: &AppState) -> anyhow::Result<bool> {
+    let n: i64 = on_db!(&state.db, |p| sqlx::query_scalar(
+        "select (select count(*) from account) + (select count(*) from community)"
+    )
+    .fetch_one(p)
+    .await?);
+    Ok(n == 0)
+}
+
+pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    init_logs();
+    if let Some(l) = args.listen {
+        config.listen = l;
+    }
+    let addr: SocketAddr = config.listen.parse().with_context(|| {
+        format!(
+            "--listen {:?} is not an address such as 127.0.0.1:8080",
+            config.listen
+        )
+    })?;
+    let state = super::state(config).await?;
+    if is_empty(&state).await? {
+        if args.demo {
+            super::load_demo(&state).await?;
+            print_demo_accounts();
+        } else {
+            let password = super::admin::first_admin(&state).await?;
+            println!("No accounts yet: created the platform administrator `admin` with the one-time password {password}");
+            println!("Sign in and change it at once.");
+        }
+    } else if args.demo {
+        tracing::info!("database not empty: the demo was not loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let app = yijia_web::app(state.clone());
+    tracing::info!(listen = %addr, startup_ms = started.elapsed().as_millis(), "Yijia is serving");
+    println!(
+        "Yijia 驿家 is serving at http://{addr}/ (started in {} ms)",
+        started.elapsed().as_millis()
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("server")?;
+    state.db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_demo_accounts() {
+    println!(
+        "Loaded the demo community 西柳沟社区 (西邻驿家). Demo accounts, all with the password {}:",
+        yijia_accounts::demo::DEMO_PASSWORD
+    );
+    for (username, name, _, role, _) in yijia_accounts::demo::DEMO_ACCOUNTS {
+        println!("  {username:<16} {role:<17} {name}");
+    }
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("YIJIA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,164 @@
+//! A logical, backend-neutral copy of every table, read in one snapshot.
+//!
+//! Rows travel as JSON objects: PostgreSQL reads them with `row_to_json` and writes them with
+//! `json_populate_recordset`, SQLite with `json_object` and `json_extract`, so the database does
+//! the type conversions and a backup taken on one backend restores on the other.
+
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::{on_db, Db, DbError, TABLES};
+
+/// All rows of all tables, in [`TABLES`] order.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Dump {
+    pub format: u32,
+    pub tables: Vec<TableDump>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct TableDump {
+    pub name: String,
+    pub rows: Vec<Value>,
+}
+
+const FORMAT: u32 = 1;
+
+/// Reads every table inside one read transaction, so the copy is consistent even while the
+/// server keeps writing.
+pub async fn dump_tables(db: &Db) -> Result<Dump, DbError> {
+    let mut tables = Vec::with_capacity(TABLES.len());
+    match db {
+        Db::Sqlite(pool) => {
+            let mut conn = pool.acquire().await?;
+            // A deferred transaction in WAL mode reads from one snapshot from its first read on.
+            sqlx::query("begin").execute(&mut *conn).await?;
+            for table in TABLES {
+                let cols: Vec<String> =
+                    sqlx::query_scalar("select name from pragma_table_info($1) order by cid")
+                        .bind(table)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                let pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
+                let sql = format!(
+                    "select json_object({}) from \"{table}\" order by rowid",
+                    pairs.join(", ")
+                );
+                let rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *conn).await?;
+                tables.push(table_dump(table, rows)?);
+            }
+            sqlx::query("commit").execute(&mut *conn).await?;
+        }
+        Db::Postgres(pool) => {
+            let mut conn = pool.acquire().await?;
+            sqlx::query("begin isolation level repeatable read read only")
+                .execute(&mut *conn)
+                .await?;
+            for table in TABLES {
+                let sql = format!("select row_to_json(t)::text from \"{table}\" t order by 1");
+                let rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *conn).await?;
+                tables.push(table_dump(table, rows)?);
+            }
+            sqlx::query("commit").execute(&mut *conn).await?;
+        }
+    }
+    Ok(Dump {
+        format: FORMAT,
+        tables,
+    })
+}
+
+fn table_dump(name: &str, rows: Vec<String>) -> Result<TableDump, DbError> {
+    let rows = rows
+        .into_iter()
+        .map(|r| serde_json::from_str(&r).map_err(|e| DbError::Backup(format!("{name}: {e}"))))
+        .collect::<Result<Vec<Value>, _>>()?;
+    Ok(TableDump {
+        name: name.to_owned(),
+        rows,
+    })
+}
+
+/// Writes a dump into a migrated, empty database in one transaction: all of it or nothing.
+pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
+    if dump.format != FORMAT {
+        return Err(DbError::Backup(format!(
+            "unknown backup format {}",
+            dump.format
+        )));
+    }
+    for t in &dump.tables {
+        if !TABLES.contains(&t.name.as_str()) {
+            return Err(DbError::Backup(format!(
+                "the backup names an unknown table {:?}",
+                t.name
+            )));
+        }
+    }
+    for table in TABLES {
+        let sql = format!("select count(*) from \"{table}\"");
+        let n: i64 = on_db!(db, |p| sqlx::query_scalar(&sql).fetch_one(p).await?);
+        if n > 0 {
+            return Err(DbError::Backup(format!(
+                "the target database is not empty (table {table} has {n} rows): restore into a new database"
+            )));
+        }
+    }
+    let mut tx = db.begin_write().await?;
+    for t in &dump.tables {
+        for chunk in t.rows.chunks(500) {
+            let json = Value::Array(chunk.to_vec()).to_string();
+            match &mut tx {
+                crate::Tx::Sqlite(c) => {
+                    let cols: Vec<String> =
+                        sqlx::query_scalar("select name from pragma_table_info($1) order by cid")
+                            .bind(&t.name)
+                            .fetch_all(&mut **c)
+                            .await?;
+                    let list = cols
+                        .iter()
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let values = cols
+                        .iter()
+                        .map(|c| format!("json_extract(value, '$.{c}')"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "insert into \"{}\" ({list}) select {values} from json_each($1)",
+                        t.name
+                    );
+                    sqlx::query(&sql).bind(&json).execute(&mut **c).await?;
+                }
+                crate::Tx::Postgres(c) => {
+                    let sql = format!(
+                        "insert into \"{0}\" select * from json_populate_recordset(null::\"{0}\", $1::json)",
+                        t.name
+                    );
+                    sqlx::query(&sql).bind(&json).execute(&mut **c).await?;
+                }
+            }
+        }
+    }
+    if let crate::Tx::Postgres(c) = &mut tx {
+        // Identity columns must continue after the restored keys.
+        for table in TABLES {
+            let key = format!("{table}_id");
+            let seq: Option<String> = sqlx::query(
+                "select pg_get_serial_sequence($1, $2) from information_schema.columns \
+                 where table_schema = current_schema() and table_name = $1 and column_name = $2",
+            )
+            .bind(table)
+            .bind(&key)
+            .fetch_optional(&mut **c)
+            .await?
+            .and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
+            if let Some(seq) = seq {
+                let sql = format!("select setval($1, coalesce((select max(\"{key}\") from \"{table}\"), 0) + 1, false)");
+                sqlx::query(&sql).bind(&seq).execute(&mut **c).await?;
+            }
+        }
+    }
+    tx.commit().await
+}

@@ -1,0 +1,177 @@
+//! The database handle.
+//!
+//! Yijia runs on SQLite (embedded, the default) or PostgreSQL (for scale) from one code path:
+//! every query is written once in the portable subset of SQL (`$1..$N` placeholders, `returning`,
+//! `on conflict`) and compiled for both backends by the [`on_db!`] and [`on_tx!`] macros, which
+//! expand the same expression once per driver. sqlx's `Any` driver is deliberately not used: it
+//! loses booleans and integer widths.
+
+mod backup;
+mod connect;
+mod error;
+
+pub use backup::{dump_tables, restore_tables, Dump, TableDump};
+pub use connect::{Backend, DbUrl};
+pub use error::{is_foreign_key_violation, is_unique_violation, DbError};
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// Migrations for each backend, embedded in the binary. The two folders hold the same file names.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// A pool on one of the two supported backends. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction on one of the two backends. Dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the backend's pool; the body is compiled once per backend.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($c) => $body,
+            $crate::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection (`&mut Connection`).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Opens a pool for the URL. SQLite gets WAL, foreign keys and a busy timeout on every
+    /// connection; the file is created if missing, inside an existing folder only.
+    pub async fn connect(url: &DbUrl) -> Result<Db, DbError> {
+        match url.backend() {
+            Backend::Sqlite => Db::connect_sqlite(url.sqlite_options()?).await,
+            Backend::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url.as_str())
+                    .await
+                    .map_err(DbError::connect)?;
+                Ok(Db::Postgres(pool))
+            }
+        }
+    }
+
+    /// Opens a SQLite pool from ready-made options: the one place where SQLite's settings live.
+    pub async fn connect_sqlite(options: SqliteConnectOptions) -> Result<Db, DbError> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(DbError::connect)?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations that are not applied yet.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Begins a write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write
+    /// lock up front: a deferred transaction that reads and then writes fails with "database is
+    /// locked" when another writer got in between, whereas an immediate one waits its turn.
+    pub async fn begin_write(&self) -> Result<Tx, DbError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "PostgreSQL's plain BEGIN is what we want"
+            )]
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Whether the database answers a trivial query (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        on_db!(self, |p| sqlx::query("select 1").execute(p).await.is_ok())
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, |p| p.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// The tables of the schema in an order where each table comes after those it references:
+/// backup writes them in this order and restore reads them back in it.
+pub const TABLES: &[&str] = &[
+    "district",
+    "subdistrict",
+    "community",
+    "grid",
+    "building",
+    "unit",
+    "household",
+    "account",
+    "account_role",
+    "account_session",
+    "account_token",
+    "account_throttle",
+    "audit_head",
+    "audit_event",
+];

@@ -1,0 +1,119 @@
+//! Settings: defaults in code, then `yijia.toml`, then `YIJIA_*` environment variables, then the
+//! command line. Secrets (the database URL may hold a password) never print.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Every setting, with its default.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// `sqlite://PATH` or `postgres://…`; empty means `DATA_DIR/yijia.db`.
+    pub database_url: String,
+    /// Where the SQLite file, uploaded files and keys live.
+    pub data_dir: PathBuf,
+    /// Mark cookies `Secure`: set when Yijia is served over TLS (behind a proxy).
+    pub secure_cookies: bool,
+    /// How long a session lasts without activity, in hours.
+    pub session_hours: i64,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Failed logins on one account before it is locked for `lock_minutes`.
+    pub account_max_failures: i64,
+    /// Failed logins from one address before it is locked for `lock_minutes`.
+    pub address_max_failures: i64,
+    /// How long a lock after too many failed logins lasts, in minutes.
+    pub lock_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: "127.0.0.1:8080".to_owned(),
+            database_url: String::new(),
+            data_dir: PathBuf::from("./data"),
+            secure_cookies: false,
+            session_hours: 12,
+            max_body_bytes: 2 * 1024 * 1024,
+            account_max_failures: 5,
+            address_max_failures: 30,
+            lock_minutes: 15,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `yijia.toml` (when present) over the defaults, then the environment over both.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    anyhow::anyhow!("cannot read config file {}: {e}", path.display())
+                })?;
+                toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    /// Applies `YIJIA_*` variables (and `DATABASE_URL` when `YIJIA_DATABASE_URL` is unset).
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(v) = var("YIJIA_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = var("YIJIA_DATABASE_URL").or_else(|| var("DATABASE_URL")) {
+            self.database_url = v;
+        }
+        if let Some(v) = var("YIJIA_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("YIJIA_SECURE_COOKIES") {
+            self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = var("YIJIA_SESSION_HOURS") {
+            self.session_hours = v.parse().ok().filter(|h| *h > 0).ok_or_else(|| {
+                anyhow::anyhow!("YIJIA_SESSION_HOURS must be a positive whole number, not {v:?}")
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_defaults() {
+        let mut c = Config::default();
+        c.apply_env(|k| match k {
+            "YIJIA_LISTEN" => Some("0.0.0.0:9000".into()),
+            "DATABASE_URL" => Some("postgres://x@y/z".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.database_url, "postgres://x@y/z");
+    }
+
+    #[test]
+    fn a_bad_number_in_the_environment_is_an_error() {
+        let mut c = Config::default();
+        let e = c.apply_env(|k| (k == "YIJIA_SESSION_HOURS").then(|| "soon".into()));
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        assert!(toml::from_str::<Config>("listn = \"x\"").is_err());
+        let c: Config = toml::from_str("listen = \"127.0.0.1:1\"").unwrap();
+        assert_eq!(c.listen, "127.0.0.1:1");
+        assert_eq!(c.session_hours, 12);
+    }
+}

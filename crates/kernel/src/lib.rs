@@ -1,0 +1,24 @@
+//! The kernel every module builds on: the error type, the clock, actors with their role grants
+//! and the permission check, the audit writer, the [`Module`] trait, text validation, paging and
+//! translations. It knows nothing of any one module.
+
+pub mod actor;
+pub mod audit;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod module;
+pub mod paging;
+pub mod permission;
+pub mod scope;
+pub mod secret;
+pub mod session;
+pub mod state;
+pub mod text;
+
+pub use actor::{Actor, Place, Role, RoleGrant, ScopeKind};
+pub use error::{Error, FieldErrors, Result};
+pub use module::{BoxFut, Module, NavEntry, Stat};
+pub use permission::{Capability, Permissions};
+pub use state::AppState;

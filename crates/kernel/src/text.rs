@@ -1,0 +1,146 @@
+//! Parsing text fields at the edge. Limits count characters, not bytes: 40 Chinese characters fit
+//! a 40-character field although they take 120 bytes.
+
+use crate::error::{FieldErrors, Message};
+
+/// A required text field: trimmed, not empty, at most `max` characters, no control characters.
+pub fn required(errs: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        errs.add(field, Message::new("field.required"));
+    } else {
+        check(errs, field, v, max);
+    }
+    v.to_owned()
+}
+
+/// An optional text field: trimmed, possibly empty, at most `max` characters.
+pub fn optional(errs: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let v = value.trim();
+    check(errs, field, v, max);
+    v.to_owned()
+}
+
+fn check(errs: &mut FieldErrors, field: &str, v: &str, max: usize) {
+    let n = v.chars().count();
+    if n > max {
+        errs.add(
+            field,
+            Message::new("field.too_long").arg("max", max).arg("len", n),
+        );
+    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        errs.add(field, Message::new("field.control_chars"));
+    }
+}
+
+/// A code (community, grid, building …): 1–32 of ASCII letters, digits, `-` and `_`.
+pub fn code(errs: &mut FieldErrors, field: &str, value: &str) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        errs.add(field, Message::new("field.required"));
+    } else if v.chars().count() > 32
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        errs.add(field, Message::new("field.bad_code"));
+    }
+    v.to_owned()
+}
+
+/// A phone number a person can be reached at: a mainland mobile (optionally +86 / 0086) or a
+/// landline `0AA(A)-NNNNNNN(N)` (DOMAIN.md §4). Empty is allowed; the caller decides if required.
+pub fn phone(errs: &mut FieldErrors, field: &str, value: &str) -> String {
+    let v: String = value.trim().chars().filter(|c| *c != ' ').collect();
+    if !v.is_empty() && !is_phone(&v) {
+        errs.add(field, Message::new("field.bad_phone"));
+    }
+    v
+}
+
+fn is_phone(v: &str) -> bool {
+    let mobile = v
+        .strip_prefix("+86")
+        .or_else(|| v.strip_prefix("0086"))
+        .or_else(|| v.strip_prefix("86").filter(|r| r.len() == 11))
+        .unwrap_or(v);
+    let b = mobile.as_bytes();
+    if b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+    {
+        return true;
+    }
+    // Landline: 0 + 2–3 digit area code, optional dash, 7–8 digit number.
+    let digits: String = v.chars().filter(|c| *c != '-').collect();
+    let dashes = v.matches('-').count();
+    v.starts_with('0')
+        && dashes <= 1
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && (10..=12).contains(&digits.len())
+        && v.find('-').is_none_or(|i| (3..=4).contains(&i))
+}
+
+/// An IANA time zone name that the bundled database knows.
+pub fn time_zone(errs: &mut FieldErrors, field: &str, value: &str) -> String {
+    let v = value.trim();
+    if jiff::tz::TimeZone::get(v).is_err() {
+        errs.add(field, Message::new("field.bad_time_zone"));
+    }
+    v.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_count_characters_not_bytes() {
+        let mut e = FieldErrors::default();
+        let forty = "西".repeat(40);
+        required(&mut e, "name", &forty, 40);
+        assert!(e.is_empty());
+        required(&mut e, "name", &"西".repeat(41), 40);
+        assert_eq!(e.get("name").map(|m| m.key), Some("field.too_long"));
+    }
+
+    #[test]
+    fn blank_required_text_is_refused() {
+        let mut e = FieldErrors::default();
+        required(&mut e, "name", "   ", 10);
+        assert_eq!(e.get("name").map(|m| m.key), Some("field.required"));
+    }
+
+    #[test]
+    fn mobile_and_landline_numbers_are_accepted() {
+        for ok in [
+            "13812345678",
+            "+8613812345678",
+            "008613812345678",
+            "0931-1234567",
+            "093112345678",
+            "010-12345678",
+        ] {
+            assert!(is_phone(ok), "{ok}");
+        }
+        for bad in [
+            "12812345678",
+            "1381234567",
+            "abc",
+            "0931--1234567",
+            "+8612345678901",
+        ] {
+            assert!(!is_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn codes_are_ascii_only() {
+        let mut e = FieldErrors::default();
+        code(&mut e, "code", "XLG-01");
+        assert!(e.is_empty());
+        code(&mut e, "code", "西柳沟");
+        assert!(!e.is_empty());
+    }
+}

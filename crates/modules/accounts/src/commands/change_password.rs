@@ -1,0 +1,71 @@
+use yijia_kernel::actor::Via;
+use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::error::FieldErrors;
+use yijia_kernel::{secret, Actor, AppState, Error, Result};
+
+use crate::model::check_password;
+use crate::repo;
+
+/// Changes the actor's own password after checking the current one; every other session of the
+/// account ends, so a stolen session does not outlive the change.
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    repeat: &str,
+) -> Result<()> {
+    let account_id = actor.account_id.ok_or(Error::Forbidden)?;
+    let mut e = FieldErrors::default();
+    check_password(&mut e, "new_password", new);
+    if new != repeat {
+        e.add(
+            "repeat_password",
+            yijia_kernel::error::Message::new("accounts.password_mismatch"),
+        );
+    }
+    e.into_result()?;
+    let stored = {
+        let mut tx = state.db.begin_write().await?;
+        let h = repo::password_hash(&mut tx, account_id).await?;
+        tx.commit().await?;
+        h
+    };
+    let (cur, new_pw) = (current.to_owned(), new.to_owned());
+    let new_hash = tokio::task::spawn_blocking(move || {
+        if secret::verify_password(&cur, &stored) {
+            secret::hash_password(&new_pw).map(Some)
+        } else {
+            Ok(None)
+        }
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))??;
+    let Some(new_hash) = new_hash else {
+        return Err(Error::field("current_password", "accounts.wrong_password"));
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    repo::set_password(&mut tx, account_id, &new_hash, now).await?;
+    let keep = match &actor.via {
+        Via::Session { session_hash } => session_hash.clone(),
+        _ => String::new(),
+    };
+    repo::end_other_sessions(&mut tx, account_id, &keep).await?;
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Entry {
+            action: "account.password_change",
+            entity: "account",
+            entity_id: account_id.to_string(),
+            community_id: None,
+            before: None,
+            after: None,
+            purpose: None,
+        },
+    )
+    .await?;
+    Ok(tx.commit().await?)
+}

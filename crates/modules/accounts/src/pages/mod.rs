@@ -1,0 +1,3 @@
+pub mod account;
+pub mod admin;
+pub mod login;

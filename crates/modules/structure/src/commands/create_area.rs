@@ -1,0 +1,62 @@
+use serde::Deserialize;
+use yijia_kernel::error::FieldErrors;
+use yijia_kernel::{text, Actor, AppState, Error, Place, Result};
+
+use crate::permissions::TENANCY;
+use crate::repo;
+
+/// A district (no parent) or a subdistrict (with its district's code).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaInput {
+    #[serde(default)]
+    pub district: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Creates a district, or a subdistrict when `input.district` names its district.
+pub async fn create_area(
+    state: &AppState,
+    actor: &Actor,
+    subdistrict: bool,
+    input: &AreaInput,
+) -> Result<i64> {
+    let mut e = FieldErrors::default();
+    let code = text::code(&mut e, "code", &input.code);
+    let name = text::required(&mut e, "name", &input.name, 40);
+    e.into_result()?;
+    TENANCY.check(actor, &Place::default())?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let id = if subdistrict {
+        let (district_id, _) = repo::area_by_code(&mut tx, false, input.district.trim())
+            .await?
+            .ok_or_else(|| Error::field("district", "structure.unknown_target"))?;
+        repo::insert_subdistrict(&mut tx, district_id, &code, &name, now).await?
+    } else {
+        repo::insert_district(&mut tx, &code, &name, now).await?
+    };
+    let entity = if subdistrict {
+        "subdistrict"
+    } else {
+        "district"
+    };
+    let after = serde_json::json!({ "code": code, "name": name, "district": input.district });
+    super::audit(
+        &mut tx,
+        now,
+        actor,
+        &format!("{entity}.create"),
+        entity,
+        id,
+        None,
+        None,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,49 @@
+use yijia_kernel::{Actor, AppState, Error, Result};
+
+use crate::model::Level;
+use crate::repo;
+
+/// Moves a building to another grid, a unit to another building or a household to another
+/// unit, within the same community; everything below follows. The actor needs the write
+/// capability at both ends.
+pub async fn move_node(
+    state: &AppState,
+    actor: &Actor,
+    level: Level,
+    id: i64,
+    to_parent: i64,
+) -> Result<()> {
+    if !level.movable() {
+        return Err(Error::bad_request("structure.not_movable"));
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let here = repo::ancestors(&mut tx, Some(level), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    level.write_cap().check(actor, &here.place())?;
+    let to = repo::ancestors(&mut tx, level.parent(), to_parent)
+        .await?
+        .ok_or_else(|| Error::field("to", "structure.unknown_target"))?;
+    if to.community_id != here.community_id {
+        return Err(Error::field("to", "structure.other_community"));
+    }
+    level.write_cap().check(actor, &to.place())?;
+    let before = repo::snapshot(&mut tx, level, id).await?;
+    repo::move_to(&mut tx, level, id, &to, now).await?;
+    let after = repo::snapshot(&mut tx, level, id).await?;
+    super::audit(
+        &mut tx,
+        now,
+        actor,
+        &format!("{}.move", level.entity()),
+        level.entity(),
+        id,
+        Some(here.community_id),
+        before.as_ref(),
+        after.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,35 @@
+use yijia_kernel::{Actor, AppState, Error, Result};
+
+use crate::model::Level;
+use crate::repo;
+
+/// Retires a row: it stays in the records (and in history) but no longer takes new children.
+/// A row with live children cannot be retired: they must be moved or retired first.
+pub async fn retire_node(state: &AppState, actor: &Actor, level: Level, id: i64) -> Result<()> {
+    let now = state.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let here = repo::ancestors(&mut tx, Some(level), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    level.write_cap().check(actor, &here.place())?;
+    if repo::live_children(&mut tx, level, id).await? > 0 {
+        return Err(Error::conflict("structure.has_children"));
+    }
+    let before = repo::snapshot(&mut tx, level, id).await?;
+    repo::retire(&mut tx, level, id, now).await?;
+    let after = repo::snapshot(&mut tx, level, id).await?;
+    super::audit(
+        &mut tx,
+        now,
+        actor,
+        &format!("{}.retire", level.entity()),
+        level.entity(),
+        id,
+        Some(here.community_id),
+        before.as_ref(),
+        after.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

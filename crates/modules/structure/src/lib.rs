@@ -1,0 +1,145 @@
+//! Community structure: district → subdistrict → community → grid → building → unit →
+//! household. "横向到边、纵向到底": every household sits in one grid, and every grid has a grid
+//! worker whose name and phone residents can see.
+
+pub mod api;
+pub mod commands;
+mod demo;
+pub mod model;
+mod openapi;
+mod pages;
+pub mod permissions;
+pub mod repo;
+mod seed;
+
+use axum::routing::{get, post};
+use axum::Router;
+use yijia_kernel::module::{NavEntry, SeedParams};
+use yijia_kernel::{Actor, AppState, BoxFut, Capability, Module, Stat};
+
+use crate::model::Level;
+
+pub struct Structure;
+
+impl Module for Structure {
+    fn name(&self) -> &'static str {
+        "structure"
+    }
+
+    fn translations(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("zh-CN", include_str!("../locales/zh-CN.toml")),
+            ("en", include_str!("../locales/en.toml")),
+        ]
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        let mut r = Router::new()
+            .route("/structure", get(pages::index::show))
+            .route(
+                "/structure/districts",
+                post(|c, a, f| pages::index::post_area(c, a, false, f)),
+            )
+            .route(
+                "/structure/subdistricts",
+                post(|c, a, f| pages::index::post_area(c, a, true, f)),
+            )
+            .route("/structure/communities", post(pages::index::post_community))
+            .route(
+                "/structure/communities/{id}",
+                get(pages::community::show).post(pages::community::post_settings),
+            )
+            .route(
+                "/structure/communities/{id}/grids",
+                post(pages::community::post_grid),
+            );
+        for level in Level::ALL {
+            let base = format!("/structure/{}/{{id}}", level.plural());
+            r = r
+                .route(
+                    &base,
+                    get(move |c, a, p| pages::node::show(c, a, p, level))
+                        .post(move |c, a, p, f| pages::node::post_update(c, a, p, level, f)),
+                )
+                .route(
+                    &format!("{base}/children"),
+                    post(move |c, a, p, f| pages::node::post_child(c, a, p, level, f)),
+                )
+                .route(
+                    &format!("{base}/move"),
+                    post(move |c, a, p, f| pages::node::post_move(c, a, p, level, f)),
+                )
+                .route(
+                    &format!("{base}/retire"),
+                    post(move |c, a, p| pages::node::post_retire(c, a, p, level)),
+                );
+        }
+        r
+    }
+
+    fn api(&self) -> Router<AppState> {
+        api::routes()
+    }
+
+    fn nav(&self) -> Vec<NavEntry> {
+        vec![NavEntry {
+            label: "structure.nav",
+            href: "/structure",
+            cap: permissions::READ,
+            order: 10,
+        }]
+    }
+
+    fn capabilities(&self) -> &'static [Capability] {
+        &[
+            permissions::READ,
+            permissions::VIEW_COMMUNITY,
+            permissions::TENANCY,
+            permissions::COMMUNITY_ADMIN,
+            permissions::BUILDINGS,
+            permissions::HOUSEHOLDS,
+        ]
+    }
+
+    fn openapi(&self) -> serde_json::Value {
+        openapi::document()
+    }
+
+    fn stats<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a Actor,
+        community_id: i64,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<Stat>>> {
+        Box::pin(async move {
+            let counts =
+                repo::counts(&state.db, actor.account_id.unwrap_or(0), community_id).await?;
+            Ok(counts
+                .into_iter()
+                .map(|(level, n)| Stat {
+                    label: match level {
+                        Level::Grid => "structure.stat_grids",
+                        Level::Building => "structure.stat_buildings",
+                        Level::Unit => "structure.stat_units",
+                        Level::Household => "structure.stat_households",
+                    },
+                    value: n,
+                    href: (level == Level::Grid)
+                        .then(|| format!("/structure/communities/{community_id}")),
+                })
+                .collect())
+        })
+    }
+
+    fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {
+        Box::pin(demo::load(state))
+    }
+
+    fn seed<'a>(
+        &'a self,
+        state: &'a AppState,
+        params: SeedParams,
+    ) -> BoxFut<'a, yijia_kernel::Result<()>> {
+        Box::pin(seed::run(state, params))
+    }
+}

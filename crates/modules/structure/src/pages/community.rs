@@ -1,0 +1,173 @@
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use yijia_kernel::{Actor, Error, Place};
+use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult, P};
+
+use super::{is_form_error, Shown};
+use crate::commands::create_community::CommunityInput;
+use crate::commands::create_node::create_node;
+use crate::commands::update_community::update_community;
+use crate::model::{Level, Node, NodeInput};
+use crate::permissions::{COMMUNITY_ADMIN, READ};
+use crate::repo::{self, Community, Order, Worker};
+
+#[derive(Template)]
+#[template(path = "community.html")]
+struct CommunityPage {
+    chrome: Chrome,
+    community: Community,
+    grids: Vec<Node>,
+    workers: Vec<Worker>,
+    can_admin: bool,
+    settings: Shown<CommunityInput>,
+    new_grid: Shown<NodeInput>,
+}
+
+impl CommunityPage {
+    fn workers_of(&self, grid_id: &i64) -> String {
+        self.workers
+            .iter()
+            .filter(|w| w.grid_id == *grid_id)
+            .map(|w| {
+                if w.phone.is_empty() {
+                    w.display_name.clone()
+                } else {
+                    format!("{} {}", w.display_name, w.phone)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+async fn page(
+    ctx: &PageCtx,
+    actor: &Actor,
+    id: i64,
+    settings: Option<Shown<CommunityInput>>,
+    new_grid: Shown<NodeInput>,
+) -> WebResult<Response> {
+    let account = actor.account_id.unwrap_or(0);
+    let community = repo::community(&ctx.state.db, account, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let place = Place {
+        district_id: Some(community.district_id),
+        subdistrict_id: Some(community.subdistrict_id),
+        community_id: Some(id),
+        grid_id: None,
+    };
+    if !READ.held_by(actor) {
+        return Err(Error::Forbidden.into());
+    }
+    let grids = repo::children(
+        &ctx.state.db,
+        account,
+        Level::Grid,
+        id,
+        true,
+        0,
+        1000,
+        Order::Code,
+    )
+    .await?;
+    let workers = repo::grid_workers(&ctx.state.db, id).await?;
+    let settings = settings.unwrap_or_else(|| Shown {
+        which: "",
+        input: CommunityInput {
+            name: community.name.clone(),
+            brand: community.brand.clone(),
+            time_zone: community.time_zone.clone(),
+            address: community.address.clone(),
+            ..CommunityInput::default()
+        },
+        errors: FormErrors::default(),
+    });
+    let chrome = Chrome::new(ctx, "structure.community");
+    render(CommunityPage {
+        chrome,
+        can_admin: COMMUNITY_ADMIN.allows(actor, &place),
+        community,
+        grids,
+        workers,
+        settings,
+        new_grid,
+    })
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+) -> WebResult<Response> {
+    page(&ctx, &actor, id, None, Shown::none()).await
+}
+
+fn status_of(e: &Error) -> StatusCode {
+    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+pub async fn post_settings(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    PageForm(input): PageForm<CommunityInput>,
+) -> WebResult<Response> {
+    repo::community(&ctx.state.db, actor.account_id.unwrap_or(0), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    match update_community(&ctx.state, &actor, id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/structure/communities/{id}")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, &ctx.tr);
+            let mut res = page(
+                &ctx,
+                &actor,
+                id,
+                Some(Shown {
+                    which: "settings",
+                    input,
+                    errors,
+                }),
+                Shown::none(),
+            )
+            .await?;
+            *res.status_mut() = status_of(&e);
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn post_grid(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    PageForm(input): PageForm<NodeInput>,
+) -> WebResult<Response> {
+    repo::community(&ctx.state.db, actor.account_id.unwrap_or(0), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    match create_node(&ctx.state, &actor, Level::Grid, id, &input).await {
+        Ok(grid) => Ok(Redirect::to(&format!("/structure/grids/{grid}")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, &ctx.tr);
+            let mut res = page(
+                &ctx,
+                &actor,
+                id,
+                None,
+                Shown {
+                    which: "grid",
+                    input,
+                    errors,
+                },
+            )
+            .await?;
+            *res.status_mut() = status_of(&e);
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,298 @@
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use yijia_kernel::{Actor, Error};
+use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult, P};
+
+use super::{is_form_error, Shown};
+use crate::commands::{
+    create_node::create_node, move_node::move_node, retire_node::retire_node,
+    update_node::update_node,
+};
+use crate::model::{Level, Node, NodeInput};
+use crate::repo::{self, Community, Order, Worker};
+
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "node.html")]
+struct NodePage {
+    chrome: Chrome,
+    level: &'static str,
+    child_level: &'static str,
+    children_key: String,
+    new_child_key: String,
+    child_code_key: String,
+    code_key: String,
+    node: Node,
+    crumbs: Vec<Crumb>,
+    children: Vec<Node>,
+    workers: Vec<Worker>,
+    move_targets: Vec<Node>,
+    can_write: bool,
+    can_write_children: bool,
+    edit: Shown<NodeInput>,
+    new_child: Shown<NodeInput>,
+    moving: Shown<MoveForm>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct MoveForm {
+    #[serde(default)]
+    pub to: String,
+}
+
+async fn crumbs(ctx: &PageCtx, account: i64, level: Level, node: &Node) -> WebResult<Vec<Crumb>> {
+    let mut out = Vec::new();
+    let mut cur = level.parent().map(|p| (p, node.parent_id));
+    while let Some((l, id)) = cur {
+        let Some(n) = repo::node(&ctx.state.db, account, l, id).await? else {
+            break;
+        };
+        out.push(Crumb {
+            label: n.label().to_owned(),
+            href: format!("/structure/{}/{}", l.plural(), n.id),
+        });
+        cur = l.parent().map(|p| (p, n.parent_id));
+    }
+    if let Some(c) = repo::community(&ctx.state.db, account, node.community_id).await? {
+        out.push(Crumb {
+            label: c.name,
+            href: format!("/structure/communities/{}", c.community_id),
+        });
+    }
+    out.reverse();
+    Ok(out)
+}
+
+async fn page(
+    ctx: &PageCtx,
+    actor: &Actor,
+    level: Level,
+    id: i64,
+    edit: Option<Shown<NodeInput>>,
+    new_child: Shown<NodeInput>,
+    moving: Shown<MoveForm>,
+) -> WebResult<Response> {
+    let account = actor.account_id.unwrap_or(0);
+    let node = repo::node(&ctx.state.db, account, level, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let children = match level.child() {
+        Some(c) => {
+            repo::children(&ctx.state.db, account, c, id, true, 0, 2000, Order::Code).await?
+        }
+        None => Vec::new(),
+    };
+    let workers = if level == Level::Grid {
+        repo::grid_workers(&ctx.state.db, node.community_id)
+            .await?
+            .into_iter()
+            .filter(|w| w.grid_id == id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let place = yijia_kernel::Place {
+        community_id: Some(node.community_id),
+        grid_id: Some(node.grid_id),
+        ..place_of(ctx, account, node.community_id).await?
+    };
+    let can_write = level.write_cap().allows(actor, &place) && !node.retired();
+    let can_write_children = level
+        .child()
+        .is_some_and(|c| c.write_cap().allows(actor, &place))
+        && !node.retired();
+    let move_targets = match level.parent() {
+        Some(p) if can_write && level.movable() => {
+            repo::in_community(&ctx.state.db, account, p, node.community_id).await?
+        }
+        _ => Vec::new(),
+    };
+    let edit = edit.unwrap_or_else(|| Shown {
+        which: "",
+        input: NodeInput {
+            code: node.code.clone(),
+            name: node.name.clone(),
+            description: node.description.clone(),
+            compound: node.compound.clone(),
+            floors: node.floors.map(|f| f.to_string()),
+        },
+        errors: FormErrors::default(),
+    });
+    let crumbs = crumbs(ctx, account, level, &node).await?;
+    let chrome = Chrome::new(ctx, &format!("structure.{}", level.entity()));
+    render(NodePage {
+        chrome,
+        level: level.entity(),
+        child_level: level.child().map_or("", Level::entity),
+        children_key: level
+            .child()
+            .map_or(String::new(), |c| format!("structure.{}", c.plural())),
+        new_child_key: level
+            .child()
+            .map_or(String::new(), |c| format!("structure.new_{}", c.entity())),
+        child_code_key: level
+            .child()
+            .map_or(String::new(), |c| format!("structure.code_{}", c.entity())),
+        code_key: format!("structure.code_{}", level.entity()),
+        node,
+        crumbs,
+        children,
+        workers,
+        move_targets,
+        can_write,
+        can_write_children,
+        edit,
+        new_child,
+        moving,
+    })
+}
+
+async fn place_of(
+    ctx: &PageCtx,
+    account: i64,
+    community_id: i64,
+) -> WebResult<yijia_kernel::Place> {
+    let c: Option<Community> = repo::community(&ctx.state.db, account, community_id).await?;
+    Ok(yijia_kernel::Place {
+        district_id: c.as_ref().map(|c| c.district_id),
+        subdistrict_id: c.as_ref().map(|c| c.subdistrict_id),
+        community_id: Some(community_id),
+        grid_id: None,
+    })
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    level: Level,
+) -> WebResult<Response> {
+    page(&ctx, &actor, level, id, None, Shown::none(), Shown::none()).await
+}
+
+fn here(level: Level, id: i64) -> String {
+    format!("/structure/{}/{id}", level.plural())
+}
+
+/// Shows the page again with one form's input and errors, or fails with the error.
+async fn again(
+    ctx: &PageCtx,
+    actor: &Actor,
+    level: Level,
+    id: i64,
+    e: Error,
+    which: &'static str,
+    node_input: Option<NodeInput>,
+    move_input: Option<MoveForm>,
+) -> WebResult<Response> {
+    if !is_form_error(&e) {
+        return Err(e.into());
+    }
+    let errors = FormErrors::from_error(&e, &ctx.tr);
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let (edit, new_child, moving) = match which {
+        "edit" => (
+            Some(Shown {
+                which,
+                input: node_input.unwrap_or_default(),
+                errors,
+            }),
+            Shown::none(),
+            Shown::none(),
+        ),
+        "child" => (
+            None,
+            Shown {
+                which,
+                input: node_input.unwrap_or_default(),
+                errors,
+            },
+            Shown::none(),
+        ),
+        _ => (
+            None,
+            Shown::none(),
+            Shown {
+                which,
+                input: move_input.unwrap_or_default(),
+                errors,
+            },
+        ),
+    };
+    let mut res = page(ctx, actor, level, id, edit, new_child, moving).await?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn visible(ctx: &PageCtx, actor: &Actor, level: Level, id: i64) -> WebResult<()> {
+    repo::node(&ctx.state.db, actor.account_id.unwrap_or(0), level, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(())
+}
+
+pub async fn post_update(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    level: Level,
+    PageForm(input): PageForm<NodeInput>,
+) -> WebResult<Response> {
+    visible(&ctx, &actor, level, id).await?;
+    match update_node(&ctx.state, &actor, level, id, &input).await {
+        Ok(()) => Ok(Redirect::to(&here(level, id)).into_response()),
+        Err(e) => again(&ctx, &actor, level, id, e, "edit", Some(input), None).await,
+    }
+}
+
+pub async fn post_child(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    level: Level,
+    PageForm(input): PageForm<NodeInput>,
+) -> WebResult<Response> {
+    visible(&ctx, &actor, level, id).await?;
+    let child = level.child().ok_or(Error::NotFound)?;
+    match create_node(&ctx.state, &actor, child, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&here(level, id)).into_response()),
+        Err(e) => again(&ctx, &actor, level, id, e, "child", Some(input), None).await,
+    }
+}
+
+pub async fn post_move(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    level: Level,
+    PageForm(input): PageForm<MoveForm>,
+) -> WebResult<Response> {
+    visible(&ctx, &actor, level, id).await?;
+    let result = match input.to.trim().parse::<i64>() {
+        Ok(to) => move_node(&ctx.state, &actor, level, id, to).await,
+        Err(_) => Err(Error::field("to", "field.required")),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&here(level, id)).into_response()),
+        Err(e) => again(&ctx, &actor, level, id, e, "move", None, Some(input)).await,
+    }
+}
+
+pub async fn post_retire(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    level: Level,
+) -> WebResult<Response> {
+    visible(&ctx, &actor, level, id).await?;
+    match retire_node(&ctx.state, &actor, level, id).await {
+        Ok(()) => Ok(Redirect::to(&here(level, id)).into_response()),
+        Err(e) => again(&ctx, &actor, level, id, e, "retire", None, None).await,
+    }
+}

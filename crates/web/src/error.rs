@@ -1,0 +1,166 @@
+//! Errors as people see them. Handlers return [`AppError`]; the response carries the error to
+//! [`render_errors`], which knows the reader's language and whether they asked the API (the JSON
+//! envelope of DESIGN.md) or a page (an HTML page, or the login page when not signed in). Bare
+//! error statuses from the router (404, 405) and the body limit (413) are rendered the same way.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::{json, Map, Value};
+use yijia_kernel::i18n::{Locale, Tr};
+use yijia_kernel::{AppState, Error};
+
+use crate::extract::ReqCtx;
+
+/// An error on its way out of a handler.
+#[derive(Debug)]
+pub struct AppError(pub Error);
+
+pub type WebResult<T> = Result<T, AppError>;
+
+impl<E: Into<Error>> From<E> for AppError {
+    fn from(e: E) -> AppError {
+        AppError(e.into())
+    }
+}
+
+/// The error, handed from the handler's response to the renderer.
+#[derive(Clone)]
+struct Carried(Arc<Error>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut res = status.into_response();
+        res.extensions_mut().insert(Carried(Arc::new(self.0)));
+        res
+    }
+}
+
+/// The fallback for paths no route matches.
+pub async fn not_found() -> AppError {
+    AppError(Error::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    lang: &'static str,
+    title: String,
+    message: String,
+    home: String,
+    status: u16,
+}
+
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let locale = req
+        .extensions()
+        .get::<ReqCtx>()
+        .map(|c| c.locale)
+        .unwrap_or_default();
+    let path = req.uri().path().to_owned();
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let res = next.run(req).await;
+    let error = match res.extensions().get::<Carried>() {
+        Some(Carried(e)) => e.clone(),
+        None if res.status().as_u16() >= 400
+            && !res.headers().contains_key(header::CONTENT_TYPE) =>
+        {
+            Arc::new(from_status(res.status()))
+        }
+        None => return res,
+    };
+    let tr = state.tr(locale);
+    if let Error::Internal(cause) = &*error {
+        tracing::error!(http.path = %path, error = %format!("{cause:#}"), "request failed");
+    }
+    if is_api(&path) {
+        return envelope(&error, &tr);
+    }
+    if matches!(*error, Error::Unauthenticated) {
+        let next_url = format!("{path}{query}");
+        let target = format!("/login?next={}", encode(&next_url));
+        return Redirect::to(&target).into_response();
+    }
+    page(&error, &tr, locale)
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/api"
+}
+
+fn from_status(status: StatusCode) -> Error {
+    match status.as_u16() {
+        404 => Error::NotFound,
+        405 => Error::rejected(405, "error.method_not_allowed"),
+        413 => Error::rejected(413, "error.payload_too_large"),
+        415 => Error::rejected(415, "error.unsupported_media_type"),
+        401 => Error::Unauthenticated,
+        403 => Error::Forbidden,
+        429 => Error::TooManyRequests {
+            retry_after_secs: 60,
+        },
+        s if s < 500 => Error::rejected(s, "error.bad_request"),
+        _ => Error::Internal(anyhow::anyhow!("status {status} without a body")),
+    }
+}
+
+/// `{"error": {"code", "message", "fields"}}`.
+pub fn envelope(error: &Error, tr: &Tr) -> Response {
+    let mut body = Map::new();
+    body.insert("code".into(), json!(error.code()));
+    body.insert("message".into(), json!(tr.msg(&error.message())));
+    if let Error::Validation(fields) = error {
+        let f: Map<String, Value> = fields
+            .0
+            .iter()
+            .map(|(k, m)| (k.clone(), json!(tr.msg(m))))
+            .collect();
+        body.insert("fields".into(), Value::Object(f));
+    }
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = (status, axum::Json(json!({ "error": body }))).into_response();
+    add_retry_after(error, &mut res);
+    res
+}
+
+fn page(error: &Error, tr: &Tr, locale: Locale) -> Response {
+    let p = ErrorPage {
+        lang: locale.as_str(),
+        title: tr.t("error.title"),
+        message: tr.msg(&error.message()),
+        home: tr.t("nav.home"),
+        status: error.status(),
+    };
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = match p.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, "error").into_response(),
+    };
+    add_retry_after(error, &mut res);
+    res
+}
+
+fn add_retry_after(error: &Error, res: &mut Response) {
+    if let Error::TooManyRequests { retry_after_secs } = error {
+        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}

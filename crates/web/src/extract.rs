@@ -1,0 +1,207 @@
+//! Extractors that turn every malformed input into a clear, localized error.
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use yijia_kernel::error::{FieldErrors, Message};
+use yijia_kernel::i18n::{Locale, Tr};
+use yijia_kernel::{Actor, AppState, Error};
+
+use crate::error::AppError;
+
+/// What the guard learned about the request: who (if anyone) and in which language.
+#[derive(Clone, Debug)]
+pub struct ReqCtx {
+    pub actor: Option<Actor>,
+    pub locale: Locale,
+}
+
+fn ctx(parts: &Parts) -> ReqCtx {
+    parts.extensions.get::<ReqCtx>().cloned().unwrap_or(ReqCtx {
+        actor: None,
+        locale: Locale::ZhCn,
+    })
+}
+
+/// A signed-in actor; without one, pages send the reader to the login page and the API answers 401.
+pub struct CurrentActor(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        ctx(parts)
+            .actor
+            .map(CurrentActor)
+            .ok_or(AppError(Error::Unauthenticated))
+    }
+}
+
+/// The actor if signed in.
+pub struct MaybeActor(pub Option<Actor>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeActor(ctx(parts).actor))
+    }
+}
+
+/// Everything a page needs to render its chrome: the state, the actor, the translator, the path.
+pub struct PageCtx {
+    pub state: AppState,
+    pub actor: Option<Actor>,
+    pub tr: Tr,
+    pub path: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(s);
+        let c = ctx(parts);
+        Ok(PageCtx {
+            tr: state.tr(c.locale),
+            state,
+            actor: c.actor,
+            path: parts.uri.path().to_owned(),
+        })
+    }
+}
+
+fn content_type(req: &Request) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+async fn body(req: Request) -> Result<Bytes, AppError> {
+    Bytes::from_request(req, &())
+        .await
+        .map_err(|_| AppError(Error::rejected(413, "error.payload_too_large")))
+}
+
+/// A JSON body: `application/json` only (415 otherwise), well-formed (400), of the right shape
+/// (422 naming the field, including unknown fields where the type refuses them).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let ct = content_type(&req);
+        if ct != "application/json" && !(ct.starts_with("application/") && ct.ends_with("+json")) {
+            return Err(AppError(Error::rejected(
+                415,
+                "error.unsupported_media_type",
+            )));
+        }
+        let bytes = body(req).await?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(de) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    Err(AppError(Error::bad_request("error.malformed_json")))
+                } else {
+                    let mut f = FieldErrors::default();
+                    let field = if path == "." { "body".to_owned() } else { path };
+                    f.add(&field, Message::new("field.invalid").arg("detail", inner));
+                    Err(AppError(Error::Validation(f)))
+                }
+            }
+        }
+    }
+}
+
+/// A form post (`application/x-www-form-urlencoded`). Form types hold strings, so every value
+/// reaches the command that validates it and can be shown again beside its error.
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        if content_type(&req) != "application/x-www-form-urlencoded" {
+            return Err(AppError(Error::rejected(
+                415,
+                "error.unsupported_media_type",
+            )));
+        }
+        let bytes = body(req).await?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(PageForm)
+            .map_err(|_| AppError(Error::bad_request("error.bad_form")))
+    }
+}
+
+/// A query string, refused with 400 when it does not parse.
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(q).map(Q).map_err(|e| {
+            AppError(Error::BadRequest(
+                Message::new("error.bad_query").arg("detail", e),
+            ))
+        })
+    }
+}
+
+/// The peer address of the connection (the load balancer's, behind one), or `unknown` in
+/// tests that drive the router in-process.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned());
+        Ok(ClientAddr(addr))
+    }
+}
+
+/// A path back into the application, or `/`: never another host (`//evil`, `https://…`).
+pub fn local_path(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+/// Path parameters; a value that does not parse (`/grids/abc`) is simply not found.
+pub struct P<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for P<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, s)
+            .await
+            .map(|p| P(p.0))
+            .map_err(|_| AppError(Error::NotFound))
+    }
+}

@@ -1,0 +1,111 @@
+//! Who is asking, in what language, and whether a state-changing request may come from there.
+
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use yijia_kernel::i18n::Locale;
+use yijia_kernel::{session, AppState, Error};
+
+use crate::error::AppError;
+use crate::extract::ReqCtx;
+
+/// The cookie that remembers the language of a visitor who is not signed in.
+pub const LANG_COOKIE: &str = "yijia_lang";
+
+/// Resolves the bearer token or session cookie to an actor, and the reader's locale.
+/// An unknown, expired or forged session is simply nobody; an invalid bearer token is refused.
+pub async fn resolve_actor(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|s| s.trim().to_owned());
+    let session = cookie(headers, session::COOKIE);
+    let lang = cookie(headers, LANG_COOKIE).and_then(|l| Locale::parse(&l));
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Locale::from_accept_language);
+    let now = state.now_ms();
+    let actor = match (bearer, session) {
+        (Some(token), _) => match session::resolve_token(&state.db, &token, now).await {
+            Ok(Some(a)) => Some(a),
+            Ok(None) => return AppError(Error::Unauthenticated).into_response(),
+            Err(e) => return AppError(e).into_response(),
+        },
+        (None, Some(s)) if s.len() <= 128 => {
+            match session::resolve_session(&state.db, &s, now, state.config.session_hours).await {
+                Ok(a) => a,
+                Err(e) => return AppError(e).into_response(),
+            }
+        }
+        _ => None,
+    };
+    let locale = actor
+        .as_ref()
+        .map(|a| a.locale)
+        .or(lang)
+        .or(accept)
+        .unwrap_or_default();
+    req.extensions_mut().insert(ReqCtx { actor, locale });
+    next.run(req).await
+}
+
+/// Refuses a state-changing request sent by another site with the browser's cookies: the
+/// browser says so in `Sec-Fetch-Site`, or its `Origin` names another host. Requests that carry
+/// a bearer token have no ambient credentials and pass.
+pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let h = req.headers();
+    if !safe && !h.contains_key(header::AUTHORIZATION) {
+        let fetch_site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let cross = fetch_site == Some("cross-site")
+            || match (
+                h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+                h.get(header::HOST).and_then(|v| v.to_str().ok()),
+            ) {
+                (Some(origin), Some(host)) => origin_host(origin) != Some(host),
+                (Some(_), None) => true,
+                _ => false,
+            };
+        if cross {
+            return AppError(Error::rejected(403, "error.cross_site")).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+fn origin_host(origin: &str) -> Option<&str> {
+    origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'))
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_origin_host_includes_the_port() {
+        assert_eq!(origin_host("http://127.0.0.1:8080"), Some("127.0.0.1:8080"));
+        assert_eq!(origin_host("null"), None);
+    }
+}

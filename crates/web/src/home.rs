@@ -1,0 +1,143 @@
+//! The home page: a staff console with the community's numbers for staff, a phone view with the
+//! community's contacts for everyone else.
+
+use askama::Template;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use yijia_db::on_db;
+use yijia_kernel::permission::{Capability, Reach};
+use yijia_kernel::scope::{self, Cols};
+use yijia_kernel::{Role, Stat};
+
+use crate::error::WebResult;
+use crate::extract::{PageCtx, Q};
+use crate::page::{render, Chrome};
+
+/// Seeing a community's name and its grid workers' contacts: every member of the community.
+const SEE_COMMUNITY: Capability = Capability {
+    name: "community.view",
+    roles: &Role::ASSIGNABLE,
+    reach: Reach::Member,
+};
+
+#[derive(sqlx::FromRow)]
+pub struct CommunityCard {
+    pub community_id: i64,
+    pub code: String,
+    pub name: String,
+    pub brand: String,
+    pub address: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct WorkerCard {
+    pub grid_name: String,
+    pub display_name: String,
+    pub phone: String,
+}
+
+pub struct StatView {
+    pub label: String,
+    pub value: i64,
+    pub href: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "home_staff.html")]
+struct StaffHome {
+    chrome: Chrome,
+    communities: Vec<CommunityCard>,
+    current: Option<CommunityCard>,
+    current_id: i64,
+    stats: Vec<StatView>,
+}
+
+#[derive(Template)]
+#[template(path = "home_resident.html")]
+struct ResidentHome {
+    chrome: Chrome,
+    current: Option<CommunityCard>,
+    workers: Vec<WorkerCard>,
+}
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    community: Option<i64>,
+}
+
+pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
+    let Some(actor) = ctx.actor.clone() else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let account = actor.account_id.unwrap_or(0);
+    let sql = format!(
+        "select community_id, code, name, brand, address from community c where c.retired_at is null and {} order by name limit 200",
+        scope::reach(&SEE_COMMUNITY, &Cols { community: "c.community_id", grid: None }, "$1")
+    );
+    let communities: Vec<CommunityCard> = on_db!(&ctx.state.db, |p| sqlx::query_as(&sql)
+        .bind(account)
+        .fetch_all(p)
+        .await?);
+    let current_id = q
+        .community
+        .filter(|id| communities.iter().any(|c| c.community_id == *id))
+        .or_else(|| communities.first().map(|c| c.community_id))
+        .unwrap_or(0);
+    let current = communities
+        .iter()
+        .position(|c| c.community_id == current_id);
+    if actor.is_staff() {
+        let mut stats = Vec::new();
+        if current.is_some() {
+            for m in ctx.state.modules.iter() {
+                let s: Vec<Stat> = m.stats(&ctx.state, &actor, current_id).await?;
+                stats.extend(s.into_iter().map(|s| StatView {
+                    label: ctx.tr.t(s.label),
+                    value: s.value,
+                    href: s.href,
+                }));
+            }
+        }
+        let chrome = Chrome::new(&ctx, "home.staff_title");
+        let mut communities = communities;
+        let current = current.map(|i| communities.remove(i));
+        if let Some(c) = &current {
+            communities.insert(
+                0,
+                CommunityCard {
+                    community_id: c.community_id,
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    brand: c.brand.clone(),
+                    address: c.address.clone(),
+                },
+            );
+        }
+        return render(StaffHome {
+            chrome,
+            communities,
+            current,
+            current_id,
+            stats,
+        });
+    }
+    let workers: Vec<WorkerCard> = on_db!(&ctx.state.db, |p| {
+        sqlx::query_as(
+            "select g.name as grid_name, a.display_name, a.phone from account_role r \
+             join grid g on g.grid_id = r.grid_id join account a on a.account_id = r.account_id \
+             where r.role = 'grid_worker' and r.revoked_at is null and g.retired_at is null and a.status = 'active' \
+             and g.community_id = $1 order by g.code, a.display_name",
+        )
+        .bind(current_id)
+        .fetch_all(p)
+        .await?
+    });
+    let chrome = Chrome::new(&ctx, "home.resident_title");
+    let mut communities = communities;
+    let current = current.map(|i| communities.swap_remove(i));
+    render(ResidentHome {
+        chrome,
+        current,
+        workers,
+    })
+}

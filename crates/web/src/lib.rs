@@ -1,0 +1,97 @@
+//! The web layer: assembles the router from the installed modules, resolves who is asking,
+//! refuses cross-site posts, renders every error in the reader's language (an HTML page, or the
+//! JSON envelope under `/api`), and serves the embedded assets, health checks and metrics.
+
+pub mod assets;
+pub mod error;
+pub mod extract;
+pub mod form;
+mod guard;
+mod health;
+mod home;
+pub mod metrics;
+pub mod openapi;
+pub mod page;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{middleware, Router};
+use yijia_db::Db;
+use yijia_kernel::clock::Clock;
+use yijia_kernel::config::Config;
+use yijia_kernel::i18n::{I18n, Locale};
+use yijia_kernel::{AppState, Module};
+
+pub use error::{AppError, WebResult};
+pub use extract::{
+    local_path, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, P, Q,
+};
+pub use form::FormErrors;
+pub use guard::cookie;
+pub use page::{render, set_cookie, Chrome};
+
+/// The core translations (layout, errors, home pages).
+const CORE_TRANSLATIONS: &[(&str, &str)] = &[
+    ("zh-CN", include_str!("../locales/zh-CN.toml")),
+    ("en", include_str!("../locales/en.toml")),
+];
+
+/// Builds the shared state, merging every module's translations into the core ones.
+pub fn build_state(
+    db: Db,
+    config: Config,
+    clock: Clock,
+    modules: Vec<Arc<dyn Module>>,
+) -> anyhow::Result<AppState> {
+    let mut i18n = I18n::default();
+    let files = CORE_TRANSLATIONS
+        .iter()
+        .chain(modules.iter().flat_map(|m| m.translations().iter()));
+    for (locale, text) in files {
+        let locale =
+            Locale::parse(locale).ok_or_else(|| anyhow::anyhow!("unknown locale {locale}"))?;
+        i18n.add(locale, text)?;
+    }
+    Ok(AppState {
+        db,
+        clock,
+        config: Arc::new(config),
+        i18n: Arc::new(i18n),
+        modules: Arc::new(modules),
+    })
+}
+
+/// The whole application as a router, apart from serving it, so tests drive it in-process.
+pub fn app(state: AppState) -> Router {
+    let mut pages = Router::new()
+        .route("/", get(home::home))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render))
+        .route("/assets/{*name}", get(assets::serve))
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/docs", get(openapi::docs));
+    let mut api = Router::new();
+    for m in state.modules.iter() {
+        pages = pages.merge(m.pages());
+        api = api.merge(m.api());
+    }
+    let max_body = state.config.max_body_bytes;
+    pages
+        .nest("/api/v1", api)
+        .fallback(error::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::resolve_actor,
+        ))
+        .layer(middleware::from_fn(guard::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(metrics::count))
+        .with_state(state)
+}

@@ -1,0 +1,65 @@
+//! `/metrics` in the Prometheus text format: requests by status class and their total duration.
+//! Counters are per process; Prometheus scrapes each instance and sums.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use yijia_kernel::AppState;
+
+static REQUESTS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
+static MICROS: AtomicU64 = AtomicU64::new(0);
+static IN_FLIGHT: AtomicU64 = AtomicU64::new(0);
+
+pub async fn count(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
+    let res = next.run(req).await;
+    IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    let class = usize::from(res.status().as_u16() / 100).clamp(1, 5) - 1;
+    REQUESTS[class].fetch_add(1, Ordering::Relaxed);
+    MICROS.fetch_add(
+        u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
+    res
+}
+
+pub async fn render(State(state): State<AppState>) -> Response {
+    let mut out = String::from("# HELP yijia_http_requests_total HTTP requests answered, by status class.\n# TYPE yijia_http_requests_total counter\n");
+    for (i, c) in REQUESTS.iter().enumerate() {
+        out.push_str(&format!(
+            "yijia_http_requests_total{{class=\"{}xx\"}} {}\n",
+            i + 1,
+            c.load(Ordering::Relaxed)
+        ));
+    }
+    out.push_str("# HELP yijia_http_request_seconds_total Time spent answering HTTP requests.\n# TYPE yijia_http_request_seconds_total counter\n");
+    out.push_str(&format!(
+        "yijia_http_request_seconds_total {:.6}\n",
+        MICROS.load(Ordering::Relaxed) as f64 / 1e6
+    ));
+    out.push_str("# HELP yijia_http_requests_in_flight Requests being answered now.\n# TYPE yijia_http_requests_in_flight gauge\n");
+    out.push_str(&format!(
+        "yijia_http_requests_in_flight {}\n",
+        IN_FLIGHT.load(Ordering::Relaxed)
+    ));
+    out.push_str(
+        "# HELP yijia_database_up Whether the database answers.\n# TYPE yijia_database_up gauge\n",
+    );
+    out.push_str(&format!(
+        "yijia_database_up {}\n",
+        u8::from(state.db.ping().await)
+    ));
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response()
+}
