@@ -6,10 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = yijia::cli::Args::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("yijia: cannot start the runtime: {e}");

@@ -34,11 +34,10 @@ pub async fn dump_tables(db: &Db) -> Result<Dump, DbError> {
             // A deferred transaction in WAL mode reads from one snapshot from its first read on.
             sqlx::query("begin").execute(&mut *conn).await?;
             for table in TABLES {
-                let cols: Vec<String> =
-                    sqlx::query_scalar("select name from pragma_table_info($1) order by cid")
-                        .bind(table)
-                        .fetch_all(&mut *conn)
-                        .await?;
+                let cols: Vec<String> = sqlx::query_scalar("select name from pragma_table_info($1) order by cid")
+                    .bind(table)
+                    .fetch_all(&mut *conn)
+                    .await?;
                 let pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
                 let sql = format!(
                     "select json_object({}) from \"{table}\" order by rowid",
@@ -62,10 +61,7 @@ pub async fn dump_tables(db: &Db) -> Result<Dump, DbError> {
             sqlx::query("commit").execute(&mut *conn).await?;
         }
     }
-    Ok(Dump {
-        format: FORMAT,
-        tables,
-    })
+    Ok(Dump { format: FORMAT, tables })
 }
 
 fn table_dump(name: &str, rows: Vec<String>) -> Result<TableDump, DbError> {
@@ -82,10 +78,7 @@ fn table_dump(name: &str, rows: Vec<String>) -> Result<TableDump, DbError> {
 /// Writes a dump into a migrated, empty database in one transaction: all of it or nothing.
 pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
     if dump.format != FORMAT {
-        return Err(DbError::Backup(format!(
-            "unknown backup format {}",
-            dump.format
-        )));
+        return Err(DbError::Backup(format!("unknown backup format {}", dump.format)));
     }
     for t in &dump.tables {
         if !TABLES.contains(&t.name.as_str()) {
@@ -110,25 +103,17 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
             let json = Value::Array(chunk.to_vec()).to_string();
             match &mut tx {
                 crate::Tx::Sqlite(c) => {
-                    let cols: Vec<String> =
-                        sqlx::query_scalar("select name from pragma_table_info($1) order by cid")
-                            .bind(&t.name)
-                            .fetch_all(&mut **c)
-                            .await?;
-                    let list = cols
-                        .iter()
-                        .map(|c| format!("\"{c}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let cols: Vec<String> = sqlx::query_scalar("select name from pragma_table_info($1) order by cid")
+                        .bind(&t.name)
+                        .fetch_all(&mut **c)
+                        .await?;
+                    let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
                     let values = cols
                         .iter()
                         .map(|c| format!("json_extract(value, '$.{c}')"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    let sql = format!(
-                        "insert into \"{}\" ({list}) select {values} from json_each($1)",
-                        t.name
-                    );
+                    let sql = format!("insert into \"{}\" ({list}) select {values} from json_each($1)", t.name);
                     sqlx::query(&sql).bind(&json).execute(&mut **c).await?;
                 }
                 crate::Tx::Postgres(c) => {
@@ -155,7 +140,8 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
             .await?
             .and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
             if let Some(seq) = seq {
-                let sql = format!("select setval($1, coalesce((select max(\"{key}\") from \"{table}\"), 0) + 1, false)");
+                let sql =
+                    format!("select setval($1, coalesce((select max(\"{key}\") from \"{table}\"), 0) + 1, false)");
                 sqlx::query(&sql).bind(&seq).execute(&mut **c).await?;
             }
         }

@@ -54,8 +54,7 @@ impl DbUrl {
     }
 
     pub(crate) fn sqlite_options(&self) -> Result<SqliteConnectOptions, DbError> {
-        SqliteConnectOptions::from_str(&self.raw)
-            .map_err(|_| DbError::UnsupportedUrl(redact(&self.raw)))
+        SqliteConnectOptions::from_str(&self.raw).map_err(|_| DbError::UnsupportedUrl(redact(&self.raw)))
     }
 
     /// The URL with any password replaced, for logs and error messages.
@@ -84,26 +83,17 @@ mod tests {
             DbUrl::parse("mysql://root@localhost/x"),
             Err(DbError::UnsupportedUrl(_))
         ));
-        assert!(matches!(
-            DbUrl::parse("data/yijia.db"),
-            Err(DbError::UnsupportedUrl(_))
-        ));
+        assert!(matches!(DbUrl::parse("data/yijia.db"), Err(DbError::UnsupportedUrl(_))));
     }
 
     #[test]
     fn postgres_and_sqlite_urls_pick_their_backend() {
-        assert_eq!(
-            DbUrl::parse("postgres://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
+        assert_eq!(DbUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
         assert_eq!(
             DbUrl::parse("postgresql://u@h/db").unwrap().backend(),
             Backend::Postgres
         );
-        assert_eq!(
-            DbUrl::parse("sqlite://x.db").unwrap().backend(),
-            Backend::Sqlite
-        );
+        assert_eq!(DbUrl::parse("sqlite://x.db").unwrap().backend(), Backend::Sqlite);
     }
 
     #[test]

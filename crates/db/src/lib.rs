@@ -122,10 +122,7 @@ impl Db {
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            #[expect(
-                clippy::disallowed_methods,
-                reason = "PostgreSQL's plain BEGIN is what we want"
-            )]
+            #[expect(clippy::disallowed_methods, reason = "PostgreSQL's plain BEGIN is what we want")]
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

@@ -84,11 +84,7 @@ impl Role {
     pub fn is_staff(self) -> bool {
         matches!(
             self,
-            Role::PlatformAdmin
-                | Role::Supervisor
-                | Role::CommunityAdmin
-                | Role::CommunityStaff
-                | Role::GridWorker
+            Role::PlatformAdmin | Role::Supervisor | Role::CommunityAdmin | Role::CommunityStaff | Role::GridWorker
         )
     }
 }
@@ -164,8 +160,7 @@ impl RoleGrant {
     /// True when the grant is inside the place's community (a member of it) or contains it.
     pub fn touches(&self, place: &Place) -> bool {
         let same = |a: Option<i64>, b: Option<i64>| a.is_some() && a == b;
-        self.contains(place)
-            || (self.scope == ScopeKind::Grid && same(self.community_id, place.community_id))
+        self.contains(place) || (self.scope == ScopeKind::Grid && same(self.community_id, place.community_id))
     }
 }
 

@@ -29,6 +29,39 @@ pub struct Entry<'a> {
     pub purpose: Option<&'a str>,
 }
 
+impl<'a> Entry<'a> {
+    /// An entry for a change to one record.
+    pub fn new(action: &'a str, entity: &'a str, entity_id: impl ToString) -> Entry<'a> {
+        Entry {
+            action,
+            entity,
+            entity_id: entity_id.to_string(),
+            community_id: None,
+            before: None,
+            after: None,
+            purpose: None,
+        }
+    }
+
+    /// The community whose chain records it (`None`: the platform's chain).
+    pub fn community(mut self, id: Option<i64>) -> Entry<'a> {
+        self.community_id = id;
+        self
+    }
+
+    /// The record as it was.
+    pub fn before<T: serde::Serialize>(mut self, v: Option<&T>) -> Entry<'a> {
+        self.before = v.and_then(|v| serde_json::to_value(v).ok());
+        self
+    }
+
+    /// The record as it is now.
+    pub fn after<T: serde::Serialize>(mut self, v: Option<&T>) -> Entry<'a> {
+        self.after = v.and_then(|v| serde_json::to_value(v).ok());
+        self
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Row {
     pub audit_event_id: i64,
@@ -54,9 +87,7 @@ fn digest(r: &Row) -> String {
         r.chain_id.to_string(),
         r.seq.to_string(),
         r.at.to_string(),
-        r.actor_account_id
-            .map(|a| a.to_string())
-            .unwrap_or_default(),
+        r.actor_account_id.map(|a| a.to_string()).unwrap_or_default(),
         r.actor_label.clone(),
         r.action.clone(),
         r.entity.clone(),
@@ -79,19 +110,19 @@ fn digest(r: &Row) -> String {
 pub async fn record(tx: &mut Tx, at: i64, actor: &Actor, e: Entry<'_>) -> Result<()> {
     let chain_id = e.community_id.unwrap_or(0);
     on_tx!(tx, |c| {
-        sqlx::query("insert into audit_head (chain_id, seq, hash) values ($1, 0, $2) on conflict (chain_id) do nothing")
-            .bind(chain_id)
-            .bind(GENESIS)
-            .execute(&mut *c)
-            .await?;
-    });
-    let (seq, prev_hash): (i64, String) = on_tx!(tx, |c| {
-        sqlx::query_as(
-            "update audit_head set seq = seq + 1 where chain_id = $1 returning seq, hash",
+        sqlx::query(
+            "insert into audit_head (chain_id, seq, hash) values ($1, 0, $2) on conflict (chain_id) do nothing",
         )
         .bind(chain_id)
-        .fetch_one(&mut *c)
-        .await?
+        .bind(GENESIS)
+        .execute(&mut *c)
+        .await?;
+    });
+    let (seq, prev_hash): (i64, String) = on_tx!(tx, |c| {
+        sqlx::query_as("update audit_head set seq = seq + 1 where chain_id = $1 returning seq, hash")
+            .bind(chain_id)
+            .fetch_one(&mut *c)
+            .await?
     });
     let mut row = Row {
         audit_event_id: 0,

@@ -48,10 +48,7 @@ mod tests {
     #[test]
     fn instants_display_in_the_community_time_zone() {
         // 2026-01-01T00:00:00Z is 08:00 in Shanghai.
-        assert_eq!(
-            format_local(1_767_225_600_000, "Asia/Shanghai"),
-            "2026-01-01 08:00"
-        );
+        assert_eq!(format_local(1_767_225_600_000, "Asia/Shanghai"), "2026-01-01 08:00");
         assert_eq!(format_local(1_767_225_600_000, "UTC"), "2026-01-01 00:00");
     }
 

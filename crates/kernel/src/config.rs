@@ -50,11 +50,9 @@ impl Config {
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
         let mut config = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    anyhow::anyhow!("cannot read config file {}: {e}", path.display())
-                })?;
-                toml::from_str(&text)
-                    .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?
             }
             None => Config::default(),
         };
@@ -77,9 +75,11 @@ impl Config {
             self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = var("YIJIA_SESSION_HOURS") {
-            self.session_hours = v.parse().ok().filter(|h| *h > 0).ok_or_else(|| {
-                anyhow::anyhow!("YIJIA_SESSION_HOURS must be a positive whole number, not {v:?}")
-            })?;
+            self.session_hours = v
+                .parse()
+                .ok()
+                .filter(|h| *h > 0)
+                .ok_or_else(|| anyhow::anyhow!("YIJIA_SESSION_HOURS must be a positive whole number, not {v:?}"))?;
         }
         Ok(())
     }

@@ -21,10 +21,7 @@ pub struct Message {
 
 impl Message {
     pub fn new(key: &'static str) -> Message {
-        Message {
-            key,
-            args: Vec::new(),
-        }
+        Message { key, args: Vec::new() }
     }
 
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Message {
@@ -114,9 +111,7 @@ impl Error {
     pub fn message(&self) -> Message {
         match self {
             Error::Validation(_) => Message::new("error.validation_failed"),
-            Error::BadRequest(m) | Error::Conflict(m) | Error::Rejected { message: m, .. } => {
-                m.clone()
-            }
+            Error::BadRequest(m) | Error::Conflict(m) | Error::Rejected { message: m, .. } => m.clone(),
             Error::Unauthenticated => Message::new("error.unauthenticated"),
             Error::Forbidden => Message::new("error.forbidden"),
             Error::NotFound => Message::new("error.not_found"),

@@ -37,12 +37,7 @@ impl Locale {
     /// The best match for an `Accept-Language` header; zh-CN when nothing fits.
     pub fn from_accept_language(header: &str) -> Locale {
         for part in header.split(',') {
-            let tag = part
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
             if tag.starts_with("zh") {
                 return Locale::ZhCn;
             }
@@ -173,10 +168,7 @@ mod tests {
     #[test]
     fn accept_language_picks_english_only_when_asked() {
         assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Locale::En);
-        assert_eq!(
-            Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
-            Locale::ZhCn
-        );
+        assert_eq!(Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Locale::ZhCn);
         assert_eq!(Locale::from_accept_language("fr"), Locale::ZhCn);
     }
 }

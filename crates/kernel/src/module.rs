@@ -90,11 +90,7 @@ pub trait Module: Send + Sync + 'static {
     }
 
     /// Writes synthetic data at scale for benchmarks.
-    fn seed<'a>(
-        &'a self,
-        _state: &'a AppState,
-        _params: SeedParams,
-    ) -> BoxFut<'a, crate::Result<()>> {
+    fn seed<'a>(&'a self, _state: &'a AppState, _params: SeedParams) -> BoxFut<'a, crate::Result<()>> {
         Box::pin(async { Ok(()) })
     }
 }

@@ -135,63 +135,33 @@ pub async fn end(db: &Db, session_hash: &str) -> Result<()> {
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct TokenRow {
-    account_token_id: i64,
-    kind: String,
-    account_id: Option<i64>,
-    community_id: Option<i64>,
-    name: String,
-}
-
-/// Resolves a bearer token: a person's token acts as that person; an integration's API key acts
-/// with the `integration` role over its community.
+/// Resolves a bearer token to the account that holds it. A personal token acts as its owner;
+/// an integration's API key acts as the integration's own account, which holds the
+/// `integration` role over one community, so reach is tested in SQL like anyone else's.
 pub async fn resolve_token(db: &Db, secret: &str, now: i64) -> Result<Option<Actor>> {
-    let row: Option<TokenRow> = on_db!(db, |p| {
+    let row: Option<(i64, String, i64, String)> = on_db!(db, |p| {
         sqlx::query_as(
-            "select account_token_id, kind, account_id, community_id, name from account_token \
-             where token_hash = $1 and revoked_at is null",
+            "select account_token_id, kind, account_id, name from account_token \
+             where token_hash = $1 and revoked_at is null and account_id is not null",
         )
         .bind(secret_hash(secret))
         .fetch_optional(p)
         .await?
     });
-    let Some(t) = row else { return Ok(None) };
+    let Some((token_id, kind, account_id, name)) = row else {
+        return Ok(None);
+    };
     on_db!(db, |p| {
         sqlx::query("update account_token set last_used_at = $2 where account_token_id = $1")
-            .bind(t.account_token_id)
+            .bind(token_id)
             .bind(now)
             .execute(p)
             .await?;
     });
-    match (t.kind.as_str(), t.account_id, t.community_id) {
-        ("personal", Some(account_id), _) => load_actor(db, account_id, Via::PersonalToken).await,
-        ("integration", _, Some(community_id)) => {
-            let place: Option<(i64, i64)> = on_db!(db, |p| {
-                sqlx::query_as(
-                    "select district_id, subdistrict_id from community where community_id = $1",
-                )
-                .bind(community_id)
-                .fetch_optional(p)
-                .await?
-            });
-            Ok(place.map(|(district_id, subdistrict_id)| Actor {
-                account_id: None,
-                username: format!("apikey:{}", t.name),
-                display_name: t.name.clone(),
-                locale: Locale::ZhCn,
-                grants: vec![RoleGrant {
-                    role: Role::Integration,
-                    scope: ScopeKind::Community,
-                    district_id: Some(district_id),
-                    subdistrict_id: Some(subdistrict_id),
-                    community_id: Some(community_id),
-                    grid_id: None,
-                }],
-                via: Via::ApiKey { name: t.name },
-                must_change_password: false,
-            }))
-        }
-        _ => Ok(None),
-    }
+    let via = if kind == "integration" {
+        Via::ApiKey { name }
+    } else {
+        Via::PersonalToken
+    };
+    load_actor(db, account_id, via).await
 }

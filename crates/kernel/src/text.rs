@@ -24,10 +24,7 @@ pub fn optional(errs: &mut FieldErrors, field: &str, value: &str, max: usize) ->
 fn check(errs: &mut FieldErrors, field: &str, v: &str, max: usize) {
     let n = v.chars().count();
     if n > max {
-        errs.add(
-            field,
-            Message::new("field.too_long").arg("max", max).arg("len", n),
-        );
+        errs.add(field, Message::new("field.too_long").arg("max", max).arg("len", n));
     } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         errs.add(field, Message::new("field.control_chars"));
     }
@@ -38,11 +35,7 @@ pub fn code(errs: &mut FieldErrors, field: &str, value: &str) -> String {
     let v = value.trim();
     if v.is_empty() {
         errs.add(field, Message::new("field.required"));
-    } else if v.chars().count() > 32
-        || !v
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    } else if v.chars().count() > 32 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         errs.add(field, Message::new("field.bad_code"));
     }
     v.to_owned()
@@ -65,11 +58,7 @@ fn is_phone(v: &str) -> bool {
         .or_else(|| v.strip_prefix("86").filter(|r| r.len() == 11))
         .unwrap_or(v);
     let b = mobile.as_bytes();
-    if b.len() == 11
-        && b[0] == b'1'
-        && (b'3'..=b'9').contains(&b[1])
-        && b.iter().all(u8::is_ascii_digit)
-    {
+    if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit) {
         return true;
     }
     // Landline: 0 + 2–3 digit area code, optional dash, 7–8 digit number.
@@ -124,13 +113,7 @@ mod tests {
         ] {
             assert!(is_phone(ok), "{ok}");
         }
-        for bad in [
-            "12812345678",
-            "1381234567",
-            "abc",
-            "0931--1234567",
-            "+8612345678901",
-        ] {
+        for bad in ["12812345678", "1381234567", "abc", "0931--1234567", "+8612345678901"] {
             assert!(!is_phone(bad), "{bad}");
         }
     }

@@ -1,1 +1,88 @@
+//! Test support. Every test gets a fresh database: a new SQLite file by default, or, when
+//! `YIJIA_TEST_POSTGRES_URL` is set, a new PostgreSQL database cloned from a migrated template.
+//! The application is driven in-process through its router, with a client that keeps cookies.
 
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test support fails loudly")]
+
+mod client;
+mod db;
+
+use std::sync::Arc;
+
+use yijia_db::Db;
+use yijia_kernel::clock::Clock;
+use yijia_kernel::config::Config;
+use yijia_kernel::{AppState, Module};
+
+pub use client::{Client, TestResponse};
+pub use db::TestDb;
+
+/// 2026-11-27T02:00:00Z, 10:00 in Lanzhou: the start of every test's manual clock.
+pub const START_MS: i64 = 1_795_744_800_000;
+
+/// An application on its own fresh database.
+pub struct TestApp {
+    pub state: AppState,
+    pub router: axum::Router,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// Starts the application with the given modules on a fresh database.
+    pub async fn spawn(modules: Vec<Arc<dyn Module>>) -> TestApp {
+        let db = TestDb::fresh().await;
+        TestApp::on(db, modules).await
+    }
+
+    /// Another instance of the application on the same database (as behind a load balancer).
+    pub async fn on(db: TestDb, modules: Vec<Arc<dyn Module>>) -> TestApp {
+        let config = Config {
+            data_dir: db.dir().to_path_buf(),
+            ..Config::default()
+        };
+        let state = yijia_web::build_state(db.db.clone(), config, Clock::manual(START_MS), modules).unwrap();
+        let router = yijia_web::app(state.clone());
+        TestApp { state, router, db }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(self.router.clone())
+    }
+
+    pub fn handle(&self) -> &Db {
+        &self.db.db
+    }
+
+    /// Loads every module's demo data (the Xiliugou community and its accounts).
+    pub async fn demo(&self) {
+        for m in self.state.modules.iter() {
+            m.demo(&self.state).await.unwrap();
+        }
+    }
+
+    /// A client signed in with a demo account.
+    pub async fn signed_in(&self, username: &str, password: &str) -> Client {
+        let mut c = self.client();
+        let res = c
+            .post_form(
+                "/login",
+                &[("username", username), ("password", password), ("next", "/")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "sign-in of {username} failed: {}", res.text());
+        c
+    }
+
+    /// A bearer token for an account.
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let res = self
+            .client()
+            .post_json(
+                "/api/v1/auth/token",
+                &serde_json::json!({ "username": username, "password": password }),
+            )
+            .await;
+        assert_eq!(res.status, 200, "token for {username}: {}", res.text());
+        res.json()["token"].as_str().unwrap().to_owned()
+    }
+}

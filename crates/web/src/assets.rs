@@ -24,11 +24,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/htmx.min.js"),
     ),
-    (
-        "logo.svg",
-        "image/svg+xml",
-        include_bytes!("../assets/logo.svg"),
-    ),
+    ("logo.svg", "image/svg+xml", include_bytes!("../assets/logo.svg")),
     (
         "swagger-ui.css",
         "text/css; charset=utf-8",

@@ -14,8 +14,6 @@ use serde_json::{json, Map, Value};
 use yijia_kernel::i18n::{Locale, Tr};
 use yijia_kernel::{AppState, Error};
 
-use crate::extract::ReqCtx;
-
 /// An error on its way out of a handler.
 #[derive(Debug)]
 pub struct AppError(pub Error);
@@ -34,8 +32,7 @@ struct Carried(Arc<Error>);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = status.into_response();
         res.extensions_mut().insert(Carried(Arc::new(self.0)));
         res
@@ -58,23 +55,13 @@ struct ErrorPage {
 }
 
 pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let locale = req
-        .extensions()
-        .get::<ReqCtx>()
-        .map(|c| c.locale)
-        .unwrap_or_default();
     let path = req.uri().path().to_owned();
-    let query = req
-        .uri()
-        .query()
-        .map(|q| format!("?{q}"))
-        .unwrap_or_default();
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     let res = next.run(req).await;
+    let locale = res.extensions().get::<Locale>().copied().unwrap_or_default();
     let error = match res.extensions().get::<Carried>() {
         Some(Carried(e)) => e.clone(),
-        None if res.status().as_u16() >= 400
-            && !res.headers().contains_key(header::CONTENT_TYPE) =>
-        {
+        None if res.status().as_u16() >= 400 && !res.headers().contains_key(header::CONTENT_TYPE) => {
             Arc::new(from_status(res.status()))
         }
         None => return res,
@@ -106,9 +93,7 @@ fn from_status(status: StatusCode) -> Error {
         415 => Error::rejected(415, "error.unsupported_media_type"),
         401 => Error::Unauthenticated,
         403 => Error::Forbidden,
-        429 => Error::TooManyRequests {
-            retry_after_secs: 60,
-        },
+        429 => Error::TooManyRequests { retry_after_secs: 60 },
         s if s < 500 => Error::rejected(s, "error.bad_request"),
         _ => Error::Internal(anyhow::anyhow!("status {status} without a body")),
     }
@@ -120,11 +105,7 @@ pub fn envelope(error: &Error, tr: &Tr) -> Response {
     body.insert("code".into(), json!(error.code()));
     body.insert("message".into(), json!(tr.msg(&error.message())));
     if let Error::Validation(fields) = error {
-        let f: Map<String, Value> = fields
-            .0
-            .iter()
-            .map(|(k, m)| (k.clone(), json!(tr.msg(m))))
-            .collect();
+        let f: Map<String, Value> = fields.0.iter().map(|(k, m)| (k.clone(), json!(tr.msg(m)))).collect();
         body.insert("fields".into(), Value::Object(f));
     }
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -104,12 +104,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         let ct = content_type(&req);
         if ct != "application/json" && !(ct.starts_with("application/") && ct.ends_with("+json")) {
-            return Err(AppError(Error::rejected(
-                415,
-                "error.unsupported_media_type",
-            )));
+            return Err(AppError(Error::rejected(415, "error.unsupported_media_type")));
         }
         let bytes = body(req).await?;
+        // Every body of this API is an object; serde would otherwise fill a struct from an array.
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => return Err(AppError(Error::bad_request("error.malformed_json"))),
+            Some(b'{') => {}
+            Some(b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => {
+                return Err(AppError(Error::field("body", "error.not_an_object")));
+            }
+            Some(_) => return Err(AppError(Error::bad_request("error.malformed_json"))),
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
             Ok(v) => Ok(ApiJson(v)),
@@ -138,10 +144,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         if content_type(&req) != "application/x-www-form-urlencoded" {
-            return Err(AppError(Error::rejected(
-                415,
-                "error.unsupported_media_type",
-            )));
+            return Err(AppError(Error::rejected(415, "error.unsupported_media_type")));
         }
         let bytes = body(req).await?;
         serde_urlencoded::from_bytes(&bytes)
@@ -158,11 +161,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(q).map(Q).map_err(|e| {
-            AppError(Error::BadRequest(
-                Message::new("error.bad_query").arg("detail", e),
-            ))
-        })
+        serde_urlencoded::from_str(q)
+            .map(Q)
+            .map_err(|e| AppError(Error::BadRequest(Message::new("error.bad_query").arg("detail", e))))
     }
 }
 

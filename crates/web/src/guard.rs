@@ -15,11 +15,7 @@ pub const LANG_COOKIE: &str = "yijia_lang";
 
 /// Resolves the bearer token or session cookie to an actor, and the reader's locale.
 /// An unknown, expired or forged session is simply nobody; an invalid bearer token is refused.
-pub async fn resolve_actor(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn resolve_actor(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -32,29 +28,32 @@ pub async fn resolve_actor(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .map(Locale::from_accept_language);
+    let fallback = lang.or(accept).unwrap_or_default();
     let now = state.now_ms();
+    let refuse = |e: Error| with_locale(AppError(e).into_response(), fallback);
     let actor = match (bearer, session) {
         (Some(token), _) => match session::resolve_token(&state.db, &token, now).await {
             Ok(Some(a)) => Some(a),
-            Ok(None) => return AppError(Error::Unauthenticated).into_response(),
-            Err(e) => return AppError(e).into_response(),
+            Ok(None) => return refuse(Error::Unauthenticated),
+            Err(e) => return refuse(e),
         },
         (None, Some(s)) if s.len() <= 128 => {
             match session::resolve_session(&state.db, &s, now, state.config.session_hours).await {
                 Ok(a) => a,
-                Err(e) => return AppError(e).into_response(),
+                Err(e) => return refuse(e),
             }
         }
         _ => None,
     };
-    let locale = actor
-        .as_ref()
-        .map(|a| a.locale)
-        .or(lang)
-        .or(accept)
-        .unwrap_or_default();
+    let locale = actor.as_ref().map_or(fallback, |a| a.locale);
     req.extensions_mut().insert(ReqCtx { actor, locale });
-    next.run(req).await
+    with_locale(next.run(req).await, locale)
+}
+
+/// The reader's locale travels back on the response, for the error renderer outside this layer.
+fn with_locale(mut res: Response, locale: Locale) -> Response {
+    res.extensions_mut().insert(locale);
+    res
 }
 
 /// Refuses a state-changing request sent by another site with the browser's cookies: the
@@ -82,9 +81,7 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
 }
 
 fn origin_host(origin: &str) -> Option<&str> {
-    origin
-        .split_once("://")
-        .map(|(_, rest)| rest.trim_end_matches('/'))
+    origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'))
 }
 
 /// A cookie's value from the request headers.

@@ -83,9 +83,7 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
         .filter(|id| communities.iter().any(|c| c.community_id == *id))
         .or_else(|| communities.first().map(|c| c.community_id))
         .unwrap_or(0);
-    let current = communities
-        .iter()
-        .position(|c| c.community_id == current_id);
+    let current = communities.iter().position(|c| c.community_id == current_id);
     if actor.is_staff() {
         let mut stats = Vec::new();
         if current.is_some() {

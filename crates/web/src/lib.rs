@@ -25,9 +25,7 @@ use yijia_kernel::i18n::{I18n, Locale};
 use yijia_kernel::{AppState, Module};
 
 pub use error::{AppError, WebResult};
-pub use extract::{
-    local_path, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, P, Q,
-};
+pub use extract::{local_path, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, P, Q};
 pub use form::FormErrors;
 pub use guard::cookie;
 pub use page::{render, set_cookie, Chrome};
@@ -39,19 +37,13 @@ const CORE_TRANSLATIONS: &[(&str, &str)] = &[
 ];
 
 /// Builds the shared state, merging every module's translations into the core ones.
-pub fn build_state(
-    db: Db,
-    config: Config,
-    clock: Clock,
-    modules: Vec<Arc<dyn Module>>,
-) -> anyhow::Result<AppState> {
+pub fn build_state(db: Db, config: Config, clock: Clock, modules: Vec<Arc<dyn Module>>) -> anyhow::Result<AppState> {
     let mut i18n = I18n::default();
     let files = CORE_TRANSLATIONS
         .iter()
         .chain(modules.iter().flat_map(|m| m.translations().iter()));
     for (locale, text) in files {
-        let locale =
-            Locale::parse(locale).ok_or_else(|| anyhow::anyhow!("unknown locale {locale}"))?;
+        let locale = Locale::parse(locale).ok_or_else(|| anyhow::anyhow!("unknown locale {locale}"))?;
         i18n.add(locale, text)?;
     }
     Ok(AppState {
@@ -82,15 +74,11 @@ pub fn app(state: AppState) -> Router {
     pages
         .nest("/api/v1", api)
         .fallback(error::not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            guard::resolve_actor,
-        ))
+        // Inside out: cross-site refusal, then who is asking (and in which language, which
+        // travels back on the response), then the error renderer that needs that language.
         .layer(middleware::from_fn(guard::refuse_cross_site))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            error::render_errors,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::resolve_actor))
+        .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(metrics::count))
         .with_state(state)

@@ -47,18 +47,10 @@ pub async fn render(State(state): State<AppState>) -> Response {
         "yijia_http_requests_in_flight {}\n",
         IN_FLIGHT.load(Ordering::Relaxed)
     ));
-    out.push_str(
-        "# HELP yijia_database_up Whether the database answers.\n# TYPE yijia_database_up gauge\n",
-    );
-    out.push_str(&format!(
-        "yijia_database_up {}\n",
-        u8::from(state.db.ping().await)
-    ));
+    out.push_str("# HELP yijia_database_up Whether the database answers.\n# TYPE yijia_database_up gauge\n");
+    out.push_str(&format!("yijia_database_up {}\n", u8::from(state.db.ping().await)));
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         out,
     )
         .into_response()

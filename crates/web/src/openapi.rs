@@ -67,10 +67,8 @@ pub fn build(state: &AppState) -> Value {
             }
         }
         if let (Some(schemas), Some(target)) = (
-            part.pointer("/components/schemas")
-                .and_then(Value::as_object),
-            doc.pointer_mut("/components/schemas")
-                .and_then(Value::as_object_mut),
+            part.pointer("/components/schemas").and_then(Value::as_object),
+            doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut),
         ) {
             for (k, v) in schemas {
                 target.insert(k.clone(), v.clone());

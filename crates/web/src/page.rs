@@ -83,13 +83,7 @@ pub fn render(t: impl Template) -> WebResult<Response> {
 }
 
 /// A `Set-Cookie` value with the attributes every Yijia cookie carries.
-pub fn set_cookie(
-    name: &str,
-    value: &str,
-    max_age_secs: i64,
-    secure: bool,
-    http_only: bool,
-) -> String {
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool, http_only: bool) -> String {
     format!(
         "{name}={value}; Path=/; Max-Age={max_age_secs}; SameSite=Lax{}{}",
         if http_only { "; HttpOnly" } else { "" },

@@ -58,10 +58,7 @@ pub async fn restore(config: Config, from: &Path) -> anyhow::Result<ExitCode> {
         let mut entry = entry.context("not a Yijia backup (damaged archive)")?;
         let path = entry.path()?.into_owned();
         if path == Path::new(DUMP_NAME) {
-            dump = Some(
-                serde_json::from_reader(&mut entry)
-                    .context("the backup's table data is damaged")?,
-            );
+            dump = Some(serde_json::from_reader(&mut entry).context("the backup's table data is damaged")?);
         } else if path.starts_with(FILES_DIR) {
             std::fs::create_dir_all(&staging)?;
             entry.unpack_in(&staging)?;

@@ -25,12 +25,7 @@ pub struct Args {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Database URL: sqlite://PATH or postgres://… (default: DATA_DIR/yijia.db).
-    #[arg(
-        long,
-        global = true,
-        env = "YIJIA_DATABASE_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "YIJIA_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Folder for the SQLite file and stored files.
     #[arg(long, global = true, env = "YIJIA_DATA_DIR")]
@@ -105,11 +100,9 @@ pub fn config(args: &Args) -> anyhow::Result<Config> {
 
 /// Makes sure the data folder exists and can be written, with a clear message otherwise.
 fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     let probe = dir.join(".yijia-write-check");
-    std::fs::write(&probe, b"ok")
-        .with_context(|| format!("the data directory {} is not writable", dir.display()))?;
+    std::fs::write(&probe, b"ok").with_context(|| format!("the data directory {} is not writable", dir.display()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
@@ -193,9 +186,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .await
                     .with_context(|| format!("seeding module {}", m.name()))?;
             }
-            println!(
-                "seeded {communities} communities of about {residents_per_community} residents"
-            );
+            println!("seeded {communities} communities of about {residents_per_community} residents");
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Backup { to }) => backup::backup(config, &to).await,

@@ -33,12 +33,10 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
     if let Some(l) = args.listen {
         config.listen = l;
     }
-    let addr: SocketAddr = config.listen.parse().with_context(|| {
-        format!(
-            "--listen {:?} is not an address such as 127.0.0.1:8080",
-            config.listen
-        )
-    })?;
+    let addr: SocketAddr = config
+        .listen
+        .parse()
+        .with_context(|| format!("--listen {:?} is not an address such as 127.0.0.1:8080", config.listen))?;
     let state = super::state(config).await?;
     if is_empty(&state).await? {
         if args.demo {
@@ -46,7 +44,9 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
             print_demo_accounts();
         } else {
             let password = super::admin::first_admin(&state).await?;
-            println!("No accounts yet: created the platform administrator `admin` with the one-time password {password}");
+            println!(
+                "No accounts yet: created the platform administrator `admin` with the one-time password {password}"
+            );
             println!("Sign in and change it at once.");
         }
     } else if args.demo {
@@ -61,13 +61,10 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         "Yijia 驿家 is serving at http://{addr}/ (started in {} ms)",
         started.elapsed().as_millis()
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .context("server")?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("server")?;
     state.db.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -97,8 +94,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

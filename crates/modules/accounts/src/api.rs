@@ -29,13 +29,9 @@ pub async fn token(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> WebResult<Json<Value>> {
     let account_id = authenticate(&state, &req.username, &req.password, &addr).await?;
-    let actor = yijia_kernel::session::load_actor(
-        &state.db,
-        account_id,
-        yijia_kernel::actor::Via::PersonalToken,
-    )
-    .await?
-    .ok_or(Error::Unauthenticated)?;
+    let actor = yijia_kernel::session::load_actor(&state.db, account_id, yijia_kernel::actor::Via::PersonalToken)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
     let name = format!(
         "api {}",
         yijia_kernel::clock::format_local(state.now_ms(), "Asia/Shanghai")
@@ -49,9 +45,7 @@ pub async fn me(
     CurrentActor(actor): CurrentActor,
 ) -> WebResult<Json<Value>> {
     let id = actor.account_id.ok_or(Error::NotFound)?;
-    let account = repo::account_view(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let account = repo::account_view(&state.db, id).await?.ok_or(Error::NotFound)?;
     let grants = repo::grants_of(&state.db, id, id).await?;
     Ok(Json(json!({ "account": account, "grants": grants })))
 }
@@ -64,17 +58,9 @@ pub async fn list(
     if !MANAGE.held_by(&actor) {
         return Err(Error::Forbidden.into());
     }
-    let rows = repo::list_accounts(
-        &state.db,
-        actor.account_id.unwrap_or(0),
-        q.after(),
-        q.limit() + 1,
-    )
-    .await?;
+    let rows = repo::list_accounts(&state.db, actor.account_id.unwrap_or(0), q.after(), q.limit() + 1).await?;
     let page = Paged::from_rows(rows, q.limit(), |a| a.account_id);
-    Ok(Json(
-        serde_json::to_value(page).map_err(|e| Error::Internal(e.into()))?,
-    ))
+    Ok(Json(serde_json::to_value(page).map_err(|e| Error::Internal(e.into()))?))
 }
 
 pub async fn create(

@@ -13,13 +13,7 @@ pub const DEMO_PASSWORD: &str = "xilin-demo-2026";
 /// (username, name, phone, role, grid code)
 pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
     ("admin", "平台管理员", "", "platform_admin", ""),
-    (
-        "xigu.supervisor",
-        "西固区督导",
-        "0931-7551234",
-        "supervisor",
-        "",
-    ),
+    ("xigu.supervisor", "西固区督导", "0931-7551234", "supervisor", ""),
     ("xlg.admin", "李书记", "0931-7512345", "community_admin", ""),
     ("xlg.staff", "王晓燕", "0931-7512346", "community_staff", ""),
     ("grid1", "马建国", "13909311001", "grid_worker", "G01"),
@@ -27,20 +21,8 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
     ("party1", "赵红梅", "13909311003", "party_member", ""),
     ("volunteer1", "刘洋", "13909311004", "volunteer", ""),
     ("leader1", "陈志强", "13909311005", "team_leader", ""),
-    (
-        "property1",
-        "世茂物业 孙经理",
-        "13909311006",
-        "property_staff",
-        "",
-    ),
-    (
-        "dept1",
-        "区住建局 周科员",
-        "13909311007",
-        "department_staff",
-        "",
-    ),
+    ("property1", "世茂物业 孙经理", "13909311006", "property_staff", ""),
+    ("dept1", "区住建局 周科员", "13909311007", "department_staff", ""),
     ("merchant1", "西柳沟便民超市", "13909311008", "merchant", ""),
     ("resident1", "杨奶奶", "13909311009", "resident", ""),
 ];
@@ -77,10 +59,7 @@ pub const SEED_PASSWORD: &str = "seed-password-1";
 
 pub async fn seed(state: &AppState) -> Result<()> {
     let cli = Actor::cli();
-    for (username, role) in [
-        ("seed.admin", "platform_admin"),
-        ("seed.staff", "community_staff"),
-    ] {
+    for (username, role) in [("seed.admin", "platform_admin"), ("seed.staff", "community_staff")] {
         if repo::find_login(&state.db, username).await?.is_some() {
             continue;
         }

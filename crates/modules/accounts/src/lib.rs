@@ -36,14 +36,8 @@ impl Module for Accounts {
             .route("/account", get(pages::account::show))
             .route("/account/password", post(pages::account::change_password))
             .route("/account/tokens", post(pages::account::create_token))
-            .route(
-                "/account/tokens/{id}/revoke",
-                post(pages::account::revoke_token),
-            )
-            .route(
-                "/admin/accounts",
-                get(pages::admin::list).post(pages::admin::create),
-            )
+            .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
+            .route("/admin/accounts", get(pages::admin::list).post(pages::admin::create))
     }
 
     fn api(&self) -> Router<AppState> {
@@ -74,11 +68,7 @@ impl Module for Accounts {
         Box::pin(demo::load(state))
     }
 
-    fn seed<'a>(
-        &'a self,
-        state: &'a AppState,
-        _params: SeedParams,
-    ) -> BoxFut<'a, yijia_kernel::Result<()>> {
+    fn seed<'a>(&'a self, state: &'a AppState, _params: SeedParams) -> BoxFut<'a, yijia_kernel::Result<()>> {
         Box::pin(demo::seed(state))
     }
 }

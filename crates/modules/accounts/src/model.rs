@@ -88,9 +88,7 @@ impl NewAccountInput {
                     );
                 }
                 Role::Supervisor | Role::GridWorker => {}
-                _ if scope.community.is_empty() => {
-                    e.add("community", Message::new("accounts.scope_needed"))
-                }
+                _ if scope.community.is_empty() => e.add("community", Message::new("accounts.scope_needed")),
                 _ => {}
             }
         }
@@ -126,16 +124,11 @@ pub fn username(e: &mut FieldErrors, field: &str, value: &str) -> String {
 pub fn check_password(e: &mut FieldErrors, field: &str, value: &str) {
     let n = value.chars().count();
     if n < MIN_PASSWORD {
-        e.add(
-            field,
-            Message::new("accounts.password_short").arg("min", MIN_PASSWORD),
-        );
+        e.add(field, Message::new("accounts.password_short").arg("min", MIN_PASSWORD));
     } else if n > MAX_PASSWORD {
         e.add(
             field,
-            Message::new("field.too_long")
-                .arg("max", MAX_PASSWORD)
-                .arg("len", n),
+            Message::new("field.too_long").arg("max", MAX_PASSWORD).arg("len", n),
         );
     }
 }

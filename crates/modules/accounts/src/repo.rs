@@ -90,11 +90,11 @@ pub async fn resolve_scope(
         ScopeKind::Subdistrict => {
             let ids: Option<(i64, i64)> = on_tx!(tx, |c| {
                 sqlx::query_as(
-                "select district_id, subdistrict_id from subdistrict where code = $1 and retired_at is null"
-            )
-            .bind(&codes.subdistrict)
-            .fetch_optional(&mut *c)
-            .await?
+                    "select district_id, subdistrict_id from subdistrict where code = $1 and retired_at is null",
+                )
+                .bind(&codes.subdistrict)
+                .fetch_optional(&mut *c)
+                .await?
             });
             ids.map(|(d, s)| grant(Some(d), Some(s), None, None))
         }
@@ -160,12 +160,7 @@ pub async fn insert_grant(tx: &mut Tx, account_id: i64, g: &RoleGrant, now: i64)
 
 /// The accounts an actor may manage: all for a platform administrator, otherwise those holding
 /// a grant inside the actor's communities.
-pub async fn list_accounts(
-    db: &Db,
-    actor_account: i64,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<AccountView>> {
+pub async fn list_accounts(db: &Db, actor_account: i64, after: i64, limit: i64) -> Result<Vec<AccountView>> {
     let sql = format!(
         "select a.account_id, a.username, a.display_name, a.phone, a.locale, a.status, a.created_at from account a \
          where a.account_id > $2 and (exists (select 1 from account_role p where p.account_id = $1 and p.role = 'platform_admin' and p.revoked_at is null) \
@@ -225,13 +220,7 @@ pub async fn throttle(db: &Db, key: &str) -> Result<Option<Throttle>> {
 }
 
 /// Counts one failure; the window restarts when the previous one is over. Returns the count.
-pub async fn throttle_fail(
-    tx: &mut Tx,
-    key: &str,
-    now: i64,
-    window_ms: i64,
-    max: i64,
-) -> Result<()> {
+pub async fn throttle_fail(tx: &mut Tx, key: &str, now: i64, window_ms: i64, max: i64) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query(
             "insert into account_throttle (throttle_key, failures, window_start, locked_until) values ($1, 1, $2, 0) \

@@ -36,24 +36,13 @@ pub fn dates(f: &Filter) -> yijia_kernel::Result<(Option<i64>, Option<i64>)> {
     Ok((from, to))
 }
 
-pub async fn list(
-    ctx: PageCtx,
-    CurrentActor(actor): CurrentActor,
-    Q(filter): Q<Filter>,
-) -> WebResult<Response> {
+pub async fn list(ctx: PageCtx, CurrentActor(actor): CurrentActor, Q(filter): Q<Filter>) -> WebResult<Response> {
     if !READ.held_by(&actor) {
         return Err(Error::Forbidden.into());
     }
     let (events, errors) = match dates(&filter) {
         Ok((from, to)) => (
-            repo::events(
-                &ctx.state.db,
-                actor.account_id.unwrap_or(0),
-                &filter,
-                from,
-                to,
-            )
-            .await?,
+            repo::events(&ctx.state.db, actor.account_id.unwrap_or(0), &filter, from, to).await?,
             FormErrors::default(),
         ),
         Err(e) => (Vec::new(), FormErrors::from_error(&e, &ctx.tr)),

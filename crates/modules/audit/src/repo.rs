@@ -48,20 +48,12 @@ impl Event {
 /// Start of a day in China Standard Time, in epoch milliseconds; `None` if not a date.
 pub fn day_start(date: &str) -> Option<i64> {
     let d: jiff::civil::Date = date.trim().parse().ok()?;
-    let z = d
-        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").ok()?)
-        .ok()?;
+    let z = d.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").ok()?).ok()?;
     Some(z.timestamp().as_millisecond())
 }
 
 /// The entries the actor may read that match the filter, newest first.
-pub async fn events(
-    db: &Db,
-    account: i64,
-    f: &Filter,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> Result<Vec<Event>> {
+pub async fn events(db: &Db, account: i64, f: &Filter, from: Option<i64>, to: Option<i64>) -> Result<Vec<Event>> {
     let sql = format!(
         "select audit_event_id, at, actor_label, action, entity, entity_id, community_id, before_json, after_json, purpose \
          from audit_event e where ((e.community_id is null and exists (select 1 from account_role p where p.account_id = $1 \

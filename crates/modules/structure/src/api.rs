@@ -14,30 +14,25 @@ use yijia_web::{ApiJson, CurrentActor, WebResult, P, Q};
 use crate::commands::create_area::{create_area, AreaInput};
 use crate::commands::create_community::{create_community, CommunityInput};
 use crate::commands::{
-    create_node::create_node, move_node::move_node, retire_node::retire_node,
-    update_community::update_community, update_node::update_node,
+    create_node::create_node, move_node::move_node, retire_node::retire_node, update_community::update_community,
+    update_node::update_node,
 };
 use crate::model::{Level, NodeInput};
 use crate::permissions::TENANCY;
-use crate::repo::{self, Order};
+use crate::repo::{self, ListOpts, Order};
 
 fn account(actor: &Actor) -> i64 {
     actor.account_id.unwrap_or(0)
 }
 
 fn to_json<T: serde::Serialize>(v: T) -> WebResult<Json<Value>> {
-    Ok(Json(
-        serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))?,
-    ))
+    Ok(Json(serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))?))
 }
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
         .route("/communities", get(list_communities).post(post_community))
-        .route(
-            "/communities/{id}",
-            get(get_community).patch(patch_community),
-        )
+        .route("/communities/{id}", get(get_community).patch(patch_community))
         .route(
             "/districts",
             get(list_districts).post(|s, a, b| post_area(s, a, b, false)),
@@ -56,8 +51,7 @@ pub fn routes() -> Router<AppState> {
         r = r
             .route(
                 &base,
-                get(move |s, a, p| get_node(s, a, p, level))
-                    .patch(move |s, a, p, b| patch_node(s, a, p, b, level)),
+                get(move |s, a, p| get_node(s, a, p, level)).patch(move |s, a, p, b| patch_node(s, a, p, b, level)),
             )
             .route(
                 &format!("{base}/retire"),
@@ -94,9 +88,7 @@ async fn get_community(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
 ) -> WebResult<Json<Value>> {
-    let c = repo::community(&s.db, account(&a), id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let c = repo::community(&s.db, account(&a), id).await?.ok_or(Error::NotFound)?;
     to_json(c)
 }
 
@@ -115,25 +107,17 @@ async fn patch_community(
     P(id): P<i64>,
     ApiJson(b): ApiJson<CommunityInput>,
 ) -> WebResult<Json<Value>> {
-    repo::community(&s.db, account(&a), id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    repo::community(&s.db, account(&a), id).await?.ok_or(Error::NotFound)?;
     update_community(&s, &a, id, &b).await?;
     to_json(repo::community(&s.db, account(&a), id).await?)
 }
 
-async fn list_districts(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-) -> WebResult<Json<Value>> {
+async fn list_districts(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<Json<Value>> {
     TENANCY.check(&a, &yijia_kernel::Place::default())?;
     to_json(json!({ "items": repo::districts(&s.db).await?, "next": null }))
 }
 
-async fn list_subdistricts(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-) -> WebResult<Json<Value>> {
+async fn list_subdistricts(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<Json<Value>> {
     TENANCY.check(&a, &yijia_kernel::Place::default())?;
     to_json(json!({ "items": repo::subdistricts(&s.db).await?, "next": null }))
 }
@@ -167,17 +151,13 @@ async fn list_children(
     level: Level,
 ) -> WebResult<Json<Value>> {
     parent_visible(&s, &a, level, parent).await?;
-    let rows = repo::children(
-        &s.db,
-        account(&a),
-        level,
-        parent,
-        true,
-        q.after(),
-        q.limit() + 1,
-        Order::Id,
-    )
-    .await?;
+    let opts = ListOpts {
+        retired: true,
+        after: q.after(),
+        limit: q.limit() + 1,
+        order: Order::Id,
+    };
+    let rows = repo::children(&s.db, account(&a), level, parent, opts).await?;
     to_json(Paged::from_rows(rows, q.limit(), |n| n.id))
 }
 
@@ -227,9 +207,7 @@ async fn get_node(
 }
 
 async fn visible(s: &AppState, a: &Actor, level: Level, id: i64) -> WebResult<()> {
-    repo::node(&s.db, account(a), level, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    repo::node(&s.db, account(a), level, id).await?.ok_or(Error::NotFound)?;
     Ok(())
 }
 

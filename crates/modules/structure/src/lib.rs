@@ -49,10 +49,7 @@ impl Module for Structure {
                 "/structure/communities/{id}",
                 get(pages::community::show).post(pages::community::post_settings),
             )
-            .route(
-                "/structure/communities/{id}/grids",
-                post(pages::community::post_grid),
-            );
+            .route("/structure/communities/{id}/grids", post(pages::community::post_grid));
         for level in Level::ALL {
             let base = format!("/structure/{}/{{id}}", level.plural());
             r = r
@@ -112,8 +109,7 @@ impl Module for Structure {
         community_id: i64,
     ) -> BoxFut<'a, yijia_kernel::Result<Vec<Stat>>> {
         Box::pin(async move {
-            let counts =
-                repo::counts(&state.db, actor.account_id.unwrap_or(0), community_id).await?;
+            let counts = repo::counts(&state.db, actor.account_id.unwrap_or(0), community_id).await?;
             Ok(counts
                 .into_iter()
                 .map(|(level, n)| Stat {
@@ -124,8 +120,7 @@ impl Module for Structure {
                         Level::Household => "structure.stat_households",
                     },
                     value: n,
-                    href: (level == Level::Grid)
-                        .then(|| format!("/structure/communities/{community_id}")),
+                    href: (level == Level::Grid).then(|| format!("/structure/communities/{community_id}")),
                 })
                 .collect())
         })
@@ -135,11 +130,7 @@ impl Module for Structure {
         Box::pin(demo::load(state))
     }
 
-    fn seed<'a>(
-        &'a self,
-        state: &'a AppState,
-        params: SeedParams,
-    ) -> BoxFut<'a, yijia_kernel::Result<()>> {
+    fn seed<'a>(&'a self, state: &'a AppState, params: SeedParams) -> BoxFut<'a, yijia_kernel::Result<()>> {
         Box::pin(seed::run(state, params))
     }
 }

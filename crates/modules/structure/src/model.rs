@@ -20,9 +20,7 @@ impl Level {
     pub const ALL: [Level; 4] = [Level::Grid, Level::Building, Level::Unit, Level::Household];
 
     pub fn parse(s: &str) -> Option<Level> {
-        Level::ALL
-            .into_iter()
-            .find(|l| l.entity() == s || l.plural() == s)
+        Level::ALL.into_iter().find(|l| l.entity() == s || l.plural() == s)
     }
 
     /// The table, and the entity name in the audit log.
@@ -188,24 +186,9 @@ impl NodeInput {
         } else {
             text::required(&mut e, "name", &self.name, 40)
         };
-        let description = text::optional(
-            &mut e,
-            "description",
-            self.description.as_deref().unwrap_or(""),
-            500,
-        );
-        let compound = text::optional(
-            &mut e,
-            "compound",
-            self.compound.as_deref().unwrap_or(""),
-            40,
-        );
-        let floors = match self
-            .floors
-            .as_deref()
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-        {
+        let description = text::optional(&mut e, "description", self.description.as_deref().unwrap_or(""), 500);
+        let compound = text::optional(&mut e, "compound", self.compound.as_deref().unwrap_or(""), 40);
+        let floors = match self.floors.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
             None => None,
             Some(f) => match f.parse::<i64>() {
                 Ok(n) if (1..=200).contains(&n) => Some(n),

@@ -55,11 +55,7 @@ pub const COMMUNITY_ADMIN: Capability = Capability {
 /// Buildings and units.
 pub const BUILDINGS: Capability = Capability {
     name: "structure.buildings",
-    roles: &[
-        Role::PlatformAdmin,
-        Role::CommunityAdmin,
-        Role::CommunityStaff,
-    ],
+    roles: &[Role::PlatformAdmin, Role::CommunityAdmin, Role::CommunityStaff],
     reach: Reach::Within,
 };
 

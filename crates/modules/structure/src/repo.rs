@@ -52,29 +52,37 @@ pub enum Order {
     Code,
 }
 
+/// Which children a list shows, and in which order.
+#[derive(Clone, Copy)]
+pub struct ListOpts {
+    pub retired: bool,
+    pub after: i64,
+    pub limit: i64,
+    pub order: Order,
+}
+
+impl ListOpts {
+    /// Everything, retired rows last, by code: what a page shows.
+    pub fn page(limit: i64) -> ListOpts {
+        ListOpts {
+            retired: true,
+            after: 0,
+            limit,
+            order: Order::Code,
+        }
+    }
+}
+
 /// The children of a parent that the actor may read.
-pub async fn children(
-    db: &Db,
-    account: i64,
-    level: Level,
-    parent_id: i64,
-    retired: bool,
-    after: i64,
-    limit: i64,
-    order: Order,
-) -> Result<Vec<Node>> {
+pub async fn children(db: &Db, account: i64, level: Level, parent_id: i64, o: ListOpts) -> Result<Vec<Node>> {
     let sql = format!(
         "{} where x.{} = $2 and x.{} > $3 {} and {} order by {} limit $4",
         node_select(level),
         level.parent_col(),
         level.id_col(),
-        if retired {
-            ""
-        } else {
-            "and x.retired_at is null"
-        },
+        if o.retired { "" } else { "and x.retired_at is null" },
         reach_node(),
-        match order {
+        match o.order {
             Order::Id => format!("x.{}", level.id_col()),
             Order::Code => "x.retired_at is not null, x.code".to_owned(),
         }
@@ -82,8 +90,8 @@ pub async fn children(
     Ok(on_db!(db, |p| sqlx::query_as(&sql)
         .bind(account)
         .bind(parent_id)
-        .bind(after)
-        .bind(limit)
+        .bind(o.after)
+        .bind(o.limit)
         .fetch_all(p)
         .await?))
 }
@@ -162,13 +170,7 @@ fn code_taken(e: sqlx::Error) -> Error {
 }
 
 /// Inserts a row under a parent whose ancestors are given.
-pub async fn insert(
-    tx: &mut Tx,
-    level: Level,
-    parent: &Ancestors,
-    v: &NodeValues,
-    now: i64,
-) -> Result<i64> {
+pub async fn insert(tx: &mut Tx, level: Level, parent: &Ancestors, v: &NodeValues, now: i64) -> Result<i64> {
     let r: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |c| match level {
         Level::Grid => {
             sqlx::query_scalar(
@@ -244,11 +246,7 @@ pub async fn update(tx: &mut Tx, level: Level, id: i64, v: &NodeValues, now: i64
         level.id_col()
     );
     let r = on_tx!(tx, |c| {
-        let q = sqlx::query(&sql)
-            .bind(id)
-            .bind(&v.name)
-            .bind(&v.code)
-            .bind(now);
+        let q = sqlx::query(&sql).bind(id).bind(&v.name).bind(&v.code).bind(now);
         let q = match level {
             Level::Grid => q.bind(&v.description),
             Level::Building => q.bind(&v.compound).bind(v.floors),
@@ -261,13 +259,7 @@ pub async fn update(tx: &mut Tx, level: Level, id: i64, v: &NodeValues, now: i64
 
 /// Moves a row under a new parent, rewriting the ancestor columns of the row and of everything
 /// below it, so every household stays in the grid of its building.
-pub async fn move_to(
-    tx: &mut Tx,
-    level: Level,
-    id: i64,
-    parent: &Ancestors,
-    now: i64,
-) -> Result<()> {
+pub async fn move_to(tx: &mut Tx, level: Level, id: i64, parent: &Ancestors, now: i64) -> Result<()> {
     let mut affected = vec![level];
     let mut l = level;
     while let Some(c) = l.child() {
@@ -284,11 +276,7 @@ pub async fn move_to(
             .ancestor_cols()
             .iter()
             .map(|col| {
-                let v = values
-                    .iter()
-                    .find(|(n, _)| n == col)
-                    .and_then(|(_, v)| *v)
-                    .unwrap_or(0);
+                let v = values.iter().find(|(n, _)| n == col).and_then(|(_, v)| *v).unwrap_or(0);
                 format!("{col} = {v}")
             })
             .collect();
@@ -299,11 +287,7 @@ pub async fn move_to(
             level.id_col()
         );
         on_tx!(tx, |c| {
-            sqlx::query(&sql)
-                .bind(id)
-                .bind(now)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(&sql).bind(id).bind(now).execute(&mut *c).await?;
         });
     }
     Ok(())
@@ -332,11 +316,7 @@ pub async fn retire(tx: &mut Tx, level: Level, id: i64, now: i64) -> Result<()> 
         level.id_col()
     );
     on_tx!(tx, |c| {
-        sqlx::query(&sql)
-            .bind(id)
-            .bind(now)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(&sql).bind(id).bind(now).execute(&mut *c).await?;
     });
     Ok(())
 }
@@ -492,11 +472,7 @@ pub async fn subdistricts(db: &Db) -> Result<Vec<Area>> {
     }))
 }
 
-pub async fn area_by_code(
-    tx: &mut Tx,
-    subdistrict: bool,
-    code: &str,
-) -> Result<Option<(i64, i64)>> {
+pub async fn area_by_code(tx: &mut Tx, subdistrict: bool, code: &str) -> Result<Option<(i64, i64)>> {
     let sql = if subdistrict {
         "select district_id, subdistrict_id from subdistrict where code = $1 and retired_at is null"
     } else {
@@ -511,24 +487,18 @@ pub async fn area_by_code(
 pub async fn insert_district(tx: &mut Tx, code: &str, name: &str, now: i64) -> Result<i64> {
     let r: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |c| {
         sqlx::query_scalar(
-        "insert into district (code, name, created_at, updated_at) values ($1, $2, $3, $3) returning district_id"
-    )
-    .bind(code)
-    .bind(name)
-    .bind(now)
-    .fetch_one(&mut *c)
-    .await
+            "insert into district (code, name, created_at, updated_at) values ($1, $2, $3, $3) returning district_id",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await
     });
     r.map_err(code_taken)
 }
 
-pub async fn insert_subdistrict(
-    tx: &mut Tx,
-    district_id: i64,
-    code: &str,
-    name: &str,
-    now: i64,
-) -> Result<i64> {
+pub async fn insert_subdistrict(tx: &mut Tx, district_id: i64, code: &str, name: &str, now: i64) -> Result<i64> {
     let r: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "insert into subdistrict (district_id, code, name, created_at, updated_at) values ($1, $2, $3, $4, $4) returning subdistrict_id"
@@ -584,12 +554,7 @@ pub async fn counts(db: &Db, account: i64, community_id: i64) -> Result<Vec<(Lev
 }
 
 /// Every live row of a level in a community that the actor may read (move targets).
-pub async fn in_community(
-    db: &Db,
-    account: i64,
-    level: Level,
-    community_id: i64,
-) -> Result<Vec<Node>> {
+pub async fn in_community(db: &Db, account: i64, level: Level, community_id: i64) -> Result<Vec<Node>> {
     let sql = format!(
         "{} where x.community_id = $2 and x.retired_at is null and {} order by x.code limit 2000",
         node_select(level),

@@ -93,7 +93,13 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
                     });
                     // One statement per unit: the households as a multi-row insert.
                     let rows: Vec<String> = (1..=HOUSEHOLDS_PER_UNIT)
-                        .map(|h| format!("({community}, {grid}, {building}, {unit}, '{}{:02}', '', {now}, {now})", (h + 1) / 2, (h - 1) % 2 + 1))
+                        .map(|h| {
+                            format!(
+                                "({community}, {grid}, {building}, {unit}, '{}{:02}', '', {now}, {now})",
+                                (h + 1) / 2,
+                                (h - 1) % 2 + 1
+                            )
+                        })
                         .collect();
                     let sql = format!(
                         "insert into household (community_id, grid_id, building_id, unit_id, code, name, created_at, updated_at) values {}",

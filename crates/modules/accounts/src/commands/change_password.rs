@@ -8,13 +8,7 @@ use crate::repo;
 
 /// Changes the actor's own password after checking the current one; every other session of the
 /// account ends, so a stolen session does not outlive the change.
-pub async fn change_password(
-    state: &AppState,
-    actor: &Actor,
-    current: &str,
-    new: &str,
-    repeat: &str,
-) -> Result<()> {
+pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str, repeat: &str) -> Result<()> {
     let account_id = actor.account_id.ok_or(Error::Forbidden)?;
     let mut e = FieldErrors::default();
     check_password(&mut e, "new_password", new);

@@ -7,12 +7,7 @@ use crate::repo;
 
 /// Checks a username and password. Too many failures lock the account (and the address) for a
 /// while; while locked, even the right password is refused, so guessing gains nothing.
-pub async fn authenticate(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    address: &str,
-) -> Result<i64> {
+pub async fn authenticate(state: &AppState, username: &str, password: &str, address: &str) -> Result<i64> {
     let now = state.now_ms();
     let cfg = &state.config;
     let username = username.trim().to_ascii_lowercase();
@@ -21,16 +16,11 @@ pub async fn authenticate(
         if let Some(t) = repo::throttle(&state.db, key).await? {
             if t.locked_until > now {
                 let secs = u64::try_from((t.locked_until - now + 999) / 1000).unwrap_or(60);
-                return Err(Error::TooManyRequests {
-                    retry_after_secs: secs,
-                });
+                return Err(Error::TooManyRequests { retry_after_secs: secs });
             }
         }
     }
-    if username.is_empty()
-        || password.is_empty()
-        || password.chars().count() > crate::model::MAX_PASSWORD
-    {
+    if username.is_empty() || password.is_empty() || password.chars().count() > crate::model::MAX_PASSWORD {
         return Err(bad_credentials());
     }
     let row = repo::find_login(&state.db, &username).await?;
@@ -74,21 +64,10 @@ async fn tokio_blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stati
 }
 
 /// Signs in and starts a session; returns the session cookie's value.
-pub async fn login(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    address: &str,
-) -> Result<String> {
+pub async fn login(state: &AppState, username: &str, password: &str, address: &str) -> Result<String> {
     let account_id = authenticate(state, username, password, address).await?;
     let mut tx = state.db.begin_write().await?;
-    let secret = session::create(
-        &mut tx,
-        account_id,
-        state.now_ms(),
-        state.config.session_hours,
-    )
-    .await?;
+    let secret = session::create(&mut tx, account_id, state.now_ms(), state.config.session_hours).await?;
     tx.commit().await?;
     tracing::info!(account.id = account_id, "signed in");
     Ok(secret)

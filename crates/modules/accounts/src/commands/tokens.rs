@@ -1,11 +1,17 @@
 //! Personal API tokens (act as their owner) and integration API keys (act for a community).
 
 use serde_json::json;
+use yijia_db::Tx;
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::FieldErrors;
-use yijia_kernel::{secret, text, Actor, AppState, Error, Result};
+use yijia_kernel::{secret, text, Actor, AppState, Error, Place, Result, Role};
 
+use crate::model::ScopeCodes;
+use crate::permissions::MANAGE;
 use crate::repo;
+
+/// The password hash of an account that cannot sign in: it is not a hash, so nothing verifies.
+const NO_PASSWORD: &str = "!";
 
 /// Issues a personal token for the actor; the secret is returned once and stored as a hash.
 pub async fn create_personal(state: &AppState, actor: &Actor, name: &str) -> Result<String> {
@@ -13,40 +19,66 @@ pub async fn create_personal(state: &AppState, actor: &Actor, name: &str) -> Res
     let mut e = FieldErrors::default();
     let name = text::required(&mut e, "name", name, 40);
     e.into_result()?;
-    issue(state, actor, "personal", Some(account_id), None, &name).await
+    let tx = state.db.begin_write().await?;
+    issue(tx, state, actor, "personal", account_id, None, &name).await
 }
 
-/// Creates an integration API key for a community (the command line's `apikey create`).
-pub async fn create_api_key(
-    state: &AppState,
-    actor: &Actor,
-    community_code: &str,
-    name: &str,
-) -> Result<String> {
+/// Creates an integration API key for a community (the command line's `apikey create`). The
+/// integration gets an account of its own, which cannot sign in, holding the `integration`
+/// role over the community: its key reaches what that role reaches, and nothing else.
+pub async fn create_api_key(state: &AppState, actor: &Actor, community_code: &str, name: &str) -> Result<String> {
     let mut e = FieldErrors::default();
     let name = text::required(&mut e, "name", name, 40);
     e.into_result()?;
-    let community_id = repo::community_id_by_code(&state.db, community_code.trim())
+    let codes = ScopeCodes {
+        community: community_code.trim().to_owned(),
+        ..ScopeCodes::default()
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let grant = repo::resolve_scope(&mut tx, Role::Integration, &codes)
         .await?
-        .ok_or_else(|| Error::field("community", "accounts.unknown_scope"))?;
-    issue(state, actor, "integration", None, Some(community_id), &name).await
+        .map_err(|_| Error::field("community", "accounts.unknown_scope"))?;
+    let place = Place {
+        district_id: grant.district_id,
+        subdistrict_id: grant.subdistrict_id,
+        community_id: grant.community_id,
+        grid_id: None,
+    };
+    MANAGE.check(actor, &place)?;
+    let username = format!(
+        "int-{}-{}",
+        codes.community.to_ascii_lowercase(),
+        &secret::new_secret("")[..8]
+    );
+    let account = repo::InsertAccount {
+        username: &username,
+        display_name: &name,
+        phone: "",
+        password_hash: NO_PASSWORD,
+        must_change_password: false,
+        now,
+    };
+    let account_id = repo::insert_account(&mut tx, &account).await?;
+    repo::insert_grant(&mut tx, account_id, &grant, now).await?;
+    issue(tx, state, actor, "integration", account_id, grant.community_id, &name).await
 }
 
 async fn issue(
+    mut tx: Tx,
     state: &AppState,
     actor: &Actor,
     kind: &str,
-    account_id: Option<i64>,
+    account_id: i64,
     community_id: Option<i64>,
     name: &str,
 ) -> Result<String> {
     let now = state.now_ms();
     let token = secret::new_secret("yjt_");
-    let mut tx = state.db.begin_write().await?;
     let id = repo::insert_token(
         &mut tx,
         kind,
-        account_id,
+        Some(account_id),
         community_id,
         name,
         &secret::secret_hash(&token),

@@ -5,8 +5,7 @@ use serde::Deserialize;
 use yijia_kernel::i18n::Locale;
 use yijia_kernel::Error;
 use yijia_web::{
-    local_path, render, set_cookie, Chrome, CurrentActor, FormErrors, MaybeActor, PageCtx,
-    PageForm, WebResult, P,
+    local_path, render, set_cookie, Chrome, CurrentActor, FormErrors, MaybeActor, PageCtx, PageForm, WebResult, P,
 };
 
 use crate::commands::{change_password, set_locale, tokens};
@@ -53,15 +52,7 @@ async fn page(
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor) -> WebResult<Response> {
-    page(
-        &ctx,
-        &actor,
-        FormErrors::default(),
-        false,
-        FormErrors::default(),
-        None,
-    )
-    .await
+    page(&ctx, &actor, FormErrors::default(), false, FormErrors::default(), None).await
 }
 
 #[derive(Deserialize)]
@@ -88,17 +79,7 @@ pub async fn change_password(
     )
     .await
     {
-        Ok(()) => {
-            page(
-                &ctx,
-                &actor,
-                FormErrors::default(),
-                true,
-                FormErrors::default(),
-                None,
-            )
-            .await
-        }
+        Ok(()) => page(&ctx, &actor, FormErrors::default(), true, FormErrors::default(), None).await,
         Err(e @ Error::Validation(_)) => {
             let errors = FormErrors::from_error(&e, &ctx.tr);
             let mut res = page(&ctx, &actor, errors, false, FormErrors::default(), None).await?;
@@ -142,11 +123,7 @@ pub async fn create_token(
     }
 }
 
-pub async fn revoke_token(
-    ctx: PageCtx,
-    CurrentActor(actor): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Response> {
+pub async fn revoke_token(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>) -> WebResult<Response> {
     tokens::revoke(&ctx.state, &actor, id).await?;
     Ok(Redirect::to("/account").into_response())
 }
@@ -165,8 +142,7 @@ pub async fn switch_language(
     MaybeActor(actor): MaybeActor,
     PageForm(f): PageForm<LangForm>,
 ) -> WebResult<Response> {
-    let locale =
-        Locale::parse(&f.lang).ok_or_else(|| Error::field("lang", "accounts.unknown_language"))?;
+    let locale = Locale::parse(&f.lang).ok_or_else(|| Error::field("lang", "accounts.unknown_language"))?;
     if let Some(a) = &actor {
         set_locale::set_locale(&ctx.state, a, locale).await?;
     }
@@ -177,9 +153,5 @@ pub async fn switch_language(
         ctx.state.config.secure_cookies,
         false,
     );
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(&local_path(&f.back)),
-    )
-        .into_response())
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(&f.back))).into_response())
 }

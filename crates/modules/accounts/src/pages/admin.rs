@@ -39,13 +39,7 @@ async fn page(
         return Err(Error::Forbidden.into());
     }
     let limit = 50;
-    let mut accounts = repo::list_accounts(
-        &ctx.state.db,
-        actor.account_id.unwrap_or(0),
-        after,
-        limit + 1,
-    )
-    .await?;
+    let mut accounts = repo::list_accounts(&ctx.state.db, actor.account_id.unwrap_or(0), after, limit + 1).await?;
     let next = if accounts.len() > 50 {
         accounts.truncate(50);
         accounts.last().map(|a| a.account_id)
@@ -64,10 +58,7 @@ async fn page(
                 .filter(|g| g.account_id == a.account_id)
                 .cloned()
                 .collect();
-            Row {
-                account: a,
-                grants: g,
-            }
+            Row { account: a, grants: g }
         })
         .collect();
     let platform = actor.has_role(Role::PlatformAdmin);
@@ -88,11 +79,7 @@ async fn page(
     })
 }
 
-pub async fn list(
-    ctx: PageCtx,
-    CurrentActor(actor): CurrentActor,
-    Q(q): Q<PageQuery>,
-) -> WebResult<Response> {
+pub async fn list(ctx: PageCtx, CurrentActor(actor): CurrentActor, Q(q): Q<PageQuery>) -> WebResult<Response> {
     let form = NewAccountInput {
         role: "resident".into(),
         ..Default::default()
@@ -111,10 +98,7 @@ pub async fn create(
     };
     match result {
         Ok(c) => {
-            let created = Some((
-                form.username.trim().to_ascii_lowercase(),
-                c.generated_password,
-            ));
+            let created = Some((form.username.trim().to_ascii_lowercase(), c.generated_password));
             let blank = NewAccountInput {
                 role: "resident".into(),
                 community: form.community,

@@ -5,8 +5,7 @@ use serde::Deserialize;
 use yijia_kernel::actor::Via;
 use yijia_kernel::{session, Error};
 use yijia_web::{
-    local_path, render, set_cookie, Chrome, ClientAddr, FormErrors, MaybeActor, PageCtx, PageForm,
-    WebResult, Q,
+    local_path, render, set_cookie, Chrome, ClientAddr, FormErrors, MaybeActor, PageCtx, PageForm, WebResult, Q,
 };
 
 use crate::commands::login::login;
@@ -63,11 +62,7 @@ pub async fn submit(
                 ctx.state.config.secure_cookies,
                 true,
             );
-            Ok((
-                [(header::SET_COOKIE, cookie)],
-                Redirect::to(&local_path(&f.next)),
-            )
-                .into_response())
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(&f.next))).into_response())
         }
         Err(e @ (Error::Rejected { .. } | Error::TooManyRequests { .. })) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
@@ -89,12 +84,6 @@ pub async fn logout(ctx: PageCtx, MaybeActor(actor): MaybeActor) -> WebResult<Re
     if let Some(Via::Session { session_hash }) = actor.map(|a| a.via) {
         session::end(&ctx.state.db, &session_hash).await?;
     }
-    let cookie = set_cookie(
-        session::COOKIE,
-        "",
-        0,
-        ctx.state.config.secure_cookies,
-        true,
-    );
+    let cookie = set_cookie(session::COOKIE, "", 0, ctx.state.config.secure_cookies, true);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
 }

@@ -1,4 +1,5 @@
 use serde::Deserialize;
+use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::FieldErrors;
 use yijia_kernel::{text, Actor, AppState, Error, Place, Result};
 
@@ -18,12 +19,7 @@ pub struct AreaInput {
 }
 
 /// Creates a district, or a subdistrict when `input.district` names its district.
-pub async fn create_area(
-    state: &AppState,
-    actor: &Actor,
-    subdistrict: bool,
-    input: &AreaInput,
-) -> Result<i64> {
+pub async fn create_area(state: &AppState, actor: &Actor, subdistrict: bool, input: &AreaInput) -> Result<i64> {
     let mut e = FieldErrors::default();
     let code = text::code(&mut e, "code", &input.code);
     let name = text::required(&mut e, "name", &input.name, 40);
@@ -39,24 +35,11 @@ pub async fn create_area(
     } else {
         repo::insert_district(&mut tx, &code, &name, now).await?
     };
-    let entity = if subdistrict {
-        "subdistrict"
-    } else {
-        "district"
-    };
+    let entity = if subdistrict { "subdistrict" } else { "district" };
     let after = serde_json::json!({ "code": code, "name": name, "district": input.district });
-    super::audit(
-        &mut tx,
-        now,
-        actor,
-        &format!("{entity}.create"),
-        entity,
-        id,
-        None,
-        None,
-        Some(&after),
-    )
-    .await?;
+    let action = format!("{entity}.create");
+    let entry = Entry::new(&action, entity, id).after(Some(&after));
+    audit::record(&mut tx, now, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
 }

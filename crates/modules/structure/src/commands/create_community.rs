@@ -1,4 +1,5 @@
 use serde::Deserialize;
+use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::FieldErrors;
 use yijia_kernel::{text, Actor, AppState, Error, Place, Result};
 
@@ -32,10 +33,7 @@ impl CommunityInput {
             String::new()
         };
         if creating && self.subdistrict.trim().is_empty() {
-            e.add(
-                "subdistrict",
-                yijia_kernel::error::Message::new("field.required"),
-            );
+            e.add("subdistrict", yijia_kernel::error::Message::new("field.required"));
         }
         let tz = if self.time_zone.trim().is_empty() {
             "Asia/Shanghai"
@@ -55,11 +53,7 @@ impl CommunityInput {
 }
 
 /// Creates a community in a subdistrict (platform administrators).
-pub async fn create_community(
-    state: &AppState,
-    actor: &Actor,
-    input: &CommunityInput,
-) -> Result<i64> {
+pub async fn create_community(state: &AppState, actor: &Actor, input: &CommunityInput) -> Result<i64> {
     let values = input.parse(true)?;
     let now = state.now_ms();
     let mut tx = state.db.begin_write().await?;
@@ -76,18 +70,10 @@ pub async fn create_community(
     )?;
     let id = repo::insert_community(&mut tx, district_id, subdistrict_id, &values, now).await?;
     let after = repo::community_snapshot(&mut tx, id).await?;
-    super::audit(
-        &mut tx,
-        now,
-        actor,
-        "community.create",
-        "community",
-        id,
-        Some(id),
-        None,
-        after.as_ref(),
-    )
-    .await?;
+    let entry = Entry::new("community.create", "community", id)
+        .community(Some(id))
+        .after(after.as_ref());
+    audit::record(&mut tx, now, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -1,3 +1,4 @@
+use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use crate::model::{Level, NodeInput};
@@ -21,18 +22,11 @@ pub async fn create_node(
     level.write_cap().check(actor, &parent.place())?;
     let id = repo::insert(&mut tx, level, &parent, &values, now).await?;
     let after = repo::snapshot(&mut tx, level, id).await?;
-    super::audit(
-        &mut tx,
-        now,
-        actor,
-        &format!("{}.create", level.entity()),
-        level.entity(),
-        id,
-        Some(parent.community_id),
-        None,
-        after.as_ref(),
-    )
-    .await?;
+    let action = format!("{}.create", level.entity());
+    let entry = Entry::new(&action, level.entity(), id)
+        .community(Some(parent.community_id))
+        .after(after.as_ref());
+    audit::record(&mut tx, now, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
 }

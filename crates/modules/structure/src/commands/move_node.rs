@@ -1,3 +1,4 @@
+use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use crate::model::Level;
@@ -6,13 +7,7 @@ use crate::repo;
 /// Moves a building to another grid, a unit to another building or a household to another
 /// unit, within the same community; everything below follows. The actor needs the write
 /// capability at both ends.
-pub async fn move_node(
-    state: &AppState,
-    actor: &Actor,
-    level: Level,
-    id: i64,
-    to_parent: i64,
-) -> Result<()> {
+pub async fn move_node(state: &AppState, actor: &Actor, level: Level, id: i64, to_parent: i64) -> Result<()> {
     if !level.movable() {
         return Err(Error::bad_request("structure.not_movable"));
     }
@@ -32,18 +27,12 @@ pub async fn move_node(
     let before = repo::snapshot(&mut tx, level, id).await?;
     repo::move_to(&mut tx, level, id, &to, now).await?;
     let after = repo::snapshot(&mut tx, level, id).await?;
-    super::audit(
-        &mut tx,
-        now,
-        actor,
-        &format!("{}.move", level.entity()),
-        level.entity(),
-        id,
-        Some(here.community_id),
-        before.as_ref(),
-        after.as_ref(),
-    )
-    .await?;
+    let action = format!("{}.move", level.entity());
+    let entry = Entry::new(&action, level.entity(), id)
+        .community(Some(here.community_id))
+        .before(before.as_ref())
+        .after(after.as_ref());
+    audit::record(&mut tx, now, actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,3 +1,4 @@
+use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use crate::model::Level;
@@ -18,18 +19,12 @@ pub async fn retire_node(state: &AppState, actor: &Actor, level: Level, id: i64)
     let before = repo::snapshot(&mut tx, level, id).await?;
     repo::retire(&mut tx, level, id, now).await?;
     let after = repo::snapshot(&mut tx, level, id).await?;
-    super::audit(
-        &mut tx,
-        now,
-        actor,
-        &format!("{}.retire", level.entity()),
-        level.entity(),
-        id,
-        Some(here.community_id),
-        before.as_ref(),
-        after.as_ref(),
-    )
-    .await?;
+    let action = format!("{}.retire", level.entity());
+    let entry = Entry::new(&action, level.entity(), id)
+        .community(Some(here.community_id))
+        .before(before.as_ref())
+        .after(after.as_ref());
+    audit::record(&mut tx, now, actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::commands::create_node::create_node;
 use crate::commands::update_community::update_community;
 use crate::model::{Level, Node, NodeInput};
 use crate::permissions::{COMMUNITY_ADMIN, READ};
-use crate::repo::{self, Community, Order, Worker};
+use crate::repo::{self, Community, ListOpts, Worker};
 
 #[derive(Template)]
 #[template(path = "community.html")]
@@ -61,17 +61,7 @@ async fn page(
     if !READ.held_by(actor) {
         return Err(Error::Forbidden.into());
     }
-    let grids = repo::children(
-        &ctx.state.db,
-        account,
-        Level::Grid,
-        id,
-        true,
-        0,
-        1000,
-        Order::Code,
-    )
-    .await?;
+    let grids = repo::children(&ctx.state.db, account, Level::Grid, id, ListOpts::page(1000)).await?;
     let workers = repo::grid_workers(&ctx.state.db, id).await?;
     let settings = settings.unwrap_or_else(|| Shown {
         which: "",
@@ -96,11 +86,7 @@ async fn page(
     })
 }
 
-pub async fn show(
-    ctx: PageCtx,
-    CurrentActor(actor): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Response> {
+pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>) -> WebResult<Response> {
     page(&ctx, &actor, id, None, Shown::none()).await
 }
 

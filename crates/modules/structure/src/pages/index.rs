@@ -31,8 +31,7 @@ async fn page(
     if !READ.held_by(actor) {
         return Err(Error::Forbidden.into());
     }
-    let communities =
-        repo::communities(&ctx.state.db, actor.account_id.unwrap_or(0), 0, 500).await?;
+    let communities = repo::communities(&ctx.state.db, actor.account_id.unwrap_or(0), 0, 500).await?;
     let tenancy = TENANCY.allows(actor, &Place::default());
     let (districts, subdistricts) = if tenancy {
         (
@@ -44,9 +43,7 @@ async fn page(
     };
     if !tenancy && communities.len() == 1 && area.which.is_empty() {
         if let Some(c) = communities.first() {
-            return Ok(
-                Redirect::to(&format!("/structure/communities/{}", c.community_id)).into_response(),
-            );
+            return Ok(Redirect::to(&format!("/structure/communities/{}", c.community_id)).into_response());
         }
     }
     let chrome = Chrome::new(ctx, "structure.nav");
@@ -92,18 +89,7 @@ pub async fn post_area(
         Err(e) => {
             let errors = FormErrors::from_error(&e, &ctx.tr);
             let which = if sub { "subdistrict" } else { "district" };
-            again(
-                &ctx,
-                &actor,
-                e,
-                Shown {
-                    which,
-                    input,
-                    errors,
-                },
-                Shown::none(),
-            )
-            .await
+            again(&ctx, &actor, e, Shown { which, input, errors }, Shown::none()).await
         }
     }
 }

@@ -49,8 +49,5 @@ impl<T> Shown<T> {
 
 /// Validation and conflict errors go back to the form; anything else becomes an error page.
 pub fn is_form_error(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Validation(_) | Error::Conflict(_) | Error::BadRequest(_)
-    )
+    matches!(e, Error::Validation(_) | Error::Conflict(_) | Error::BadRequest(_))
 }

@@ -7,11 +7,10 @@ use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, Web
 
 use super::{is_form_error, Shown};
 use crate::commands::{
-    create_node::create_node, move_node::move_node, retire_node::retire_node,
-    update_node::update_node,
+    create_node::create_node, move_node::move_node, retire_node::retire_node, update_node::update_node,
 };
 use crate::model::{Level, Node, NodeInput};
-use crate::repo::{self, Community, Order, Worker};
+use crate::repo::{self, Community, ListOpts, Worker};
 
 pub struct Crumb {
     pub label: String,
@@ -83,9 +82,7 @@ async fn page(
         .await?
         .ok_or(Error::NotFound)?;
     let children = match level.child() {
-        Some(c) => {
-            repo::children(&ctx.state.db, account, c, id, true, 0, 2000, Order::Code).await?
-        }
+        Some(c) => repo::children(&ctx.state.db, account, c, id, ListOpts::page(2000)).await?,
         None => Vec::new(),
     };
     let workers = if level == Level::Grid {
@@ -103,10 +100,7 @@ async fn page(
         ..place_of(ctx, account, node.community_id).await?
     };
     let can_write = level.write_cap().allows(actor, &place) && !node.retired();
-    let can_write_children = level
-        .child()
-        .is_some_and(|c| c.write_cap().allows(actor, &place))
-        && !node.retired();
+    let can_write_children = level.child().is_some_and(|c| c.write_cap().allows(actor, &place)) && !node.retired();
     let move_targets = match level.parent() {
         Some(p) if can_write && level.movable() => {
             repo::in_community(&ctx.state.db, account, p, node.community_id).await?
@@ -153,11 +147,7 @@ async fn page(
     })
 }
 
-async fn place_of(
-    ctx: &PageCtx,
-    account: i64,
-    community_id: i64,
-) -> WebResult<yijia_kernel::Place> {
+async fn place_of(ctx: &PageCtx, account: i64, community_id: i64) -> WebResult<yijia_kernel::Place> {
     let c: Option<Community> = repo::community(&ctx.state.db, account, community_id).await?;
     Ok(yijia_kernel::Place {
         district_id: c.as_ref().map(|c| c.district_id),
@@ -167,12 +157,7 @@ async fn place_of(
     })
 }
 
-pub async fn show(
-    ctx: PageCtx,
-    CurrentActor(actor): CurrentActor,
-    P(id): P<i64>,
-    level: Level,
-) -> WebResult<Response> {
+pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>, level: Level) -> WebResult<Response> {
     page(&ctx, &actor, level, id, None, Shown::none(), Shown::none()).await
 }
 
@@ -180,47 +165,55 @@ fn here(level: Level, id: i64) -> String {
     format!("/structure/{}/{id}", level.plural())
 }
 
-/// Shows the page again with one form's input and errors, or fails with the error.
-async fn again(
-    ctx: &PageCtx,
-    actor: &Actor,
-    level: Level,
-    id: i64,
-    e: Error,
-    which: &'static str,
-    node_input: Option<NodeInput>,
-    move_input: Option<MoveForm>,
-) -> WebResult<Response> {
+/// The form a person sent, to show again with its errors.
+enum Sent {
+    Edit(NodeInput),
+    Child(NodeInput),
+    Move(MoveForm),
+    Retire,
+}
+
+/// Shows the page again with the sent form's input and errors, or fails with the error.
+async fn again(ctx: &PageCtx, actor: &Actor, level: Level, id: i64, e: Error, sent: Sent) -> WebResult<Response> {
     if !is_form_error(&e) {
         return Err(e.into());
     }
     let errors = FormErrors::from_error(&e, &ctx.tr);
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    let (edit, new_child, moving) = match which {
-        "edit" => (
+    let (edit, new_child, moving) = match sent {
+        Sent::Edit(input) => (
             Some(Shown {
-                which,
-                input: node_input.unwrap_or_default(),
+                which: "edit",
+                input,
                 errors,
             }),
             Shown::none(),
             Shown::none(),
         ),
-        "child" => (
+        Sent::Child(input) => (
             None,
             Shown {
-                which,
-                input: node_input.unwrap_or_default(),
+                which: "child",
+                input,
                 errors,
             },
             Shown::none(),
         ),
-        _ => (
+        Sent::Move(input) => (
             None,
             Shown::none(),
             Shown {
-                which,
-                input: move_input.unwrap_or_default(),
+                which: "move",
+                input,
+                errors,
+            },
+        ),
+        Sent::Retire => (
+            None,
+            Shown::none(),
+            Shown {
+                which: "retire",
+                input: MoveForm::default(),
                 errors,
             },
         ),
@@ -247,7 +240,7 @@ pub async fn post_update(
     visible(&ctx, &actor, level, id).await?;
     match update_node(&ctx.state, &actor, level, id, &input).await {
         Ok(()) => Ok(Redirect::to(&here(level, id)).into_response()),
-        Err(e) => again(&ctx, &actor, level, id, e, "edit", Some(input), None).await,
+        Err(e) => again(&ctx, &actor, level, id, e, Sent::Edit(input)).await,
     }
 }
 
@@ -262,7 +255,7 @@ pub async fn post_child(
     let child = level.child().ok_or(Error::NotFound)?;
     match create_node(&ctx.state, &actor, child, id, &input).await {
         Ok(_) => Ok(Redirect::to(&here(level, id)).into_response()),
-        Err(e) => again(&ctx, &actor, level, id, e, "child", Some(input), None).await,
+        Err(e) => again(&ctx, &actor, level, id, e, Sent::Child(input)).await,
     }
 }
 
@@ -280,7 +273,7 @@ pub async fn post_move(
     };
     match result {
         Ok(()) => Ok(Redirect::to(&here(level, id)).into_response()),
-        Err(e) => again(&ctx, &actor, level, id, e, "move", None, Some(input)).await,
+        Err(e) => again(&ctx, &actor, level, id, e, Sent::Move(input)).await,
     }
 }
 
@@ -293,6 +286,6 @@ pub async fn post_retire(
     visible(&ctx, &actor, level, id).await?;
     match retire_node(&ctx.state, &actor, level, id).await {
         Ok(()) => Ok(Redirect::to(&here(level, id)).into_response()),
-        Err(e) => again(&ctx, &actor, level, id, e, "retire", None, None).await,
+        Err(e) => again(&ctx, &actor, level, id, e, Sent::Retire).await,
     }
 }

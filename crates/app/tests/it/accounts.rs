@@ -1,0 +1,243 @@
+use serde_json::json;
+
+use crate::{demo_app, PW};
+
+#[tokio::test]
+async fn signing_in_sets_a_session_that_opens_the_console() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("xlg.staff", PW).await;
+    let cookie = c.cookies.get("yijia_session").cloned().unwrap();
+    assert!(cookie.starts_with("yjs_"));
+    let home = c.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains("工作台"));
+    assert!(home.text().contains("西柳沟社区"));
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = demo_app().await;
+    let mut c = app.client();
+    let res = c
+        .post_form("/login", &[("username", "xlg.staff"), ("password", PW), ("next", "/")])
+        .await;
+    let set = res.header("set-cookie").unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_keeps_the_username_and_says_why() {
+    let app = demo_app().await;
+    let mut c = app.client();
+    let res = c
+        .post_form(
+            "/login",
+            &[("username", "xlg.staff"), ("password", "nope"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(res.status, 401);
+    let html = res.text();
+    assert!(html.contains("用户名或密码不正确"), "{html}");
+    assert!(html.contains("value=\"xlg.staff\""));
+    assert!(!c.cookies.contains_key("yijia_session"));
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_even_for_the_right_password_until_the_lock_ends() {
+    let app = demo_app().await;
+    let mut c = app.client();
+    for _ in 0..5 {
+        let res = c
+            .post_form("/login", &[("username", "grid1"), ("password", "guess"), ("next", "/")])
+            .await;
+        assert_eq!(res.status, 401);
+    }
+    let locked = c
+        .post_form("/login", &[("username", "grid1"), ("password", PW), ("next", "/")])
+        .await;
+    assert_eq!(locked.status, 429);
+    assert!(locked.text().contains("尝试次数过多"));
+    // Another account is not affected.
+    app.signed_in("grid2", PW).await;
+    app.state.clock.advance_ms(16 * 60_000);
+    app.signed_in("grid1", PW).await;
+}
+
+#[tokio::test]
+async fn a_forged_or_expired_session_is_nobody() {
+    let app = demo_app().await;
+    let mut c = app.client();
+    c.cookies.insert("yijia_session".into(), "yjs_forged".into());
+    let res = c.get("/structure").await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.header("location").unwrap(), "/login?next=%2Fstructure");
+    let mut api = app.client();
+    api.cookies.insert("yijia_session".into(), "yjs_forged".into());
+    let res = api.get("/api/v1/me").await;
+    assert_eq!(res.status, 401);
+    assert_eq!(res.code(), "unauthenticated");
+
+    let mut real = app.signed_in("xlg.staff", PW).await;
+    app.state.clock.advance_ms(13 * 3_600_000);
+    assert_eq!(
+        real.get("/").await.status,
+        303,
+        "a session idle for longer than 12 hours has ended"
+    );
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session_on_the_server() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("xlg.staff", PW).await;
+    let stolen = c.cookies.clone();
+    c.post_form("/logout", &[]).await;
+    let mut thief = app.client();
+    thief.cookies = stolen;
+    assert_eq!(thief.get("/").await.status, 303);
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_share_sessions() {
+    let app = demo_app().await;
+    let other = yijia_testkit::TestApp::on(app.db.clone(), yijia::modules()).await;
+    let c = app.signed_in("xlg.admin", PW).await;
+    let mut there = other.client();
+    there.cookies = c.cookies.clone();
+    let res = there.get("/admin/accounts").await;
+    assert_eq!(res.status, 200);
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_other_sessions() {
+    let app = demo_app().await;
+    let mut phone = app.signed_in("party1", PW).await;
+    let mut desk = app.signed_in("party1", PW).await;
+    let res = desk
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PW),
+                ("new_password", "新的密码-2026"),
+                ("repeat_password", "新的密码-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(desk.get("/account").await.status, 200);
+    assert_eq!(phone.get("/account").await.status, 303);
+    app.signed_in("party1", "新的密码-2026").await;
+}
+
+#[tokio::test]
+async fn a_wrong_current_password_changes_nothing() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("party1", PW).await;
+    let res = c
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", "x"),
+                ("new_password", "abcdefgh1"),
+                ("repeat_password", "abcdefgh1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("当前密码不正确"));
+    app.signed_in("party1", PW).await;
+}
+
+#[tokio::test]
+async fn the_token_endpoint_gives_a_bearer_that_acts_as_the_person() {
+    let app = demo_app().await;
+    let token = app.token("grid1", PW).await;
+    let mut c = app.client().with_bearer(&token);
+    let me = c.get("/api/v1/me").await.json();
+    assert_eq!(me["account"]["username"], "grid1");
+    assert_eq!(me["grants"][0]["role"], "grid_worker");
+    let bad = app
+        .client()
+        .post_json("/api/v1/auth/token", &json!({ "username": "grid1", "password": "x" }))
+        .await;
+    assert_eq!(bad.status, 401);
+    assert_eq!(bad.code(), "bad_credentials");
+    let mut wrong = app.client().with_bearer("yjt_not_a_token");
+    assert_eq!(wrong.get("/api/v1/me").await.status, 401);
+}
+
+#[tokio::test]
+async fn a_revoked_personal_token_stops_working() {
+    let app = demo_app().await;
+    let mut page = app.signed_in("xlg.staff", PW).await;
+    let res = page.post_form("/account/tokens", &[("name", "脚本")]).await;
+    let html = res.text();
+    let start = html.find("yjt_").unwrap();
+    let token = &html[start..start + 68];
+    let mut api = app.client().with_bearer(token);
+    assert_eq!(api.get("/api/v1/me").await.status, 200);
+    let id = html
+        .split("/account/tokens/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    page.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(api.get("/api/v1/me").await.status, 401);
+}
+
+#[tokio::test]
+async fn an_integration_key_sees_its_community_only() {
+    let app = demo_app().await;
+    let cli = yijia_kernel::Actor::cli();
+    let key = yijia_accounts::commands::tokens::create_api_key(&app.state, &cli, "XLG", "12345 热线")
+        .await
+        .unwrap();
+    let mut c = app.client().with_bearer(&key);
+    let list = c.get("/api/v1/communities").await.json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["code"], "XLG");
+    assert_eq!(c.get("/api/v1/grids/1").await.status, 404);
+}
+
+#[tokio::test]
+async fn a_community_admin_creates_accounts_in_their_community_only() {
+    let app = demo_app().await;
+    let token = app.token("xlg.admin", PW).await;
+    let mut c = app.client().with_bearer(&token);
+    let ok = c
+        .post_json("/api/v1/accounts", &json!({ "username": "new.worker", "display_name": "新网格员", "role": "grid_worker", "community": "XLG", "grid": "G03" }))
+        .await;
+    assert_eq!(ok.status, 201, "{}", ok.text());
+    assert!(ok.json()["generated_password"].as_str().unwrap().len() >= 12);
+    let platform = c
+        .post_json(
+            "/api/v1/accounts",
+            &json!({ "username": "boss", "display_name": "x", "role": "platform_admin" }),
+        )
+        .await;
+    assert_eq!(platform.status, 403);
+    let taken = c
+        .post_json(
+            "/api/v1/accounts",
+            &json!({ "username": "grid1", "display_name": "x", "role": "resident", "community": "XLG" }),
+        )
+        .await;
+    assert_eq!(taken.status, 422);
+    assert!(taken.json()["error"]["fields"]["username"].is_string());
+}
+
+#[tokio::test]
+async fn the_language_choice_is_kept_on_the_account() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("xlg.staff", PW).await;
+    c.post_form("/lang", &[("lang", "en"), ("back", "/")]).await;
+    c.cookies.remove("yijia_lang");
+    let home = c.get("/").await.text();
+    assert!(home.contains("Console"), "{home}");
+    assert!(home.contains("lang=\"en\""));
+    let mut again = app.signed_in("xlg.staff", PW).await;
+    assert!(again.get("/").await.text().contains("Console"));
+}

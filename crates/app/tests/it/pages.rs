@@ -1,0 +1,121 @@
+use crate::{demo_app, PW};
+
+#[tokio::test]
+async fn a_form_with_errors_keeps_what_was_typed_and_says_why_beside_the_field() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("xlg.admin", PW).await;
+    let res = c
+        .post_form("/structure/communities/1/grids", &[("code", "第九网格"), ("name", "")])
+        .await;
+    assert_eq!(res.status, 422);
+    let html = res.text();
+    assert!(html.contains("value=\"第九网格\""), "the typed code is kept");
+    assert!(html.contains("id=\"g-code-e\"") && html.contains("编码只能包含字母"));
+    assert!(html.contains("id=\"g-name-e\"") && html.contains("此项为必填项"));
+    assert!(html.contains("aria-invalid=\"true\""));
+    // The same in English.
+    c.post_form("/lang", &[("lang", "en"), ("back", "/")]).await;
+    let html = c
+        .post_form("/structure/communities/1/grids", &[("code", "G01"), ("name", "dup")])
+        .await
+        .text();
+    assert!(html.contains("This code is already in use."), "{html}");
+}
+
+#[tokio::test]
+async fn a_grid_created_on_the_page_is_listed() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("xlg.admin", PW).await;
+    let res = c
+        .post_form(
+            "/structure/communities/1/grids",
+            &[("code", "G05"), ("name", "第五网格")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let page = c.get(res.header("location").unwrap().as_str()).await.text();
+    assert!(page.contains("第五网格"));
+    assert!(c.get("/structure/communities/1").await.text().contains("第五网格"));
+}
+
+#[tokio::test]
+async fn every_page_of_the_console_renders_for_the_admin() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("admin", PW).await;
+    for path in [
+        "/",
+        "/structure",
+        "/structure/communities/1",
+        "/structure/grids/1",
+        "/structure/buildings/1",
+        "/structure/units/1",
+        "/structure/households/1",
+        "/admin/accounts",
+        "/admin/audit",
+        "/account",
+    ] {
+        let res = c.get(path).await;
+        assert_eq!(res.status, 200, "{path}");
+        assert!(res.text().contains("<main id=\"main\">"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_login_page_only_redirects_inside_the_site() {
+    let app = demo_app().await;
+    let mut c = app.client();
+    let res = c
+        .post_form(
+            "/login",
+            &[
+                ("username", "xlg.staff"),
+                ("password", PW),
+                ("next", "//evil.example/x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.header("location").unwrap(), "/");
+    let mut c = app.client();
+    let res = c
+        .post_form(
+            "/login",
+            &[("username", "xlg.staff"), ("password", PW), ("next", "/structure")],
+        )
+        .await;
+    assert_eq!(res.header("location").unwrap(), "/structure");
+}
+
+#[tokio::test]
+async fn pages_load_nothing_from_another_host() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("xlg.admin", PW).await;
+    for path in ["/", "/structure/communities/1", "/login", "/api/docs"] {
+        let html = c.get(path).await.text();
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "{path} refers to another host"
+        );
+    }
+}
+
+#[test]
+fn every_translation_key_exists_in_both_languages() {
+    use yijia_kernel::i18n::{I18n, Locale};
+    let mut zh = I18n::default();
+    let mut en = I18n::default();
+    let core = [
+        include_str!("../../../web/locales/zh-CN.toml"),
+        include_str!("../../../web/locales/en.toml"),
+    ];
+    zh.add(Locale::ZhCn, core[0]).unwrap();
+    en.add(Locale::En, core[1]).unwrap();
+    for m in yijia::modules() {
+        for (locale, text) in m.translations() {
+            match *locale {
+                "zh-CN" => zh.add(Locale::ZhCn, text).unwrap(),
+                _ => en.add(Locale::En, text).unwrap(),
+            }
+        }
+    }
+    assert_eq!(zh.keys(Locale::ZhCn), en.keys(Locale::En));
+}

@@ -1,0 +1,151 @@
+use std::path::Path;
+
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::Connection;
+use yijia_db::{Db, DbUrl};
+
+/// A database made for one test, with the folder that holds its files.
+#[derive(Clone)]
+pub struct TestDb {
+    pub db: Db,
+    dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+/// Serialises the creation of the PostgreSQL template among the tests of one process.
+static TEMPLATE: tokio::sync::Mutex<Option<String>> = tokio::sync::Mutex::const_new(None);
+
+impl TestDb {
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Whether this run uses PostgreSQL.
+    pub fn postgres_url() -> Option<String> {
+        std::env::var("YIJIA_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+    }
+
+    pub async fn fresh() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let db = match TestDb::postgres_url() {
+            Some(admin) => fresh_postgres(&admin).await,
+            None => {
+                let db = Db::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join("test.db")))
+                    .await
+                    .unwrap();
+                db.migrate().await.unwrap();
+                db
+            }
+        };
+        TestDb {
+            db,
+            dir: std::sync::Arc::new(dir),
+        }
+    }
+}
+
+/// The migrations' fingerprint: a template made from other migrations is never reused.
+fn migrations_hash() -> String {
+    use sha2::{Digest, Sha256};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let mut h = Sha256::new();
+    for n in names {
+        h.update(std::fs::read(n).unwrap());
+    }
+    hex::encode(h.finalize())[..12].to_owned()
+}
+
+fn with_database(admin: &str, name: &str) -> String {
+    let mut u = url_parts(admin);
+    u.1 = name.to_owned();
+    format!("{}/{}{}", u.0, u.1, u.2)
+}
+
+/// Splits `postgres://user@host:port/db?x` into (`postgres://user@host:port`, `db`, `?x`).
+fn url_parts(url: &str) -> (String, String, String) {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    match base[scheme_end..].find('/') {
+        Some(i) => (
+            base[..scheme_end + i].to_owned(),
+            base[scheme_end + i + 1..].to_owned(),
+            query,
+        ),
+        None => (base.to_owned(), String::new(), query),
+    }
+}
+
+async fn fresh_postgres(admin: &str) -> Db {
+    let template = {
+        let mut guard = TEMPLATE.lock().await;
+        if guard.is_none() {
+            let name = format!("yijia_tpl_{}", migrations_hash());
+            let mut conn = sqlx::PgConnection::connect(admin)
+                .await
+                .expect("YIJIA_TEST_POSTGRES_URL does not answer");
+            let exists: Option<i32> = sqlx::query_scalar("select 1 from pg_database where datname = $1")
+                .bind(&name)
+                .fetch_optional(&mut conn)
+                .await
+                .unwrap();
+            if exists.is_none() {
+                // Databases left by earlier runs go first.
+                let old: Vec<String> = sqlx::query_scalar(
+                    "select datname from pg_database where datname like 'yijia_t_%' or datname like 'yijia_tpl_%'",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                for d in old {
+                    let _ = sqlx::query(&format!("drop database if exists \"{d}\" with (force)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+                sqlx::query(&format!("create database \"{name}\""))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let db = Db::connect(&DbUrl::parse(&with_database(admin, &name)).unwrap())
+                    .await
+                    .unwrap();
+                db.migrate().await.unwrap();
+                db.close().await;
+            }
+            conn.close().await.unwrap();
+            *guard = Some(name);
+        }
+        guard.clone().unwrap()
+    };
+    let name = format!("yijia_t_{:016x}", rand::random::<u64>());
+    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+    sqlx::query(&format!("create database \"{name}\" template \"{template}\""))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    Db::connect(&DbUrl::parse(&with_database(admin, &name)).unwrap())
+        .await
+        .unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_name_is_replaced_in_the_url() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}
