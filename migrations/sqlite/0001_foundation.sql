@@ -187,3 +187,13 @@ create table audit_event (
 create index audit_event_community on audit_event (community_id, at);
 create index audit_event_actor on audit_event (actor_account_id, at);
 create index audit_event_entity on audit_event (entity, entity_id);
+
+-- Stored files (photos, documents, logos): the bytes live under the data directory, named by
+-- their SHA-256; this row holds what the server needs to serve them.
+create table stored_file (
+    stored_file_id integer primary key,
+    sha256 text not null unique,
+    mime text not null,
+    size_bytes bigint not null,
+    created_at bigint not null
+);

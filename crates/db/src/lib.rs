@@ -171,4 +171,5 @@ pub const TABLES: &[&str] = &[
     "account_throttle",
     "audit_head",
     "audit_event",
+    "stored_file",
 ];

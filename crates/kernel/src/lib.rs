@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod module;
 pub mod paging;

@@ -147,3 +147,18 @@ impl Client {
         self.send(Method::POST, path, Some(content_type), body.to_vec()).await
     }
 }
+
+impl Client {
+    /// Posts one file as `multipart/form-data`, as a browser's file input does.
+    pub async fn post_file(&mut self, path: &str, field: &str, filename: &str, bytes: &[u8]) -> TestResponse {
+        let boundary = "----yijia-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        self.send(Method::POST, path, Some(&ct), body).await
+    }
+}

@@ -56,3 +56,24 @@ pub async fn serve(Path(name): Path<String>) -> Result<Response, AppError> {
     )
         .into_response())
 }
+
+/// A stored file by its content hash. The hash is unguessable and names content, not a
+/// person's record: logos and other public images are served this way. Files that are personal
+/// (appeal photos, documents) are served by their module's own route, which checks access.
+pub async fn stored(
+    axum::extract::State(state): axum::extract::State<yijia_kernel::AppState>,
+    Path(sha256): Path<String>,
+) -> Result<Response, AppError> {
+    let (file, bytes) = yijia_kernel::files::load(&state.db, &state.config.data_dir, &sha256)
+        .await?
+        .ok_or(AppError(Error::NotFound))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.mime),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -206,3 +206,49 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for P<T> {
             .map_err(|_| AppError(Error::NotFound))
     }
 }
+
+/// One file field of a `multipart/form-data` post: its bytes, read up to the body limit.
+pub struct Upload {
+    pub field: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A multipart form with one file in it; anything else is a clear error, not a 500.
+pub struct PageUpload(pub Upload);
+
+impl<S: Send + Sync> FromRequest<S> for PageUpload {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        if content_type(&req) != "multipart/form-data" {
+            return Err(AppError(Error::rejected(415, "error.unsupported_media_type")));
+        }
+        let mut mp = axum::extract::Multipart::from_request(req, s)
+            .await
+            .map_err(|_| AppError(Error::bad_request("error.bad_form")))?;
+        while let Some(field) = mp.next_field().await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError(Error::rejected(413, "error.payload_too_large"))
+            } else {
+                AppError(Error::bad_request("error.bad_form"))
+            }
+        })? {
+            if field.file_name().is_none() {
+                continue;
+            }
+            let name = field.name().unwrap_or("").to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError(Error::rejected(413, "error.payload_too_large")))?;
+            if bytes.is_empty() {
+                break;
+            }
+            return Ok(PageUpload(Upload {
+                field: name,
+                bytes: bytes.to_vec(),
+            }));
+        }
+        Err(AppError(Error::field("file", "file.missing")))
+    }
+}

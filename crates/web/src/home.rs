@@ -20,13 +20,14 @@ const SEE_COMMUNITY: Capability = Capability {
     reach: Reach::Member,
 };
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct CommunityCard {
     pub community_id: i64,
     pub code: String,
     pub name: String,
     pub brand: String,
     pub address: String,
+    pub logo: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -69,9 +70,13 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
     let Some(actor) = ctx.actor.clone() else {
         return Ok(Redirect::to("/login").into_response());
     };
+    if actor.must_change_password {
+        // A one-time password is changed before anything else.
+        return Ok(Redirect::to("/account").into_response());
+    }
     let account = actor.account_id.unwrap_or(0);
     let sql = format!(
-        "select community_id, code, name, brand, address from community c where c.retired_at is null and {} order by name limit 200",
+        "select community_id, code, name, brand, address, logo from community c where c.retired_at is null and {} order by name limit 200",
         scope::reach(&SEE_COMMUNITY, &Cols { community: "c.community_id", grid: None }, "$1")
     );
     let communities: Vec<CommunityCard> = on_db!(&ctx.state.db, |p| sqlx::query_as(&sql)
@@ -97,20 +102,7 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
             }
         }
         let chrome = Chrome::new(&ctx, "home.staff_title");
-        let mut communities = communities;
-        let current = current.map(|i| communities.remove(i));
-        if let Some(c) = &current {
-            communities.insert(
-                0,
-                CommunityCard {
-                    community_id: c.community_id,
-                    code: c.code.clone(),
-                    name: c.name.clone(),
-                    brand: c.brand.clone(),
-                    address: c.address.clone(),
-                },
-            );
-        }
+        let current = current.map(|i| communities[i].clone());
         return render(StaffHome {
             chrome,
             communities,
@@ -131,8 +123,7 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
         .await?
     });
     let chrome = Chrome::new(&ctx, "home.resident_title");
-    let mut communities = communities;
-    let current = current.map(|i| communities.swap_remove(i));
+    let current = current.map(|i| communities[i].clone());
     render(ResidentHome {
         chrome,
         current,

@@ -25,7 +25,9 @@ use yijia_kernel::i18n::{I18n, Locale};
 use yijia_kernel::{AppState, Module};
 
 pub use error::{AppError, WebResult};
-pub use extract::{local_path, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, P, Q};
+pub use extract::{
+    local_path, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageUpload, Upload, P, Q,
+};
 pub use form::FormErrors;
 pub use guard::cookie;
 pub use page::{render, set_cookie, Chrome};
@@ -63,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
         .route("/assets/{*name}", get(assets::serve))
+        .route("/files/{sha256}", get(assets::stored))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs));
     let mut api = Router::new();

@@ -119,3 +119,104 @@ fn every_translation_key_exists_in_both_languages() {
     }
     assert_eq!(zh.keys(Locale::ZhCn), en.keys(Locale::En));
 }
+
+/// A 1×1 PNG with a `tEXt` chunk holding a position, as a phone might write it.
+const PNG_WITH_TEXT: &str = "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000e744558744750530033362e312c3130332e369fd13a640000000c49444154789c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082";
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_community_admin_uploads_a_logo_without_its_metadata() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("xlg.admin", PW).await;
+    let res = c
+        .post_file("/structure/communities/1/logo", "logo", "logo.png", &hex(PNG_WITH_TEXT))
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let page = c.get("/structure/communities/1").await.text();
+    let src = page
+        .split("src=\"/files/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let file = app.client().get(&format!("/files/{src}")).await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.header("content-type").unwrap(), "image/png");
+    assert!(file.body.starts_with(b"\x89PNG"));
+    assert!(!file.body.windows(3).any(|w| w == b"GPS"), "the position was removed");
+    // The residents see it on their home page.
+    let mut resident = app.signed_in("resident1", PW).await;
+    assert!(resident.get("/").await.text().contains(&src));
+}
+
+#[tokio::test]
+async fn a_logo_that_is_not_an_image_is_refused_beside_the_field() {
+    let app = demo_app().await;
+    let mut c = app.signed_in("xlg.admin", PW).await;
+    let res = c
+        .post_file(
+            "/structure/communities/1/logo",
+            "logo",
+            "logo.svg",
+            b"<svg onload=alert(1)></svg>",
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("请上传 PNG 或 JPEG 图片"));
+    let res = c
+        .post_file("/structure/communities/1/logo", "logo", "big.png", &[0x89; 600 * 1024])
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("最大 512 KB"));
+    let res = c.post_form("/structure/communities/1/logo", &[("logo", "x")]).await;
+    assert_eq!(res.status, 415);
+    assert_eq!(app.client().get("/files/not-a-hash").await.status, 404);
+    let mut staff = app.signed_in("xlg.staff", PW).await;
+    let res = staff
+        .post_file("/structure/communities/1/logo", "logo", "logo.png", &hex(PNG_WITH_TEXT))
+        .await;
+    assert_eq!(res.status, 403);
+}
+
+#[tokio::test]
+async fn a_one_time_password_is_changed_before_anything_else() {
+    let app = demo_app().await;
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let res = admin
+        .post_form(
+            "/admin/accounts",
+            &[
+                ("username", "li.si"),
+                ("display_name", "李四"),
+                ("role", "resident"),
+                ("community", "XLG"),
+                ("phone", ""),
+                ("grid", ""),
+                ("district", ""),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let html = res.text();
+    let password = html
+        .split("id=\"generated-password\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut li = app.signed_in("li.si", &password).await;
+    let home = li.get("/").await;
+    assert_eq!(home.header("location").unwrap(), "/account");
+    assert!(li.get("/account").await.text().contains("初始密码"));
+}

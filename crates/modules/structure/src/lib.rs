@@ -49,7 +49,8 @@ impl Module for Structure {
                 "/structure/communities/{id}",
                 get(pages::community::show).post(pages::community::post_settings),
             )
-            .route("/structure/communities/{id}/grids", post(pages::community::post_grid));
+            .route("/structure/communities/{id}/grids", post(pages::community::post_grid))
+            .route("/structure/communities/{id}/logo", post(pages::community::post_logo));
         for level in Level::ALL {
             let base = format!("/structure/{}/{{id}}", level.plural());
             r = r

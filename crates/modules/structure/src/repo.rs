@@ -340,12 +340,14 @@ pub struct Community {
     pub brand: String,
     pub time_zone: String,
     pub address: String,
+    /// The logo's content hash, served at `/files/{logo}`.
+    pub logo: Option<String>,
     pub retired_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-const COMMUNITY_COLS: &str = "c.community_id, c.district_id, c.subdistrict_id, c.code, c.name, c.brand, c.time_zone, c.address, c.retired_at, c.created_at, c.updated_at";
+const COMMUNITY_COLS: &str = "c.community_id, c.district_id, c.subdistrict_id, c.code, c.name, c.brand, c.time_zone, c.address, c.logo, c.retired_at, c.created_at, c.updated_at";
 
 fn reach_community() -> String {
     scope::reach(
@@ -565,4 +567,16 @@ pub async fn in_community(db: &Db, account: i64, level: Level, community_id: i64
         .bind(community_id)
         .fetch_all(p)
         .await?))
+}
+
+pub async fn set_logo(tx: &mut Tx, id: i64, sha256: &str, now: i64) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("update community set logo = $2, updated_at = $3 where community_id = $1")
+            .bind(id)
+            .bind(sha256)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
 }

@@ -5,5 +5,6 @@ pub mod create_community;
 pub mod create_node;
 pub mod move_node;
 pub mod retire_node;
+pub mod set_logo;
 pub mod update_community;
 pub mod update_node;

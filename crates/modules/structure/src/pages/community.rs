@@ -2,11 +2,12 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use yijia_kernel::{Actor, Error, Place};
-use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult, P};
+use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, PageUpload, WebResult, P};
 
 use super::{is_form_error, Shown};
 use crate::commands::create_community::CommunityInput;
 use crate::commands::create_node::create_node;
+use crate::commands::set_logo::set_logo;
 use crate::commands::update_community::update_community;
 use crate::model::{Level, Node, NodeInput};
 use crate::permissions::{COMMUNITY_ADMIN, READ};
@@ -149,6 +150,42 @@ pub async fn post_grid(
                     input,
                     errors,
                 },
+            )
+            .await?;
+            *res.status_mut() = status_of(&e);
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn post_logo(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    upload: Result<PageUpload, yijia_web::AppError>,
+) -> WebResult<Response> {
+    repo::community(&ctx.state.db, actor.account_id.unwrap_or(0), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let result = match upload {
+        Ok(PageUpload(file)) => set_logo(&ctx.state, &actor, id, &file.bytes).await.map(|_| ()),
+        Err(yijia_web::AppError(e)) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/structure/communities/{id}")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, &ctx.tr);
+            let mut res = page(
+                &ctx,
+                &actor,
+                id,
+                Some(Shown {
+                    which: "logo",
+                    input: CommunityInput::default(),
+                    errors,
+                }),
+                Shown::none(),
             )
             .await?;
             *res.status_mut() = status_of(&e);
