@@ -50,6 +50,7 @@ create table grid (
     retired_at bigint,
     unique (community_id, code)
 );
+create index grid_live on grid (community_id, grid_id, retired_at);
 
 create table building (
     building_id integer primary key,
@@ -64,7 +65,7 @@ create table building (
     retired_at bigint,
     unique (community_id, code)
 );
-create index building_grid on building (community_id, grid_id);
+create index building_grid on building (community_id, grid_id, retired_at);
 
 create table unit (
     unit_id integer primary key,
@@ -78,7 +79,7 @@ create table unit (
     retired_at bigint,
     unique (building_id, code)
 );
-create index unit_grid on unit (community_id, grid_id);
+create index unit_grid on unit (community_id, grid_id, retired_at);
 
 create table household (
     household_id integer primary key,
@@ -94,7 +95,7 @@ create table household (
     retired_at bigint,
     unique (unit_id, code)
 );
-create index household_grid on household (community_id, grid_id);
+create index household_grid on household (community_id, grid_id, retired_at);
 
 create table account (
     account_id integer primary key,

@@ -22,6 +22,21 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// At most one Argon2 computation per core at a time. Each takes 19 MiB and tens of
+/// milliseconds; without a bound, a burst of sign-ins runs them all at once on the blocking pool,
+/// and the allocator keeps every buffer (memory was seen to grow by gigabytes). Waiters queue
+/// in order, and a client that hangs up before its turn costs nothing.
+fn argon2_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)))
+}
+
+/// Runs an Argon2 computation off the async workers, within the bound of [`argon2_slots`].
+pub async fn with_argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let _slot = argon2_slots().acquire().await?;
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
+
 /// A hash to compare against when the account does not exist, so that a wrong username costs
 /// the same time as a wrong password.
 pub fn dummy_hash() -> &'static str {

@@ -139,25 +139,29 @@ pub async fn end(db: &Db, session_hash: &str) -> Result<()> {
 /// an integration's API key acts as the integration's own account, which holds the
 /// `integration` role over one community, so reach is tested in SQL like anyone else's.
 pub async fn resolve_token(db: &Db, secret: &str, now: i64) -> Result<Option<Actor>> {
-    let row: Option<(i64, String, i64, String)> = on_db!(db, |p| {
+    let row: Option<(i64, String, i64, String, Option<i64>)> = on_db!(db, |p| {
         sqlx::query_as(
-            "select account_token_id, kind, account_id, name from account_token \
+            "select account_token_id, kind, account_id, name, last_used_at from account_token \
              where token_hash = $1 and revoked_at is null and account_id is not null",
         )
         .bind(secret_hash(secret))
         .fetch_optional(p)
         .await?
     });
-    let Some((token_id, kind, account_id, name)) = row else {
+    let Some((token_id, kind, account_id, name, last_used_at)) = row else {
         return Ok(None);
     };
-    on_db!(db, |p| {
-        sqlx::query("update account_token set last_used_at = $2 where account_token_id = $1")
-            .bind(token_id)
-            .bind(now)
-            .execute(p)
-            .await?;
-    });
+    // Like a session's, a token's last use is recorded at most once a minute: a write on every
+    // call would queue all API traffic behind SQLite's single writer.
+    if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
+        on_db!(db, |p| {
+            sqlx::query("update account_token set last_used_at = $2 where account_token_id = $1")
+                .bind(token_id)
+                .bind(now)
+                .execute(p)
+                .await?;
+        });
+    }
     let via = if kind == "integration" {
         Via::ApiKey { name }
     } else {

@@ -216,3 +216,24 @@ async fn navigation_shows_only_what_the_role_may_open() {
             && !html.contains("href=\"/admin/audit\"")
     );
 }
+
+#[tokio::test]
+async fn the_console_counts_only_what_the_actor_reaches() {
+    let app = demo_app().await;
+    let stat = |html: &str, label: &str| -> String {
+        let before = html.split(&format!("</span>{label}<")).next().unwrap();
+        before.rsplit("<span class=\"n\">").next().unwrap().to_owned()
+    };
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let html = admin.get("/").await.text();
+    assert_eq!(stat(&html, "网格"), "4");
+    assert_eq!(stat(&html, "住户"), "324");
+    let mut grid = app.signed_in("grid1", PW).await;
+    let html = grid.get("/").await.text();
+    assert_eq!(stat(&html, "网格"), "1");
+    assert_eq!(
+        stat(&html, "住户"),
+        "96",
+        "4 buildings × 2 units × 6 floors × 2 doors in G01"
+    );
+}

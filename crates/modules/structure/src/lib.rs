@@ -110,7 +110,7 @@ impl Module for Structure {
         community_id: i64,
     ) -> BoxFut<'a, yijia_kernel::Result<Vec<Stat>>> {
         Box::pin(async move {
-            let counts = repo::counts(&state.db, actor.account_id.unwrap_or(0), community_id).await?;
+            let counts = repo::counts(&state.db, actor, community_id).await?;
             Ok(counts
                 .into_iter()
                 .map(|(level, n)| Stat {

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 use yijia_db::{is_unique_violation, on_db, on_tx, Db, Tx};
-use yijia_kernel::scope::{self, Cols};
-use yijia_kernel::{Error, Place, Result};
+use yijia_kernel::scope::{self, Cols, CommunityReach};
+use yijia_kernel::{Actor, Error, Place, Result};
 
 use crate::model::{Level, Node, NodeValues};
 use crate::permissions::{READ, VIEW_COMMUNITY};
@@ -536,20 +536,36 @@ pub async fn grid_workers(db: &Db, community_id: i64) -> Result<Vec<Worker>> {
     }))
 }
 
-/// Live rows of each level in a community that the actor may read.
-pub async fn counts(db: &Db, account: i64, community_id: i64) -> Result<Vec<(Level, i64)>> {
+/// Live rows of each level in a community that the actor may read. The reach is decided once
+/// for the community, so each count is a plain index scan.
+pub async fn counts(db: &Db, actor: &Actor, community_id: i64) -> Result<Vec<(Level, i64)>> {
+    let area: Option<(i64, i64)> = on_db!(db, |p| sqlx::query_as(
+        "select district_id, subdistrict_id from community where community_id = $1"
+    )
+    .bind(community_id)
+    .fetch_optional(p)
+    .await?);
+    let Some((district_id, subdistrict_id)) = area else {
+        return Ok(Vec::new());
+    };
+    let place = Place {
+        district_id: Some(district_id),
+        subdistrict_id: Some(subdistrict_id),
+        community_id: Some(community_id),
+        grid_id: None,
+    };
+    let reach = CommunityReach::of(&READ, actor, &place);
+    if reach == CommunityReach::Nothing {
+        return Ok(Vec::new());
+    }
     let mut out = Vec::new();
     for level in Level::ALL {
         let sql = format!(
-            "select count(*) from {} x where x.community_id = $2 and x.retired_at is null and {}",
+            "select count(*) from {} x where x.community_id = $1 and x.retired_at is null and {}",
             level.entity(),
-            reach_node()
+            reach.sql("x.grid_id")
         );
-        let n: i64 = on_db!(db, |p| sqlx::query_scalar(&sql)
-            .bind(account)
-            .bind(community_id)
-            .fetch_one(p)
-            .await?);
+        let n: i64 = on_db!(db, |p| sqlx::query_scalar(&sql).bind(community_id).fetch_one(p).await?);
         out.push((level, n));
     }
     Ok(out)

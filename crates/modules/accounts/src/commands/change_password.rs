@@ -26,15 +26,14 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
         h
     };
     let (cur, new_pw) = (current.to_owned(), new.to_owned());
-    let new_hash = tokio::task::spawn_blocking(move || {
+    let new_hash = secret::with_argon2(move || {
         if secret::verify_password(&cur, &stored) {
             secret::hash_password(&new_pw).map(Some)
         } else {
             Ok(None)
         }
     })
-    .await
-    .map_err(|e| Error::Internal(e.into()))??;
+    .await??;
     let Some(new_hash) = new_hash else {
         return Err(Error::field("current_password", "accounts.wrong_password"));
     };

@@ -23,9 +23,7 @@ pub async fn create_account(state: &AppState, actor: &Actor, input: NewAccount) 
             (p.clone(), Some(p))
         }
     };
-    let hash = tokio::task::spawn_blocking(move || secret::hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal(e.into()))??;
+    let hash = secret::with_argon2(move || secret::hash_password(&password)).await??;
     let mut tx = state.db.begin_write().await?;
     let grant = match repo::resolve_scope(&mut tx, input.role, &input.scope).await? {
         Ok(g) => g,

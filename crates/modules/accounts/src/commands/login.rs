@@ -11,13 +11,17 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, addr
     let now = state.now_ms();
     let cfg = &state.config;
     let username = username.trim().to_ascii_lowercase();
-    let keys = [format!("account:{username}"), format!("address:{address}")];
-    for key in &keys {
+    // Usernames are at most 32 characters; a longer one is still counted, under a bounded key.
+    let key_name: String = username.chars().take(64).collect();
+    let keys = [format!("account:{key_name}"), format!("address:{address}")];
+    let mut had_failures = false;
+    for (i, key) in keys.iter().enumerate() {
         if let Some(t) = repo::throttle(&state.db, key).await? {
             if t.locked_until > now {
                 let secs = u64::try_from((t.locked_until - now + 999) / 1000).unwrap_or(60);
                 return Err(Error::TooManyRequests { retry_after_secs: secs });
             }
+            had_failures |= i == 0 && t.failures > 0;
         }
     }
     if username.is_empty() || password.is_empty() || password.chars().count() > crate::model::MAX_PASSWORD {
@@ -29,14 +33,15 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, addr
         .map_or(secret::dummy_hash(), |r| r.password_hash.as_str())
         .to_owned();
     let pw = password.to_owned();
-    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let ok = tokio_blocking(move || secret::verify_password(&pw, &hash)).await?;
+    let ok = secret::with_argon2(move || secret::verify_password(&pw, &hash)).await?;
     let window = cfg.lock_minutes * 60_000;
     match row {
         Some(r) if ok && r.status == "active" => {
-            let mut tx = state.db.begin_write().await?;
-            repo::throttle_clear(&mut tx, &keys[0]).await?;
-            tx.commit().await?;
+            if had_failures {
+                let mut tx = state.db.begin_write().await?;
+                repo::throttle_clear(&mut tx, &keys[0]).await?;
+                tx.commit().await?;
+            }
             Ok(r.account_id)
         }
         _ => {
@@ -55,12 +60,6 @@ fn bad_credentials() -> Error {
         status: 401,
         message: Message::new("accounts.bad_credentials"),
     }
-}
-
-async fn tokio_blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Internal(e.into()))
 }
 
 /// Signs in and starts a session; returns the session cookie's value.
