@@ -106,9 +106,11 @@ fn digest(r: &Row) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends one entry to the chain of its community, inside the caller's transaction.
-pub async fn record(tx: &mut Tx, at: i64, actor: &Actor, e: Entry<'_>) -> Result<()> {
-    let chain_id = e.community_id.unwrap_or(0);
+/// Takes the write lock of a community's chain (the platform's for `0`) until the transaction
+/// ends. On PostgreSQL this row lock is what serialises the writes of one community: a command
+/// that reads rows and then writes based on them (a move, a retire) takes it first and reads
+/// after. On SQLite the write transaction already holds the database's only write lock.
+pub async fn lock_chain(tx: &mut Tx, chain_id: i64) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query(
             "insert into audit_head (chain_id, seq, hash) values ($1, 0, $2) on conflict (chain_id) do nothing",
@@ -117,7 +119,18 @@ pub async fn record(tx: &mut Tx, at: i64, actor: &Actor, e: Entry<'_>) -> Result
         .bind(GENESIS)
         .execute(&mut *c)
         .await?;
+        sqlx::query("update audit_head set seq = seq where chain_id = $1")
+            .bind(chain_id)
+            .execute(&mut *c)
+            .await?;
     });
+    Ok(())
+}
+
+/// Appends one entry to the chain of its community, inside the caller's transaction.
+pub async fn record(tx: &mut Tx, at: i64, actor: &Actor, e: Entry<'_>) -> Result<()> {
+    let chain_id = e.community_id.unwrap_or(0);
+    lock_chain(tx, chain_id).await?;
     let (seq, prev_hash): (i64, String) = on_tx!(tx, |c| {
         sqlx::query_as("update audit_head set seq = seq + 1 where chain_id = $1 returning seq, hash")
             .bind(chain_id)

@@ -155,7 +155,8 @@ async fn only_a_row_without_live_children_can_be_retired() {
             &json!({ "code": "B", "name": "楼" }),
         )
         .await;
-    assert_eq!(res.status, 404);
+    assert_eq!(res.status, 409);
+    assert_eq!(res.code(), "retired");
 }
 
 #[tokio::test]
@@ -218,4 +219,48 @@ async fn the_demo_loads_once() {
             .len(),
         4
     );
+}
+
+#[tokio::test]
+async fn a_patch_changes_only_what_it_names() {
+    let app = demo_app().await;
+    let mut c = admin(&app).await;
+    let before = c.get("/api/v1/buildings/1").await.json();
+    assert_eq!(before["compound"], "海亮小区");
+    let res = c
+        .patch_json("/api/v1/buildings/1", &json!({ "name": "海亮小区一号楼" }))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let after = res.json();
+    assert_eq!(after["name"], "海亮小区一号楼");
+    assert_eq!(after["compound"], before["compound"]);
+    assert_eq!(after["floors"], before["floors"]);
+    assert_eq!(after["code"], before["code"]);
+    let household = c.get("/api/v1/households/1").await.json();
+    let res = c.patch_json("/api/v1/households/1", &json!({})).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["name"], household["name"], "an empty patch changes nothing");
+    assert_eq!(res.json()["code"], household["code"]);
+    let code = c.patch_json("/api/v1/communities/1", &json!({ "code": "HACK" })).await;
+    assert_eq!(code.status, 422);
+    assert!(code.json()["error"]["fields"]["code"].is_string());
+    let kept = c
+        .patch_json("/api/v1/communities/1", &json!({ "brand": "西邻驿家·新" }))
+        .await
+        .json();
+    assert_eq!(kept["name"], "西柳沟社区");
+    assert!(kept["address"].as_str().unwrap().contains("党群服务中心"));
+}
+
+#[tokio::test]
+async fn a_move_onto_a_taken_code_is_refused_and_changes_nothing() {
+    let app = demo_app().await;
+    let mut c = admin(&app).await;
+    // Room 101 exists in unit 1 and unit 2 alike.
+    let res = c.post_json("/api/v1/households/1/move", &json!({ "to": 2 })).await;
+    assert_eq!(res.status, 422, "{}", res.text());
+    assert!(res.json()["error"]["fields"]["to"].is_string());
+    assert_eq!(c.get("/api/v1/households/1").await.json()["parent_id"], 1);
+    let res = c.post_json("/api/v1/buildings/1/move", &json!({ "to": 99999 })).await;
+    assert_eq!(res.status, 422);
 }

@@ -206,11 +206,6 @@ async fn get_node(
     Ok(Json(v))
 }
 
-async fn visible(s: &AppState, a: &Actor, level: Level, id: i64) -> WebResult<()> {
-    repo::node(&s.db, account(a), level, id).await?.ok_or(Error::NotFound)?;
-    Ok(())
-}
-
 async fn patch_node(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -218,7 +213,7 @@ async fn patch_node(
     ApiJson(b): ApiJson<NodeInput>,
     level: Level,
 ) -> WebResult<Json<Value>> {
-    visible(&s, &a, level, id).await?;
+    repo::visible(&s.db, account(&a), level, id).await?;
     update_node(&s, &a, level, id, &b).await?;
     to_json(repo::node(&s.db, account(&a), level, id).await?)
 }
@@ -236,7 +231,7 @@ async fn post_move(
     ApiJson(b): ApiJson<MoveBody>,
     level: Level,
 ) -> WebResult<Json<Value>> {
-    visible(&s, &a, level, id).await?;
+    repo::visible(&s.db, account(&a), level, id).await?;
     move_node(&s, &a, level, id, b.to).await?;
     to_json(repo::node(&s.db, account(&a), level, id).await?)
 }
@@ -247,7 +242,7 @@ async fn post_retire(
     P(id): P<i64>,
     level: Level,
 ) -> WebResult<Json<Value>> {
-    visible(&s, &a, level, id).await?;
+    repo::visible(&s.db, account(&a), level, id).await?;
     retire_node(&s, &a, level, id).await?;
     to_json(repo::node(&s.db, account(&a), level, id).await?)
 }

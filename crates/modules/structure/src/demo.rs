@@ -42,12 +42,12 @@ pub async fn load(state: &AppState) -> Result<()> {
         state,
         &cli,
         &CommunityInput {
-            subdistrict: "XLGJD".into(),
-            code: COMMUNITY.into(),
-            name: "西柳沟社区".into(),
-            brand: "西邻驿家".into(),
-            time_zone: "Asia/Shanghai".into(),
-            address: "甘肃省兰州市西固区西柳沟街道海亮小区南门四号楼前 党群服务中心".into(),
+            subdistrict: Some("XLGJD".into()),
+            code: Some(COMMUNITY.into()),
+            name: Some("西柳沟社区".into()),
+            brand: Some("西邻驿家".into()),
+            time_zone: Some("Asia/Shanghai".into()),
+            address: Some("甘肃省兰州市西固区西柳沟街道海亮小区南门四号楼前 党群服务中心".into()),
         },
     )
     .await?;
@@ -59,8 +59,8 @@ pub async fn load(state: &AppState) -> Result<()> {
             Level::Grid,
             community,
             &NodeInput {
-                code: (*code).into(),
-                name: (*name).into(),
+                code: Some((*code).into()),
+                name: Some((*name).into()),
                 ..NodeInput::default()
             },
         )
@@ -73,8 +73,8 @@ pub async fn load(state: &AppState) -> Result<()> {
                 Level::Building,
                 grid,
                 &NodeInput {
-                    code: format!("B{building_no:02}"),
-                    name: format!("{compound}{building_no}号楼"),
+                    code: Some(format!("B{building_no:02}")),
+                    name: Some(format!("{compound}{building_no}号楼")),
                     compound: Some((*compound).into()),
                     floors: Some(floors.to_string()),
                     ..NodeInput::default()
@@ -88,8 +88,8 @@ pub async fn load(state: &AppState) -> Result<()> {
                     Level::Unit,
                     b,
                     &NodeInput {
-                        code: format!("U{u}"),
-                        name: format!("{u}单元"),
+                        code: Some(format!("U{u}")),
+                        name: Some(format!("{u}单元")),
                         ..NodeInput::default()
                     },
                 )
@@ -103,8 +103,8 @@ pub async fn load(state: &AppState) -> Result<()> {
                             Level::Household,
                             unit,
                             &NodeInput {
-                                code: room.clone(),
-                                name: format!("{building_no}-{u}-{room}"),
+                                code: Some(room.clone()),
+                                name: Some(format!("{building_no}-{u}-{room}")),
                                 ..NodeInput::default()
                             },
                         )

@@ -132,14 +132,15 @@ impl Node {
     }
 }
 
-/// The fields a person fills in for a node. Strings, so a form can show them again with errors.
+/// The fields a person fills in for a node. Every field is optional: a form sends them all, a
+/// PATCH only those it changes (see [`NodeInput::over`]).
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NodeInput {
     #[serde(default)]
-    pub code: String,
+    pub code: Option<String>,
     #[serde(default)]
-    pub name: String,
+    pub name: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -173,18 +174,27 @@ pub struct NodeValues {
 }
 
 impl NodeInput {
-    /// Checks the input for a level. With `creating` false the code is not required (a rename).
-    pub fn parse(&self, level: Level, creating: bool) -> yijia_kernel::Result<NodeValues> {
+    /// The input with every field it leaves out taken from the row as it is: a PATCH changes
+    /// only what it names.
+    pub fn over(&self, current: &Node) -> NodeInput {
+        let keep = |v: &Option<String>, cur: Option<String>| v.clone().or(cur);
+        NodeInput {
+            code: keep(&self.code, Some(current.code.clone())),
+            name: keep(&self.name, Some(current.name.clone())),
+            description: keep(&self.description, current.description.clone()),
+            compound: keep(&self.compound, current.compound.clone()),
+            floors: keep(&self.floors, current.floors.map(|f| f.to_string())),
+        }
+    }
+
+    /// Checks the input for a level.
+    pub fn parse(&self, level: Level) -> yijia_kernel::Result<NodeValues> {
         let mut e = FieldErrors::default();
-        let code = if creating || !self.code.is_empty() {
-            text::code(&mut e, "code", &self.code)
-        } else {
-            String::new()
-        };
+        let code = text::code(&mut e, "code", self.code());
         let name = if level == Level::Household {
-            text::optional(&mut e, "name", &self.name, 40)
+            text::optional(&mut e, "name", self.name(), 40)
         } else {
-            text::required(&mut e, "name", &self.name, 40)
+            text::required(&mut e, "name", self.name(), 40)
         };
         let description = text::optional(&mut e, "description", self.description.as_deref().unwrap_or(""), 500);
         let compound = text::optional(&mut e, "compound", self.compound.as_deref().unwrap_or(""), 40);
@@ -207,6 +217,16 @@ impl NodeInput {
             floors,
         })
     }
+
+    /// The code as typed, for showing a form again.
+    pub fn code(&self) -> &str {
+        self.code.as_deref().unwrap_or("")
+    }
+
+    /// The name as typed, for showing a form again.
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or("")
+    }
 }
 
 #[cfg(test)]
@@ -220,22 +240,49 @@ mod tests {
             ..Default::default()
         };
         assert!(i.parse(Level::Household, true).is_ok());
-        assert!(i.parse(Level::Building, true).is_err());
+        assert!(i.parse(Level::Building).is_err());
     }
 
     #[test]
     fn floors_must_be_a_sensible_number() {
         let mut i = NodeInput {
-            code: "B1".into(),
-            name: "1号楼".into(),
+            code: Some("B1".into()),
+            name: Some("1号楼".into()),
             floors: Some("0".into()),
             ..Default::default()
         };
-        assert!(i.parse(Level::Building, true).is_err());
+        assert!(i.parse(Level::Building).is_err());
         i.floors = Some("33".into());
-        assert_eq!(i.parse(Level::Building, true).unwrap().floors, Some(33));
+        assert_eq!(i.parse(Level::Building).unwrap().floors, Some(33));
         i.floors = Some("三十".into());
-        assert!(i.parse(Level::Building, true).is_err());
+        assert!(i.parse(Level::Building).is_err());
+    }
+
+    #[test]
+    fn a_patch_keeps_the_fields_it_leaves_out() {
+        let current = Node {
+            id: 1,
+            community_id: 1,
+            grid_id: 1,
+            parent_id: 1,
+            code: "B1".into(),
+            name: "1号楼".into(),
+            description: None,
+            compound: Some("海亮小区".into()),
+            floors: Some(6),
+            retired_at: None,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let patch = NodeInput {
+            name: Some("一号楼".into()),
+            ..Default::default()
+        };
+        let v = patch.over(&current).parse(Level::Building).unwrap();
+        assert_eq!(
+            (v.code.as_str(), v.name.as_str(), v.compound.as_str(), v.floors),
+            ("B1", "一号楼", "海亮小区", Some(6))
+        );
     }
 
     #[test]

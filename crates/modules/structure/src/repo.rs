@@ -120,6 +120,7 @@ pub struct Ancestors {
     pub grid_id: Option<i64>,
     pub building_id: Option<i64>,
     pub unit_id: Option<i64>,
+    pub retired_at: Option<i64>,
 }
 
 impl Ancestors {
@@ -133,8 +134,8 @@ impl Ancestors {
     }
 }
 
-/// The ancestors of a row of a level, or of a community when `level` is `None`. Unfiltered:
-/// for writes, which check the capability against the result.
+/// The ancestors of a row of a level, or of a community when `level` is `None`, retired or not.
+/// Unfiltered: for writes, which check the capability against the result.
 pub async fn ancestors(tx: &mut Tx, level: Option<Level>, id: i64) -> Result<Option<Ancestors>> {
     let col = |l: Level, name: &str| match l {
         Level::Grid if name != "grid_id" => "cast(null as bigint)".to_owned(),
@@ -143,11 +144,11 @@ pub async fn ancestors(tx: &mut Tx, level: Option<Level>, id: i64) -> Result<Opt
     };
     let sql = match level {
         None => "select district_id, subdistrict_id, community_id, cast(null as bigint) as grid_id, \
-                 cast(null as bigint) as building_id, cast(null as bigint) as unit_id from community where community_id = $1 and retired_at is null"
+                 cast(null as bigint) as building_id, cast(null as bigint) as unit_id, retired_at from community where community_id = $1"
             .to_owned(),
         Some(l) => format!(
-            "select c.district_id, c.subdistrict_id, x.community_id, {} as grid_id, {} as building_id, {} as unit_id \
-             from {} x join community c on c.community_id = x.community_id where x.{} = $1 and x.retired_at is null",
+            "select c.district_id, c.subdistrict_id, x.community_id, {} as grid_id, {} as building_id, {} as unit_id, \
+             x.retired_at from {} x join community c on c.community_id = x.community_id where x.{} = $1",
             col(l, "grid_id"),
             col(l, "building_id"),
             col(l, "unit_id"),
@@ -241,7 +242,7 @@ pub async fn update(tx: &mut Tx, level: Level, id: i64, v: &NodeValues, now: i64
         _ => "",
     };
     let sql = format!(
-        "update {} set name = $2, code = case when $3 = '' then code else $3 end, updated_at = $4{extra} where {} = $1",
+        "update {} set name = $2, code = $3, updated_at = $4{extra} where {} = $1",
         level.entity(),
         level.id_col()
     );
@@ -286,9 +287,20 @@ pub async fn move_to(tx: &mut Tx, level: Level, id: i64, parent: &Ancestors, now
             sets.join(", "),
             level.id_col()
         );
-        on_tx!(tx, |c| {
-            sqlx::query(&sql).bind(id).bind(now).execute(&mut *c).await?;
-        });
+        let r = on_tx!(tx, |c| sqlx::query(&sql)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()));
+        // The row's own code may be taken under the new parent.
+        r.map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::field("to", "structure.code_taken_in_target")
+            } else {
+                e.into()
+            }
+        })?;
     }
     Ok(())
 }
@@ -595,4 +607,9 @@ pub async fn set_logo(tx: &mut Tx, id: i64, sha256: &str, now: i64) -> Result<()
             .await?;
     });
     Ok(())
+}
+
+/// One row the actor may read, or not found: the same answer for "missing" and "not yours".
+pub async fn visible(db: &Db, account: i64, level: Level, id: i64) -> Result<Node> {
+    node(db, account, level, id).await?.ok_or(Error::NotFound)
 }

@@ -21,14 +21,19 @@ pub struct AreaInput {
 /// Creates a district, or a subdistrict when `input.district` names its district.
 pub async fn create_area(state: &AppState, actor: &Actor, subdistrict: bool, input: &AreaInput) -> Result<i64> {
     let mut e = FieldErrors::default();
+    TENANCY.check(actor, &Place::default())?;
     let code = text::code(&mut e, "code", &input.code);
     let name = text::required(&mut e, "name", &input.name, 40);
+    let district = if subdistrict {
+        text::code(&mut e, "district", &input.district)
+    } else {
+        String::new()
+    };
     e.into_result()?;
-    TENANCY.check(actor, &Place::default())?;
     let now = state.now_ms();
     let mut tx = state.db.begin_write().await?;
     let id = if subdistrict {
-        let (district_id, _) = repo::area_by_code(&mut tx, false, input.district.trim())
+        let (district_id, _) = repo::area_by_code(&mut tx, false, &district)
             .await?
             .ok_or_else(|| Error::field("district", "structure.unknown_target"))?;
         repo::insert_subdistrict(&mut tx, district_id, &code, &name, now).await?

@@ -1,6 +1,7 @@
 use yijia_kernel::audit::{self, Entry};
-use yijia_kernel::{Actor, AppState, Error, Result};
+use yijia_kernel::{Actor, AppState, Result};
 
+use super::{locked, writable};
 use crate::model::{Level, NodeInput};
 use crate::repo;
 
@@ -13,13 +14,11 @@ pub async fn create_node(
     parent_id: i64,
     input: &NodeInput,
 ) -> Result<i64> {
-    let values = input.parse(level, true)?;
+    let values = input.parse(level)?;
     let now = state.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let parent = repo::ancestors(&mut tx, level.parent(), parent_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    level.write_cap().check(actor, &parent.place())?;
+    let parent = locked(&mut tx, level.parent(), parent_id).await?;
+    writable(level.write_cap(), actor, &parent)?;
     let id = repo::insert(&mut tx, level, &parent, &values, now).await?;
     let after = repo::snapshot(&mut tx, level, id).await?;
     let action = format!("{}.create", level.entity());

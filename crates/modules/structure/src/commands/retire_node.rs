@@ -1,6 +1,7 @@
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
+use super::{locked, writable};
 use crate::model::Level;
 use crate::repo;
 
@@ -9,10 +10,8 @@ use crate::repo;
 pub async fn retire_node(state: &AppState, actor: &Actor, level: Level, id: i64) -> Result<()> {
     let now = state.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let here = repo::ancestors(&mut tx, Some(level), id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    level.write_cap().check(actor, &here.place())?;
+    let here = locked(&mut tx, Some(level), id).await?;
+    writable(level.write_cap(), actor, &here)?;
     if repo::live_children(&mut tx, level, id).await? > 0 {
         return Err(Error::conflict("structure.has_children"));
     }

@@ -1,5 +1,5 @@
 use yijia_kernel::audit::{self, Entry};
-use yijia_kernel::{files, Actor, AppState, Error, Result};
+use yijia_kernel::{files, Actor, AppState, Result};
 
 use crate::permissions::COMMUNITY_ADMIN;
 use crate::repo;
@@ -11,8 +11,8 @@ pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 pub async fn set_logo(state: &AppState, actor: &Actor, id: i64, bytes: &[u8]) -> Result<String> {
     let now = state.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let here = repo::ancestors(&mut tx, None, id).await?.ok_or(Error::NotFound)?;
-    COMMUNITY_ADMIN.check(actor, &here.place())?;
+    let here = super::locked(&mut tx, None, id).await?;
+    super::writable(&COMMUNITY_ADMIN, actor, &here)?;
     let before = repo::community_snapshot(&mut tx, id).await?;
     let file = files::store_image(&mut tx, &state.config.data_dir, "logo", bytes, MAX_LOGO_BYTES, now).await?;
     repo::set_logo(&mut tx, id, &file.sha256, now).await?;

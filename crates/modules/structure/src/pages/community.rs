@@ -66,13 +66,7 @@ async fn page(
     let workers = repo::grid_workers(&ctx.state.db, id).await?;
     let settings = settings.unwrap_or_else(|| Shown {
         which: "",
-        input: CommunityInput {
-            name: community.name.clone(),
-            brand: community.brand.clone(),
-            time_zone: community.time_zone.clone(),
-            address: community.address.clone(),
-            ..CommunityInput::default()
-        },
+        input: CommunityInput::of(&community),
         errors: FormErrors::default(),
     });
     let chrome = Chrome::new(ctx, "structure.community");

@@ -109,13 +109,7 @@ async fn page(
     };
     let edit = edit.unwrap_or_else(|| Shown {
         which: "",
-        input: NodeInput {
-            code: node.code.clone(),
-            name: node.name.clone(),
-            description: node.description.clone(),
-            compound: node.compound.clone(),
-            floors: node.floors.map(|f| f.to_string()),
-        },
+        input: NodeInput::default().over(&node),
         errors: FormErrors::default(),
     });
     let crumbs = crumbs(ctx, account, level, &node).await?;
@@ -223,13 +217,6 @@ async fn again(ctx: &PageCtx, actor: &Actor, level: Level, id: i64, e: Error, se
     Ok(res)
 }
 
-async fn visible(ctx: &PageCtx, actor: &Actor, level: Level, id: i64) -> WebResult<()> {
-    repo::node(&ctx.state.db, actor.account_id.unwrap_or(0), level, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok(())
-}
-
 pub async fn post_update(
     ctx: PageCtx,
     CurrentActor(actor): CurrentActor,
@@ -237,7 +224,7 @@ pub async fn post_update(
     level: Level,
     PageForm(input): PageForm<NodeInput>,
 ) -> WebResult<Response> {
-    visible(&ctx, &actor, level, id).await?;
+    repo::visible(&ctx.state.db, actor.account_id.unwrap_or(0), level, id).await?;
     match update_node(&ctx.state, &actor, level, id, &input).await {
         Ok(()) => Ok(Redirect::to(&here(level, id)).into_response()),
         Err(e) => again(&ctx, &actor, level, id, e, Sent::Edit(input)).await,
@@ -251,7 +238,7 @@ pub async fn post_child(
     level: Level,
     PageForm(input): PageForm<NodeInput>,
 ) -> WebResult<Response> {
-    visible(&ctx, &actor, level, id).await?;
+    repo::visible(&ctx.state.db, actor.account_id.unwrap_or(0), level, id).await?;
     let child = level.child().ok_or(Error::NotFound)?;
     match create_node(&ctx.state, &actor, child, id, &input).await {
         Ok(_) => Ok(Redirect::to(&here(level, id)).into_response()),
@@ -266,7 +253,7 @@ pub async fn post_move(
     level: Level,
     PageForm(input): PageForm<MoveForm>,
 ) -> WebResult<Response> {
-    visible(&ctx, &actor, level, id).await?;
+    repo::visible(&ctx.state.db, actor.account_id.unwrap_or(0), level, id).await?;
     let result = match input.to.trim().parse::<i64>() {
         Ok(to) => move_node(&ctx.state, &actor, level, id, to).await,
         Err(_) => Err(Error::field("to", "field.required")),
@@ -283,7 +270,7 @@ pub async fn post_retire(
     P(id): P<i64>,
     level: Level,
 ) -> WebResult<Response> {
-    visible(&ctx, &actor, level, id).await?;
+    repo::visible(&ctx.state.db, actor.account_id.unwrap_or(0), level, id).await?;
     match retire_node(&ctx.state, &actor, level, id).await {
         Ok(()) => Ok(Redirect::to(&here(level, id)).into_response()),
         Err(e) => again(&ctx, &actor, level, id, e, Sent::Retire).await,
