@@ -54,7 +54,9 @@ pub async fn dump_tables(db: &Db) -> Result<Dump, DbError> {
                 .execute(&mut *conn)
                 .await?;
             for table in TABLES {
-                let sql = format!("select row_to_json(t)::text from \"{table}\" t order by 1");
+                // Row order does not matter to restore (tables go in TABLES order, no table
+                // references itself).
+                let sql = format!("select row_to_json(t)::text from \"{table}\" t");
                 let rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *conn).await?;
                 tables.push(table_dump(table, rows)?);
             }
@@ -98,7 +100,10 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
         }
     }
     let mut tx = db.begin_write().await?;
-    for t in &dump.tables {
+    let in_order = TABLES
+        .iter()
+        .filter_map(|name| dump.tables.iter().find(|t| t.name == *name));
+    for t in in_order {
         for chunk in t.rows.chunks(500) {
             let json = Value::Array(chunk.to_vec()).to_string();
             match &mut tx {

@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use sqlx::sqlite::SqliteConnectOptions;
@@ -17,6 +17,8 @@ pub enum Backend {
 pub struct DbUrl {
     raw: String,
     backend: Backend,
+    /// The SQLite file, when given as a path rather than a URL (paths may hold `%` or `?`).
+    file: Option<PathBuf>,
 }
 
 impl DbUrl {
@@ -34,6 +36,7 @@ impl DbUrl {
         Ok(DbUrl {
             raw: raw.to_owned(),
             backend,
+            file: None,
         })
     }
 
@@ -42,6 +45,7 @@ impl DbUrl {
         DbUrl {
             raw: format!("sqlite://{}", path.display()),
             backend: Backend::Sqlite,
+            file: Some(path.to_path_buf()),
         }
     }
 
@@ -54,6 +58,9 @@ impl DbUrl {
     }
 
     pub(crate) fn sqlite_options(&self) -> Result<SqliteConnectOptions, DbError> {
+        if let Some(path) = &self.file {
+            return Ok(SqliteConnectOptions::new().filename(path));
+        }
         SqliteConnectOptions::from_str(&self.raw).map_err(|_| DbError::UnsupportedUrl(redact(&self.raw)))
     }
 

@@ -290,8 +290,13 @@ mod tests {
         assert!(g.contains(&own));
         assert!(!g.contains(&other));
         assert!(!g.contains(&community));
+        // A member of the community, it sees what the community shows all its members.
         assert!(g.touches(&community));
-        assert!(!g.touches(&other));
+        assert!(g.touches(&other));
+        assert!(!g.touches(&Place {
+            community_id: Some(2),
+            ..Place::default()
+        }));
     }
 
     #[test]

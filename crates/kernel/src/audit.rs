@@ -223,7 +223,11 @@ pub struct Verified {
 const VERIFY_BATCH: i64 = 5000;
 
 /// Walks every chain from its start: each row must follow the previous one (sequence and hash),
-/// hash to its own stored hash, and the last row must match the chain's head.
+/// hash to its own stored hash, the last row must match the chain's head as it was when the
+/// walk began, and no row may stand outside the chain. Safe to run while the server writes.
+///
+/// The hashes are not keyed: this finds rows changed or deleted by hand, not a forger who
+/// rewrites every later row and the head too (that needs a key outside the database).
 pub async fn verify(db: &Db) -> Result<std::result::Result<Verified, Broken>> {
     let heads: Vec<(i64, i64, String)> = on_db!(db, |p| {
         sqlx::query_as("select chain_id, seq, hash from audit_head order by chain_id")
@@ -252,12 +256,15 @@ pub async fn verify(db: &Db) -> Result<std::result::Result<Verified, Broken>> {
         let mut prev = GENESIS.to_owned();
         loop {
             let rows: Vec<Row> = on_db!(db, |p| {
-                sqlx::query_as("select * from audit_event where chain_id = $1 and seq >= $2 order by seq limit $3")
-                    .bind(chain_id)
-                    .bind(expect_seq)
-                    .bind(VERIFY_BATCH)
-                    .fetch_all(p)
-                    .await?
+                sqlx::query_as(
+                    "select * from audit_event where chain_id = $1 and seq >= $2 and seq <= $3 order by seq limit $4",
+                )
+                .bind(chain_id)
+                .bind(expect_seq)
+                .bind(head_seq)
+                .bind(VERIFY_BATCH)
+                .fetch_all(p)
+                .await?
             });
             let n = rows.len();
             for r in rows {
@@ -293,6 +300,25 @@ pub async fn verify(db: &Db) -> Result<std::result::Result<Verified, Broken>> {
                 seq: expect_seq,
                 audit_event_id: None,
                 reason: "rows at the end of the chain are missing",
+            }));
+        }
+        // Rows outside the walked range: before the start, or beyond the head. The head is read
+        // again, since writers may have appended (and moved it) while the chain was walked.
+        let stray: Option<(i64, i64)> = on_db!(db, |p| {
+            sqlx::query_as(
+                "select e.seq, e.audit_event_id from audit_event e join audit_head h on h.chain_id = e.chain_id \
+                 where e.chain_id = $1 and (e.seq < 1 or e.seq > h.seq) order by e.seq limit 1",
+            )
+            .bind(chain_id)
+            .fetch_optional(p)
+            .await?
+        });
+        if let Some((seq, id)) = stray {
+            return Ok(Err(Broken {
+                chain_id,
+                seq,
+                audit_event_id: Some(id),
+                reason: "a row outside the chain",
             }));
         }
         done.chains += 1;

@@ -57,7 +57,31 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(|k| std::env::var(k).ok())?;
+        config.validate()?;
         Ok(config)
+    }
+
+    /// Refuses values that would break or silently disable something (a session that never
+    /// lasts, throttling that never locks, arithmetic that overflows).
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let check = |name: &str, v: i64, lo: i64, hi: i64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("{name} must be between {lo} and {hi}, not {v}"))
+            }
+        };
+        check("session_hours", self.session_hours, 1, 24 * 366)?;
+        check("lock_minutes", self.lock_minutes, 1, 24 * 60)?;
+        check("account_max_failures", self.account_max_failures, 1, 1000)?;
+        check("address_max_failures", self.address_max_failures, 1, 100_000)?;
+        check(
+            "max_body_bytes",
+            i64::try_from(self.max_body_bytes).unwrap_or(i64::MAX),
+            1024,
+            1 << 30,
+        )?;
+        Ok(())
     }
 
     /// Applies `YIJIA_*` variables (and `DATABASE_URL` when `YIJIA_DATABASE_URL` is unset).
@@ -107,6 +131,20 @@ mod tests {
         let mut c = Config::default();
         let e = c.apply_env(|k| (k == "YIJIA_SESSION_HOURS").then(|| "soon".into()));
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn values_that_would_break_something_are_refused() {
+        for bad in [
+            "session_hours = 3000000000000",
+            "session_hours = 0",
+            "lock_minutes = -1",
+            "account_max_failures = 0",
+        ] {
+            let c: Config = toml::from_str(bad).unwrap();
+            assert!(c.validate().is_err(), "{bad}");
+        }
+        assert!(Config::default().validate().is_ok());
     }
 
     #[test]

@@ -145,3 +145,22 @@ pub fn encode(s: &str) -> String {
         .map(|e| e.trim_start_matches('=').to_owned())
         .unwrap_or_default()
 }
+
+/// A panic in a handler is a bug: it is logged, and the client gets the internal-error
+/// envelope instead of a dropped connection.
+pub fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = cause
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| cause.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %detail, "handler panicked");
+    let mut res = (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(json!({ "error": { "code": "internal", "message": "internal error" } })),
+    )
+        .into_response();
+    res.extensions_mut()
+        .insert(Carried(Arc::new(Error::Internal(anyhow::anyhow!("panic")))));
+    res
+}

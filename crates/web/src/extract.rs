@@ -116,9 +116,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }
             Some(_) => return Err(AppError(Error::bad_request("error.malformed_json"))),
         }
+        if has_nul_escape(&bytes) {
+            return Err(AppError(Error::field("body", "field.control_chars")));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(de) {
-            Ok(v) => Ok(ApiJson(v)),
+        let parsed = serde_path_to_error::deserialize(&mut *de);
+        match parsed.map(|v| (v, de.end())) {
+            Ok((v, Ok(()))) => Ok(ApiJson(v)),
+            Ok((_, Err(_))) => Err(AppError(Error::bad_request("error.malformed_json"))),
             Err(e) => {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
@@ -147,6 +152,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
             return Err(AppError(Error::rejected(415, "error.unsupported_media_type")));
         }
         let bytes = body(req).await?;
+        if has_nul(&serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default()) {
+            return Err(AppError(Error::bad_request("error.bad_form")));
+        }
         serde_urlencoded::from_bytes(&bytes)
             .map(PageForm)
             .map_err(|_| AppError(Error::bad_request("error.bad_form")))
@@ -161,6 +169,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
+        if has_nul(&serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default()) {
+            return Err(AppError(Error::BadRequest(
+                Message::new("error.bad_query").arg("detail", "NUL"),
+            )));
+        }
         serde_urlencoded::from_str(q)
             .map(Q)
             .map_err(|e| AppError(Error::BadRequest(Message::new("error.bad_query").arg("detail", e))))
@@ -186,7 +199,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
 /// A path back into the application, or `/`: never another host (`//evil`, `https://…`).
 pub fn local_path(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Browsers drop tabs and newlines from a URL, so `/\t/evil` would become `//evil`.
+    let plain = next.chars().all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -251,4 +266,14 @@ impl<S: Send + Sync> FromRequest<S> for PageUpload {
         }
         Err(AppError(Error::field("file", "file.missing")))
     }
+}
+
+/// NUL never belongs in text, and PostgreSQL refuses it in a `text` value: such input is
+/// refused at the edge, for every field at once, rather than failing deep in a query.
+fn has_nul(pairs: &[(String, String)]) -> bool {
+    pairs.iter().any(|(k, v)| k.contains('\0') || v.contains('\0'))
+}
+
+fn has_nul_escape(json: &[u8]) -> bool {
+    json.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
 }

@@ -20,8 +20,8 @@ pub async fn resolve_actor(State(state): State<AppState>, mut req: Request, next
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|s| s.trim().to_owned());
+        .and_then(bearer_token)
+        .map(str::to_owned);
     let session = cookie(headers, session::COOKIE);
     let lang = cookie(headers, LANG_COOKIE).and_then(|l| Locale::parse(&l));
     let accept = headers
@@ -62,7 +62,12 @@ fn with_locale(mut res: Response, locale: Locale) -> Response {
 pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let h = req.headers();
-    if !safe && !h.contains_key(header::AUTHORIZATION) {
+    let bearer = h
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer_token)
+        .is_some();
+    if !safe && !bearer {
         let fetch_site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         let cross = fetch_site == Some("cross-site")
             || match (
@@ -78,6 +83,15 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
+}
+
+/// The token of an `Authorization: Bearer …` header (the scheme is case-insensitive).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 fn origin_host(origin: &str) -> Option<&str> {

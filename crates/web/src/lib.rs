@@ -77,8 +77,9 @@ pub fn app(state: AppState) -> Router {
     pages
         .nest("/api/v1", api)
         .fallback(error::not_found)
-        // Inside out: cross-site refusal, then who is asking (and in which language, which
+        // Inside out: a panic becomes an internal error, cross-site refusal, then who is asking (and in which language, which
         // travels back on the response), then the error renderer that needs that language.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(guard::refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), guard::resolve_actor))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))

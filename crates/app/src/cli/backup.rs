@@ -67,16 +67,21 @@ pub async fn restore(config: Config, from: &Path) -> anyhow::Result<ExitCode> {
     let Some(dump) = dump else {
         bail!("not a Yijia backup: {DUMP_NAME} is missing");
     };
+    // Everything that can refuse the restore is checked before a row is written.
+    let has_files = staging.join(FILES_DIR).is_dir();
+    if has_files && files_target.exists() {
+        let _ = std::fs::remove_dir_all(&staging);
+        bail!(
+            "{} already exists: restore into an empty data directory",
+            files_target.display()
+        );
+    }
     let db = super::open(&config).await?;
-    yijia_db::restore_tables(&db, &dump).await?;
-    if staging.join(FILES_DIR).is_dir() {
-        if files_target.exists() {
-            bail!(
-                "{} already exists; the tables were restored but the files were left in {}",
-                files_target.display(),
-                staging.display()
-            );
-        }
+    if let Err(e) = yijia_db::restore_tables(&db, &dump).await {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e.into());
+    }
+    if has_files {
         std::fs::rename(staging.join(FILES_DIR), &files_target)?;
         let _ = std::fs::remove_dir_all(&staging);
     }

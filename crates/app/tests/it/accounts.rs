@@ -241,3 +241,32 @@ async fn the_language_choice_is_kept_on_the_account() {
     let mut again = app.signed_in("xlg.staff", PW).await;
     assert!(again.get("/").await.text().contains("Console"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_are_all_counted() {
+    let app = demo_app().await;
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let mut c = app.client();
+        tasks.push(tokio::spawn(async move {
+            c.post_json(
+                "/api/v1/auth/token",
+                &json!({ "username": "party1", "password": "guess-guess" }),
+            )
+            .await
+            .status
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 7, "{statuses:?}");
+    let res = app
+        .client()
+        .post_json("/api/v1/auth/token", &json!({ "username": "party1", "password": PW }))
+        .await;
+    assert_eq!(res.status, 429);
+    assert!(res.header("retry-after").is_some());
+}

@@ -270,3 +270,90 @@ async fn the_openapi_document_describes_every_api_route() {
     assert!(docs.text().contains("/assets/swagger-ui-bundle.js"));
     assert_eq!(c.get("/assets/swagger-ui-bundle.js").await.status, 200);
 }
+
+#[tokio::test]
+async fn nul_bytes_and_trailing_garbage_are_refused_at_the_edge() {
+    let app = demo_app().await;
+    let mut c = client(&app).await;
+    let res = c
+        .post_raw(
+            "/api/v1/communities/1/grids",
+            "application/json",
+            br#"{"code":"T1","name":"x"} garbage"#,
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(res.code(), "malformed_json");
+    let res = c
+        .post_raw(
+            "/api/v1/communities/1/grids",
+            "application/json",
+            br#"{"code":"T1","name":"a\u0000b"}"#,
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let res = c.get("/api/v1/audit?actor=%00").await;
+    assert_eq!(res.status, 400);
+    let res = app
+        .client()
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({ "username": "a\u{0}", "password": "xxxxxxxxxx" }),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let res = app
+        .client()
+        .post_form("/login", &[("username", "a\u{0}b"), ("password", "x")])
+        .await;
+    assert_eq!(res.status, 400);
+    let res = app
+        .client()
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({ "username": "x".repeat(10_000), "password": "y".repeat(10_000) }),
+        )
+        .await;
+    assert_eq!(res.status, 401);
+    assert_eq!(grid_count(&mut c).await, 4);
+}
+
+#[tokio::test]
+async fn redirects_never_leave_the_site_nor_break() {
+    let app = demo_app().await;
+    for next in ["/\t/evil.example", "/\n", "https://evil.example", "\\\\evil.example"] {
+        let res = app
+            .client()
+            .post_form("/login", &[("username", "xlg.staff"), ("password", PW), ("next", next)])
+            .await;
+        assert_eq!(res.status, 303, "{next:?}");
+        assert_eq!(res.header("location").unwrap(), "/", "{next:?}");
+        let res = app.client().post_form("/lang", &[("lang", "en"), ("back", next)]).await;
+        assert_eq!(res.header("location").unwrap(), "/", "{next:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive_and_other_schemes_do_not_bypass_the_origin_check() {
+    let app = demo_app().await;
+    let token = app.token("xlg.admin", PW).await;
+    let mut lower = app.client().with_header("authorization", &format!("bearer {token}"));
+    assert_eq!(lower.get("/api/v1/me").await.status, 200);
+    let browser = app.signed_in("xlg.admin", PW).await;
+    let res = app
+        .router
+        .clone()
+        .oneshot(
+            axum::http::Request::post("/structure/communities/1/grids")
+                .header("host", "yijia.test")
+                .header("origin", "http://evil.example")
+                .header("authorization", "Basic eDp4")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", format!("yijia_session={}", browser.cookies["yijia_session"]))
+                .body(axum::body::Body::from("code=EVIL&name=x"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}

@@ -121,3 +121,20 @@ async fn a_failed_write_leaves_no_audit_row_and_no_half_record() {
     assert_eq!(count().await, before + 1);
     assert!(yijia_kernel::audit::verify(app.handle()).await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn a_row_slipped_in_outside_the_chain_is_found() {
+    let app = demo_app().await;
+    on_db!(app.handle(), |p| {
+        sqlx::query(
+        "insert into audit_event (chain_id, seq, at, actor_account_id, actor_label, action, entity, entity_id, community_id, prev_hash, hash) \
+         values (1, 0, 0, null, 'someone', 'grid.create', 'grid', '99', 1, 'x', 'y')"
+    )
+    .execute(p)
+    .await
+    .unwrap()
+    .rows_affected()
+    });
+    let broken = yijia_kernel::audit::verify(app.handle()).await.unwrap().unwrap_err();
+    assert_eq!((broken.chain_id, broken.seq), (1, 0));
+}

@@ -65,11 +65,18 @@ impl NewAccountInput {
             check_password(&mut e, "password", &self.password);
             Some(self.password.clone())
         };
+        let mut code = |field: &str, v: &str| {
+            if v.trim().is_empty() {
+                String::new()
+            } else {
+                text::code(&mut e, field, v)
+            }
+        };
         let scope = ScopeCodes {
-            district: self.district.trim().to_owned(),
-            subdistrict: self.subdistrict.trim().to_owned(),
-            community: self.community.trim().to_owned(),
-            grid: self.grid.trim().to_owned(),
+            district: code("district", &self.district),
+            subdistrict: code("subdistrict", &self.subdistrict),
+            community: code("community", &self.community),
+            grid: code("grid", &self.grid),
         };
         if let Some(r) = role {
             match r {

@@ -202,42 +202,49 @@ pub async fn account_view(db: &Db, account_id: i64) -> Result<Option<AccountView
     }))
 }
 
-/// A throttle counter: failures in the current window and the lock, if any.
-#[derive(sqlx::FromRow, Debug)]
-pub struct Throttle {
-    pub failures: i64,
-    pub window_start: i64,
-    pub locked_until: i64,
-}
-
-pub async fn throttle(db: &Db, key: &str) -> Result<Option<Throttle>> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as("select failures, window_start, locked_until from account_throttle where throttle_key = $1")
-            .bind(key)
-            .fetch_optional(p)
-            .await?
-    }))
-}
-
-/// Counts one failure; the window restarts when the previous one is over. Returns the count.
-pub async fn throttle_fail(tx: &mut Tx, key: &str, now: i64, window_ms: i64, max: i64) -> Result<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
+/// Counts one sign-in attempt under a key, before the password is checked, so that parallel
+/// guesses are counted too. Returns when the key is locked until, if it is: after more than
+/// `max` attempts in a window, for one window's length. A window (or a lock) that is over
+/// starts the count again.
+pub async fn throttle_attempt(tx: &mut Tx, key: &str, now: i64, window_ms: i64, max: i64) -> Result<Option<i64>> {
+    let (attempts, locked_until): (i64, i64) = on_tx!(tx, |c| {
+        sqlx::query_as(
             "insert into account_throttle (throttle_key, failures, window_start, locked_until) values ($1, 1, $2, 0) \
              on conflict (throttle_key) do update set \
-             failures = case when account_throttle.window_start < $2 - $3 then 1 else account_throttle.failures + 1 end, \
-             window_start = case when account_throttle.window_start < $2 - $3 then $2 else account_throttle.window_start end",
+             failures = case when account_throttle.window_start < $2 - $3 and account_throttle.locked_until <= $2 \
+                 then 1 else account_throttle.failures + 1 end, \
+             window_start = case when account_throttle.window_start < $2 - $3 and account_throttle.locked_until <= $2 \
+                 then $2 else account_throttle.window_start end \
+             returning failures, locked_until",
         )
         .bind(key)
         .bind(now)
         .bind(window_ms)
-        .execute(&mut *c)
-        .await?;
-        sqlx::query("update account_throttle set locked_until = $2 + $3, failures = 0, window_start = $2 where throttle_key = $1 and failures >= $4")
+        .fetch_one(&mut *c)
+        .await?
+    });
+    if locked_until > now {
+        return Ok(Some(locked_until));
+    }
+    if attempts <= max {
+        return Ok(None);
+    }
+    let until = now + window_ms;
+    on_tx!(tx, |c| {
+        sqlx::query("update account_throttle set locked_until = $2 where throttle_key = $1")
             .bind(key)
-            .bind(now)
-            .bind(window_ms)
-            .bind(max)
+            .bind(until)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(Some(until))
+}
+
+/// Takes back one counted attempt (a successful sign-in from an address).
+pub async fn throttle_forgive(tx: &mut Tx, key: &str) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("update account_throttle set failures = failures - 1 where throttle_key = $1 and failures > 0")
+            .bind(key)
             .execute(&mut *c)
             .await?;
     });

@@ -236,10 +236,10 @@ mod tests {
     #[test]
     fn a_household_may_have_only_a_room_number() {
         let i = NodeInput {
-            code: "302".into(),
+            code: Some("302".into()),
             ..Default::default()
         };
-        assert!(i.parse(Level::Household, true).is_ok());
+        assert!(i.parse(Level::Household).is_ok());
         assert!(i.parse(Level::Building).is_err());
     }
 

@@ -15,6 +15,10 @@ pub struct Created {
 /// Creates an account with one role grant. The actor must manage accounts over the grant's
 /// scope: a community administrator can give roles inside their community only.
 pub async fn create_account(state: &AppState, actor: &Actor, input: NewAccount) -> Result<Created> {
+    // Argon2 is costly: only someone who may create accounts somewhere gets to make us run it.
+    if !MANAGE.held_by(actor) {
+        return Err(Error::Forbidden);
+    }
     let now = state.now_ms();
     let (password, generated) = match &input.password {
         Some(p) => (p.clone(), None),

@@ -5,51 +5,54 @@ use yijia_kernel::{secret, session, AppState, Error, Result};
 
 use crate::repo;
 
-/// Checks a username and password. Too many failures lock the account (and the address) for a
-/// while; while locked, even the right password is refused, so guessing gains nothing.
+/// Checks a username and password. Every attempt is counted per account and per address before
+/// the password is checked; past the limit the account (or the address) is locked for a while,
+/// and while locked even the right password is refused, so guessing gains nothing.
 pub async fn authenticate(state: &AppState, username: &str, password: &str, address: &str) -> Result<i64> {
     let now = state.now_ms();
     let cfg = &state.config;
     let username = username.trim().to_ascii_lowercase();
-    // Usernames are at most 32 characters; a longer one is still counted, under a bounded key.
-    let key_name: String = username.chars().take(64).collect();
-    let keys = [format!("account:{key_name}"), format!("address:{address}")];
-    let mut had_failures = false;
-    for (i, key) in keys.iter().enumerate() {
-        if let Some(t) = repo::throttle(&state.db, key).await? {
-            if t.locked_until > now {
-                let secs = u64::try_from((t.locked_until - now + 999) / 1000).unwrap_or(60);
-                return Err(Error::TooManyRequests { retry_after_secs: secs });
-            }
-            had_failures |= i == 0 && t.failures > 0;
-        }
+    let mut e = yijia_kernel::FieldErrors::default();
+    let valid_name = crate::model::username(&mut e, "username", &username);
+    let plausible = e.is_empty() && !password.is_empty() && password.chars().count() <= crate::model::MAX_PASSWORD;
+    // A name that cannot exist is still counted against the address, under one shared key.
+    let account_key = if plausible {
+        format!("account:{valid_name}")
+    } else {
+        "account:(invalid)".to_owned()
+    };
+    let keys = [account_key, format!("address:{address}")];
+    let window = cfg.lock_minutes * 60_000;
+    let mut tx = state.db.begin_write().await?;
+    let mut locked = None;
+    for (key, max) in keys.iter().zip([cfg.account_max_failures, cfg.address_max_failures]) {
+        locked = locked.max(repo::throttle_attempt(&mut tx, key, now, window, max).await?);
     }
-    if username.is_empty() || password.is_empty() || password.chars().count() > crate::model::MAX_PASSWORD {
+    tx.commit().await?;
+    if let Some(until) = locked {
+        let secs = u64::try_from((until - now + 999) / 1000).unwrap_or(60);
+        return Err(Error::TooManyRequests { retry_after_secs: secs });
+    }
+    if !plausible {
         return Err(bad_credentials());
     }
-    let row = repo::find_login(&state.db, &username).await?;
+    let row = repo::find_login(&state.db, &valid_name).await?;
     let hash = row
         .as_ref()
         .map_or(secret::dummy_hash(), |r| r.password_hash.as_str())
         .to_owned();
     let pw = password.to_owned();
     let ok = secret::with_argon2(move || secret::verify_password(&pw, &hash)).await?;
-    let window = cfg.lock_minutes * 60_000;
     match row {
         Some(r) if ok && r.status == "active" => {
-            if had_failures {
-                let mut tx = state.db.begin_write().await?;
-                repo::throttle_clear(&mut tx, &keys[0]).await?;
-                tx.commit().await?;
-            }
+            let mut tx = state.db.begin_write().await?;
+            repo::throttle_clear(&mut tx, &keys[0]).await?;
+            repo::throttle_forgive(&mut tx, &keys[1]).await?;
+            tx.commit().await?;
             Ok(r.account_id)
         }
         _ => {
-            let mut tx = state.db.begin_write().await?;
-            repo::throttle_fail(&mut tx, &keys[0], now, window, cfg.account_max_failures).await?;
-            repo::throttle_fail(&mut tx, &keys[1], now, window, cfg.address_max_failures).await?;
-            tx.commit().await?;
-            tracing::info!(account.username = %username, client.address = %address, "failed sign-in");
+            tracing::info!(account.username = %valid_name, client.address = %address, "failed sign-in");
             Err(bad_credentials())
         }
     }

@@ -85,10 +85,10 @@ impl CommunityInput {
         if creating && self.get("subdistrict").trim().is_empty() {
             e.add("subdistrict", Message::new("field.required"));
         }
-        let tz = Some(self.get("time_zone"))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .unwrap_or("Asia/Shanghai");
+        let tz = match self.get("time_zone").trim() {
+            "" => "Asia/Shanghai",
+            tz => tz,
+        };
         let values = CommunityValues {
             code,
             name: text::required(&mut e, "name", self.get("name"), 40),
