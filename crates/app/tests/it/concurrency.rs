@@ -48,3 +48,85 @@ async fn thirty_two_concurrent_writers_all_succeed() {
         "the audit chain stays whole under concurrency"
     );
 }
+
+/// Moves, retirements and new households racing in one community never leave a household
+/// filed under another grid than its building's, nor a live household in a retired unit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_moves_and_creations_keep_the_tree_consistent() {
+    let app = demo_app().await;
+    let (g1, g2) = (grid_id(&app, "G01").await, grid_id(&app, "G02").await);
+    let token = app.token("xlg.admin", PW).await;
+    let mut c = app.client().with_bearer(&token);
+    let building = c.get(&format!("/api/v1/grids/{g1}/buildings")).await.json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let unit = c.get(&format!("/api/v1/buildings/{building}/units")).await.json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let spare = c
+        .post_json(
+            &format!("/api/v1/buildings/{building}/units"),
+            &json!({ "code": "U9", "name": "9单元" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let mut m = app.client().with_bearer(&token);
+        tasks.push(tokio::spawn(async move {
+            let to = if i % 2 == 0 { g2 } else { g1 };
+            m.post_json(&format!("/api/v1/buildings/{building}/move"), &json!({ "to": to }))
+                .await
+                .status
+        }));
+        let mut h = app.client().with_bearer(&token);
+        tasks.push(tokio::spawn(async move {
+            h.post_json(
+                &format!("/api/v1/units/{unit}/households"),
+                &json!({ "code": format!("R{i}") }),
+            )
+            .await
+            .status
+        }));
+        let mut s = app.client().with_bearer(&token);
+        tasks.push(tokio::spawn(async move {
+            s.post_json(
+                &format!("/api/v1/units/{spare}/households"),
+                &json!({ "code": format!("S{i}") }),
+            )
+            .await
+            .status
+        }));
+    }
+    let mut r = app.client().with_bearer(&token);
+    tasks.push(tokio::spawn(async move {
+        r.post_json(&format!("/api/v1/units/{spare}/retire"), &json!({}))
+            .await
+            .status
+    }));
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!([200, 201, 409].contains(&status), "unexpected {status}");
+    }
+    let misfiled: i64 = yijia_db::on_db!(app.handle(), |p| {
+        sqlx::query_scalar(
+        "select count(*) from household h join building b on b.building_id = h.building_id where h.grid_id <> b.grid_id"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap()
+    });
+    assert_eq!(misfiled, 0);
+    let orphaned: i64 = yijia_db::on_db!(app.handle(), |p| {
+        sqlx::query_scalar(
+        "select count(*) from household h join unit u on u.unit_id = h.unit_id where u.retired_at is not null and h.retired_at is null"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap()
+    });
+    assert_eq!(orphaned, 0);
+    assert!(yijia_kernel::audit::verify(app.handle()).await.unwrap().is_ok());
+}
