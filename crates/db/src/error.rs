@@ -32,8 +32,3 @@ fn kind(e: &sqlx::Error) -> Option<ErrorKind> {
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(kind(e), Some(ErrorKind::UniqueViolation))
 }
-
-/// True when the error is a foreign key violation on either backend.
-pub fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
-    matches!(kind(e), Some(ErrorKind::ForeignKeyViolation))
-}

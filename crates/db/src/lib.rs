@@ -12,7 +12,7 @@ mod error;
 
 pub use backup::{dump_tables, restore_tables, Dump, TableDump};
 pub use connect::{Backend, DbUrl};
-pub use error::{is_foreign_key_violation, is_unique_violation, DbError};
+pub use error::{is_unique_violation, DbError};
 
 use std::time::Duration;
 
@@ -100,13 +100,6 @@ impl Db {
         Ok(Db::Sqlite(pool))
     }
 
-    pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     /// Applies the embedded migrations that are not applied yet.
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
@@ -144,13 +137,6 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
-        }
     }
 }
 

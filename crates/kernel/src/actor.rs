@@ -229,30 +229,6 @@ impl Actor {
     pub fn is_staff(&self) -> bool {
         self.grants.iter().any(|g| g.role.is_staff())
     }
-
-    /// The roles held, without repeats, in the console's order.
-    pub fn roles(&self) -> Vec<Role> {
-        let mut roles: Vec<Role> = Vec::new();
-        for g in &self.grants {
-            if !roles.contains(&g.role) {
-                roles.push(g.role);
-            }
-        }
-        roles
-    }
-
-    /// The communities the actor belongs to (any grant inside one), first granted first.
-    pub fn community_ids(&self) -> Vec<i64> {
-        let mut ids = Vec::new();
-        for g in &self.grants {
-            if let Some(c) = g.community_id {
-                if !ids.contains(&c) {
-                    ids.push(c);
-                }
-            }
-        }
-        ids
-    }
 }
 
 #[cfg(test)]

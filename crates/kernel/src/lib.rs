@@ -21,5 +21,5 @@ pub mod text;
 pub use actor::{Actor, Place, Role, RoleGrant, ScopeKind};
 pub use error::{Error, FieldErrors, Result};
 pub use module::{BoxFut, Module, NavEntry, Stat};
-pub use permission::{Capability, Permissions};
+pub use permission::{Capability, Reach};
 pub use state::AppState;

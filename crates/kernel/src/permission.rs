@@ -51,6 +51,24 @@ impl Capability {
     }
 }
 
-/// Every capability of every installed module, for the roles page and the docs.
-#[derive(Default, Debug)]
-pub struct Permissions(pub Vec<Capability>);
+/// Seeing a community exists, its name, settings and grid workers' contacts: every member of it
+/// (an integration too). Shared by the home page and the structure module.
+pub const VIEW_COMMUNITY: Capability = Capability {
+    name: "community.view",
+    roles: &[
+        Role::PlatformAdmin,
+        Role::Supervisor,
+        Role::CommunityAdmin,
+        Role::CommunityStaff,
+        Role::GridWorker,
+        Role::PartyMember,
+        Role::Volunteer,
+        Role::TeamLeader,
+        Role::PropertyStaff,
+        Role::DepartmentStaff,
+        Role::Merchant,
+        Role::Resident,
+        Role::Integration,
+    ],
+    reach: Reach::Member,
+};

@@ -5,20 +5,13 @@ use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yijia_db::on_db;
-use yijia_kernel::permission::{Capability, Reach};
+use yijia_kernel::permission::VIEW_COMMUNITY;
 use yijia_kernel::scope::{self, Cols};
-use yijia_kernel::{Role, Stat};
+use yijia_kernel::Stat;
 
 use crate::error::WebResult;
 use crate::extract::{PageCtx, Q};
 use crate::page::{render, Chrome};
-
-/// Seeing a community's name and its grid workers' contacts: every member of the community.
-const SEE_COMMUNITY: Capability = Capability {
-    name: "community.view",
-    roles: &Role::ASSIGNABLE,
-    reach: Reach::Member,
-};
 
 #[derive(Clone, sqlx::FromRow)]
 pub struct CommunityCard {
@@ -77,7 +70,7 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
     let account = actor.account_id.unwrap_or(0);
     let sql = format!(
         "select community_id, code, name, brand, address, logo from community c where c.retired_at is null and {} order by name limit 200",
-        scope::reach(&SEE_COMMUNITY, &Cols { community: "c.community_id", grid: None }, "$1")
+        scope::reach(&VIEW_COMMUNITY, &Cols { community: "c.community_id", grid: None }, "$1")
     );
     let communities: Vec<CommunityCard> = on_db!(&ctx.state.db, |p| sqlx::query_as(&sql)
         .bind(account)

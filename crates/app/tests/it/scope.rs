@@ -237,3 +237,27 @@ async fn the_console_counts_only_what_the_actor_reaches() {
         "4 buildings × 2 units × 6 floors × 2 doors in G01"
     );
 }
+
+#[test]
+fn modules_declare_what_their_navigation_needs_and_supervisors_only_read() {
+    for m in yijia::modules() {
+        let caps = m.capabilities();
+        for n in m.nav() {
+            assert!(
+                caps.iter().any(|c| c.name == n.cap.name),
+                "{}: nav {} uses an undeclared capability",
+                m.name(),
+                n.href
+            );
+        }
+        for c in caps {
+            if c.roles.contains(&yijia_kernel::Role::Supervisor) {
+                assert!(
+                    c.name.ends_with(".read") || c.name.ends_with(".view"),
+                    "{} lets supervisors write",
+                    c.name
+                );
+            }
+        }
+    }
+}

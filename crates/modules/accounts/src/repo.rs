@@ -374,12 +374,3 @@ pub async fn set_locale(tx: &mut Tx, account_id: i64, locale: &str, now: i64) ->
     });
     Ok(())
 }
-
-pub async fn community_id_by_code(db: &Db, code: &str) -> Result<Option<i64>> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(
-        "select community_id from community where code = $1"
-    )
-    .bind(code)
-    .fetch_optional(p)
-    .await?))
-}

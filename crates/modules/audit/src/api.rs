@@ -17,14 +17,8 @@ pub async fn list(
         return Err(Error::Forbidden.into());
     }
     let (from, to) = dates(&filter)?;
-    let events = repo::events(&state.db, actor.account_id.unwrap_or(0), &filter, from, to).await?;
-    let limit = usize::try_from(filter.limit.unwrap_or(100).clamp(1, 500)).unwrap_or(100);
-    let next = if events.len() == limit {
-        events.last().map(|e| e.audit_event_id.to_string())
-    } else {
-        None
-    };
-    Ok(Json(json!({ "items": events, "next": next })))
+    let page = repo::events(&state.db, actor.account_id.unwrap_or(0), &filter, from, to).await?;
+    Ok(Json(json!({ "items": page.items, "next": page.next })))
 }
 
 pub fn openapi() -> Value {

@@ -1,6 +1,7 @@
 use askama::Template;
 use axum::response::Response;
 use yijia_kernel::error::{FieldErrors, Message};
+use yijia_kernel::paging::Paged;
 use yijia_kernel::Error;
 use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, WebResult, Q};
 
@@ -14,7 +15,7 @@ struct AuditPage {
     filter: Filter,
     events: Vec<Event>,
     errors: FormErrors,
-    next: Option<i64>,
+    next: Option<String>,
 }
 
 /// Parses the date filters; a date that does not parse is a field error, not a silent no-op.
@@ -40,19 +41,20 @@ pub async fn list(ctx: PageCtx, CurrentActor(actor): CurrentActor, Q(filter): Q<
     if !READ.held_by(&actor) {
         return Err(Error::Forbidden.into());
     }
-    let (events, errors) = match dates(&filter) {
+    let (page, errors) = match dates(&filter) {
         Ok((from, to)) => (
             repo::events(&ctx.state.db, actor.account_id.unwrap_or(0), &filter, from, to).await?,
             FormErrors::default(),
         ),
-        Err(e) => (Vec::new(), FormErrors::from_error(&e, &ctx.tr)),
+        Err(e) => (
+            Paged {
+                items: Vec::new(),
+                next: None,
+            },
+            FormErrors::from_error(&e, &ctx.tr),
+        ),
     };
-    let limit = usize::try_from(filter.limit.unwrap_or(100).clamp(1, 500)).unwrap_or(100);
-    let next = if events.len() == limit {
-        events.last().map(|e| e.audit_event_id)
-    } else {
-        None
-    };
+    let (events, next) = (page.items, page.next);
     let chrome = Chrome::new(&ctx, "audit.nav");
     render(AuditPage {
         chrome,

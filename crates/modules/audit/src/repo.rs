@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use yijia_db::{on_db, Db};
+use yijia_kernel::paging::Paged;
 use yijia_kernel::scope::{self, Cols};
 use yijia_kernel::Result;
 
@@ -52,8 +53,16 @@ pub fn day_start(date: &str) -> Option<i64> {
     Some(z.timestamp().as_millisecond())
 }
 
-/// The entries the actor may read that match the filter, newest first.
-pub async fn events(db: &Db, account: i64, f: &Filter, from: Option<i64>, to: Option<i64>) -> Result<Vec<Event>> {
+impl Filter {
+    /// How many entries a page shows.
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(100).clamp(1, 500)
+    }
+}
+
+/// A page of the entries the actor may read that match the filter, newest first; `next` is
+/// the `before` of the following page.
+pub async fn events(db: &Db, account: i64, f: &Filter, from: Option<i64>, to: Option<i64>) -> Result<Paged<Event>> {
     let sql = format!(
         "select audit_event_id, at, actor_label, action, entity, entity_id, community_id, before_json, after_json, purpose \
          from audit_event e where ((e.community_id is null and exists (select 1 from account_role p where p.account_id = $1 \
@@ -62,8 +71,7 @@ pub async fn events(db: &Db, account: i64, f: &Filter, from: Option<i64>, to: Op
          and e.at >= $5 and e.at < $6 and e.audit_event_id < $7 order by e.audit_event_id desc limit $8",
         scope::reach(&READ, &Cols { community: "e.community_id", grid: None }, "$1")
     );
-    let limit = f.limit.unwrap_or(100).clamp(1, 500);
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+    let rows: Vec<Event> = on_db!(db, |p| sqlx::query_as(&sql)
         .bind(account)
         .bind(f.actor.trim())
         .bind(f.entity.trim())
@@ -71,7 +79,8 @@ pub async fn events(db: &Db, account: i64, f: &Filter, from: Option<i64>, to: Op
         .bind(from.unwrap_or(i64::MIN))
         .bind(to.unwrap_or(i64::MAX))
         .bind(f.before.unwrap_or(i64::MAX))
-        .bind(limit)
+        .bind(f.limit() + 1)
         .fetch_all(p)
-        .await?))
+        .await?);
+    Ok(Paged::from_rows(rows, f.limit(), |e| e.audit_event_id))
 }

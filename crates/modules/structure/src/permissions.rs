@@ -17,26 +17,7 @@ pub const READ: Capability = Capability {
     reach: Reach::Within,
 };
 
-/// Seeing a community exists, its name and settings: every member of it.
-pub const VIEW_COMMUNITY: Capability = Capability {
-    name: "community.view",
-    roles: &[
-        Role::PlatformAdmin,
-        Role::Supervisor,
-        Role::CommunityAdmin,
-        Role::CommunityStaff,
-        Role::GridWorker,
-        Role::PartyMember,
-        Role::Volunteer,
-        Role::TeamLeader,
-        Role::PropertyStaff,
-        Role::DepartmentStaff,
-        Role::Merchant,
-        Role::Resident,
-        Role::Integration,
-    ],
-    reach: Reach::Member,
-};
+pub use yijia_kernel::permission::VIEW_COMMUNITY;
 
 /// Creating districts, subdistricts and communities.
 pub const TENANCY: Capability = Capability {

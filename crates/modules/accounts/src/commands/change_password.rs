@@ -49,15 +49,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
         &mut tx,
         now,
         actor,
-        Entry {
-            action: "account.password_change",
-            entity: "account",
-            entity_id: account_id.to_string(),
-            community_id: None,
-            before: None,
-            after: None,
-            purpose: None,
-        },
+        Entry::new("account.password_change", "account", account_id),
     )
     .await?;
     Ok(tx.commit().await?)

@@ -57,21 +57,15 @@ pub async fn create_account(state: &AppState, actor: &Actor, input: NewAccount) 
         &mut tx,
         now,
         actor,
-        Entry {
-            action: "account.create",
-            entity: "account",
-            entity_id: account_id.to_string(),
-            community_id: grant.community_id,
-            before: None,
-            after: Some(json!({
+        Entry::new("account.create", "account", account_id)
+            .community(grant.community_id)
+            .after(Some(&json!({
                 "username": input.username,
                 "display_name": input.display_name,
                 "role": grant.role.as_str(),
                 "scope": grant.scope.as_str(),
                 "grid_id": grant.grid_id,
-            })),
-            purpose: None,
-        },
+            }))),
     )
     .await?;
     tx.commit().await?;

@@ -1,3 +1,5 @@
+use serde_json::json;
+use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::i18n::Locale;
 use yijia_kernel::{Actor, AppState, Result};
 
@@ -5,10 +7,17 @@ use crate::repo;
 
 /// Remembers the language a person chose, so every device they sign in from uses it.
 pub async fn set_locale(state: &AppState, actor: &Actor, locale: Locale) -> Result<()> {
-    if let Some(id) = actor.account_id {
-        let mut tx = state.db.begin_write().await?;
-        repo::set_locale(&mut tx, id, locale.as_str(), state.now_ms()).await?;
-        tx.commit().await?;
+    let Some(id) = actor.account_id else { return Ok(()) };
+    if actor.locale == locale {
+        return Ok(());
     }
+    let now = state.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    repo::set_locale(&mut tx, id, locale.as_str(), now).await?;
+    let entry = Entry::new("account.locale", "account", id)
+        .before(Some(&json!({ "locale": actor.locale.as_str() })))
+        .after(Some(&json!({ "locale": locale.as_str() })));
+    audit::record(&mut tx, now, actor, entry).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -61,6 +61,11 @@ pub async fn create_api_key(state: &AppState, actor: &Actor, community_code: &st
     };
     let account_id = repo::insert_account(&mut tx, &account).await?;
     repo::insert_grant(&mut tx, account_id, &grant, now).await?;
+    let after = json!({ "username": username, "display_name": name, "role": grant.role.as_str() });
+    let entry = Entry::new("account.create", "account", account_id)
+        .community(grant.community_id)
+        .after(Some(&after));
+    audit::record(&mut tx, now, actor, entry).await?;
     issue(tx, state, actor, "integration", account_id, grant.community_id, &name).await
 }
 
@@ -85,21 +90,11 @@ async fn issue(
         now,
     )
     .await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Entry {
-            action: "token.create",
-            entity: "account_token",
-            entity_id: id.to_string(),
-            community_id,
-            before: None,
-            after: Some(json!({ "kind": kind, "name": name, "account_id": account_id })),
-            purpose: None,
-        },
-    )
-    .await?;
+    let after = json!({ "kind": kind, "name": name, "account_id": account_id });
+    let entry = Entry::new("token.create", "account_token", id)
+        .community(community_id)
+        .after(Some(&after));
+    audit::record(&mut tx, now, actor, entry).await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -116,15 +111,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, token_id: i64) -> Result<()
         &mut tx,
         now,
         actor,
-        Entry {
-            action: "token.revoke",
-            entity: "account_token",
-            entity_id: token_id.to_string(),
-            community_id: None,
-            before: None,
-            after: None,
-            purpose: None,
-        },
+        Entry::new("token.revoke", "account_token", token_id),
     )
     .await?;
     Ok(tx.commit().await?)

@@ -1,7 +1,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use yijia_kernel::paging::PageQuery;
+use yijia_kernel::paging::{PageQuery, Paged};
 use yijia_kernel::{Actor, Error, Role};
 use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult, Q};
 
@@ -20,7 +20,7 @@ pub struct Row {
 struct AccountsPage {
     chrome: Chrome,
     rows: Vec<Row>,
-    next: Option<i64>,
+    next: Option<String>,
     roles: Vec<(&'static str, String)>,
     form: NewAccountInput,
     errors: FormErrors,
@@ -38,14 +38,10 @@ async fn page(
     if !MANAGE.held_by(actor) {
         return Err(Error::Forbidden.into());
     }
-    let limit = 50;
-    let mut accounts = repo::list_accounts(&ctx.state.db, actor.account_id.unwrap_or(0), after, limit + 1).await?;
-    let next = if accounts.len() > 50 {
-        accounts.truncate(50);
-        accounts.last().map(|a| a.account_id)
-    } else {
-        None
-    };
+    let limit = yijia_kernel::paging::DEFAULT_LIMIT;
+    let rows = repo::list_accounts(&ctx.state.db, actor.account_id.unwrap_or(0), after, limit + 1).await?;
+    let page = Paged::from_rows(rows, limit, |a| a.account_id);
+    let (accounts, next) = (page.items, page.next);
     let grants = match (accounts.first(), accounts.last()) {
         (Some(f), Some(l)) => repo::grants_of(&ctx.state.db, f.account_id, l.account_id).await?,
         _ => Vec::new(),
