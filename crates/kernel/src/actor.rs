@@ -29,8 +29,9 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every role a person can be given, in the order the console lists them.
-    pub const ASSIGNABLE: [Role; 12] = [
+    /// Every role: those a person can be given, in the order the console lists them, then the
+    /// integration's.
+    pub const ALL: [Role; 13] = [
         Role::PlatformAdmin,
         Role::Supervisor,
         Role::CommunityAdmin,
@@ -43,7 +44,11 @@ impl Role {
         Role::DepartmentStaff,
         Role::Merchant,
         Role::Resident,
+        Role::Integration,
     ];
+
+    /// Every role a person can be given.
+    pub const ASSIGNABLE: &'static [Role] = Role::ALL.split_at(12).0;
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,10 +69,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ASSIGNABLE
-            .into_iter()
-            .chain([Role::Integration])
-            .find(|r| r.as_str() == s)
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
     /// The scope kinds a grant of this role may have.
@@ -304,7 +306,7 @@ mod tests {
 
     #[test]
     fn role_identifiers_round_trip() {
-        for r in Role::ASSIGNABLE {
+        for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);

@@ -55,20 +55,6 @@ impl Capability {
 /// (an integration too). Shared by the home page and the structure module.
 pub const VIEW_COMMUNITY: Capability = Capability {
     name: "community.view",
-    roles: &[
-        Role::PlatformAdmin,
-        Role::Supervisor,
-        Role::CommunityAdmin,
-        Role::CommunityStaff,
-        Role::GridWorker,
-        Role::PartyMember,
-        Role::Volunteer,
-        Role::TeamLeader,
-        Role::PropertyStaff,
-        Role::DepartmentStaff,
-        Role::Merchant,
-        Role::Resident,
-        Role::Integration,
-    ],
+    roles: &Role::ALL,
     reach: Reach::Member,
 };
