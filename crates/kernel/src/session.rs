@@ -14,63 +14,55 @@ pub const COOKIE: &str = "yijia_session";
 /// A session is touched (its expiry pushed back) at most this often, to spare writes.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
+/// An account with one of its live grants (none: all grant columns null), from one query.
 #[derive(sqlx::FromRow)]
-struct AccountRow {
+struct AccountGrantRow {
     account_id: i64,
     username: String,
     display_name: String,
     locale: String,
     status: String,
     must_change_password: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct GrantRow {
-    role: String,
-    scope_kind: String,
+    role: Option<String>,
+    scope_kind: Option<String>,
     district_id: Option<i64>,
     subdistrict_id: Option<i64>,
     community_id: Option<i64>,
     grid_id: Option<i64>,
 }
 
-/// Loads an active account with its live grants; `None` if missing or disabled.
+/// Loads an active account with its live grants; `None` if missing or disabled. One query:
+/// it runs on every request.
 pub async fn load_actor(db: &Db, account_id: i64, via: Via) -> Result<Option<Actor>> {
-    let row: Option<AccountRow> = on_db!(db, |p| {
+    let rows: Vec<AccountGrantRow> = on_db!(db, |p| {
         sqlx::query_as(
-            "select account_id, username, display_name, locale, status, must_change_password from account where account_id = $1",
-        )
-        .bind(account_id)
-        .fetch_optional(p)
-        .await?
-    });
-    let Some(a) = row.filter(|a| a.status == "active") else {
-        return Ok(None);
-    };
-    let grants: Vec<GrantRow> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select role, scope_kind, district_id, subdistrict_id, community_id, grid_id from account_role \
-             where account_id = $1 and revoked_at is null order by account_role_id",
+            "select a.account_id, a.username, a.display_name, a.locale, a.status, a.must_change_password, \
+             r.role, r.scope_kind, r.district_id, r.subdistrict_id, r.community_id, r.grid_id \
+             from account a left join account_role r on r.account_id = a.account_id and r.revoked_at is null \
+             where a.account_id = $1 order by r.account_role_id",
         )
         .bind(account_id)
         .fetch_all(p)
         .await?
     });
+    let Some(a) = rows.first().filter(|a| a.status == "active") else {
+        return Ok(None);
+    };
     Ok(Some(Actor {
         account_id: Some(a.account_id),
-        username: a.username,
-        display_name: a.display_name,
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
         locale: Locale::parse(&a.locale).unwrap_or_default(),
-        grants: grants.into_iter().filter_map(grant).collect(),
-        via,
         must_change_password: a.must_change_password != 0,
+        grants: rows.iter().filter_map(grant).collect(),
+        via,
     }))
 }
 
-fn grant(g: GrantRow) -> Option<RoleGrant> {
+fn grant(g: &AccountGrantRow) -> Option<RoleGrant> {
     Some(RoleGrant {
-        role: Role::parse(&g.role)?,
-        scope: ScopeKind::parse(&g.scope_kind)?,
+        role: Role::parse(g.role.as_deref()?)?,
+        scope: ScopeKind::parse(g.scope_kind.as_deref()?)?,
         district_id: g.district_id,
         subdistrict_id: g.subdistrict_id,
         community_id: g.community_id,

@@ -570,17 +570,24 @@ pub async fn counts(db: &Db, actor: &Actor, community_id: i64) -> Result<Vec<(Le
     if reach == CommunityReach::Nothing {
         return Ok(Vec::new());
     }
-    let mut out = Vec::new();
-    for level in Level::ALL {
-        let sql = format!(
-            "select count(*) from {} x where x.community_id = $1 and x.retired_at is null and {}",
-            level.entity(),
-            reach.sql("x.grid_id")
-        );
-        let n: i64 = on_db!(db, |p| sqlx::query_scalar(&sql).bind(community_id).fetch_one(p).await?);
-        out.push((level, n));
-    }
-    Ok(out)
+    // One statement for the four counts: the console shows them on every visit.
+    let counts: Vec<String> = Level::ALL
+        .iter()
+        .map(|level| {
+            format!(
+                "(select count(*) from {} x where x.community_id = $1 and x.retired_at is null and {})",
+                level.entity(),
+                reach.sql("x.grid_id")
+            )
+        })
+        .collect();
+    let sql = format!("select {}", counts.join(", "));
+    let (grids, buildings, units, households): (i64, i64, i64, i64) =
+        on_db!(db, |p| sqlx::query_as(&sql).bind(community_id).fetch_one(p).await?);
+    Ok(Level::ALL
+        .into_iter()
+        .zip([grids, buildings, units, households])
+        .collect())
 }
 
 /// Every live row of a level in a community that the actor may read (move targets).
