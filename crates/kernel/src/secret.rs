@@ -31,9 +31,14 @@ fn argon2_slots() -> &'static tokio::sync::Semaphore {
     SLOTS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)))
 }
 
+/// Waits for a turn to run Argon2; the turn lasts as long as the permit is held.
+pub async fn argon2_slot() -> anyhow::Result<tokio::sync::SemaphorePermit<'static>> {
+    Ok(argon2_slots().acquire().await?)
+}
+
 /// Runs an Argon2 computation off the async workers, within the bound of [`argon2_slots`].
 pub async fn with_argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-    let _slot = argon2_slots().acquire().await?;
+    let _slot = argon2_slot().await?;
     Ok(tokio::task::spawn_blocking(f).await?)
 }
 

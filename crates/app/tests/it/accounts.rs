@@ -270,3 +270,21 @@ async fn parallel_guesses_are_all_counted() {
     assert_eq!(res.status, 429);
     assert!(res.header("retry-after").is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_people_signing_in_at_once_from_one_address_are_not_locked_out() {
+    let app = demo_app().await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let mut c = app.client();
+        let user = ["xlg.staff", "grid1", "grid2", "party1"][i % 4];
+        tasks.push(tokio::spawn(async move {
+            c.post_json("/api/v1/auth/token", &json!({ "username": user, "password": PW }))
+                .await
+                .status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+}

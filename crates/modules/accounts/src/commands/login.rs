@@ -5,11 +5,13 @@ use yijia_kernel::{secret, session, AppState, Error, Result};
 
 use crate::repo;
 
-/// Checks a username and password. Every attempt is counted per account and per address before
-/// the password is checked; past the limit the account (or the address) is locked for a while,
-/// and while locked even the right password is refused, so guessing gains nothing.
+/// Checks a username and password. Each attempt is counted per account and per address before
+/// the password is checked, so that parallel guesses are all counted; past the limit the
+/// account (or the address) is locked for a while, and while locked even the right password is
+/// refused. A successful sign-in starts the account's count again and takes its attempt back
+/// from the address's, so people who sign in are never locked out by their own traffic. Attempts are counted once an Argon2 turn is granted, so
+/// the attempts in flight are few even when many sign in at once from one address.
 pub async fn authenticate(state: &AppState, username: &str, password: &str, address: &str) -> Result<i64> {
-    let now = state.now_ms();
     let cfg = &state.config;
     let username = username.trim().to_ascii_lowercase();
     let mut e = yijia_kernel::FieldErrors::default();
@@ -23,6 +25,8 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, addr
     };
     let keys = [account_key, format!("address:{address}")];
     let window = cfg.lock_minutes * 60_000;
+    let _turn = secret::argon2_slot().await?;
+    let now = state.now_ms();
     let mut tx = state.db.begin_write().await?;
     let mut locked = None;
     for (key, max) in keys.iter().zip([cfg.account_max_failures, cfg.address_max_failures]) {
@@ -42,9 +46,12 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, addr
         .map_or(secret::dummy_hash(), |r| r.password_hash.as_str())
         .to_owned();
     let pw = password.to_owned();
-    let ok = secret::with_argon2(move || secret::verify_password(&pw, &hash)).await?;
+    let ok = tokio::task::spawn_blocking(move || secret::verify_password(&pw, &hash))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
     match row {
         Some(r) if ok && r.status == "active" => {
+            // The account's count starts again; the address only takes this attempt back.
             let mut tx = state.db.begin_write().await?;
             repo::throttle_clear(&mut tx, &keys[0]).await?;
             repo::throttle_forgive(&mut tx, &keys[1]).await?;
