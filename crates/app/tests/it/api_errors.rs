@@ -205,21 +205,7 @@ async fn cross_site_posts_are_refused() {
         .await;
     assert_ne!(res.status, 403, "a same-origin post passes");
     // Another origin, as a form on an attacker's page would send.
-    let res = app
-        .router
-        .clone()
-        .oneshot(
-            axum::http::Request::post("/structure/communities/1/grids")
-                .header("host", "yijia.test")
-                .header("origin", "http://evil.example")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", format!("yijia_session={}", browser.cookies["yijia_session"]))
-                .body(axum::body::Body::from("code=EVIL&name=x"))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
+    assert_eq!(evil_form_post(&app, &browser, None).await, 403);
     let mut c = client(&app).await;
     assert!(!c.get("/api/v1/communities/1/grids").await.text().contains("EVIL"));
 }
@@ -340,20 +326,31 @@ async fn the_bearer_scheme_is_case_insensitive_and_other_schemes_do_not_bypass_t
     let mut lower = app.client().with_header("authorization", &format!("bearer {token}"));
     assert_eq!(lower.get("/api/v1/me").await.status, 200);
     let browser = app.signed_in("xlg.admin", PW).await;
+    assert_eq!(
+        evil_form_post(&app, &browser, Some(("authorization", "Basic eDp4"))).await,
+        403
+    );
+}
+
+/// A form on another site posting to ours with the victim's session cookie.
+async fn evil_form_post(
+    app: &yijia_testkit::TestApp,
+    victim: &yijia_testkit::Client,
+    extra: Option<(&str, &str)>,
+) -> u16 {
+    let mut req = axum::http::Request::post("/structure/communities/1/grids")
+        .header("host", "yijia.test")
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("yijia_session={}", victim.cookies["yijia_session"]));
+    if let Some((k, v)) = extra {
+        req = req.header(k, v);
+    }
     let res = app
         .router
         .clone()
-        .oneshot(
-            axum::http::Request::post("/structure/communities/1/grids")
-                .header("host", "yijia.test")
-                .header("origin", "http://evil.example")
-                .header("authorization", "Basic eDp4")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", format!("yijia_session={}", browser.cookies["yijia_session"]))
-                .body(axum::body::Body::from("code=EVIL&name=x"))
-                .unwrap(),
-        )
+        .oneshot(req.body(axum::body::Body::from("code=EVIL&name=x")).unwrap())
         .await
         .unwrap();
-    assert_eq!(res.status(), 403);
+    res.status().as_u16()
 }

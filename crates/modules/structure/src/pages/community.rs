@@ -100,23 +100,7 @@ pub async fn post_settings(
         .ok_or(Error::NotFound)?;
     match update_community(&ctx.state, &actor, id, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/structure/communities/{id}")).into_response()),
-        Err(e) if is_form_error(&e) => {
-            let errors = FormErrors::from_error(&e, &ctx.tr);
-            let mut res = page(
-                &ctx,
-                &actor,
-                id,
-                Some(Shown {
-                    which: "settings",
-                    input,
-                    errors,
-                }),
-                Shown::none(),
-            )
-            .await?;
-            *res.status_mut() = status_of(&e);
-            Ok(res)
-        }
+        Err(e) if is_form_error(&e) => settings_again(&ctx, &actor, id, "settings", input, &e).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -168,23 +152,22 @@ pub async fn post_logo(
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/structure/communities/{id}")).into_response()),
-        Err(e) if is_form_error(&e) => {
-            let errors = FormErrors::from_error(&e, &ctx.tr);
-            let mut res = page(
-                &ctx,
-                &actor,
-                id,
-                Some(Shown {
-                    which: "logo",
-                    input: CommunityInput::default(),
-                    errors,
-                }),
-                Shown::none(),
-            )
-            .await?;
-            *res.status_mut() = status_of(&e);
-            Ok(res)
-        }
+        Err(e) if is_form_error(&e) => settings_again(&ctx, &actor, id, "logo", CommunityInput::default(), &e).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// The page again with the settings (or logo) form's input and its errors.
+async fn settings_again(
+    ctx: &PageCtx,
+    actor: &Actor,
+    id: i64,
+    which: &'static str,
+    input: CommunityInput,
+    e: &Error,
+) -> WebResult<Response> {
+    let errors = FormErrors::from_error(e, &ctx.tr);
+    let mut res = page(ctx, actor, id, Some(Shown { which, input, errors }), Shown::none()).await?;
+    *res.status_mut() = status_of(e);
+    Ok(res)
 }
