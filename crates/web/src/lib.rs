@@ -30,7 +30,7 @@ pub use extract::{
 };
 pub use form::FormErrors;
 pub use guard::cookie;
-pub use page::{render, set_cookie, Chrome};
+pub use page::{render, set_cookie, with_error_status, Chrome};
 
 /// The core translations (layout, errors, home pages).
 const CORE_TRANSLATIONS: &[(&str, &str)] = &[

@@ -90,3 +90,12 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool, http
         if secure { "; Secure" } else { "" }
     )
 }
+
+/// A page shown again because of an error in what was sent: it answers with the error's status
+/// (422 for a field error, 409 for a conflict …), so clients and tests see the failure.
+pub fn with_error_status(mut res: Response, e: &yijia_kernel::Error) -> Response {
+    if let Ok(status) = axum::http::StatusCode::from_u16(e.status()) {
+        *res.status_mut() = status;
+    }
+    res
+}

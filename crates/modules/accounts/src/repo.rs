@@ -330,12 +330,12 @@ pub async fn revoke_token(tx: &mut Tx, account_id: i64, token_id: i64, now: i64)
     Ok(n == 1)
 }
 
-pub async fn password_hash(tx: &mut Tx, account_id: i64) -> Result<String> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+pub async fn password_hash(db: &Db, account_id: i64) -> Result<String> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
         "select password_hash from account where account_id = $1"
     )
     .bind(account_id)
-    .fetch_one(&mut *c)
+    .fetch_one(p)
     .await?))
 }
 

@@ -19,12 +19,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
         );
     }
     e.into_result()?;
-    let stored = {
-        let mut tx = state.db.begin_write().await?;
-        let h = repo::password_hash(&mut tx, account_id).await?;
-        tx.commit().await?;
-        h
-    };
+    let stored = repo::password_hash(&state.db, account_id).await?;
     let (cur, new_pw) = (current.to_owned(), new.to_owned());
     let new_hash = secret::with_argon2(move || {
         if secret::verify_password(&cur, &stored) {

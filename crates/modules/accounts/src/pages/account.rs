@@ -5,7 +5,8 @@ use serde::Deserialize;
 use yijia_kernel::i18n::Locale;
 use yijia_kernel::Error;
 use yijia_web::{
-    local_path, render, set_cookie, Chrome, CurrentActor, FormErrors, MaybeActor, PageCtx, PageForm, WebResult, P,
+    local_path, render, set_cookie, with_error_status, Chrome, CurrentActor, FormErrors, MaybeActor, PageCtx, PageForm,
+    WebResult, P,
 };
 
 use crate::commands::{change_password, set_locale, tokens};
@@ -82,9 +83,8 @@ pub async fn change_password(
         Ok(()) => page(&ctx, &actor, FormErrors::default(), true, FormErrors::default(), None).await,
         Err(e @ Error::Validation(_)) => {
             let errors = FormErrors::from_error(&e, &ctx.tr);
-            let mut res = page(&ctx, &actor, errors, false, FormErrors::default(), None).await?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            let res = page(&ctx, &actor, errors, false, FormErrors::default(), None).await?;
+            Ok(with_error_status(res, &e))
         }
         Err(e) => Err(e.into()),
     }
@@ -115,9 +115,8 @@ pub async fn create_token(
         }
         Err(e @ Error::Validation(_)) => {
             let errors = FormErrors::from_error(&e, &ctx.tr);
-            let mut res = page(&ctx, &actor, FormErrors::default(), false, errors, None).await?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            let res = page(&ctx, &actor, FormErrors::default(), false, errors, None).await?;
+            Ok(with_error_status(res, &e))
         }
         Err(e) => Err(e.into()),
     }

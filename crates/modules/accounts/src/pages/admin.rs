@@ -1,9 +1,8 @@
 use askama::Template;
-use axum::http::StatusCode;
 use axum::response::Response;
 use yijia_kernel::paging::{PageQuery, Paged};
 use yijia_kernel::{Actor, Error, Role};
-use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult, Q};
+use yijia_web::{render, with_error_status, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult, Q};
 
 use crate::commands::create_account::create_account;
 use crate::model::{AccountView, GrantView, NewAccountInput};
@@ -106,9 +105,8 @@ pub async fn create(
             let errors = FormErrors::from_error(&e, &ctx.tr);
             let mut form = form;
             form.password.clear();
-            let mut res = page(&ctx, &actor, 0, form, errors, None).await?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            let res = page(&ctx, &actor, 0, form, errors, None).await?;
+            Ok(with_error_status(res, &e))
         }
         Err(e) => Err(e.into()),
     }

@@ -1,11 +1,12 @@
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yijia_kernel::actor::Via;
 use yijia_kernel::{session, Error};
 use yijia_web::{
-    local_path, render, set_cookie, Chrome, ClientAddr, FormErrors, MaybeActor, PageCtx, PageForm, WebResult, Q,
+    local_path, render, set_cookie, with_error_status, Chrome, ClientAddr, FormErrors, MaybeActor, PageCtx, PageForm,
+    WebResult, Q,
 };
 
 use crate::commands::login::login;
@@ -65,7 +66,6 @@ pub async fn submit(
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(&f.next))).into_response())
         }
         Err(e @ (Error::Rejected { .. } | Error::TooManyRequests { .. })) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
             let errors = FormErrors::from_error(&e, &ctx.tr);
             let chrome = Chrome::new(&ctx, "accounts.login_title");
             let page = render(LoginPage {
@@ -74,7 +74,7 @@ pub async fn submit(
                 next: f.next,
                 errors,
             })?;
-            Ok((status, page).into_response())
+            Ok(with_error_status(page, &e))
         }
         Err(e) => Err(e.into()),
     }

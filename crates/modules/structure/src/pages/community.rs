@@ -1,8 +1,9 @@
 use askama::Template;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use yijia_kernel::{Actor, Error, Place};
-use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, PageUpload, WebResult, P};
+use yijia_web::{
+    render, with_error_status, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, PageUpload, WebResult, P,
+};
 
 use super::{is_form_error, Shown};
 use crate::commands::create_community::CommunityInput;
@@ -85,10 +86,6 @@ pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>
     page(&ctx, &actor, id, None, Shown::none()).await
 }
 
-fn status_of(e: &Error) -> StatusCode {
-    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
-}
-
 pub async fn post_settings(
     ctx: PageCtx,
     CurrentActor(actor): CurrentActor,
@@ -118,7 +115,7 @@ pub async fn post_grid(
         Ok(grid) => Ok(Redirect::to(&format!("/structure/grids/{grid}")).into_response()),
         Err(e) if is_form_error(&e) => {
             let errors = FormErrors::from_error(&e, &ctx.tr);
-            let mut res = page(
+            let res = page(
                 &ctx,
                 &actor,
                 id,
@@ -130,8 +127,7 @@ pub async fn post_grid(
                 },
             )
             .await?;
-            *res.status_mut() = status_of(&e);
-            Ok(res)
+            Ok(with_error_status(res, &e))
         }
         Err(e) => Err(e.into()),
     }
@@ -167,7 +163,6 @@ async fn settings_again(
     e: &Error,
 ) -> WebResult<Response> {
     let errors = FormErrors::from_error(e, &ctx.tr);
-    let mut res = page(ctx, actor, id, Some(Shown { which, input, errors }), Shown::none()).await?;
-    *res.status_mut() = status_of(e);
-    Ok(res)
+    let res = page(ctx, actor, id, Some(Shown { which, input, errors }), Shown::none()).await?;
+    Ok(with_error_status(res, e))
 }

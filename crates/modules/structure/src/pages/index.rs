@@ -1,8 +1,7 @@
 use askama::Template;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use yijia_kernel::{Error, Place};
-use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult};
+use yijia_web::{render, with_error_status, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult};
 
 use super::{is_form_error, Shown};
 use crate::commands::create_area::{create_area, AreaInput};
@@ -72,10 +71,7 @@ async fn again(
     if !is_form_error(&e) {
         return Err(e.into());
     }
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    let mut res = page(ctx, actor, area, community).await?;
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(with_error_status(page(ctx, actor, area, community).await?, &e))
 }
 
 pub async fn post_area(

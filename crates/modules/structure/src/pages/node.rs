@@ -1,9 +1,8 @@
 use askama::Template;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yijia_kernel::{Actor, Error};
-use yijia_web::{render, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult, P};
+use yijia_web::{render, with_error_status, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, WebResult, P};
 
 use super::{is_form_error, Shown};
 use crate::commands::{
@@ -45,7 +44,13 @@ pub struct MoveForm {
     pub to: String,
 }
 
-async fn crumbs(ctx: &PageCtx, account: i64, level: Level, node: &Node) -> WebResult<Vec<Crumb>> {
+async fn crumbs(
+    ctx: &PageCtx,
+    account: i64,
+    level: Level,
+    node: &Node,
+    community: &Community,
+) -> WebResult<Vec<Crumb>> {
     let mut out = Vec::new();
     let mut cur = level.parent().map(|p| (p, node.parent_id));
     while let Some((l, id)) = cur {
@@ -58,12 +63,10 @@ async fn crumbs(ctx: &PageCtx, account: i64, level: Level, node: &Node) -> WebRe
         });
         cur = l.parent().map(|p| (p, n.parent_id));
     }
-    if let Some(c) = repo::community(&ctx.state.db, account, node.community_id).await? {
-        out.push(Crumb {
-            label: c.name,
-            href: format!("/structure/communities/{}", c.community_id),
-        });
-    }
+    out.push(Crumb {
+        label: community.name.clone(),
+        href: format!("/structure/communities/{}", community.community_id),
+    });
     out.reverse();
     Ok(out)
 }
@@ -94,10 +97,15 @@ async fn page(
     } else {
         Vec::new()
     };
+    // Whoever may read a row may see its community: one read serves the place and the crumbs.
+    let community = repo::community(&ctx.state.db, account, node.community_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let place = yijia_kernel::Place {
+        district_id: Some(community.district_id),
+        subdistrict_id: Some(community.subdistrict_id),
         community_id: Some(node.community_id),
         grid_id: Some(node.grid_id),
-        ..place_of(ctx, account, node.community_id).await?
     };
     let can_write = level.write_cap().allows(actor, &place) && !node.retired();
     let can_write_children = level.child().is_some_and(|c| c.write_cap().allows(actor, &place)) && !node.retired();
@@ -112,7 +120,7 @@ async fn page(
         input: NodeInput::default().over(&node),
         errors: FormErrors::default(),
     });
-    let crumbs = crumbs(ctx, account, level, &node).await?;
+    let crumbs = crumbs(ctx, account, level, &node, &community).await?;
     let chrome = Chrome::new(ctx, &format!("structure.{}", level.entity()));
     render(NodePage {
         chrome,
@@ -141,16 +149,6 @@ async fn page(
     })
 }
 
-async fn place_of(ctx: &PageCtx, account: i64, community_id: i64) -> WebResult<yijia_kernel::Place> {
-    let c: Option<Community> = repo::community(&ctx.state.db, account, community_id).await?;
-    Ok(yijia_kernel::Place {
-        district_id: c.as_ref().map(|c| c.district_id),
-        subdistrict_id: c.as_ref().map(|c| c.subdistrict_id),
-        community_id: Some(community_id),
-        grid_id: None,
-    })
-}
-
 pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>, level: Level) -> WebResult<Response> {
     page(&ctx, &actor, level, id, None, Shown::none(), Shown::none()).await
 }
@@ -173,7 +171,6 @@ async fn again(ctx: &PageCtx, actor: &Actor, level: Level, id: i64, e: Error, se
         return Err(e.into());
     }
     let errors = FormErrors::from_error(&e, &ctx.tr);
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
     let (edit, new_child, moving) = match sent {
         Sent::Edit(input) => (
             Some(Shown {
@@ -212,9 +209,10 @@ async fn again(ctx: &PageCtx, actor: &Actor, level: Level, id: i64, e: Error, se
             },
         ),
     };
-    let mut res = page(ctx, actor, level, id, edit, new_child, moving).await?;
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(with_error_status(
+        page(ctx, actor, level, id, edit, new_child, moving).await?,
+        &e,
+    ))
 }
 
 pub async fn post_update(
