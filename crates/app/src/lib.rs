@@ -7,11 +7,13 @@ use std::sync::Arc;
 use yijia_kernel::Module;
 
 /// Every installed module, in the order their demo data loads (structure before the accounts
-/// that are placed in it) and their navigation is merged.
+/// that are placed in it, accounts before the residents linked to them) and their navigation
+/// is merged.
 pub fn modules() -> Vec<Arc<dyn Module>> {
     vec![
         Arc::new(yijia_structure::Structure),
         Arc::new(yijia_accounts::Accounts),
+        Arc::new(yijia_registry::Registry),
         Arc::new(yijia_audit::Audit),
     ]
 }

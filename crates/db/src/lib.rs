@@ -158,4 +158,12 @@ pub const TABLES: &[&str] = &[
     "audit_head",
     "audit_event",
     "stored_file",
+    "registry_resident",
+    "registry_care_tag",
+    "registry_holding",
+    "registry_event",
+    "registry_visit",
+    "registry_request",
+    "registry_import",
+    "registry_import_row",
 ];

@@ -17,6 +17,7 @@ pub mod secret;
 pub mod session;
 pub mod state;
 pub mod text;
+pub mod vault;
 
 pub use actor::{Actor, Place, Role, RoleGrant, ScopeKind};
 pub use error::{Error, FieldErrors, Result};

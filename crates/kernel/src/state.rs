@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::i18n::{I18n, Locale, Tr};
 use crate::module::Module;
+use crate::vault::Vault;
 
 /// Shared, cheap to clone. Holds nothing that differs between instances: app servers are
 /// stateless, all state lives in the database.
@@ -18,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub i18n: Arc<I18n>,
     pub modules: Arc<Vec<Arc<dyn Module>>>,
+    /// Seals and indexes sensitive personal fields; its key lives outside the database.
+    pub vault: Arc<Vault>,
 }
 
 impl AppState {

@@ -40,3 +40,57 @@ impl FormErrors {
         self.fields.is_empty() && self.general.is_none()
     }
 }
+
+/// Which form on a page is being shown again, with what the person typed and its errors. A
+/// page with several forms names each (`which`), so an error shows beside the right one.
+pub struct Shown<T> {
+    pub which: &'static str,
+    pub input: T,
+    pub errors: FormErrors,
+}
+
+impl<T: Default> Shown<T> {
+    pub fn none() -> Shown<T> {
+        Shown {
+            which: "",
+            input: T::default(),
+            errors: FormErrors::default(),
+        }
+    }
+}
+
+impl<T> Shown<T> {
+    /// The form `which`, shown again with `e`'s messages in the reader's language.
+    pub fn failed(which: &'static str, input: T, e: &Error, tr: &Tr) -> Shown<T> {
+        Shown {
+            which,
+            input,
+            errors: FormErrors::from_error(e, tr),
+        }
+    }
+
+    pub fn is(&self, which: &str) -> bool {
+        self.which == which
+    }
+
+    pub fn err(&self, which: &str, field: &str) -> Option<&str> {
+        if self.which == which {
+            self.errors.get(field)
+        } else {
+            None
+        }
+    }
+
+    pub fn general(&self, which: &str) -> Option<&str> {
+        if self.which == which {
+            self.errors.general.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
+/// Validation and conflict errors go back to the form; anything else becomes an error page.
+pub fn is_form_error(e: &Error) -> bool {
+    matches!(e, Error::Validation(_) | Error::Conflict(_) | Error::BadRequest(_))
+}

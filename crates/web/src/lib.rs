@@ -22,13 +22,14 @@ use yijia_db::Db;
 use yijia_kernel::clock::Clock;
 use yijia_kernel::config::Config;
 use yijia_kernel::i18n::{I18n, Locale};
+use yijia_kernel::vault::Vault;
 use yijia_kernel::{AppState, Module};
 
 pub use error::{AppError, WebResult};
 pub use extract::{
     local_path, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageUpload, Upload, P, Q,
 };
-pub use form::FormErrors;
+pub use form::{is_form_error, FormErrors, Shown};
 pub use guard::cookie;
 pub use page::{render, set_cookie, with_error_status, Chrome};
 
@@ -48,8 +49,11 @@ pub fn build_state(db: Db, config: Config, clock: Clock, modules: Vec<Arc<dyn Mo
         let locale = Locale::parse(locale).ok_or_else(|| anyhow::anyhow!("unknown locale {locale}"))?;
         i18n.add(locale, text)?;
     }
+    let env_key = std::env::var("YIJIA_SECRET_KEY").ok();
+    let vault = Vault::load(&config.data_dir, env_key.as_deref())?;
     Ok(AppState {
         db,
+        vault: Arc::new(vault),
         clock,
         config: Arc::new(config),
         i18n: Arc::new(i18n),

@@ -10,6 +10,7 @@ mod backup;
 mod cli;
 mod concurrency;
 mod pages;
+mod registry;
 mod scope;
 mod structure;
 

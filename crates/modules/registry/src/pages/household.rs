@@ -1,0 +1,197 @@
+//! A household: its members, owners and tenants, door visits and history; adding a member,
+//! an owner or a tenant, and logging a visit from a phone at the door.
+
+use askama::Template;
+use axum::response::{IntoResponse, Redirect, Response};
+use yijia_kernel::{Actor, Error};
+use yijia_web::{
+    is_form_error, render, with_error_status, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P,
+};
+
+use super::{lang, Choices, ResidentView};
+use crate::commands::add_resident::add_resident;
+use crate::commands::care_tag::open_tags;
+use crate::commands::holding::{add_holding, end_holding, HoldingInput};
+use crate::commands::today_in;
+use crate::commands::visit::{log_visit, open_visits, Visit, VisitInput};
+use crate::model::{AreaSource, HoldingKind, ResidentInput};
+use crate::permissions::{READ, WRITE};
+use crate::repo::{self, EventRow, HoldingRow, HouseholdAt};
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    chrome: Chrome,
+    at: HouseholdAt,
+    members: Vec<ResidentView>,
+    holdings: Vec<HoldingRow>,
+    visits: Vec<Visit>,
+    history: Vec<EventRow>,
+    choices: Choices,
+    can_write: bool,
+    member: Shown<ResidentInput>,
+    holding: Shown<HoldingInput>,
+    visit: Shown<VisitInput>,
+    tz: String,
+}
+
+impl HouseholdPage {
+    fn when(&self, ms: &i64) -> String {
+        yijia_kernel::clock::format_local(*ms, &self.tz)
+    }
+
+    fn event(&self, kind: &str) -> String {
+        super::event_label(&self.chrome, kind)
+    }
+
+    fn holding_kind(&self, h: &HoldingRow) -> &'static str {
+        HoldingKind::parse(&h.kind).map_or("", |k| k.label(self.chrome.lang()))
+    }
+
+    fn area_source(&self, h: &HoldingRow) -> &'static str {
+        h.area_source
+            .as_deref()
+            .and_then(AreaSource::parse)
+            .map_or("", |s| s.label(self.chrome.lang()))
+    }
+}
+
+#[derive(Default)]
+struct Again {
+    member: Option<Shown<ResidentInput>>,
+    holding: Option<Shown<HoldingInput>>,
+    visit: Option<Shown<VisitInput>>,
+}
+
+async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<Response> {
+    let state = &ctx.state;
+    let at = repo::household(&state.db, id).await?.ok_or(Error::NotFound)?;
+    if !READ.allows(actor, &at.place()) {
+        return Err(Error::NotFound.into());
+    }
+    let community = repo::community(&state.db, at.community_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let today = today_in(state, &community.time_zone);
+    let rows = repo::household_members(&state.db, id).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.resident_id).collect();
+    let tags = open_tags(&state.vault, &repo::tags_of(&state.db, &ids).await?, &today.to_string())?;
+    let chrome = Chrome::new(ctx, "registry.household");
+    let lang = lang(&chrome);
+    render(HouseholdPage {
+        members: rows
+            .into_iter()
+            .map(|r| ResidentView::new(r, lang, today, &tags))
+            .collect(),
+        holdings: repo::holdings_of(&state.db, id).await?,
+        visits: open_visits(&state.vault, repo::visits_of(&state.db, id).await?)?,
+        history: repo::history(&state.db, at.community_id, Some(id), None).await?,
+        choices: Choices::new(lang),
+        can_write: at.retired_at.is_none() && WRITE.allows(actor, &at.place()),
+        member: again.member.unwrap_or_else(Shown::none),
+        holding: again.holding.unwrap_or_else(Shown::none),
+        visit: again.visit.unwrap_or_else(Shown::none),
+        tz: community.time_zone,
+        at,
+        chrome,
+    })
+}
+
+pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Response> {
+    page(&ctx, &a, id, Again::default()).await
+}
+
+fn back(id: i64, anchor: &str) -> Response {
+    Redirect::to(&format!("/registry/households/{id}#{anchor}")).into_response()
+}
+
+async fn failed(ctx: &PageCtx, a: &Actor, id: i64, e: Error, again: Again) -> WebResult<Response> {
+    if !is_form_error(&e) {
+        return Err(e.into());
+    }
+    Ok(with_error_status(page(ctx, a, id, again).await?, &e))
+}
+
+pub async fn post_member(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<ResidentInput>,
+) -> WebResult<Response> {
+    match add_resident(&ctx.state, &a, id, &f).await {
+        Ok(rid) => Ok(Redirect::to(&format!("/registry/residents/{rid}")).into_response()),
+        Err(e) => {
+            let shown = Shown::failed("member", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    member: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn post_holding(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<HoldingInput>,
+) -> WebResult<Response> {
+    match add_holding(&ctx.state, &a, id, &f).await {
+        Ok(_) => Ok(back(id, "h-holdings")),
+        Err(e) => {
+            let shown = Shown::failed("holding", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    holding: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn post_end_holding(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P((id, holding_id)): P<(i64, i64)>,
+) -> WebResult<Response> {
+    end_holding(&ctx.state, &a, holding_id).await?;
+    Ok(back(id, "h-holdings"))
+}
+
+pub async fn post_visit(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<VisitInput>,
+) -> WebResult<Response> {
+    match log_visit(&ctx.state, &a, id, &f).await {
+        Ok(_) => Ok(back(id, "h-visits")),
+        Err(e) => {
+            let shown = Shown::failed("visit", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    visit: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}

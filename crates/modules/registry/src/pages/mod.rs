@@ -1,0 +1,125 @@
+//! The registry's pages: the resident list and search, a household with its members, owners,
+//! visits and history, a resident with masked numbers and audited reveals, the visits due, the
+//! numbers by grid and building, and a resident's own data.
+
+pub mod household;
+pub mod list;
+pub mod me;
+pub mod numbers;
+pub mod resident;
+pub mod visits;
+
+use jiff::civil::Date;
+
+use crate::commands::care_tag::Tag;
+use crate::model::vocab::ETHNICITIES;
+use crate::model::{
+    age_on, ethnicity_label, AreaSource, CareKind, DisabilityCategory, Gender, HoldingKind, IdType, Political,
+    Relation, Residence,
+};
+use crate::repo::ResidentRow;
+
+/// One option of a select.
+pub struct Opt {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+fn opts<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Opt> {
+    all.iter()
+        .map(|v| Opt {
+            code: code(*v),
+            label: label(*v),
+        })
+        .collect()
+}
+
+/// The options of every closed list, in the reader's language.
+pub struct Choices {
+    pub gender: Vec<Opt>,
+    pub id_type: Vec<Opt>,
+    pub relation: Vec<Opt>,
+    pub residence: Vec<Opt>,
+    pub political: Vec<Opt>,
+    pub ethnicity: Vec<Opt>,
+    pub care: Vec<Opt>,
+    pub disability: Vec<Opt>,
+    pub holding: Vec<Opt>,
+    pub area_source: Vec<Opt>,
+}
+
+impl Choices {
+    pub fn new(lang: &'static str) -> Choices {
+        Choices {
+            gender: opts(Gender::ALL, Gender::as_str, |v| v.label(lang)),
+            id_type: opts(IdType::ALL, IdType::as_str, |v| v.label(lang)),
+            relation: opts(Relation::ALL, Relation::as_str, |v| v.label(lang)),
+            residence: opts(Residence::ALL, Residence::as_str, |v| v.label(lang)),
+            political: opts(Political::ALL, Political::as_str, |v| v.label(lang)),
+            ethnicity: ETHNICITIES
+                .iter()
+                .map(|(code, zh, en)| Opt {
+                    code,
+                    label: if lang == "en" { en } else { zh },
+                })
+                .collect(),
+            care: opts(CareKind::ALL, CareKind::as_str, |v| v.label(lang)),
+            disability: opts(DisabilityCategory::ALL, DisabilityCategory::as_str, |v| v.label(lang)),
+            holding: opts(HoldingKind::ALL, HoldingKind::as_str, |v| v.label(lang)),
+            area_source: opts(AreaSource::ALL, AreaSource::as_str, |v| v.label(lang)),
+        }
+    }
+}
+
+/// A resident made ready for a page: labels in the reader's language, age, current tags.
+pub struct ResidentView {
+    pub row: ResidentRow,
+    pub age: Option<i64>,
+    pub gender: &'static str,
+    pub relation: &'static str,
+    pub residence: &'static str,
+    pub political: &'static str,
+    pub ethnicity: &'static str,
+    pub id_type: &'static str,
+    /// Labels of the current care-group tags (empty for those who may not see them).
+    pub tags: Vec<&'static str>,
+}
+
+impl ResidentView {
+    pub fn new(row: ResidentRow, lang: &'static str, today: Date, tags: &[Tag]) -> ResidentView {
+        let birth = row.birth_date.as_deref().and_then(crate::model::parse_date);
+        ResidentView {
+            age: birth.map(|b| age_on(b, today)),
+            gender: Gender::parse(&row.gender).map_or("", |v| v.label(lang)),
+            relation: Relation::parse(&row.relation).map_or("", |v| v.label(lang)),
+            residence: Residence::parse(&row.residence).map_or("", |v| v.label(lang)),
+            political: Political::parse(&row.political).map_or("", |v| v.label(lang)),
+            ethnicity: ethnicity_label(&row.ethnicity, lang),
+            id_type: IdType::parse(&row.id_type).map_or("", |v| v.label(lang)),
+            tags: tags
+                .iter()
+                .filter(|t| t.resident_id == row.resident_id && t.current)
+                .map(|t| t.kind().label(lang))
+                .collect(),
+            row,
+        }
+    }
+
+    pub fn tag_list(&self) -> String {
+        self.tags.join("、")
+    }
+
+    pub fn age_text(&self) -> String {
+        self.age.map(|a| a.to_string()).unwrap_or_default()
+    }
+}
+
+/// The reader's language as the vocabularies name it.
+pub fn lang(chrome: &yijia_web::Chrome) -> &'static str {
+    chrome.lang()
+}
+
+/// A history line's kind (`resident.move`) in the reader's language.
+pub fn event_label(chrome: &yijia_web::Chrome, kind: &str) -> String {
+    chrome.t(&format!("registry.event_{}", kind.replace('.', "_")))
+}

@@ -1,0 +1,353 @@
+//! One resident: details with masked numbers, a reveal that asks why, care-group tags, and
+//! the changes of a life on the registry (edit, move, move out or death, merge a duplicate).
+
+use askama::Template;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use yijia_kernel::{Actor, Error};
+use yijia_web::{
+    is_form_error, render, with_error_status, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P,
+};
+
+use super::{lang, Choices, ResidentView};
+use crate::commands::care_tag::{add_tag, end_tag, open_tags, Tag, TagInput};
+use crate::commands::{leave::leave, merge::merge, move_resident::move_resident, reveal::reveal};
+use crate::commands::{today_in, update_resident::update_resident};
+use crate::model::ResidentInput;
+use crate::permissions::{READ, REVEAL, WRITE};
+use crate::repo::{self, EventRow, ResidentRow};
+
+/// The small forms of the page: reveal, move, leave, merge, end a tag.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    pub field: String,
+    pub purpose: String,
+    pub building: String,
+    pub unit: String,
+    pub room: String,
+    pub reason: String,
+    pub on: String,
+    pub into: String,
+    pub ends_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "resident.html")]
+struct ResidentPage {
+    chrome: Chrome,
+    v: ResidentView,
+    tags: Vec<Tag>,
+    history: Vec<EventRow>,
+    choices: Choices,
+    can_write: bool,
+    can_reveal: bool,
+    revealed: Option<(String, String)>,
+    edit: Shown<ResidentInput>,
+    tag: Shown<TagInput>,
+    action: Shown<ActionForm>,
+    tz: String,
+}
+
+impl ResidentPage {
+    fn when(&self, ms: &i64) -> String {
+        yijia_kernel::clock::format_local(*ms, &self.tz)
+    }
+
+    fn event(&self, kind: &str) -> String {
+        super::event_label(&self.chrome, kind)
+    }
+
+    fn care_label(&self, t: &Tag) -> &'static str {
+        t.kind().label(self.chrome.lang())
+    }
+}
+
+fn input_of(r: &ResidentRow) -> ResidentInput {
+    ResidentInput {
+        name: r.name.clone(),
+        gender: r.gender.clone(),
+        birth_date: r.birth_date.clone().unwrap_or_default(),
+        ethnicity: r.ethnicity.clone(),
+        id_type: r.id_type.clone(),
+        relation: r.relation.clone(),
+        residence: r.residence.clone(),
+        moved_in_on: r.moved_in_on.clone().unwrap_or_default(),
+        occupation: r.occupation.clone(),
+        employer: r.employer.clone(),
+        political: r.political.clone(),
+        party_branch: r.party_branch.clone(),
+        veteran: if r.veteran == 1 { "1".into() } else { String::new() },
+        notes: r.notes.clone(),
+        ..ResidentInput::default()
+    }
+}
+
+/// Everything the page shows again after a post.
+#[derive(Default)]
+struct Again {
+    edit: Option<Shown<ResidentInput>>,
+    tag: Option<Shown<TagInput>>,
+    action: Option<Shown<ActionForm>>,
+    revealed: Option<(String, String)>,
+}
+
+async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<Response> {
+    let state = &ctx.state;
+    let row = repo::resident(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let at = repo::household(&state.db, row.household_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !READ.allows(actor, &at.place()) {
+        return Err(Error::NotFound.into());
+    }
+    let community = repo::community(&state.db, row.community_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let today = today_in(state, &community.time_zone);
+    let tags = open_tags(
+        &state.vault,
+        &repo::tags_of(&state.db, &[id]).await?,
+        &today.to_string(),
+    )?;
+    let history = repo::history(&state.db, row.community_id, None, Some(id)).await?;
+    let chrome = Chrome::new(ctx, "registry.resident");
+    let lang = lang(&chrome);
+    let current = row.left_at.is_none();
+    let edit = again.edit.unwrap_or_else(|| Shown {
+        which: "",
+        input: input_of(&row),
+        errors: Default::default(),
+    });
+    render(ResidentPage {
+        can_write: current && WRITE.allows(actor, &at.place()),
+        can_reveal: REVEAL.allows(actor, &at.place()),
+        choices: Choices::new(lang),
+        v: ResidentView::new(row, lang, today, &tags),
+        tags,
+        history,
+        revealed: again.revealed,
+        edit,
+        tag: again.tag.unwrap_or_else(Shown::none),
+        action: again.action.unwrap_or_else(Shown::none),
+        tz: community.time_zone,
+        chrome,
+    })
+}
+
+pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Response> {
+    page(&ctx, &a, id, Again::default()).await
+}
+
+fn back(id: i64) -> Response {
+    Redirect::to(&format!("/registry/residents/{id}")).into_response()
+}
+
+/// Shows the page again with a form's error, with the error's status.
+async fn failed(ctx: &PageCtx, a: &Actor, id: i64, e: Error, again: Again) -> WebResult<Response> {
+    if !is_form_error(&e) {
+        return Err(e.into());
+    }
+    Ok(with_error_status(page(ctx, a, id, again).await?, &e))
+}
+
+pub async fn post_edit(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<ResidentInput>,
+) -> WebResult<Response> {
+    match update_resident(&ctx.state, &a, id, &f).await {
+        Ok(()) => Ok(back(id)),
+        Err(e) => {
+            let shown = Shown::failed("edit", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    edit: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn post_reveal(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<ActionForm>,
+) -> WebResult<Response> {
+    match reveal(&ctx.state, &a, id, &f.field, &f.purpose).await {
+        Ok(value) => {
+            let label = ctx.tr.t(&format!("registry.{}", f.field));
+            let again = Again {
+                revealed: Some((label, value)),
+                ..Again::default()
+            };
+            // The value is shown once, in this response only; it is never cached.
+            let mut res = page(&ctx, &a, id, again).await?;
+            res.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            Ok(res)
+        }
+        Err(e) => {
+            let shown = Shown::failed("reveal", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    action: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn post_tag(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<TagInput>,
+) -> WebResult<Response> {
+    match add_tag(&ctx.state, &a, id, &f).await {
+        Ok(_) => Ok(back(id)),
+        Err(e) => {
+            let shown = Shown::failed("tag", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    tag: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn post_end_tag(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P((id, tag_id)): P<(i64, i64)>,
+    PageForm(f): PageForm<ActionForm>,
+) -> WebResult<Response> {
+    match end_tag(&ctx.state, &a, tag_id, &f.ends_on).await {
+        Ok(()) => Ok(back(id)),
+        Err(e) => {
+            let shown = Shown::failed("end_tag", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    action: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn post_move(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<ActionForm>,
+) -> WebResult<Response> {
+    let result = async {
+        let r = repo::resident(&ctx.state.db, id).await?.ok_or(Error::NotFound)?;
+        let to = repo::household_by_codes(&ctx.state.db, r.community_id, &f.building, &f.unit, &f.room)
+            .await?
+            .ok_or_else(|| Error::field("room", "registry.bad_household"))?;
+        move_resident(&ctx.state, &a, id, to).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(back(id)),
+        Err(e) => {
+            let shown = Shown::failed("move", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    action: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn post_leave(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<ActionForm>,
+) -> WebResult<Response> {
+    match leave(&ctx.state, &a, id, &f.reason, &f.on).await {
+        Ok(()) => Ok(back(id)),
+        Err(e) => {
+            let shown = Shown::failed("leave", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    action: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn post_merge(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<ActionForm>,
+) -> WebResult<Response> {
+    let into = f.into.trim().trim_start_matches('#').parse::<i64>();
+    let result = match into {
+        Ok(into) => merge(&ctx.state, &a, id, into).await.map(|()| into),
+        Err(_) => Err(Error::field("into", "registry.bad_resident")),
+    };
+    match result {
+        Ok(into) => Ok(Redirect::to(&format!("/registry/residents/{into}")).into_response()),
+        Err(e) => {
+            let shown = Shown::failed("merge", f, &e, &ctx.tr);
+            failed(
+                &ctx,
+                &a,
+                id,
+                e,
+                Again {
+                    action: Some(shown),
+                    ..Again::default()
+                },
+            )
+            .await
+        }
+    }
+}
