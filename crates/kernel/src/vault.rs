@@ -74,6 +74,15 @@ impl Vault {
         }
     }
 
+    /// The key from `env_key` or `DATA_DIR/secret.key` when one exists; `None` when neither
+    /// does (a restore must not invent a key the backup was not sealed with).
+    pub fn existing(data_dir: &Path, env_key: Option<&str>) -> anyhow::Result<Option<Vault>> {
+        if env_key.is_some() || data_dir.join("secret.key").is_file() {
+            return Vault::load(data_dir, env_key).map(Some);
+        }
+        Ok(None)
+    }
+
     /// `v1:` + base64(nonce ‖ ciphertext). `field` is bound as associated data, so a sealed
     /// phone number copied into the ID column does not open.
     pub fn seal(&self, field: &str, plain: &str) -> String {

@@ -11,6 +11,7 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use yijia_kernel::config::Config;
+use yijia_kernel::vault::Vault;
 
 const DUMP_NAME: &str = "yijia-backup.json";
 const FILES_DIR: &str = "files";
@@ -41,6 +42,10 @@ pub async fn backup(config: Config, to: &Path) -> anyhow::Result<ExitCode> {
         "backup written to {} ({} tables, {rows} rows)",
         to.display(),
         dump.tables.len()
+    );
+    println!(
+        "sensitive fields in it are sealed with the key in {} (or YIJIA_SECRET_KEY), which is not in the backup: keep a copy of the key apart from it",
+        config.data_dir.join("secret.key").display()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -76,6 +81,10 @@ pub async fn restore(config: Config, from: &Path) -> anyhow::Result<ExitCode> {
             files_target.display()
         );
     }
+    if let Err(e) = check_key(&config, &dump) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
     let db = super::open(&config).await?;
     if let Err(e) = yijia_db::restore_tables(&db, &dump).await {
         let _ = std::fs::remove_dir_all(&staging);
@@ -88,4 +97,30 @@ pub async fn restore(config: Config, from: &Path) -> anyhow::Result<ExitCode> {
     let rows: usize = dump.tables.iter().map(|t| t.rows.len()).sum();
     println!("restored {rows} rows from {}", from.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// A backup with sealed fields restores only where their key is: otherwise every ID and phone
+/// number would be restored unreadable.
+fn check_key(config: &Config, dump: &yijia_db::Dump) -> anyhow::Result<()> {
+    let sealed = dump
+        .tables
+        .iter()
+        .filter(|t| t.name == "registry_resident")
+        .flat_map(|t| t.rows.iter())
+        .find_map(|row| row.get("id_sealed").and_then(|v| v.as_str()).map(str::to_owned));
+    let Some(sealed) = sealed else {
+        return Ok(());
+    };
+    let env_key = std::env::var("YIJIA_SECRET_KEY").ok();
+    let missing = || {
+        anyhow::anyhow!(
+            "this backup holds sealed personal data: put its key in place first (copy secret.key from the old data directory into {}, or set YIJIA_SECRET_KEY)",
+            config.data_dir.display()
+        )
+    };
+    let vault = Vault::existing(&config.data_dir, env_key.as_deref())?.ok_or_else(missing)?;
+    if vault.open(yijia_registry::commands::field::ID, &sealed).is_err() {
+        bail!("this backup's personal data was sealed with another key than the one in place: use the key of the installation it came from");
+    }
+    Ok(())
 }

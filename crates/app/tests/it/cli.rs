@@ -100,7 +100,12 @@ fn the_operator_creates_accounts_and_keys_and_verifies_the_audit_log() {
     let backup = dir.path().join("backup.tar.gz");
     let (ok, out, err) = run(yijia(dir.path()).args(["backup", "--to"]).arg(&backup));
     assert!(ok, "{out}{err}");
+    assert!(out.contains("secret.key"), "the backup reminds where the key is: {out}");
     let restored = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(yijia(restored.path()).args(["restore", "--from"]).arg(&backup));
+    assert!(!ok, "without the key the sealed data would be unreadable");
+    assert!(err.contains("secret.key"), "{err}");
+    std::fs::copy(dir.path().join("secret.key"), restored.path().join("secret.key")).unwrap();
     let (ok, out, err) = run(yijia(restored.path()).args(["restore", "--from"]).arg(&backup));
     assert!(ok, "{out}{err}");
     let (ok, out, _) = run(yijia(restored.path()).args(["audit", "verify"]));
