@@ -242,9 +242,11 @@ pub struct SealedCols {
     pub health_sealed: Option<String>,
 }
 
+const SEALED_SELECT: &str = "select id_sealed, id_blind, id_masked, phone_sealed, phone_blind, phone_masked, \
+     phone2_sealed, phone2_blind, phone2_masked, health_sealed from registry_resident where resident_id = $1";
+
 pub async fn sealed_cols(tx: &mut Tx, id: i64) -> Result<Option<SealedCols>> {
-    let sql = "select id_sealed, id_blind, id_masked, phone_sealed, phone_blind, phone_masked, \
-               phone2_sealed, phone2_blind, phone2_masked, health_sealed from registry_resident where resident_id = $1";
+    let sql = SEALED_SELECT;
     Ok(on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(id)
         .fetch_optional(&mut *c)
@@ -252,8 +254,7 @@ pub async fn sealed_cols(tx: &mut Tx, id: i64) -> Result<Option<SealedCols>> {
 }
 
 pub async fn sealed_cols_db(db: &Db, id: i64) -> Result<Option<SealedCols>> {
-    let sql = "select id_sealed, id_blind, id_masked, phone_sealed, phone_blind, phone_masked, \
-               phone2_sealed, phone2_blind, phone2_masked, health_sealed from registry_resident where resident_id = $1";
+    let sql = SEALED_SELECT;
     Ok(on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_optional(p).await?))
 }
 

@@ -8,7 +8,7 @@ use yijia_web::{
     is_form_error, render, with_error_status, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P,
 };
 
-use super::{lang, Choices, ResidentView};
+use super::{history_lines, lang, Choices, HistoryLine, ResidentView};
 use crate::commands::add_resident::add_resident;
 use crate::commands::care_tag::open_tags;
 use crate::commands::holding::{add_holding, end_holding, HoldingInput};
@@ -16,7 +16,7 @@ use crate::commands::today_in;
 use crate::commands::visit::{log_visit, open_visits, Visit, VisitInput};
 use crate::model::{AreaSource, HoldingKind, ResidentInput};
 use crate::permissions::{READ, WRITE};
-use crate::repo::{self, EventRow, HoldingRow, HouseholdAt};
+use crate::repo::{self, HoldingRow, HouseholdAt};
 
 #[derive(Template)]
 #[template(path = "household.html")]
@@ -26,7 +26,7 @@ struct HouseholdPage {
     members: Vec<ResidentView>,
     holdings: Vec<HoldingRow>,
     visits: Vec<Visit>,
-    history: Vec<EventRow>,
+    history: Vec<HistoryLine>,
     choices: Choices,
     can_write: bool,
     member: Shown<ResidentInput>,
@@ -38,10 +38,6 @@ struct HouseholdPage {
 impl HouseholdPage {
     fn when(&self, ms: &i64) -> String {
         yijia_kernel::clock::format_local(*ms, &self.tz)
-    }
-
-    fn event(&self, kind: &str) -> String {
-        super::event_label(&self.chrome, kind)
     }
 
     fn holding_kind(&self, h: &HoldingRow) -> &'static str {
@@ -85,7 +81,11 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
             .collect(),
         holdings: repo::holdings_of(&state.db, id).await?,
         visits: open_visits(&state.vault, repo::visits_of(&state.db, id).await?)?,
-        history: repo::history(&state.db, at.community_id, Some(id), None).await?,
+        history: history_lines(
+            &chrome,
+            &community.time_zone,
+            repo::history(&state.db, at.community_id, Some(id), None).await?,
+        ),
         choices: Choices::new(lang),
         can_write: at.retired_at.is_none() && WRITE.allows(actor, &at.place()),
         member: again.member.unwrap_or_else(Shown::none),
@@ -105,11 +105,20 @@ fn back(id: i64, anchor: &str) -> Response {
     Redirect::to(&format!("/registry/households/{id}#{anchor}")).into_response()
 }
 
-async fn failed(ctx: &PageCtx, a: &Actor, id: i64, e: Error, again: Again) -> WebResult<Response> {
-    if !is_form_error(&e) {
-        return Err(e.into());
+/// Answers a post: its response when it worked; otherwise the page again with the form the
+/// error belongs to, or an error page for anything else.
+async fn respond(
+    ctx: &PageCtx,
+    a: &Actor,
+    id: i64,
+    result: Result<Response, Error>,
+    again: impl FnOnce(&Error) -> Again,
+) -> WebResult<Response> {
+    match result {
+        Ok(res) => Ok(res),
+        Err(e) if is_form_error(&e) => Ok(with_error_status(page(ctx, a, id, again(&e)).await?, &e)),
+        Err(e) => Err(e.into()),
     }
-    Ok(with_error_status(page(ctx, a, id, again).await?, &e))
 }
 
 pub async fn post_member(
@@ -118,23 +127,14 @@ pub async fn post_member(
     P(id): P<i64>,
     PageForm(f): PageForm<ResidentInput>,
 ) -> WebResult<Response> {
-    match add_resident(&ctx.state, &a, id, &f).await {
-        Ok(rid) => Ok(Redirect::to(&format!("/registry/residents/{rid}")).into_response()),
-        Err(e) => {
-            let shown = Shown::failed("member", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    member: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    let result = add_resident(&ctx.state, &a, id, &f)
+        .await
+        .map(|rid| Redirect::to(&format!("/registry/residents/{rid}")).into_response());
+    respond(&ctx, &a, id, result, |e| Again {
+        member: Some(Shown::failed("member", f, e, &ctx.tr)),
+        ..Again::default()
+    })
+    .await
 }
 
 pub async fn post_holding(
@@ -143,23 +143,14 @@ pub async fn post_holding(
     P(id): P<i64>,
     PageForm(f): PageForm<HoldingInput>,
 ) -> WebResult<Response> {
-    match add_holding(&ctx.state, &a, id, &f).await {
-        Ok(_) => Ok(back(id, "h-holdings")),
-        Err(e) => {
-            let shown = Shown::failed("holding", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    holding: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    let result = add_holding(&ctx.state, &a, id, &f)
+        .await
+        .map(|_| back(id, "h-holdings"));
+    respond(&ctx, &a, id, result, |e| Again {
+        holding: Some(Shown::failed("holding", f, e, &ctx.tr)),
+        ..Again::default()
+    })
+    .await
 }
 
 pub async fn post_end_holding(
@@ -177,21 +168,10 @@ pub async fn post_visit(
     P(id): P<i64>,
     PageForm(f): PageForm<VisitInput>,
 ) -> WebResult<Response> {
-    match log_visit(&ctx.state, &a, id, &f).await {
-        Ok(_) => Ok(back(id, "h-visits")),
-        Err(e) => {
-            let shown = Shown::failed("visit", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    visit: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    let result = log_visit(&ctx.state, &a, id, &f).await.map(|_| back(id, "h-visits"));
+    respond(&ctx, &a, id, result, |e| Again {
+        visit: Some(Shown::failed("visit", f, e, &ctx.tr)),
+        ..Again::default()
+    })
+    .await
 }

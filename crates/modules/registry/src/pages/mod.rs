@@ -123,3 +123,22 @@ pub fn lang(chrome: &yijia_web::Chrome) -> &'static str {
 pub fn event_label(chrome: &yijia_web::Chrome, kind: &str) -> String {
     chrome.t(&format!("registry.event_{}", kind.replace('.', "_")))
 }
+
+/// A line of a history as shown: when (in the community's time zone), what, detail, who.
+pub struct HistoryLine {
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+    pub who: String,
+}
+
+pub fn history_lines(chrome: &yijia_web::Chrome, tz: &str, rows: Vec<crate::repo::EventRow>) -> Vec<HistoryLine> {
+    rows.into_iter()
+        .map(|e| HistoryLine {
+            when: yijia_kernel::clock::format_local(e.at, tz),
+            what: event_label(chrome, &e.kind),
+            detail: e.detail,
+            who: e.actor_label,
+        })
+        .collect()
+}

@@ -9,13 +9,13 @@ use yijia_web::{
     is_form_error, render, with_error_status, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P,
 };
 
-use super::{lang, Choices, ResidentView};
+use super::{history_lines, lang, Choices, HistoryLine, ResidentView};
 use crate::commands::care_tag::{add_tag, end_tag, open_tags, Tag, TagInput};
 use crate::commands::{leave::leave, merge::merge, move_resident::move_resident, reveal::reveal};
 use crate::commands::{today_in, update_resident::update_resident};
 use crate::model::ResidentInput;
 use crate::permissions::{READ, REVEAL, WRITE};
-use crate::repo::{self, EventRow, ResidentRow};
+use crate::repo::{self, ResidentRow};
 
 /// The small forms of the page: reveal, move, leave, merge, end a tag.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -38,7 +38,7 @@ struct ResidentPage {
     chrome: Chrome,
     v: ResidentView,
     tags: Vec<Tag>,
-    history: Vec<EventRow>,
+    history: Vec<HistoryLine>,
     choices: Choices,
     can_write: bool,
     can_reveal: bool,
@@ -46,18 +46,9 @@ struct ResidentPage {
     edit: Shown<ResidentInput>,
     tag: Shown<TagInput>,
     action: Shown<ActionForm>,
-    tz: String,
 }
 
 impl ResidentPage {
-    fn when(&self, ms: &i64) -> String {
-        yijia_kernel::clock::format_local(*ms, &self.tz)
-    }
-
-    fn event(&self, kind: &str) -> String {
-        super::event_label(&self.chrome, kind)
-    }
-
     fn care_label(&self, t: &Tag) -> &'static str {
         t.kind().label(self.chrome.lang())
     }
@@ -85,7 +76,7 @@ fn input_of(r: &ResidentRow) -> ResidentInput {
 
 /// Everything the page shows again after a post.
 #[derive(Default)]
-struct Again {
+pub struct Again {
     edit: Option<Shown<ResidentInput>>,
     tag: Option<Shown<TagInput>>,
     action: Option<Shown<ActionForm>>,
@@ -125,12 +116,11 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
         choices: Choices::new(lang),
         v: ResidentView::new(row, lang, today, &tags),
         tags,
-        history,
+        history: history_lines(&chrome, &community.time_zone, history),
         revealed: again.revealed,
         edit,
         tag: again.tag.unwrap_or_else(Shown::none),
         action: again.action.unwrap_or_else(Shown::none),
-        tz: community.time_zone,
         chrome,
     })
 }
@@ -143,12 +133,29 @@ fn back(id: i64) -> Response {
     Redirect::to(&format!("/registry/residents/{id}")).into_response()
 }
 
-/// Shows the page again with a form's error, with the error's status.
-async fn failed(ctx: &PageCtx, a: &Actor, id: i64, e: Error, again: Again) -> WebResult<Response> {
-    if !is_form_error(&e) {
-        return Err(e.into());
+/// Answers a post: its response when it worked; otherwise the page again with the form the
+/// error belongs to (and the error's status), or an error page for anything else.
+async fn respond(
+    ctx: &PageCtx,
+    a: &Actor,
+    id: i64,
+    result: Result<Response, Error>,
+    again: impl FnOnce(&Error) -> Again,
+) -> WebResult<Response> {
+    match result {
+        Ok(res) => Ok(res),
+        Err(e) if is_form_error(&e) => Ok(with_error_status(page(ctx, a, id, again(&e)).await?, &e)),
+        Err(e) => Err(e.into()),
     }
-    Ok(with_error_status(page(ctx, a, id, again).await?, &e))
+}
+
+impl Again {
+    fn action(which: &'static str, f: ActionForm, e: &Error, ctx: &PageCtx) -> Again {
+        Again {
+            action: Some(Shown::failed(which, f, e, &ctx.tr)),
+            ..Again::default()
+        }
+    }
 }
 
 pub async fn post_edit(
@@ -157,23 +164,12 @@ pub async fn post_edit(
     P(id): P<i64>,
     PageForm(f): PageForm<ResidentInput>,
 ) -> WebResult<Response> {
-    match update_resident(&ctx.state, &a, id, &f).await {
-        Ok(()) => Ok(back(id)),
-        Err(e) => {
-            let shown = Shown::failed("edit", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    edit: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    let result = update_resident(&ctx.state, &a, id, &f).await.map(|()| back(id));
+    respond(&ctx, &a, id, result, |e| Again {
+        edit: Some(Shown::failed("edit", f, e, &ctx.tr)),
+        ..Again::default()
+    })
+    .await
 }
 
 pub async fn post_reveal(
@@ -182,36 +178,22 @@ pub async fn post_reveal(
     P(id): P<i64>,
     PageForm(f): PageForm<ActionForm>,
 ) -> WebResult<Response> {
-    match reveal(&ctx.state, &a, id, &f.field, &f.purpose).await {
-        Ok(value) => {
-            let label = ctx.tr.t(&format!("registry.{}", f.field));
-            let again = Again {
-                revealed: Some((label, value)),
-                ..Again::default()
-            };
-            // The value is shown once, in this response only; it is never cached.
-            let mut res = page(&ctx, &a, id, again).await?;
-            res.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
-            Ok(res)
-        }
-        Err(e) => {
-            let shown = Shown::failed("reveal", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    action: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    let value = match reveal(&ctx.state, &a, id, &f.field, &f.purpose).await {
+        Ok(v) => v,
+        Err(e) => return respond(&ctx, &a, id, Err(e), |e| Again::action("reveal", f, e, &ctx)).await,
+    };
+    let label = ctx.tr.t(&format!("registry.{}", f.field));
+    let again = Again {
+        revealed: Some((label, value)),
+        ..Again::default()
+    };
+    // The value is shown once, in this response only; it is never cached.
+    let mut res = page(&ctx, &a, id, again).await?;
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
 }
 
 pub async fn post_tag(
@@ -220,23 +202,12 @@ pub async fn post_tag(
     P(id): P<i64>,
     PageForm(f): PageForm<TagInput>,
 ) -> WebResult<Response> {
-    match add_tag(&ctx.state, &a, id, &f).await {
-        Ok(_) => Ok(back(id)),
-        Err(e) => {
-            let shown = Shown::failed("tag", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    tag: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    let result = add_tag(&ctx.state, &a, id, &f).await.map(|_| back(id));
+    respond(&ctx, &a, id, result, |e| Again {
+        tag: Some(Shown::failed("tag", f, e, &ctx.tr)),
+        ..Again::default()
+    })
+    .await
 }
 
 pub async fn post_end_tag(
@@ -245,23 +216,8 @@ pub async fn post_end_tag(
     P((id, tag_id)): P<(i64, i64)>,
     PageForm(f): PageForm<ActionForm>,
 ) -> WebResult<Response> {
-    match end_tag(&ctx.state, &a, tag_id, &f.ends_on).await {
-        Ok(()) => Ok(back(id)),
-        Err(e) => {
-            let shown = Shown::failed("end_tag", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    action: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    let result = end_tag(&ctx.state, &a, tag_id, &f.ends_on).await.map(|()| back(id));
+    respond(&ctx, &a, id, result, |e| Again::action("end_tag", f, e, &ctx)).await
 }
 
 pub async fn post_move(
@@ -275,26 +231,10 @@ pub async fn post_move(
         let to = repo::household_by_codes(&ctx.state.db, r.community_id, &f.building, &f.unit, &f.room)
             .await?
             .ok_or_else(|| Error::field("room", "registry.bad_household"))?;
-        move_resident(&ctx.state, &a, id, to).await
+        move_resident(&ctx.state, &a, id, to).await.map(|()| back(id))
     }
     .await;
-    match result {
-        Ok(()) => Ok(back(id)),
-        Err(e) => {
-            let shown = Shown::failed("move", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    action: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    respond(&ctx, &a, id, result, |e| Again::action("move", f, e, &ctx)).await
 }
 
 pub async fn post_leave(
@@ -303,23 +243,8 @@ pub async fn post_leave(
     P(id): P<i64>,
     PageForm(f): PageForm<ActionForm>,
 ) -> WebResult<Response> {
-    match leave(&ctx.state, &a, id, &f.reason, &f.on).await {
-        Ok(()) => Ok(back(id)),
-        Err(e) => {
-            let shown = Shown::failed("leave", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    action: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    let result = leave(&ctx.state, &a, id, &f.reason, &f.on).await.map(|()| back(id));
+    respond(&ctx, &a, id, result, |e| Again::action("leave", f, e, &ctx)).await
 }
 
 pub async fn post_merge(
@@ -328,26 +253,9 @@ pub async fn post_merge(
     P(id): P<i64>,
     PageForm(f): PageForm<ActionForm>,
 ) -> WebResult<Response> {
-    let into = f.into.trim().trim_start_matches('#').parse::<i64>();
-    let result = match into {
-        Ok(into) => merge(&ctx.state, &a, id, into).await.map(|()| into),
+    let result = match f.into.trim().trim_start_matches('#').parse::<i64>() {
+        Ok(into) => merge(&ctx.state, &a, id, into).await.map(|()| back(into)),
         Err(_) => Err(Error::field("into", "registry.bad_resident")),
     };
-    match result {
-        Ok(into) => Ok(Redirect::to(&format!("/registry/residents/{into}")).into_response()),
-        Err(e) => {
-            let shown = Shown::failed("merge", f, &e, &ctx.tr);
-            failed(
-                &ctx,
-                &a,
-                id,
-                e,
-                Again {
-                    action: Some(shown),
-                    ..Again::default()
-                },
-            )
-            .await
-        }
-    }
+    respond(&ctx, &a, id, result, |e| Again::action("merge", f, e, &ctx)).await
 }
