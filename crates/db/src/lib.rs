@@ -158,6 +158,7 @@ pub const TABLES: &[&str] = &[
     "audit_head",
     "audit_event",
     "stored_file",
+    "community_setting",
     "registry_resident",
     "registry_care_tag",
     "registry_holding",

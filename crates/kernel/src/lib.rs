@@ -15,6 +15,7 @@ pub mod permission;
 pub mod scope;
 pub mod secret;
 pub mod session;
+pub mod settings;
 pub mod state;
 pub mod text;
 pub mod vault;

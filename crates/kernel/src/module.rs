@@ -1,7 +1,7 @@
 //! The manifest every domain module implements.
 //!
 //! A module brings its pages, its JSON API, its navigation entries, its capabilities, its
-//! translations, its numbers for the dashboards, its part of the OpenAPI document and its demo
+//! per-community settings, its translations, its numbers for the dashboards, its part of the OpenAPI document and its demo
 //! and seed data. The application lists the installed modules once, in `crates/app`.
 
 use std::future::Future;
@@ -66,6 +66,11 @@ pub trait Module: Send + Sync + 'static {
     }
 
     fn capabilities(&self) -> &'static [Capability] {
+        &[]
+    }
+
+    /// Per-community settings, changed by a community administrator on the community's page.
+    fn settings(&self) -> &'static [crate::settings::Setting] {
         &[]
     }
 

@@ -506,3 +506,46 @@ async fn the_registry_pages_render_for_a_grid_worker_on_a_phone() {
     assert_eq!(me.status, 200);
     assert!(me.text().contains("杨秀兰"));
 }
+
+#[tokio::test]
+async fn a_community_admin_sets_how_long_before_a_household_is_due_a_visit() {
+    let app = demo_app().await;
+    let mut grid1 = as_user(&app, "grid1").await;
+    let h = household_in(&app, "G01").await;
+    let visit = grid1
+        .post_json(&format!("/api/v1/households/{h}/visits"), &json!({ "met": "户主" }))
+        .await;
+    assert_eq!(visit.status, 201);
+    app.state.clock.advance_ms(10 * 86_400_000);
+    let due = |v: &Value| items(v).iter().any(|d| d["household_id"] == h);
+    assert!(
+        !due(&grid1.get("/api/v1/registry/visits-due").await.json()),
+        "30 days by default"
+    );
+
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let bad = admin
+        .post_form("/structure/communities/1/settings", &[("registry.visit_due_days", "0")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("请填写 1 到 3650 之间的整数"), "{}", bad.text());
+    let ok = admin
+        .post_form("/structure/communities/1/settings", &[("registry.visit_due_days", "7")])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    assert!(
+        due(&grid1.get("/api/v1/registry/visits-due").await.json()),
+        "now 7 days"
+    );
+    assert!(admin
+        .get("/structure/communities/1")
+        .await
+        .text()
+        .contains("value=\"7\""));
+
+    let mut staff = app.signed_in("xlg.staff", PW).await;
+    let refused = staff
+        .post_form("/structure/communities/1/settings", &[("registry.visit_due_days", "1")])
+        .await;
+    assert_eq!(refused.status, 403, "a community administrator's decision");
+}

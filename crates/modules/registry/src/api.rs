@@ -290,7 +290,7 @@ async fn visits_due(
     Q(q): Q<DueQuery>,
 ) -> WebResult<Json<Value>> {
     let (community, reach) = community_for(&s, &a, &READ, q.community).await?;
-    let since = s.now_ms() - q.days() * 86_400_000;
+    let since = s.now_ms() - q.days(&s, community.community_id).await? * 86_400_000;
     let rows = repo::not_visited_since(&s.db, community.community_id, &reach, q.grid, since, 500).await?;
     to_json(json!({ "items": rows, "next": null }))
 }

@@ -4,7 +4,6 @@
 
 pub mod api;
 pub mod commands;
-pub mod import;
 mod demo;
 pub mod model;
 mod openapi;
@@ -75,12 +74,24 @@ impl Module for Registry {
     }
 
     fn nav(&self) -> Vec<NavEntry> {
-        vec![NavEntry {
-            label: "registry.nav",
-            href: "/registry",
-            cap: permissions::READ,
-            order: 20,
-        }]
+        vec![
+            NavEntry {
+                label: "registry.nav",
+                href: "/registry",
+                cap: permissions::READ,
+                order: 20,
+            },
+            NavEntry {
+                label: "registry.my_data",
+                href: "/me/data",
+                cap: permissions::OWN_DATA,
+                order: 90,
+            },
+        ]
+    }
+
+    fn settings(&self) -> &'static [yijia_kernel::settings::Setting] {
+        &[pages::visits::VISIT_DUE_DAYS]
     }
 
     fn capabilities(&self) -> &'static [Capability] {
@@ -92,6 +103,7 @@ impl Module for Registry {
             permissions::BULK,
             permissions::EXPORT_UNMASKED,
             permissions::REQUESTS,
+            permissions::OWN_DATA,
         ]
     }
 

@@ -62,3 +62,11 @@ pub const REQUESTS: Capability = Capability {
     roles: &[Role::CommunityAdmin, Role::CommunityStaff],
     reach: Reach::Within,
 };
+
+/// A resident's own record and requests about it: a link in their navigation. Anyone whose
+/// account is linked to a record can open it; the link is shown to residents.
+pub const OWN_DATA: Capability = Capability {
+    name: "registry.own_data.view",
+    roles: &[Role::Resident],
+    reach: Reach::Member,
+};

@@ -50,7 +50,11 @@ impl Module for Structure {
                 get(pages::community::show).post(pages::community::post_settings),
             )
             .route("/structure/communities/{id}/grids", post(pages::community::post_grid))
-            .route("/structure/communities/{id}/logo", post(pages::community::post_logo));
+            .route("/structure/communities/{id}/logo", post(pages::community::post_logo))
+            .route(
+                "/structure/communities/{id}/settings",
+                post(pages::community::post_module_settings),
+            );
         for level in Level::ALL {
             let base = format!("/structure/{}/{{id}}", level.plural());
             r = r

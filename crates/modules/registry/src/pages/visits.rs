@@ -3,6 +3,8 @@
 use askama::Template;
 use axum::response::Response;
 use serde::Deserialize;
+use yijia_kernel::settings::{self, Kind, Setting};
+use yijia_kernel::{AppState, Result};
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
 use crate::permissions::READ;
@@ -17,10 +19,22 @@ pub struct DueQuery {
     pub days: Option<i64>,
 }
 
+/// How many days without a visit make a household due, unless the list asks otherwise.
+pub const VISIT_DUE_DAYS: Setting = Setting {
+    key: "registry.visit_due_days",
+    label: "registry.setting_visit_due_days",
+    hint: "registry.setting_visit_due_days_hint",
+    kind: Kind::Integer { min: 1, max: 3650 },
+    default: "30",
+};
+
 impl DueQuery {
-    /// 1–3650 days; 30 by default.
-    pub fn days(&self) -> i64 {
-        self.days.unwrap_or(30).clamp(1, 3650)
+    /// The days asked for (1–3650), or the community's setting.
+    pub async fn days(&self, state: &AppState, community_id: i64) -> Result<i64> {
+        match self.days {
+            Some(d) => Ok(d.clamp(1, 3650)),
+            None => settings::get_i64(&state.db, community_id, &VISIT_DUE_DAYS).await,
+        }
     }
 }
 
@@ -43,12 +57,13 @@ impl DuePage {
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<DueQuery>) -> WebResult<Response> {
     let (community, reach) = community_for(&ctx.state, &a, &READ, q.community).await?;
-    let since = ctx.state.now_ms() - q.days() * 86_400_000;
+    let days = q.days(&ctx.state, community.community_id).await?;
+    let since = ctx.state.now_ms() - days * 86_400_000;
     let rows = repo::not_visited_since(&ctx.state.db, community.community_id, &reach, q.grid, since, 500).await?;
     render(DuePage {
         chrome: Chrome::new(&ctx, "registry.visits_due"),
         community,
-        days: q.days(),
+        days,
         grid: q.grid,
         rows,
     })

@@ -8,6 +8,7 @@ pub mod retire_node;
 pub mod set_logo;
 pub mod update_community;
 pub mod update_node;
+pub mod update_settings;
 
 use yijia_db::Tx;
 use yijia_kernel::{audit, Capability, Error, Result};

@@ -1,6 +1,8 @@
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
-use yijia_kernel::{Actor, Error, Place};
+use yijia_kernel::{Actor, Error, FieldErrors, Place};
 use yijia_web::{
     render, with_error_status, Chrome, CurrentActor, FormErrors, PageCtx, PageForm, PageUpload, WebResult, P,
 };
@@ -10,6 +12,7 @@ use crate::commands::create_community::CommunityInput;
 use crate::commands::create_node::create_node;
 use crate::commands::set_logo::set_logo;
 use crate::commands::update_community::update_community;
+use crate::commands::update_settings::{all_settings, update_settings};
 use crate::model::{Level, Node, NodeInput};
 use crate::permissions::{COMMUNITY_ADMIN, READ};
 use crate::repo::{self, Community, ListOpts, Worker};
@@ -24,6 +27,16 @@ struct CommunityPage {
     can_admin: bool,
     settings: Shown<CommunityInput>,
     new_grid: Shown<NodeInput>,
+    module_settings: Vec<SettingField>,
+}
+
+/// A module setting as its form field shows it.
+pub struct SettingField {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    pub error: Option<String>,
 }
 
 impl CommunityPage {
@@ -50,6 +63,20 @@ async fn page(
     settings: Option<Shown<CommunityInput>>,
     new_grid: Shown<NodeInput>,
 ) -> WebResult<Response> {
+    page_with(ctx, actor, id, settings, new_grid, None).await
+}
+
+/// Module settings as typed, with their errors, to show again.
+type TypedSettings = (BTreeMap<String, String>, FieldErrors);
+
+async fn page_with(
+    ctx: &PageCtx,
+    actor: &Actor,
+    id: i64,
+    settings: Option<Shown<CommunityInput>>,
+    new_grid: Shown<NodeInput>,
+    typed: Option<TypedSettings>,
+) -> WebResult<Response> {
     let account = actor.account_id.unwrap_or(0);
     let community = repo::community(&ctx.state.db, account, id)
         .await?
@@ -70,9 +97,26 @@ async fn page(
         input: CommunityInput::of(&community),
         errors: FormErrors::default(),
     });
+    let stored = yijia_kernel::settings::stored(&ctx.state.db, id).await?;
+    let (typed, typed_errors) = typed.unwrap_or_default();
+    let module_settings = all_settings(&ctx.state)
+        .into_iter()
+        .map(|s| SettingField {
+            key: s.key,
+            label: s.label,
+            hint: s.hint,
+            value: typed
+                .get(s.key)
+                .or_else(|| stored.get(s.key))
+                .cloned()
+                .unwrap_or_else(|| s.default.to_owned()),
+            error: typed_errors.get(s.key).map(|m| ctx.tr.msg(m)),
+        })
+        .collect();
     let chrome = Chrome::new(ctx, "structure.community");
     render(CommunityPage {
         chrome,
+        module_settings,
         can_admin: COMMUNITY_ADMIN.allows(actor, &place),
         community,
         grids,
@@ -98,6 +142,26 @@ pub async fn post_settings(
     match update_community(&ctx.state, &actor, id, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/structure/communities/{id}")).into_response()),
         Err(e) if is_form_error(&e) => settings_again(&ctx, &actor, id, "settings", input, &e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn post_module_settings(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    PageForm(given): PageForm<BTreeMap<String, String>>,
+) -> WebResult<Response> {
+    repo::community(&ctx.state.db, actor.account_id.unwrap_or(0), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    match update_settings(&ctx.state, &actor, id, &given).await {
+        Ok(()) => Ok(Redirect::to(&format!("/structure/communities/{id}#h-module-settings")).into_response()),
+        Err(Error::Validation(f)) => {
+            let e = Error::Validation(f.clone());
+            let res = page_with(&ctx, &actor, id, None, Shown::none(), Some((given, f))).await?;
+            Ok(with_error_status(res, &e))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -1,0 +1,140 @@
+//! Per-community settings that modules declare: each module lists its settings (key, label,
+//! kind, default) in its manifest; a community administrator changes them on the community's
+//! settings page; the value is read where the module needs it, falling back to the default.
+
+use std::collections::BTreeMap;
+
+use yijia_db::{on_db, on_tx, Db, Tx};
+
+use crate::error::Message;
+use crate::{FieldErrors, Result};
+
+/// What values a setting takes.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    /// A whole number in `min..=max`.
+    Integer { min: i64, max: i64 },
+    /// Text of at most `max` characters.
+    Text { max: usize },
+}
+
+/// A setting a module declares.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    /// Unique across modules: `module.name`, e.g. `registry.visit_due_days`.
+    pub key: &'static str,
+    /// Translation keys of its label and hint.
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub kind: Kind,
+    pub default: &'static str,
+}
+
+impl Setting {
+    /// The value in its stored form, or why it is refused.
+    pub fn parse(&self, value: &str) -> std::result::Result<String, Message> {
+        let v = value.trim();
+        match self.kind {
+            Kind::Integer { min, max } => match v.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+                _ => Err(Message::new("settings.out_of_range").arg("min", min).arg("max", max)),
+            },
+            Kind::Text { max } => {
+                let n = v.chars().count();
+                if n > max {
+                    Err(Message::new("field.too_long").arg("max", max).arg("len", n))
+                } else {
+                    Ok(v.to_owned())
+                }
+            }
+        }
+    }
+}
+
+/// Every stored value of a community, by key.
+pub async fn stored(db: &Db, community_id: i64) -> Result<BTreeMap<String, String>> {
+    let rows: Vec<(String, String)> = on_db!(db, |p| sqlx::query_as(
+        "select key, value from community_setting where community_id = $1"
+    )
+    .bind(community_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows.into_iter().collect())
+}
+
+/// A setting's value in a community, or its default when none is stored (or the stored one
+/// no longer fits the setting).
+pub async fn get(db: &Db, community_id: i64, s: &Setting) -> Result<String> {
+    let v: Option<String> = on_db!(db, |p| sqlx::query_scalar(
+        "select value from community_setting where community_id = $1 and key = $2"
+    )
+    .bind(community_id)
+    .bind(s.key)
+    .fetch_optional(p)
+    .await?);
+    Ok(v.and_then(|v| s.parse(&v).ok()).unwrap_or_else(|| s.default.to_owned()))
+}
+
+/// A whole-number setting's value.
+pub async fn get_i64(db: &Db, community_id: i64, s: &Setting) -> Result<i64> {
+    Ok(get(db, community_id, s).await?.parse().unwrap_or(0))
+}
+
+/// Checks every given value against its setting; unknown keys are ignored.
+pub fn parse_all(all: &[Setting], given: &BTreeMap<String, String>) -> Result<Vec<(&'static str, String)>> {
+    let mut errs = FieldErrors::default();
+    let mut out = Vec::new();
+    for s in all {
+        if let Some(v) = given.get(s.key) {
+            match s.parse(v) {
+                Ok(v) => out.push((s.key, v)),
+                Err(m) => errs.add(s.key, m),
+            }
+        }
+    }
+    errs.into_result()?;
+    Ok(out)
+}
+
+/// Stores values inside the caller's write transaction.
+pub async fn store(tx: &mut Tx, community_id: i64, values: &[(&str, String)], now: i64) -> Result<()> {
+    for (key, value) in values {
+        on_tx!(tx, |c| sqlx::query(
+            "insert into community_setting (community_id, key, value, updated_at) values ($1, $2, $3, $4) \
+             on conflict (community_id, key) do update set value = $3, updated_at = $4"
+        )
+        .bind(community_id)
+        .bind(key)
+        .bind(value)
+        .bind(now)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAYS: Setting = Setting {
+        key: "t.days",
+        label: "",
+        hint: "",
+        kind: Kind::Integer { min: 1, max: 365 },
+        default: "30",
+    };
+
+    #[test]
+    fn a_value_outside_the_range_is_refused_and_a_good_one_normalised() {
+        assert_eq!(DAYS.parse(" 07 ").unwrap(), "7");
+        assert_eq!(DAYS.parse("0").unwrap_err().key, "settings.out_of_range");
+        assert!(DAYS.parse("x").is_err());
+        let given = BTreeMap::from([
+            ("t.days".to_owned(), "400".to_owned()),
+            ("other".to_owned(), "x".to_owned()),
+        ]);
+        assert!(parse_all(&[DAYS], &given).is_err());
+    }
+}
