@@ -77,7 +77,12 @@ where
 }
 
 fn content_type(req: &Request) -> String {
-    req.headers()
+    media_type(req.headers())
+}
+
+/// The media type of a request (`text/csv`), lower case, without parameters; empty if none.
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")

@@ -27,7 +27,7 @@ use yijia_kernel::{AppState, Module};
 
 pub use error::{AppError, WebResult};
 pub use extract::{
-    local_path, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageUpload, Upload, P, Q,
+    local_path, media_type, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageUpload, Upload, P, Q,
 };
 pub use form::{is_form_error, FormErrors, Shown};
 pub use guard::cookie;

@@ -11,6 +11,7 @@ mod cli;
 mod concurrency;
 mod pages;
 mod registry;
+mod registry_import;
 mod scope;
 mod structure;
 

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod commands;
 mod demo;
+pub mod import;
 pub mod model;
 mod openapi;
 mod pages;
@@ -31,6 +32,8 @@ impl Module for Registry {
         &[
             ("zh-CN", include_str!("../locales/zh-CN.toml")),
             ("en", include_str!("../locales/en.toml")),
+            ("zh-CN", include_str!("../locales/import.zh-CN.toml")),
+            ("en", include_str!("../locales/import.en.toml")),
         ]
     }
 
@@ -63,10 +66,11 @@ impl Module for Registry {
             .route("/me/data", get(me::show))
             .route("/me/data.json", get(me::download))
             .route("/me/requests", post(me::post_request))
+            .merge(import::page_routes())
     }
 
     fn api(&self) -> Router<AppState> {
-        api::routes()
+        api::routes().merge(import::api_routes())
     }
 
     fn openapi(&self) -> serde_json::Value {

@@ -232,5 +232,22 @@ pub fn document() -> Value {
             "status": { "type": "string", "enum": ["done", "refused"] }, "answer": { "type": "string" } } },
         "Created": object,
     });
-    json!({ "paths": paths, "components": { "schemas": schemas } })
+    let mut doc = json!({ "paths": paths, "components": { "schemas": schemas } });
+    merge(&mut doc, crate::import::openapi());
+    doc
+}
+
+/// Adds another fragment's paths and schemas to a document.
+fn merge(doc: &mut Value, other: Value) {
+    for part in ["/paths", "/components/schemas"] {
+        if let (Some(Value::Object(into)), Some(Value::Object(from))) =
+            (doc.pointer(part).cloned(), other.pointer(part))
+        {
+            let mut into = into;
+            into.extend(from.clone());
+            if let Some(slot) = doc.pointer_mut(part) {
+                *slot = Value::Object(into);
+            }
+        }
+    }
 }

@@ -1132,6 +1132,9 @@ pub async fn household_by_codes(
         .await?))
 }
 
+/// Rows per multi-row insert: 28 values a row stays under every backend's bind limit.
+pub const INSERT_BATCH: usize = 400;
+
 /// Inserts many residents in one statement; each row is [`resident_binds`] followed by
 /// community, household, created and updated.
 pub async fn insert_resident_rows<'a>(tx: &mut Tx, rows: impl Iterator<Item = &'a [Bind]>) -> Result<()> {

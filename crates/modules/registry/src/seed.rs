@@ -11,9 +11,6 @@ use crate::model::CareKind;
 use crate::repo::{self, Bind};
 use crate::synth::Synth;
 
-/// Rows per insert statement: 26 values a row stays under every backend's bind limit.
-const BATCH: usize = 400;
-
 pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
     for n in 1..=params.communities {
         let code = format!("SEED{n:04}");
@@ -61,7 +58,7 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
                 break;
             }
         }
-        for chunk in rows.chunks(BATCH) {
+        for chunk in rows.chunks(repo::INSERT_BATCH) {
             let mut tx = state.db.begin_write().await?;
             repo::insert_resident_rows(&mut tx, chunk.iter().map(|(_, b)| b.as_slice())).await?;
             tx.commit().await?;

@@ -1,0 +1,339 @@
+//! Checking the rows of an import: every field by [`ResidentInput::parse`], the same rules as
+//! the form; the dwelling by its building, unit and room codes; the ID number against the other
+//! rows of the file and against the community's registry (through the blind index).
+//!
+//! Everything the check needs is loaded before it starts (the community's dwellings, its ID
+//! index values), so it runs without a query per row.
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::civil::Date;
+use yijia_kernel::vault::Vault;
+
+use super::read::RawRow;
+use super::{Col, RowError};
+use crate::commands::field;
+use crate::model::{identity, parse_citizen_id, IdType, ResidentInput, ResidentValues};
+
+pub const UNKNOWN_BUILDING: &str = "registry_import.unknown_building";
+pub const UNKNOWN_UNIT: &str = "registry_import.unknown_unit";
+pub const UNKNOWN_ROOM: &str = "registry_import.unknown_room";
+pub const DUPLICATE_IN_FILE: &str = "registry_import.duplicate_in_file";
+pub const ON_REGISTRY: &str = "registry_import.on_registry";
+pub const EXAMPLE_ROW: &str = "registry_import.example_row";
+
+/// The template's example person: a row left in by mistake is refused, not imported.
+pub const EXAMPLE_NAME: &str = "张示例";
+pub const EXAMPLE_ID: &str = "11010519491231002X";
+
+/// A community's live dwellings by building, unit and room code (codes compared ignoring the
+/// case of their letters).
+#[derive(Debug, Default)]
+pub struct Dwellings {
+    rooms: HashMap<(String, String, String), i64>,
+    units: HashSet<(String, String)>,
+    buildings: HashSet<String>,
+}
+
+fn key(s: &str) -> String {
+    s.trim().to_uppercase()
+}
+
+impl Dwellings {
+    /// From [`repo::household_keys`](crate::repo::household_keys).
+    pub fn new(keys: Vec<(String, String, String, i64)>) -> Dwellings {
+        let mut d = Dwellings::default();
+        for (b, u, r, id) in keys {
+            let (b, u, r) = (key(&b), key(&u), key(&r));
+            d.buildings.insert(b.clone());
+            d.units.insert((b.clone(), u.clone()));
+            d.rooms.insert((b, u, r), id);
+        }
+        d
+    }
+
+    /// The household, or which code is not known (the first of building, unit, room).
+    fn find(&self, row: &RawRow) -> Result<i64, RowError> {
+        let (b, u, r) = (
+            key(row.get(Col::Building)),
+            key(row.get(Col::Unit)),
+            key(row.get(Col::Room)),
+        );
+        if !self.buildings.contains(&b) {
+            return Err(RowError::new(Col::Building, UNKNOWN_BUILDING).arg("code", row.get(Col::Building)));
+        }
+        if !self.units.contains(&(b.clone(), u.clone())) {
+            return Err(RowError::new(Col::Unit, UNKNOWN_UNIT).arg("code", row.get(Col::Unit)));
+        }
+        self.rooms
+            .get(&(b, u, r))
+            .copied()
+            .ok_or_else(|| RowError::new(Col::Room, UNKNOWN_ROOM).arg("code", row.get(Col::Room)))
+    }
+}
+
+/// A row as the registry's parser takes it.
+pub fn input_of(row: &RawRow) -> ResidentInput {
+    let v = |c: Col| row.get(c).to_owned();
+    ResidentInput {
+        name: v(Col::Name),
+        gender: v(Col::Gender),
+        birth_date: v(Col::BirthDate),
+        ethnicity: v(Col::Ethnicity),
+        id_type: v(Col::IdType),
+        id_number: v(Col::IdNumber),
+        phone: v(Col::Phone),
+        phone2: v(Col::Phone2),
+        relation: v(Col::Relation),
+        residence: v(Col::Residence),
+        moved_in_on: v(Col::MovedInOn),
+        occupation: v(Col::Occupation),
+        employer: v(Col::Employer),
+        political: v(Col::Political),
+        party_branch: v(Col::PartyBranch),
+        veteran: v(Col::Veteran),
+        notes: v(Col::Notes),
+        health: String::new(),
+    }
+}
+
+/// The ID number as the registry would store it, when it can be told even though some other
+/// field of the row is wrong: so a duplicate is reported on both rows whatever else they hold.
+fn normal_id(input: &ResidentInput, today: Date) -> Option<String> {
+    let number = input.id_number.trim();
+    if number.is_empty() {
+        return None;
+    }
+    let kind = if input.id_type.trim().is_empty() {
+        IdType::Citizen
+    } else {
+        IdType::parse(&input.id_type)?
+    };
+    match kind {
+        IdType::Citizen | IdType::HmtPermit => parse_citizen_id(number, today).ok().map(|id| id.number),
+        IdType::Passport | IdType::Other => Some(identity::normalize_document(number)),
+        IdType::None => None,
+    }
+}
+
+/// A row that passed: its household and values.
+pub type Accepted = (i64, ResidentValues);
+
+/// The errors of one row, at most one per column, in the sheet's column order.
+#[derive(Default)]
+struct Errors(Vec<RowError>);
+
+impl Errors {
+    fn add(&mut self, e: RowError) {
+        if !self.0.iter().any(|x| x.column == e.column) {
+            self.0.push(e);
+        }
+    }
+
+    fn sorted(mut self) -> Vec<RowError> {
+        let order = |e: &RowError| Col::from_code(&e.column).map_or(usize::MAX, Col::index);
+        self.0.sort_by_key(order);
+        self.0
+    }
+}
+
+/// Checks every row. `on_registry` holds the blind index values of the ID numbers already on
+/// the community's registry.
+pub fn check_rows(
+    rows: &[RawRow],
+    dwellings: &Dwellings,
+    on_registry: &HashSet<String>,
+    vault: &Vault,
+    today: Date,
+) -> Vec<Result<Accepted, Vec<RowError>>> {
+    let mut ids: Vec<Option<String>> = Vec::with_capacity(rows.len());
+    let mut outcomes: Vec<(Errors, Option<Accepted>)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut errs = Errors::default();
+        for issue in &row.issues {
+            errs.add(issue.clone());
+        }
+        let household = match dwellings.find(row) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                // An empty code is the parser's `required`, or the merged-cell issue already given.
+                let col = Col::from_code(&e.column).unwrap_or(Col::Building);
+                if row.get(col).is_empty() {
+                    errs.add(RowError::new(col, "field.required"));
+                } else {
+                    errs.add(e);
+                }
+                None
+            }
+        };
+        let input = input_of(row);
+        let parsed = input.parse(today);
+        let id = match &parsed {
+            Ok(v) => v.id_number.clone(),
+            Err(_) => normal_id(&input, today),
+        };
+        if let Err(fields) = &parsed {
+            for (name, m) in &fields.0 {
+                let Some(col) = Col::from_code(name) else { continue };
+                let mut e = RowError::new(col, m.key);
+                for (k, v) in &m.args {
+                    e = e.arg(k, v);
+                }
+                errs.add(e);
+            }
+        }
+        if input.name.trim() == EXAMPLE_NAME && id.as_deref() == Some(EXAMPLE_ID) {
+            errs.add(RowError::new(Col::Name, EXAMPLE_ROW));
+        }
+        if let Some(id) = &id {
+            if on_registry.contains(&vault.blind(field::ID, id)) {
+                errs.add(RowError::new(Col::IdNumber, ON_REGISTRY));
+            }
+        }
+        ids.push(id);
+        outcomes.push((errs, household.zip(parsed.ok())));
+    }
+    // Rows sharing an ID number: the first names the second, every other names the first.
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut second: HashMap<usize, usize> = HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(id) = id else { continue };
+        match first.get(id.as_str()) {
+            Some(&f) => {
+                second.entry(f).or_insert(i);
+                outcomes[i]
+                    .0
+                    .add(RowError::new(Col::IdNumber, DUPLICATE_IN_FILE).arg("row", rows[f].line));
+            }
+            None => {
+                first.insert(id, i);
+            }
+        }
+    }
+    for (f, s) in second {
+        outcomes[f]
+            .0
+            .add(RowError::new(Col::IdNumber, DUPLICATE_IN_FILE).arg("row", rows[s].line));
+    }
+    outcomes
+        .into_iter()
+        .map(|(errs, ok)| match ok {
+            Some(a) if errs.0.is_empty() => Ok(a),
+            _ => Err(errs.sorted()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::COLUMNS;
+
+    fn row(line: u64, cells: &[(Col, &str)]) -> RawRow {
+        let mut values = vec![String::new(); COLUMNS.len()];
+        for (c, v) in cells {
+            values[c.index()] = (*v).to_owned();
+        }
+        RawRow {
+            line,
+            values,
+            issues: Vec::new(),
+        }
+    }
+
+    fn person(line: u64, room: &str, name: &str, id: &str) -> RawRow {
+        row(
+            line,
+            &[
+                (Col::Building, "B01"),
+                (Col::Unit, "U1"),
+                (Col::Room, room),
+                (Col::Name, name),
+                (Col::IdNumber, id),
+            ],
+        )
+    }
+
+    fn dwellings() -> Dwellings {
+        Dwellings::new(vec![
+            ("B01".into(), "U1".into(), "101".into(), 7),
+            ("B01".into(), "U1".into(), "102".into(), 8),
+        ])
+    }
+
+    fn today() -> Date {
+        Date::new(2026, 11, 27).unwrap()
+    }
+
+    fn codes(r: &Result<Accepted, Vec<RowError>>) -> Vec<(String, String)> {
+        match r {
+            Ok(_) => Vec::new(),
+            Err(e) => e.iter().map(|e| (e.column.clone(), e.code.clone())).collect(),
+        }
+    }
+
+    #[test]
+    fn a_good_row_finds_its_household_and_a_bad_address_names_the_code() {
+        let vault = Vault::from_master(&[7; 32]);
+        let rows = vec![
+            person(2, "101", "张三", "110105194912310021"),
+            person(3, "102", "李四", ""),
+            row(
+                4,
+                &[
+                    (Col::Building, "b01"),
+                    (Col::Unit, "U9"),
+                    (Col::Room, "101"),
+                    (Col::Name, "王五"),
+                ],
+            ),
+            row(
+                5,
+                &[
+                    (Col::Building, "B09"),
+                    (Col::Unit, "U1"),
+                    (Col::Room, "101"),
+                    (Col::Name, "赵六"),
+                ],
+            ),
+            row(6, &[(Col::Unit, "U1"), (Col::Room, "101"), (Col::Name, "钱七")]),
+        ];
+        let out = check_rows(&rows, &dwellings(), &HashSet::new(), &vault, today());
+        assert_eq!(
+            codes(&out[0]),
+            vec![("id_number".into(), "registry.id_checksum".into())]
+        );
+        assert_eq!(out[1].as_ref().unwrap().0, 8);
+        assert_eq!(codes(&out[2]), vec![("unit".into(), UNKNOWN_UNIT.into())]);
+        assert_eq!(codes(&out[3]), vec![("building".into(), UNKNOWN_BUILDING.into())]);
+        assert_eq!(codes(&out[4]), vec![("building".into(), "field.required".into())]);
+    }
+
+    #[test]
+    fn a_duplicate_id_is_reported_on_both_rows_naming_the_other() {
+        let vault = Vault::from_master(&[7; 32]);
+        let rows = vec![
+            person(2, "101", "张三", "11010519491231002X"),
+            person(3, "102", "张三", "11010519491231002x"),
+            person(4, "102", "张三", "11010519491231002X"),
+        ];
+        let out = check_rows(&rows, &dwellings(), &HashSet::new(), &vault, today());
+        let arg = |r: &Result<Accepted, Vec<RowError>>| r.as_ref().unwrap_err()[0].args["row"].clone();
+        assert_eq!(arg(&out[0]), "3");
+        assert_eq!(arg(&out[1]), "2");
+        assert_eq!(arg(&out[2]), "2");
+    }
+
+    #[test]
+    fn an_id_already_on_the_registry_or_the_templates_example_is_refused() {
+        let vault = Vault::from_master(&[7; 32]);
+        let taken: HashSet<String> = [vault.blind(field::ID, "11010519491231002X")].into();
+        let rows = vec![
+            person(2, "101", "张三", "11010519491231002X"),
+            person(3, "102", EXAMPLE_NAME, EXAMPLE_ID),
+        ];
+        let out = check_rows(&rows, &dwellings(), &taken, &vault, today());
+        assert_eq!(codes(&out[0]), vec![("id_number".into(), ON_REGISTRY.into())]);
+        assert!(codes(&out[1]).contains(&("name".into(), EXAMPLE_ROW.into())));
+    }
+}
