@@ -549,3 +549,42 @@ async fn a_community_admin_sets_how_long_before_a_household_is_due_a_visit() {
         .await;
     assert_eq!(refused.status, 403, "a community administrator's decision");
 }
+
+#[tokio::test]
+async fn staff_link_a_residents_own_account_so_they_can_see_their_data() {
+    let app = demo_app().await;
+    let h = household_in(&app, "G01").await;
+    let mut staff = as_user(&app, "xlg.staff").await;
+    let id = add(&mut staff, h, json!({ "name": "党员本人", "phone": "13700000001" })).await["resident_id"]
+        .as_i64()
+        .unwrap();
+    let mut party = as_user(&app, "party1").await;
+    assert_eq!(party.get("/api/v1/me/resident").await.status, 404);
+    let link = |name: &str| json!({ "username": name });
+    let unknown = staff
+        .post_json(&format!("/api/v1/residents/{id}/account"), &link("nobody"))
+        .await;
+    assert_eq!(
+        unknown.json()["error"]["fields"]["username"],
+        says(&app, "registry.no_such_account")
+    );
+    let taken = staff
+        .post_json(&format!("/api/v1/residents/{id}/account"), &link("resident1"))
+        .await;
+    assert_eq!(
+        taken.json()["error"]["fields"]["username"],
+        says(&app, "registry.account_linked")
+    );
+    let ok = staff
+        .post_json(&format!("/api/v1/residents/{id}/account"), &link("party1"))
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let mine = party.get("/api/v1/me/resident").await.json();
+    assert_eq!(mine["resident"]["name"], "党员本人");
+    assert_eq!(mine["phone"], "13700000001");
+    let unlinked = staff
+        .post_json(&format!("/api/v1/residents/{id}/account"), &link(""))
+        .await;
+    assert_eq!(unlinked.status, 200);
+    assert_eq!(party.get("/api/v1/me/resident").await.status, 404);
+}

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/residents/{id}/move", post(post_move))
         .route("/residents/{id}/leave", post(post_leave))
         .route("/residents/{id}/merge", post(post_merge))
+        .route("/residents/{id}/account", post(post_account))
         .route("/residents/{id}/care-tags", get(list_tags).post(post_tag))
         .route("/care-tags/{id}/end", post(post_end_tag))
         .route("/households/{id}/residents", get(list_members).post(post_member))
@@ -172,6 +173,22 @@ async fn post_merge(
 ) -> WebResult<Json<Value>> {
     merge(&s, &a, id, b.into).await?;
     to_json(repo::resident(&s.db, b.into).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountBody {
+    username: String,
+}
+
+async fn post_account(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<AccountBody>,
+) -> WebResult<Json<Value>> {
+    crate::commands::link_account::link_account(&s, &a, id, &b.username).await?;
+    to_json(repo::resident(&s.db, id).await?)
 }
 
 async fn list_tags(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {

@@ -55,6 +55,7 @@ impl Module for Registry {
             .route("/registry/residents/{id}/move", post(resident::post_move))
             .route("/registry/residents/{id}/leave", post(resident::post_leave))
             .route("/registry/residents/{id}/merge", post(resident::post_merge))
+            .route("/registry/residents/{id}/account", post(resident::post_account))
             .route("/registry/households/{id}", get(household::show))
             .route("/registry/households/{id}/residents", post(household::post_member))
             .route("/registry/households/{id}/visits", post(household::post_visit))

@@ -214,6 +214,7 @@ pub fn document() -> Value {
         "LeaveInput": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": {
             "reason": { "type": "string", "enum": ["moved_out", "deceased"] }, "on": { "type": "string", "format": "date" } } },
         "MergeInput": { "type": "object", "required": ["into"], "additionalProperties": false, "properties": { "into": { "type": "integer" } } },
+        "AccountInput": { "type": "object", "required": ["username"], "additionalProperties": false, "properties": { "username": { "type": "string" } } },
         "CareTagInput": strings(&["kind", "category", "level", "note", "starts_on", "ends_on"]),
         "CareTag": object.clone(),
         "EndInput": strings(&["ends_on"]),

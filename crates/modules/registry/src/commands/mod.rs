@@ -6,6 +6,7 @@ pub mod add_resident;
 pub mod care_tag;
 pub mod holding;
 pub mod leave;
+pub mod link_account;
 pub mod merge;
 pub mod move_resident;
 pub mod request;

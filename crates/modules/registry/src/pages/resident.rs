@@ -11,7 +11,9 @@ use yijia_web::{
 
 use super::{history_lines, lang, Choices, HistoryLine, ResidentView};
 use crate::commands::care_tag::{add_tag, end_tag, open_tags, Tag, TagInput};
-use crate::commands::{leave::leave, merge::merge, move_resident::move_resident, reveal::reveal};
+use crate::commands::{
+    leave::leave, link_account::link_account, merge::merge, move_resident::move_resident, reveal::reveal,
+};
 use crate::commands::{today_in, update_resident::update_resident};
 use crate::model::ResidentInput;
 use crate::permissions::{READ, REVEAL, WRITE};
@@ -30,6 +32,7 @@ pub struct ActionForm {
     pub on: String,
     pub into: String,
     pub ends_on: String,
+    pub username: String,
 }
 
 #[derive(Template)]
@@ -258,4 +261,14 @@ pub async fn post_merge(
         Err(_) => Err(Error::field("into", "registry.bad_resident")),
     };
     respond(&ctx, &a, id, result, |e| Again::action("merge", f, e, &ctx)).await
+}
+
+pub async fn post_account(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<ActionForm>,
+) -> WebResult<Response> {
+    let result = link_account(&ctx.state, &a, id, &f.username).await.map(|()| back(id));
+    respond(&ctx, &a, id, result, |e| Again::action("account", f, e, &ctx)).await
 }
