@@ -121,7 +121,7 @@ create table registry_visit (
     visited_at bigint not null,
     met text not null default '',
     findings_sealed text,
-    follow_up text not null default '',
+    follow_up_sealed text,
     -- set by the appeals module when the visit raised an appeal
     appeal_id bigint,
     created_at bigint not null

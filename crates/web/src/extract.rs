@@ -56,6 +56,29 @@ pub struct PageCtx {
     pub actor: Option<Actor>,
     pub tr: Tr,
     pub path: String,
+    /// Where "the same page" is: the path and query of a GET; after a POST (a form shown again
+    /// with its errors) the page the form was on, from a same-origin `Referer`.
+    pub back: String,
+}
+
+fn back_of(parts: &Parts) -> String {
+    if parts.method == axum::http::Method::GET {
+        return parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
+    }
+    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let referer = parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok());
+    // `scheme://host[:port]/path?query`: only a page of this same site is a place to go back to.
+    let same_site = referer
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest.split_at(i)))
+        .filter(|(authority, _)| host == Some(*authority));
+    match same_site {
+        Some((_, path)) => local_path(path),
+        None => "/".to_owned(),
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for PageCtx
@@ -72,6 +95,7 @@ where
             state,
             actor: c.actor,
             path: parts.uri.path().to_owned(),
+            back: back_of(parts),
         })
     }
 }
@@ -173,13 +197,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let q = parts.uri.query().unwrap_or("");
-        if has_nul(&serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default()) {
-            return Err(AppError(Error::BadRequest(
-                Message::new("error.bad_query").arg("detail", "NUL"),
-            )));
+        let bad = |detail: String| AppError(Error::BadRequest(Message::new("error.bad_query").arg("detail", detail)));
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).map_err(|e| bad(e.to_string()))?;
+        if has_nul(&pairs) {
+            return Err(bad("NUL".to_owned()));
         }
-        serde_urlencoded::from_str(q)
+        // A form submitted by GET sends every field, the empty ones too (`grid=&age_min=`):
+        // an empty value means "not given", as it would for a field left out.
+        let given: Vec<&(String, String)> = pairs.iter().filter(|(_, v)| !v.is_empty()).collect();
+        let q = serde_urlencoded::to_string(&given).map_err(|e| bad(e.to_string()))?;
+        serde_urlencoded::from_str(&q)
             .map(Q)
             .map_err(|e| AppError(Error::BadRequest(Message::new("error.bad_query").arg("detail", e))))
     }

@@ -23,6 +23,8 @@ pub struct Chrome {
     pub other_lang: &'static str,
     pub other_lang_label: String,
     pub path: String,
+    /// Where the language switch comes back to.
+    pub back: String,
 }
 
 impl Chrome {
@@ -60,6 +62,7 @@ impl Chrome {
             other_lang: other.as_str(),
             other_lang_label: ctx.tr.t(&format!("lang.{}", other.as_str())),
             path: ctx.path.clone(),
+            back: ctx.back.clone(),
             tr: ctx.tr.clone(),
         }
     }

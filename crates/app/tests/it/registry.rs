@@ -363,6 +363,12 @@ async fn a_grid_worker_logs_a_visit_and_the_household_leaves_the_due_list() {
     assert!(items(&due).iter().all(|d| d["household_id"] != h));
     let visits = grid1.get(&format!("/api/v1/households/{h}/visits")).await.json();
     assert_eq!(items(&visits)[0]["findings"], "厨房水管漏水");
+    assert_eq!(items(&visits)[0]["follow_up"], "报物业");
+    let dump = serde_json::to_string(&yijia_db::dump_tables(app.handle()).await.unwrap()).unwrap();
+    assert!(
+        !dump.contains("厨房水管漏水") && !dump.contains("报物业"),
+        "findings and follow-up are sealed"
+    );
     let numbers = grid1.get("/api/v1/registry/numbers").await.json();
     assert!(numbers["grids"][0]["visits_this_month"].as_i64().unwrap() >= 1);
     let h2 = household_in(&app, "G02").await;
@@ -462,6 +468,12 @@ async fn the_registry_pages_render_for_a_grid_worker_on_a_phone() {
     let mut c = app.signed_in("grid1", PW).await;
     let list = c.get("/registry").await;
     assert_eq!(list.status, 200, "{}", list.text());
+    // The filter form sends its empty fields too.
+    let empty = c
+        .get("/registry?community=1&q=&grid=&building=&room=&tag=&age_min=&age_max=&residence=&political=&sort=address")
+        .await;
+    assert_eq!(empty.status, 200, "{}", empty.text());
+    assert_eq!(c.get("/registry/visits?community=1&days=").await.status, 200);
     let html = list.text();
     assert!(html.contains("居民台账"));
     let first = html.split("/registry/residents/").nth(1).unwrap();
@@ -484,7 +496,7 @@ async fn the_registry_pages_render_for_a_grid_worker_on_a_phone() {
         )
         .await;
     assert_eq!(without.status, 422);
-    assert!(without.text().contains("请说明查看的用途"));
+    assert!(without.text().contains("请说明查看的目的"));
     for path in ["/registry/numbers", "/registry/visits?days=7"] {
         assert_eq!(c.get(path).await.status, 200, "{path}");
     }

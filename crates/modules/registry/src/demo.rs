@@ -107,7 +107,7 @@ pub async fn load(state: &AppState) -> Result<()> {
         if i % 5 == 0 {
             let findings = v.seal(field::FINDINGS, "身体状况良好，无特殊需求。");
             let ago = i64::from(synth.below(40)) * 86_400_000;
-            repo::insert_visit(&mut tx, &at, &cli, now - ago, "户主", Some(&findings), "", now).await?;
+            repo::insert_visit(&mut tx, &at, &cli, now - ago, "户主", Some(&findings), None, now).await?;
         }
     }
     // The demo resident account is 杨奶奶, an elderly woman living alone.

@@ -783,7 +783,7 @@ pub struct VisitRow {
     pub visited_at: i64,
     pub met: String,
     pub findings_sealed: Option<String>,
-    pub follow_up: String,
+    pub follow_up_sealed: Option<String>,
     pub appeal_id: Option<i64>,
 }
 
@@ -795,12 +795,13 @@ pub async fn insert_visit(
     visited_at: i64,
     met: &str,
     findings_sealed: Option<&str>,
-    follow_up: &str,
+    follow_up_sealed: Option<&str>,
     now: i64,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "insert into registry_visit (community_id, grid_id, household_id, visitor_account_id, visitor_label, \
-         visited_at, met, findings_sealed, follow_up, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         visited_at, met, findings_sealed, follow_up_sealed, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          returning visit_id"
     )
     .bind(at.community_id)
@@ -811,14 +812,16 @@ pub async fn insert_visit(
     .bind(visited_at)
     .bind(met)
     .bind(findings_sealed)
-    .bind(follow_up)
+    .bind(follow_up_sealed)
     .bind(now)
     .fetch_one(&mut *c)
-    .await?))
+    .await?
+    }))
 }
 
 pub async fn visits_of(db: &Db, household_id: i64) -> Result<Vec<VisitRow>> {
-    let sql = "select visit_id, household_id, visitor_label, visited_at, met, findings_sealed, follow_up, appeal_id \
+    let sql =
+        "select visit_id, household_id, visitor_label, visited_at, met, findings_sealed, follow_up_sealed, appeal_id \
                from registry_visit where household_id = $1 order by visited_at desc, visit_id desc limit 100";
     Ok(on_db!(db, |p| sqlx::query_as(sql)
         .bind(household_id)

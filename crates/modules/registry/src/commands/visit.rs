@@ -17,6 +17,7 @@ pub struct VisitInput {
     pub met: String,
     /// What was found: needs, conditions. Sealed, since it often touches health.
     pub findings: String,
+    /// What happens next; sealed too, for the same reason.
     pub follow_up: String,
 }
 
@@ -36,17 +37,19 @@ pub struct Visit {
 pub fn open_visits(vault: &Vault, rows: Vec<VisitRow>) -> Result<Vec<Visit>> {
     rows.into_iter()
         .map(|r| {
+            let open = |sealed: &Option<String>| {
+                sealed
+                    .as_ref()
+                    .map_or(Ok(String::new()), |s| vault.open(field::FINDINGS, s))
+            };
             Ok(Visit {
-                findings: match &r.findings_sealed {
-                    Some(f) => vault.open(field::FINDINGS, f)?,
-                    None => String::new(),
-                },
+                findings: open(&r.findings_sealed)?,
+                follow_up: open(&r.follow_up_sealed)?,
                 visit_id: r.visit_id,
                 household_id: r.household_id,
                 visitor: r.visitor_label,
                 visited_at: r.visited_at,
                 met: r.met,
-                follow_up: r.follow_up,
                 appeal_id: r.appeal_id,
             })
         })
@@ -67,19 +70,29 @@ pub async fn log_visit(state: &AppState, actor: &Actor, household_id: i64, input
     let at = locked_household(&mut tx, household_id).await?;
     WRITE.check(actor, &at.place())?;
     let now = state.now_ms();
-    let sealed = (!findings.is_empty()).then(|| state.vault.seal(field::FINDINGS, &findings));
-    let id = repo::insert_visit(&mut tx, &at, actor, now, &met, sealed.as_deref(), &follow_up, now).await?;
+    let seal = |text: &str| (!text.is_empty()).then(|| state.vault.seal(field::FINDINGS, text));
+    let (findings, follow_up) = (seal(&findings), seal(&follow_up));
+    let id = repo::insert_visit(
+        &mut tx,
+        &at,
+        actor,
+        now,
+        &met,
+        findings.as_deref(),
+        follow_up.as_deref(),
+        now,
+    )
+    .await?;
+    // The audit and the history say that a visit was made; what was found stays in the visit.
     let entry = Entry::new("visit.create", "visit", id)
         .community(Some(at.community_id))
-        .after(Some(
-            &serde_json::json!({ "household_id": household_id, "met": met, "follow_up": follow_up }),
-        ));
+        .after(Some(&serde_json::json!({ "household_id": household_id })));
     let event = NewEvent {
         community_id: at.community_id,
         household_id: Some(household_id),
         resident_id: None,
         kind: "visit.create",
-        detail: met,
+        detail: actor.display_name.clone(),
     };
     record(&mut tx, state, actor, entry, event).await?;
     tx.commit().await?;
