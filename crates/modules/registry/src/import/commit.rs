@@ -296,22 +296,23 @@ pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<C
         }
     };
     let now = state.now_ms();
-    // Multi-row inserts: the write lock is held for as short a time as the rows allow.
-    let rows: Vec<Vec<repo::Bind>> = ready
-        .iter()
-        .map(|(household, p, s)| {
-            let mut b = repo::resident_binds(p, s);
-            b.extend([
-                repo::Bind::I(community.community_id),
-                repo::Bind::I(*household),
-                repo::Bind::I(now),
-                repo::Bind::I(now),
-            ]);
-            b
-        })
-        .collect();
-    for chunk in rows.chunks(repo::INSERT_BATCH) {
-        repo::insert_resident_rows(&mut tx, chunk.iter().map(Vec::as_slice)).await?;
+    // Multi-row inserts: the write lock is held for as short a time as the rows allow. The
+    // bound values are made one batch at a time, so a large import is not held twice in memory.
+    for chunk in ready.chunks(repo::INSERT_BATCH) {
+        let rows: Vec<Vec<repo::Bind>> = chunk
+            .iter()
+            .map(|(household, p, s)| {
+                let mut b = repo::resident_binds(p, s);
+                b.extend([
+                    repo::Bind::I(community.community_id),
+                    repo::Bind::I(*household),
+                    repo::Bind::I(now),
+                    repo::Bind::I(now),
+                ]);
+                b
+            })
+            .collect();
+        repo::insert_resident_rows(&mut tx, rows.iter().map(Vec::as_slice)).await?;
     }
     let committed_rows = i64::try_from(ready.len()).unwrap_or(i64::MAX);
     let entry = Entry::new("resident.import", "registry_import", import_id)
