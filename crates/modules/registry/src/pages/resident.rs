@@ -5,9 +5,7 @@ use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yijia_kernel::{Actor, Error};
-use yijia_web::{
-    is_form_error, render, with_error_status, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P,
-};
+use yijia_web::{render, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P};
 
 use super::{history_lines, lang, Choices, HistoryLine, ResidentView};
 use crate::commands::care_tag::{add_tag, end_tag, open_tags, Tag, TagInput};
@@ -136,8 +134,7 @@ fn back(id: i64) -> Response {
     Redirect::to(&format!("/registry/residents/{id}")).into_response()
 }
 
-/// Answers a post: its response when it worked; otherwise the page again with the form the
-/// error belongs to (and the error's status), or an error page for anything else.
+/// Answers a post (see [`super::respond`]) with this page.
 async fn respond(
     ctx: &PageCtx,
     a: &Actor,
@@ -145,11 +142,7 @@ async fn respond(
     result: Result<Response, Error>,
     again: impl FnOnce(&Error) -> Again,
 ) -> WebResult<Response> {
-    match result {
-        Ok(res) => Ok(res),
-        Err(e) if is_form_error(&e) => Ok(with_error_status(page(ctx, a, id, again(&e)).await?, &e)),
-        Err(e) => Err(e.into()),
-    }
+    super::respond(result, again, |g| page(ctx, a, id, g)).await
 }
 
 impl Again {
