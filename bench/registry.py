@@ -14,6 +14,7 @@ concurrency:
   d  id_lookup       community staff: q=<a full citizen ID> (blind index)
   e  grid_page       grid worker: GET /registry?community=C&grid=G (the HTML list, count + pager)
   f  staff_page      community staff: GET /registry?community=C (whole community)
+  g  staff_list      community staff: GET /api/v1/residents?community=C&limit=50 (whole community, by id)
 
 and then the import of a generated 100 000-row CSV through the API (upload = read, check, seal,
 store the preview; commit = re-check and insert), with the server's peak RSS during it. The
@@ -63,9 +64,9 @@ TARGET_LOOKUP_MS = 5.0
 TARGET_IMPORT_S = 60.0
 TARGET_IMPORT_MB = 500.0
 
-SCENARIOS = ["grid_list", "grid_name", "grid_elderly", "id_lookup", "grid_page", "staff_page"]
+SCENARIOS = ["grid_list", "grid_name", "grid_elderly", "id_lookup", "grid_page", "staff_page", "staff_list"]
 API_SCENARIOS = ["grid_list", "grid_name", "grid_elderly", "id_lookup"]
-LETTER = dict(zip(SCENARIOS, "abcdef"))
+LETTER = dict(zip(SCENARIOS, "abcdefg"))
 
 
 def log(msg: str) -> None:
@@ -391,6 +392,12 @@ def make_checks(grid_id: int, cutoff: str):
             raise ValueError(f"expected exactly the created resident, got {[(i['name'], i['id_masked']) for i in items]}")
         return 1
 
+    def staff_list(body: bytes) -> int:
+        items = items_of(body)
+        if len(items) != 50:
+            raise ValueError(f"{len(items)} items, expected a full page of 50")
+        return len(items)
+
     def page(body: bytes) -> int:
         text = body.decode("utf-8", "replace")
         if "<html" not in text.lower() or "/login" in text[:2000] and "password" in text.lower():
@@ -398,7 +405,7 @@ def make_checks(grid_id: int, cutoff: str):
         return text.count("/registry/residents/")
 
     return {"grid_list": grid_list, "grid_name": grid_name, "grid_elderly": grid_elderly,
-            "id_lookup": id_lookup, "grid_page": page, "staff_page": page}
+            "id_lookup": id_lookup, "grid_page": page, "staff_page": page, "staff_list": staff_list}
 
 
 # ---------------------------------------------------------------- query plans
@@ -417,7 +424,8 @@ RESIDENT_SELECT = (
 
 
 def api_sql(scenario: str, cid: int, gid: int, id_blind: str, kind_blind: str, today: str, cutoff: str):
-    """The statement GET /api/v1/residents runs (a copy of repo::list + filter_sql, Sort::Id, limit 51),
+    """The statement GET /api/v1/residents runs (a copy of repo::list + filter_sql as of commit 234237a,
+    Sort::Id, limit 51; keep it in step),
     with its parameters in order: [(type, value)]."""
     params: list[tuple[str, object]] = [("bigint", cid)]
 
@@ -426,10 +434,13 @@ def api_sql(scenario: str, cid: int, gid: int, id_blind: str, kind_blind: str, t
         return f"${len(params)}"
 
     reach = f"h.grid_id in ({gid})" if scenario != "id_lookup" else "1 = 1"
-    conds = ["r.community_id = $1", "r.merged_into is null", reach, "r.left_at is null"]
+    # The household's community (repo.rs: it lets the planner start from the grid's households).
+    conds = ["h.community_id = $1", "r.merged_into is null", reach, "r.left_at is null"]
     if scenario == "grid_name":
         conds.append(f"r.name like {p('text', '%王%')} escape '\\'")
     if scenario == "id_lookup":
+        # An exact lookup adds the resident's community: the blind indexes lead with it.
+        conds.append("r.community_id = $1")
         conds.append(f"r.id_blind = {p('text', id_blind)}")
     if scenario != "id_lookup":
         conds.append(f"h.grid_id = {p('bigint', gid)}")
@@ -882,7 +893,10 @@ def main(argv: list[str]) -> int:
         info["db_size_mb"] = db_size_mb(db)
         if pg:
             info["db"] += " " + " ".join(
-                f"{k}={db_one(db, 'show ' + k)}" for k in ("server_version", "shared_buffers", "work_mem"))
+                f"{k}={db_one(db, 'show ' + k)}" for k in ("server_version", "shared_buffers", "work_mem", "autovacuum"))
+            info["db"] += ("; registry_resident last analyzed: " + (db_one(
+                db, "select coalesce(greatest(last_analyze, last_autoanalyze)::text, 'never') from pg_stat_user_tables "
+                    "where relname = 'registry_resident'") or "?"))
         n = info["scale"].get("community") or 0
         if not info["scale"].get("registry_resident"):
             die("no residents after the seed")
@@ -944,6 +958,7 @@ def main(argv: list[str]) -> int:
                 "id_lookup": (f"{base}&q={LOOKUP_ID}&limit=50", {"Authorization": f"Bearer {c['staff_token']}"}),
                 "grid_page": (f"/registry?community={c['cid']}&grid={c['gid']}", {"Cookie": c.get("gw_cookie", "")}),
                 "staff_page": (f"/registry?community={c['cid']}", {"Cookie": c.get("staff_cookie", "")}),
+                "staff_list": (f"{base}&limit=50", {"Authorization": f"Bearer {c['staff_token']}"}),
             }
             for sc in a.scenarios:
                 path, headers = paths[sc]
