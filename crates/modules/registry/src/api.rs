@@ -192,9 +192,8 @@ async fn post_account(
 }
 
 async fn list_tags(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
-    let (r, _) = readable(&s, &a, id).await?;
-    let community = repo::community(&s.db, r.community_id).await?.ok_or(Error::NotFound)?;
-    let today = today_in(&s, &community.time_zone).to_string();
+    let (_, at) = readable(&s, &a, id).await?;
+    let today = today_in(&s, &at.time_zone).to_string();
     let tags = open_tags(&s.vault, &repo::tags_of(&s.db, &[id]).await?, &today)?;
     to_json(json!({ "items": tags, "next": null }))
 }

@@ -93,6 +93,8 @@ pub struct HouseholdAt {
     pub building_name: String,
     pub unit_name: String,
     pub retired_at: Option<i64>,
+    /// The community's time zone, for "today" in its calendar.
+    pub time_zone: String,
 }
 
 impl HouseholdAt {
@@ -113,7 +115,7 @@ impl HouseholdAt {
 
 const HOUSEHOLD_SELECT: &str = "select h.household_id, h.community_id, c.district_id, c.subdistrict_id, \
      h.grid_id, h.building_id, h.unit_id, h.code, g.name as grid_name, b.name as building_name, \
-     u.name as unit_name, h.retired_at from household h join community c on c.community_id = h.community_id \
+     u.name as unit_name, h.retired_at, c.time_zone from household h join community c on c.community_id = h.community_id \
      join grid g on g.grid_id = h.grid_id join building b on b.building_id = h.building_id \
      join unit u on u.unit_id = h.unit_id";
 
@@ -404,22 +406,6 @@ pub async fn set_account(tx: &mut Tx, id: i64, account_id: Option<i64>, now: i64
     Ok(())
 }
 
-/// Residents of a community with the same blind index of an ID number, or of a phone
-/// number, still current.
-pub async fn by_blind(db: &Db, community_id: i64, column: BlindCol, blind: &str) -> Result<Vec<i64>> {
-    let cond = match column {
-        BlindCol::Id => "id_blind = $2",
-        BlindCol::Phone => "(phone_blind = $2 or phone2_blind = $2)",
-    };
-    let sql =
-        format!("select resident_id from registry_resident where community_id = $1 and {cond} and left_at is null");
-    Ok(on_db!(db, |p| sqlx::query_scalar(&sql)
-        .bind(community_id)
-        .bind(blind)
-        .fetch_all(p)
-        .await?))
-}
-
 /// The same, inside a write transaction (the check a write relies on).
 pub async fn id_taken(tx: &mut Tx, community_id: i64, blind: &str, except: i64) -> Result<bool> {
     let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
@@ -432,12 +418,6 @@ pub async fn id_taken(tx: &mut Tx, community_id: i64, blind: &str, except: i64) 
     .fetch_one(&mut *c)
     .await?);
     Ok(n > 0)
-}
-
-#[derive(Clone, Copy, Debug)]
-pub enum BlindCol {
-    Id,
-    Phone,
 }
 
 /// Every current ID blind index of a community (for an import's duplicate check).
@@ -1168,8 +1148,15 @@ pub async fn household_by_codes(
 /// Rows per multi-row insert: 28 values a row stays under every backend's bind limit.
 pub const INSERT_BATCH: usize = 400;
 
-/// Inserts many residents in one statement; each row is [`resident_binds`] followed by
-/// community, household, created and updated.
+/// A whole row for [`insert_resident_rows`]: the resident's values, then its community,
+/// household, created and updated.
+pub fn resident_row(p: &PlainCols, s: &SealedCols, community_id: i64, household_id: i64, now: i64) -> Vec<Bind> {
+    let mut b = resident_binds(p, s);
+    b.extend([Bind::I(community_id), Bind::I(household_id), Bind::I(now), Bind::I(now)]);
+    b
+}
+
+/// Inserts many residents in one statement; each row is a [`resident_row`].
 pub async fn insert_resident_rows<'a>(tx: &mut Tx, rows: impl Iterator<Item = &'a [Bind]>) -> Result<()> {
     // The driver asks SQLite for every numbered or named parameter's name, which SQLite finds by
     // walking a list: with thousands of `$N` in one statement that is quadratic (94% of a

@@ -40,7 +40,7 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
         let mut synth = Synth::new(u64::from(n), today);
         let now = state.now_ms();
         let v = &state.vault;
-        let mut rows: Vec<(i64, Vec<Bind>)> = Vec::new();
+        let mut rows: Vec<Vec<Bind>> = Vec::new();
         let mut made = 0;
         'fill: for round in 0.. {
             for hid in &households {
@@ -48,9 +48,7 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
                     if made >= wanted {
                         break 'fill;
                     }
-                    let mut binds = repo::resident_binds(&plain(&p), &seal(v, &p, None));
-                    binds.extend([Bind::I(cid), Bind::I(*hid), Bind::I(now), Bind::I(now)]);
-                    rows.push((made, binds));
+                    rows.push(repo::resident_row(&plain(&p), &seal(v, &p, None), cid, *hid, now));
                     made += 1;
                 }
             }
@@ -60,7 +58,7 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
         }
         for chunk in rows.chunks(repo::INSERT_BATCH) {
             let mut tx = state.db.begin_write().await?;
-            repo::insert_resident_rows(&mut tx, chunk.iter().map(|(_, b)| b.as_slice())).await?;
+            repo::insert_resident_rows(&mut tx, chunk.iter().map(Vec::as_slice)).await?;
             tx.commit().await?;
         }
         // One resident in ten aged 60+ gets a care-group tag, so filters by tag have work.

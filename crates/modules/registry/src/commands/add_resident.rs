@@ -12,12 +12,7 @@ pub async fn add_resident(state: &AppState, actor: &Actor, household_id: i64, in
     let mut tx = state.db.begin_write().await?;
     let at = locked_household(&mut tx, household_id).await?;
     WRITE.check(actor, &at.place())?;
-    let community = repo::community(&state.db, at.community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let values = input
-        .parse(today_in(state, &community.time_zone))
-        .map_err(Error::Validation)?;
+    let values = input.parse(today_in(state, &at.time_zone)).map_err(Error::Validation)?;
     let sealed = seal(&state.vault, &values, None);
     if let Some(blind) = &sealed.id_blind {
         if repo::id_taken(&mut tx, at.community_id, blind, 0).await? {

@@ -132,12 +132,7 @@ pub async fn add_tag(state: &AppState, actor: &Actor, resident_id: i64, input: &
     let mut tx = state.db.begin_write().await?;
     let (r, at) = locked_resident(&mut tx, actor, &WRITE, resident_id).await?;
     current(&r)?;
-    let community = repo::community(&state.db, at.community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let (kind, detail, starts_on, ends_on) = input
-        .parse(today_in(state, &community.time_zone))
-        .map_err(Error::Validation)?;
+    let (kind, detail, starts_on, ends_on) = input.parse(today_in(state, &at.time_zone)).map_err(Error::Validation)?;
     let v = &state.vault;
     let detail_json = serde_json::to_string(&detail).map_err(|e| Error::Internal(e.into()))?;
     let detail_sealed = (detail != TagDetail::default()).then(|| v.seal(field::CARE_DETAIL, &detail_json));
@@ -176,11 +171,8 @@ pub async fn end_tag(state: &AppState, actor: &Actor, tag_id: i64, ends_on: &str
     let mut tx = state.db.begin_write().await?;
     let tag = repo::tag_tx(&mut tx, tag_id).await?.ok_or(Error::NotFound)?;
     let (r, at) = locked_resident(&mut tx, actor, &WRITE, tag.resident_id).await?;
-    let community = repo::community(&state.db, at.community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
     let day = match ends_on.trim() {
-        "" => today_in(state, &community.time_zone),
+        "" => today_in(state, &at.time_zone),
         s => parse_date(s).ok_or_else(|| Error::field("ends_on", "registry.bad_date"))?,
     };
     let day = day.to_string();

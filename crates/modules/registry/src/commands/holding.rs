@@ -136,10 +136,7 @@ pub async fn end_holding(state: &AppState, actor: &Actor, holding_id: i64) -> Re
     if h.ends_on.is_some() {
         return Err(Error::conflict("registry.holding_ended"));
     }
-    let community = repo::community(&state.db, at.community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let day = today_in(state, &community.time_zone).to_string();
+    let day = today_in(state, &at.time_zone).to_string();
     repo::end_holding(&mut tx, holding_id, &day, state.now_ms()).await?;
     let entry = Entry::new("holding.end", "holding", holding_id)
         .community(Some(at.community_id))

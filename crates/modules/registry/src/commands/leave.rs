@@ -15,15 +15,10 @@ pub async fn leave(state: &AppState, actor: &Actor, id: i64, reason: &str, on: &
     let mut tx = state.db.begin_write().await?;
     let (before, at) = locked_resident(&mut tx, actor, &WRITE, id).await?;
     current(&before)?;
-    let community = repo::community(&state.db, at.community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
     let day = match parse_date(on) {
-        None if on.trim().is_empty() => today_in(state, &community.time_zone),
+        None if on.trim().is_empty() => today_in(state, &at.time_zone),
         None => return Err(Error::field("on", "registry.bad_date")),
-        Some(d) if d > today_in(state, &community.time_zone) => {
-            return Err(Error::field("on", "registry.date_in_future"))
-        }
+        Some(d) if d > today_in(state, &at.time_zone) => return Err(Error::field("on", "registry.date_in_future")),
         Some(d) => d,
     };
     repo::set_left(&mut tx, id, reason.as_str(), None, state.now_ms()).await?;

@@ -12,9 +12,6 @@ pub async fn update_resident(state: &AppState, actor: &Actor, id: i64, input: &R
     let mut tx = state.db.begin_write().await?;
     let (before, at) = locked_resident(&mut tx, actor, &WRITE, id).await?;
     current(&before)?;
-    let community = repo::community(&state.db, at.community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
     let stored = repo::sealed_cols(&mut tx, id).await?.unwrap_or_default();
     let mut input = input.clone();
     if input.id_number.trim().is_empty() {
@@ -22,9 +19,7 @@ pub async fn update_resident(state: &AppState, actor: &Actor, id: i64, input: &R
             input.id_number = state.vault.open(field::ID, sealed)?;
         }
     }
-    let values = input
-        .parse(today_in(state, &community.time_zone))
-        .map_err(Error::Validation)?;
+    let values = input.parse(today_in(state, &at.time_zone)).map_err(Error::Validation)?;
     let sealed = seal(&state.vault, &values, Some(&stored));
     if let Some(blind) = &sealed.id_blind {
         if repo::id_taken(&mut tx, at.community_id, blind, id).await? {

@@ -301,16 +301,7 @@ pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<C
     for chunk in ready.chunks(repo::INSERT_BATCH) {
         let rows: Vec<Vec<repo::Bind>> = chunk
             .iter()
-            .map(|(household, p, s)| {
-                let mut b = repo::resident_binds(p, s);
-                b.extend([
-                    repo::Bind::I(community.community_id),
-                    repo::Bind::I(*household),
-                    repo::Bind::I(now),
-                    repo::Bind::I(now),
-                ]);
-                b
-            })
+            .map(|(household, p, s)| repo::resident_row(p, s, community.community_id, *household, now))
             .collect();
         repo::insert_resident_rows(&mut tx, rows.iter().map(Vec::as_slice)).await?;
     }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use yijia_kernel::{Actor, Error};
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P};
 
-use super::{history_lines, lang, Choices, HistoryLine, ResidentView};
+use super::{history_lines, Choices, HistoryLine, ResidentView};
 use crate::commands::add_resident::add_resident;
 use crate::commands::care_tag::open_tags;
 use crate::commands::holding::{add_holding, end_holding, HoldingInput};
@@ -63,15 +63,12 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
     if !READ.allows(actor, &at.place()) {
         return Err(Error::NotFound.into());
     }
-    let community = repo::community(&state.db, at.community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let today = today_in(state, &community.time_zone);
+    let today = today_in(state, &at.time_zone);
     let rows = repo::household_members(&state.db, id).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.resident_id).collect();
     let tags = open_tags(&state.vault, &repo::tags_of(&state.db, &ids).await?, &today.to_string())?;
     let chrome = Chrome::new(ctx, "registry.household");
-    let lang = lang(&chrome);
+    let lang = chrome.lang();
     render(HouseholdPage {
         members: rows
             .into_iter()
@@ -81,7 +78,7 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
         visits: open_visits(&state.vault, repo::visits_of(&state.db, id).await?)?,
         history: history_lines(
             &chrome,
-            &community.time_zone,
+            &at.time_zone,
             repo::history(&state.db, at.community_id, Some(id), None).await?,
         ),
         choices: Choices::new(lang),
@@ -89,7 +86,7 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
         member: again.member.unwrap_or_else(Shown::none),
         holding: again.holding.unwrap_or_else(Shown::none),
         visit: again.visit.unwrap_or_else(Shown::none),
-        tz: community.time_zone,
+        tz: at.time_zone.clone(),
         at,
         chrome,
     })

@@ -6,7 +6,7 @@ use axum::response::Response;
 use yijia_kernel::scope::CommunityReach;
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
-use super::{lang, Choices, ResidentView};
+use super::{Choices, ResidentView};
 use crate::commands::care_tag::open_tags;
 use crate::commands::today_in;
 use crate::permissions::{BULK, READ};
@@ -68,10 +68,12 @@ fn query_string(q: &ListQuery, community: i64) -> String {
 
 pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, Q(q): Q<ListQuery>) -> WebResult<Response> {
     let state = &ctx.state;
-    let (community, reach) = community_for(state, &actor, &READ, q.community).await?;
+    // One read of the communities serves both the choice and the default.
     let communities = communities_in_reach(state, &actor, &READ).await?;
+    let asked = q.community.or_else(|| communities.first().map(|c| c.community_id));
+    let (community, reach) = community_for(state, &actor, &READ, asked).await?;
     let chrome = Chrome::new(&ctx, "registry.title");
-    let lang = lang(&chrome);
+    let lang = chrome.lang();
     let today = today_in(state, &community.time_zone);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let (residents, total, error) = match q.filter(state, &community) {

@@ -9,7 +9,7 @@ use yijia_web::{
     is_form_error, render, with_error_status, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P, Q,
 };
 
-use super::{lang, ResidentView};
+use super::ResidentView;
 use crate::commands::care_tag::{open_tags, Tag};
 use crate::commands::request::{answer, submit};
 use crate::commands::{field, today_in};
@@ -95,7 +95,7 @@ async fn me_page(ctx: &PageCtx, a: &Actor, form: Shown<RequestForm>, sent: bool)
                 .await?
                 .ok_or(Error::NotFound)?;
             let today = today_in(&ctx.state, &community.time_zone);
-            let v = ResidentView::new(d.resident.clone(), lang(&chrome), today, &d.care_groups);
+            let v = ResidentView::new(d.resident.clone(), chrome.lang(), today, &d.care_groups);
             Some(Mine { d, v })
         }
         None => None,

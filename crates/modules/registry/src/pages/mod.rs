@@ -114,11 +114,6 @@ impl ResidentView {
     }
 }
 
-/// The reader's language as the vocabularies name it.
-pub fn lang(chrome: &yijia_web::Chrome) -> &'static str {
-    chrome.lang()
-}
-
 /// A history line's kind (`resident.move`) in the reader's language.
 pub fn event_label(chrome: &yijia_web::Chrome, kind: &str) -> String {
     chrome.t(&format!("registry.event_{}", kind.replace('.', "_")))

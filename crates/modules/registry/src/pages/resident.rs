@@ -7,7 +7,7 @@ use serde::Deserialize;
 use yijia_kernel::{Actor, Error};
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P};
 
-use super::{history_lines, lang, Choices, HistoryLine, ResidentView};
+use super::{history_lines, Choices, HistoryLine, ResidentView};
 use crate::commands::care_tag::{add_tag, end_tag, open_tags, Tag, TagInput};
 use crate::commands::{
     leave::leave, link_account::link_account, merge::merge, move_resident::move_resident, reveal::reveal,
@@ -93,10 +93,7 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
     if !READ.allows(actor, &at.place()) {
         return Err(Error::NotFound.into());
     }
-    let community = repo::community(&state.db, row.community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let today = today_in(state, &community.time_zone);
+    let today = today_in(state, &at.time_zone);
     let tags = open_tags(
         &state.vault,
         &repo::tags_of(&state.db, &[id]).await?,
@@ -104,7 +101,7 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
     )?;
     let history = repo::history(&state.db, row.community_id, None, Some(id)).await?;
     let chrome = Chrome::new(ctx, "registry.resident");
-    let lang = lang(&chrome);
+    let lang = chrome.lang();
     let current = row.left_at.is_none();
     let edit = again.edit.unwrap_or_else(|| Shown {
         which: "",
@@ -117,7 +114,7 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
         choices: Choices::new(lang),
         v: ResidentView::new(row, lang, today, &tags),
         tags,
-        history: history_lines(&chrome, &community.time_zone, history),
+        history: history_lines(&chrome, &at.time_zone, history),
         revealed: again.revealed,
         edit,
         tag: again.tag.unwrap_or_else(Shown::none),
