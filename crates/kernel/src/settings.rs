@@ -16,7 +16,13 @@ pub enum Kind {
     Integer { min: i64, max: i64 },
     /// Text of at most `max` characters.
     Text { max: usize },
+    /// A short list, typed with commas or 、 between its items: at most `items` items of at
+    /// most `len` characters each, stored joined by 、 without duplicates.
+    List { items: usize, len: usize },
 }
+
+/// What may separate the items of a list as typed (Chinese and Western punctuation, lines).
+const LIST_SEPARATORS: &[char] = &[',', '，', '、', ';', '；', '\n'];
 
 /// A setting a module declares.
 #[derive(Clone, Copy, Debug)]
@@ -47,8 +53,28 @@ impl Setting {
                     Ok(v.to_owned())
                 }
             }
+            Kind::List { items, len } => {
+                let mut out: Vec<&str> = Vec::new();
+                for item in split_list(v) {
+                    let n = item.chars().count();
+                    if n > len {
+                        return Err(Message::new("settings.item_too_long").arg("item", item).arg("max", len));
+                    }
+                    if !out.contains(&item) {
+                        out.push(item);
+                    }
+                }
+                if out.len() > items {
+                    return Err(Message::new("settings.too_many_items").arg("max", items));
+                }
+                Ok(out.join("、"))
+            }
         }
     }
+}
+
+fn split_list(v: &str) -> impl Iterator<Item = &str> {
+    v.split(LIST_SEPARATORS).map(str::trim).filter(|i| !i.is_empty())
 }
 
 /// Every stored value of a community, by key.
@@ -78,6 +104,13 @@ pub async fn get(db: &Db, community_id: i64, s: &Setting) -> Result<String> {
 /// A whole-number setting's value.
 pub async fn get_i64(db: &Db, community_id: i64, s: &Setting) -> Result<i64> {
     Ok(get(db, community_id, s).await?.parse().unwrap_or(0))
+}
+
+/// A list setting's items, in the order typed.
+pub async fn get_list(db: &Db, community_id: i64, s: &Setting) -> Result<Vec<String>> {
+    Ok(split_list(&get(db, community_id, s).await?)
+        .map(str::to_owned)
+        .collect())
 }
 
 /// Checks every given value against its setting; unknown keys are ignored.
@@ -136,5 +169,21 @@ mod tests {
             ("other".to_owned(), "x".to_owned()),
         ]);
         assert!(parse_all(&[DAYS], &given).is_err());
+    }
+
+    const TAGS: Setting = Setting {
+        key: "t.tags",
+        label: "",
+        hint: "",
+        kind: Kind::List { items: 3, len: 4 },
+        default: "",
+    };
+
+    #[test]
+    fn a_list_is_split_on_any_comma_deduplicated_and_bounded() {
+        assert_eq!(TAGS.parse(" 独居, 失独，独居、 ;").unwrap(), "独居、失独");
+        assert_eq!(TAGS.parse("").unwrap(), "");
+        assert_eq!(TAGS.parse("一二三四五").unwrap_err().key, "settings.item_too_long");
+        assert_eq!(TAGS.parse("a,b,c,d").unwrap_err().key, "settings.too_many_items");
     }
 }

@@ -271,6 +271,88 @@ async fn care_tags_filter_and_count_and_are_never_stored_in_clear() {
 }
 
 #[tokio::test]
+async fn a_community_adds_its_own_care_groups_which_tag_filter_and_count_like_the_national_ones() {
+    let app = demo_app().await;
+    let h = household_in(&app, "G01").await;
+    let mut staff = as_user(&app, "xlg.staff").await;
+    let id = add(&mut staff, h, json!({ "name": "失独测试", "birth_date": "1950-03-01" })).await["resident_id"]
+        .as_i64()
+        .unwrap();
+    let tag = |kind: &str| json!({ "kind": kind });
+    let path = format!("/api/v1/residents/{id}/care-tags");
+    let not_offered = staff.post_json(&path, &tag("custom:失独家庭")).await;
+    assert_eq!(not_offered.status, 422, "a group the community has not set up");
+    assert_eq!(
+        not_offered.json()["error"]["fields"]["kind"],
+        says(&app, "registry.bad_choice")
+    );
+
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let key = "registry.custom_care_groups";
+    let too_long = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[(key, "失独家庭，一个超过十二个字的很长很长的标签")],
+        )
+        .await;
+    assert_eq!(too_long.status, 422);
+    assert!(too_long.text().contains("超过 12 个字"), "{}", too_long.text());
+    let saved = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[(key, " 失独家庭， 高龄补贴、失独家庭 ")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert!(admin
+        .get("/structure/communities/1")
+        .await
+        .text()
+        .contains("value=\"失独家庭、高龄补贴\""));
+
+    // Chosen by code or by bare label; shown, filtered and counted under its label.
+    assert_eq!(staff.post_json(&path, &tag("custom:失独家庭")).await.status, 201);
+    assert_eq!(staff.post_json(&path, &tag("高龄补贴")).await.status, 201);
+    let tags = staff.get(&path).await.json();
+    let mut kinds: Vec<_> = items(&tags)
+        .iter()
+        .map(|t| t["kind"].as_str().unwrap().to_owned())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["custom:失独家庭", "custom:高龄补贴"]);
+    let listed = staff.get("/api/v1/residents?tag=custom:失独家庭").await.json();
+    assert_eq!(
+        items(&listed).iter().map(|r| &r["resident_id"]).collect::<Vec<_>>(),
+        [&json!(id)]
+    );
+    let numbers = staff.get("/api/v1/registry/numbers").await.json();
+    let counted: i64 = items(&json!({ "items": numbers["grids"] }))
+        .iter()
+        .map(|g| g["care"]["custom:失独家庭"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(counted, 1);
+    let mut grid1 = app.signed_in("grid1", PW).await;
+    let page = grid1.get(&format!("/registry/residents/{id}")).await.text();
+    assert!(
+        page.contains("<option value=\"custom:高龄补贴\">高龄补贴</option>"),
+        "offered on the tag form"
+    );
+    assert!(page.contains("<strong>失独家庭</strong>"));
+    let dump = serde_json::to_string(&yijia_db::dump_tables(app.handle()).await.unwrap()).unwrap();
+    assert!(!dump.contains("custom:失独"), "sealed like every care group");
+
+    // Removing a group from the settings keeps the tags residents already have.
+    let cleared = admin.post_form("/structure/communities/1/settings", &[(key, "")]).await;
+    assert_eq!(cleared.status, 303);
+    assert!(grid1
+        .get(&format!("/registry/residents/{id}"))
+        .await
+        .text()
+        .contains("<strong>失独家庭</strong>"));
+    assert_eq!(staff.post_json(&path, &tag("custom:失独家庭")).await.status, 422);
+}
+
+#[tokio::test]
 async fn moving_leaving_and_merging_keep_every_change_in_the_history() {
     let app = demo_app().await;
     let h1 = household_in(&app, "G01").await;

@@ -84,7 +84,7 @@ pub async fn load(state: &AppState) -> Result<()> {
                     &mut tx,
                     cid,
                     rid,
-                    &care_blind(v, cid, kind),
+                    &care_blind(v, cid, &kind.into()),
                     &v.seal(field::CARE_KIND, kind.as_str()),
                     None,
                     &starts,

@@ -96,7 +96,7 @@ impl Module for Registry {
     }
 
     fn settings(&self) -> &'static [yijia_kernel::settings::Setting] {
-        &[pages::visits::VISIT_DUE_DAYS]
+        &[pages::visits::VISIT_DUE_DAYS, model::CUSTOM_CARE_GROUPS]
     }
 
     fn capabilities(&self) -> &'static [Capability] {

@@ -7,7 +7,7 @@ use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::{Actor, AppState, Capability, Error, Result};
 
 use crate::commands::{care_blind, field, phone_blind, today_in};
-use crate::model::{birth_range, identity, parse_citizen_id, CareKind, Political, Residence};
+use crate::model::{birth_range, identity, parse_citizen_id, CareGroup, Political, Residence};
 use crate::repo::{self, CommunityAt, Filter, Sort};
 
 /// A resident list's query string.
@@ -88,8 +88,8 @@ impl ListQuery {
             Search::Nothing => {}
         }
         if !self.tag.is_empty() {
-            let kind = CareKind::parse(&self.tag).ok_or_else(|| Error::field("tag", "registry.bad_choice"))?;
-            f.care_blind = Some(care_blind(&state.vault, community.community_id, kind));
+            let group = CareGroup::from_code(&self.tag).ok_or_else(|| Error::field("tag", "registry.bad_choice"))?;
+            f.care_blind = Some(care_blind(&state.vault, community.community_id, &group));
         }
         if !self.residence.is_empty() {
             let r =

@@ -72,7 +72,7 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
         .fetch_all(&mut *c)
         .await?
         });
-        let kind_blind = care_blind(v, cid, CareKind::ElderlyAlone);
+        let kind_blind = care_blind(v, cid, &CareKind::ElderlyAlone.into());
         for rid in elders.iter().step_by(10) {
             let sealed = v.seal(field::CARE_KIND, CareKind::ElderlyAlone.as_str());
             repo::insert_tag(

@@ -5,7 +5,7 @@ use yijia_kernel::vault::Vault;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{care_blind, current, field, locked_resident, record, today_in};
-use crate::model::{parse_date, CareKind, DisabilityCategory};
+use crate::model::{parse_date, CareGroup, CareKind, DisabilityCategory, CUSTOM_CARE_GROUPS};
 use crate::permissions::WRITE;
 use crate::repo::{self, NewEvent, TagRow};
 
@@ -38,7 +38,8 @@ pub struct TagDetail {
 pub struct Tag {
     pub care_tag_id: i64,
     pub resident_id: i64,
-    pub kind: &'static str,
+    /// The group's code: a national kind (`elderly_alone`) or `custom:<label>`.
+    pub kind: String,
     pub detail: TagDetail,
     pub starts_on: String,
     pub ends_on: Option<String>,
@@ -46,8 +47,8 @@ pub struct Tag {
 }
 
 impl Tag {
-    pub fn kind(&self) -> CareKind {
-        CareKind::parse(self.kind).unwrap_or(CareKind::Other)
+    pub fn group(&self) -> CareGroup {
+        CareGroup::from_code(&self.kind).unwrap_or(CareGroup::Kind(CareKind::Other))
     }
 }
 
@@ -55,7 +56,8 @@ impl Tag {
 pub fn open_tags(vault: &Vault, rows: &[TagRow], today: &str) -> Result<Vec<Tag>> {
     rows.iter()
         .map(|r| {
-            let kind = CareKind::parse(&vault.open(field::CARE_KIND, &r.kind_sealed)?).unwrap_or(CareKind::Other);
+            let kind = CareGroup::from_code(&vault.open(field::CARE_KIND, &r.kind_sealed)?)
+                .unwrap_or(CareGroup::Kind(CareKind::Other));
             let detail = match &r.detail_sealed {
                 Some(d) => serde_json::from_str(&vault.open(field::CARE_DETAIL, d)?).unwrap_or_default(),
                 None => TagDetail::default(),
@@ -63,7 +65,7 @@ pub fn open_tags(vault: &Vault, rows: &[TagRow], today: &str) -> Result<Vec<Tag>
             Ok(Tag {
                 care_tag_id: r.care_tag_id,
                 resident_id: r.resident_id,
-                kind: kind.as_str(),
+                kind: kind.code().into_owned(),
                 detail,
                 current: r.starts_on.as_str() <= today && r.ends_on.as_deref().is_none_or(|e| e >= today),
                 starts_on: r.starts_on.clone(),
@@ -74,12 +76,14 @@ pub fn open_tags(vault: &Vault, rows: &[TagRow], today: &str) -> Result<Vec<Tag>
 }
 
 impl TagInput {
+    /// Checks a tag against the groups the community offers (`custom` lists its own).
     fn parse(
         &self,
         today: jiff::civil::Date,
-    ) -> std::result::Result<(CareKind, TagDetail, String, Option<String>), FieldErrors> {
+        custom: &[String],
+    ) -> std::result::Result<(CareGroup, TagDetail, String, Option<String>), FieldErrors> {
         let mut errs = FieldErrors::default();
-        let kind = CareKind::parse(&self.kind);
+        let kind = CareGroup::offered(&self.kind, custom);
         if kind.is_none() {
             errs.add("kind", Message::new("registry.bad_choice"));
         }
@@ -87,7 +91,7 @@ impl TagInput {
             note: text::optional(&mut errs, "note", &self.note, 200),
             ..TagDetail::default()
         };
-        if kind == Some(CareKind::Disabled) {
+        if kind == Some(CareGroup::Kind(CareKind::Disabled)) {
             if !self.category.trim().is_empty() {
                 match DisabilityCategory::parse(&self.category) {
                     Some(c) => detail.category = c.as_str().to_owned(),
@@ -132,7 +136,10 @@ pub async fn add_tag(state: &AppState, actor: &Actor, resident_id: i64, input: &
     let mut tx = state.db.begin_write().await?;
     let (r, at) = locked_resident(&mut tx, actor, &WRITE, resident_id).await?;
     current(&r)?;
-    let (kind, detail, starts_on, ends_on) = input.parse(today_in(state, &at.time_zone)).map_err(Error::Validation)?;
+    let custom = yijia_kernel::settings::get_list(&state.db, at.community_id, &CUSTOM_CARE_GROUPS).await?;
+    let (kind, detail, starts_on, ends_on) = input
+        .parse(today_in(state, &at.time_zone), &custom)
+        .map_err(Error::Validation)?;
     let v = &state.vault;
     let detail_json = serde_json::to_string(&detail).map_err(|e| Error::Internal(e.into()))?;
     let detail_sealed = (detail != TagDetail::default()).then(|| v.seal(field::CARE_DETAIL, &detail_json));
@@ -140,8 +147,8 @@ pub async fn add_tag(state: &AppState, actor: &Actor, resident_id: i64, input: &
         &mut tx,
         at.community_id,
         resident_id,
-        &care_blind(v, at.community_id, kind),
-        &v.seal(field::CARE_KIND, kind.as_str()),
+        &care_blind(v, at.community_id, &kind),
+        &v.seal(field::CARE_KIND, &kind.code()),
         detail_sealed.as_deref(),
         &starts_on,
         ends_on.as_deref(),

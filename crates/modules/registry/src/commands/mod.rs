@@ -45,10 +45,10 @@ pub fn today_in(state: &AppState, time_zone: &str) -> Date {
         .date()
 }
 
-/// The blind index of a care-group kind: keyed per community as well, so equal kinds in two
+/// The blind index of a care group: keyed per community as well, so equal groups in two
 /// communities do not share an index value.
-pub fn care_blind(vault: &Vault, community_id: i64, kind: crate::model::CareKind) -> String {
-    vault.blind(field::CARE_KIND, &format!("{community_id}:{}", kind.as_str()))
+pub fn care_blind(vault: &Vault, community_id: i64, group: &crate::model::CareGroup) -> String {
+    vault.blind(field::CARE_KIND, &format!("{community_id}:{}", group.code()))
 }
 
 /// The blind index of a phone number as stored.

@@ -1,6 +1,7 @@
 //! The registry's domain types: what a resident is, parsed from a form, a JSON body or an
 //! imported row by one parser, so every channel applies the same rules.
 
+pub mod care;
 pub mod identity;
 pub mod vocab;
 
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use yijia_kernel::error::Message;
 use yijia_kernel::{text, FieldErrors};
 
+pub use care::{CareGroup, CUSTOM_CARE_GROUPS};
 pub use identity::{mask_id, mask_phone, normalize_phone, parse_citizen_id, IdProblem};
 pub use vocab::{
     ethnicity_label, parse_ethnicity, AreaSource, CareKind, DisabilityCategory, Gender, HoldingKind, IdType, Political,

@@ -81,7 +81,7 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
             &at.time_zone,
             repo::history(&state.db, at.community_id, Some(id), None).await?,
         ),
-        choices: Choices::new(lang),
+        choices: Choices::of(state, at.community_id, lang).await?,
         can_write: at.retired_at.is_none() && WRITE.allows(actor, &at.place()),
         member: again.member.unwrap_or_else(Shown::none),
         holding: again.holding.unwrap_or_else(Shown::none),

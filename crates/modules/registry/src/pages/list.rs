@@ -105,7 +105,7 @@ pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, Q(q): Q<ListQ
     render(ListPage {
         base: query_string(&q, community.community_id),
         can_bulk: whole && BULK.allows(&actor, &community.place()),
-        choices: Choices::new(lang),
+        choices: Choices::of(state, community.community_id, lang).await?,
         chrome,
         communities,
         buildings,

@@ -81,8 +81,8 @@ struct MePage {
 }
 
 impl MePage {
-    fn care_label(&self, t: &Tag) -> &'static str {
-        t.kind().label(self.chrome.lang())
+    fn care_label(&self, t: &Tag) -> std::borrow::Cow<'static, str> {
+        t.group().label(self.chrome.lang())
     }
 }
 

@@ -9,27 +9,30 @@ pub mod numbers;
 pub mod resident;
 pub mod visits;
 
+use std::borrow::Cow;
+
 use jiff::civil::Date;
+use yijia_kernel::{AppState, Result};
 
 use crate::commands::care_tag::Tag;
 use crate::model::vocab::ETHNICITIES;
 use crate::model::{
-    age_on, ethnicity_label, AreaSource, CareKind, DisabilityCategory, Gender, HoldingKind, IdType, Political,
+    age_on, ethnicity_label, AreaSource, CareGroup, DisabilityCategory, Gender, HoldingKind, IdType, Political,
     Relation, Residence,
 };
 use crate::repo::ResidentRow;
 
 /// One option of a select.
 pub struct Opt {
-    pub code: &'static str,
-    pub label: &'static str,
+    pub code: Cow<'static, str>,
+    pub label: Cow<'static, str>,
 }
 
 fn opts<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Opt> {
     all.iter()
         .map(|v| Opt {
-            code: code(*v),
-            label: label(*v),
+            code: Cow::Borrowed(code(*v)),
+            label: Cow::Borrowed(label(*v)),
         })
         .collect()
 }
@@ -49,7 +52,14 @@ pub struct Choices {
 }
 
 impl Choices {
-    pub fn new(lang: &'static str) -> Choices {
+    /// The choices in a community: its own care groups follow the national ones.
+    pub async fn of(state: &AppState, community_id: i64, lang: &'static str) -> Result<Choices> {
+        let custom =
+            yijia_kernel::settings::get_list(&state.db, community_id, &crate::model::CUSTOM_CARE_GROUPS).await?;
+        Ok(Choices::new(lang, &custom))
+    }
+
+    fn new(lang: &'static str, custom_care: &[String]) -> Choices {
         Choices {
             gender: opts(Gender::ALL, Gender::as_str, |v| v.label(lang)),
             id_type: opts(IdType::ALL, IdType::as_str, |v| v.label(lang)),
@@ -59,11 +69,17 @@ impl Choices {
             ethnicity: ETHNICITIES
                 .iter()
                 .map(|(code, zh, en)| Opt {
-                    code,
-                    label: if lang == "en" { en } else { zh },
+                    code: Cow::Borrowed(code),
+                    label: Cow::Borrowed(if lang == "en" { en } else { zh }),
                 })
                 .collect(),
-            care: opts(CareKind::ALL, CareKind::as_str, |v| v.label(lang)),
+            care: CareGroup::all(custom_care)
+                .into_iter()
+                .map(|g| Opt {
+                    code: g.code(),
+                    label: g.label(lang),
+                })
+                .collect(),
             disability: opts(DisabilityCategory::ALL, DisabilityCategory::as_str, |v| v.label(lang)),
             holding: opts(HoldingKind::ALL, HoldingKind::as_str, |v| v.label(lang)),
             area_source: opts(AreaSource::ALL, AreaSource::as_str, |v| v.label(lang)),
@@ -82,7 +98,7 @@ pub struct ResidentView {
     pub ethnicity: &'static str,
     pub id_type: &'static str,
     /// Labels of the current care-group tags (empty for those who may not see them).
-    pub tags: Vec<&'static str>,
+    pub tags: Vec<Cow<'static, str>>,
 }
 
 impl ResidentView {
@@ -99,7 +115,7 @@ impl ResidentView {
             tags: tags
                 .iter()
                 .filter(|t| t.resident_id == row.resident_id && t.current)
-                .map(|t| t.kind().label(lang))
+                .map(|t| t.group().label(lang))
                 .collect(),
             row,
         }

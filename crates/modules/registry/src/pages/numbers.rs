@@ -11,7 +11,7 @@ use yijia_kernel::{AppState, Result};
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
 use crate::commands::{care_blind, today_in};
-use crate::model::CareKind;
+use crate::model::{CareGroup, CUSTOM_CARE_GROUPS};
 use crate::permissions::STATS;
 use crate::query::community_for;
 use crate::repo::{self, CommunityAt};
@@ -30,8 +30,9 @@ pub struct Counts {
     pub name: String,
     pub households: i64,
     pub residents: i64,
-    /// Current care-group members by kind code.
-    pub care: BTreeMap<&'static str, i64>,
+    /// Current care-group members by group code. Groups the community no longer offers are
+    /// not counted: their blind index is not known without the setting that named them.
+    pub care: BTreeMap<String, i64>,
     /// Visits since the first of the month (grids only).
     pub visits_this_month: i64,
 }
@@ -54,19 +55,25 @@ fn month_start(state: &AppState, tz: &str) -> i64 {
         .unwrap_or(0)
 }
 
+async fn offered_groups(state: &AppState, community_id: i64) -> Result<Vec<CareGroup>> {
+    let custom = yijia_kernel::settings::get_list(&state.db, community_id, &CUSTOM_CARE_GROUPS).await?;
+    Ok(CareGroup::all(&custom))
+}
+
 pub async fn numbers(state: &AppState, community: &CommunityAt, reach: &CommunityReach) -> Result<Numbers> {
     let today = today_in(state, &community.time_zone).to_string();
-    let kinds: BTreeMap<String, CareKind> = CareKind::ALL
-        .iter()
-        .map(|k| (care_blind(&state.vault, community.community_id, *k), *k))
+    let groups: BTreeMap<String, CareGroup> = offered_groups(state, community.community_id)
+        .await?
+        .into_iter()
+        .map(|g| (care_blind(&state.vault, community.community_id, &g), g))
         .collect();
-    let mut care_by_building: BTreeMap<i64, BTreeMap<&'static str, i64>> = BTreeMap::new();
+    let mut care_by_building: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
     for (building, blind, n) in repo::care_counts(&state.db, community.community_id, reach, &today).await? {
-        if let Some(k) = kinds.get(&blind) {
+        if let Some(g) = groups.get(&blind) {
             *care_by_building
                 .entry(building)
                 .or_default()
-                .entry(k.as_str())
+                .entry(g.code().into_owned())
                 .or_default() += n;
         }
     }
@@ -94,7 +101,7 @@ pub async fn numbers(state: &AppState, community: &CommunityAt, reach: &Communit
             g.households += b.households;
             g.residents += b.residents;
             for (k, n) in &care {
-                *g.care.entry(k).or_default() += n;
+                *g.care.entry(k.clone()).or_default() += n;
             }
         }
         out.buildings.push(Counts {
@@ -116,7 +123,7 @@ struct NumbersPage {
     chrome: Chrome,
     community: CommunityAt,
     n: Numbers,
-    kinds: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(String, String)>,
 }
 
 impl NumbersPage {
@@ -134,10 +141,11 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<NumbersQu
     let n = numbers(&ctx.state, &community, &reach).await?;
     let chrome = Chrome::new(&ctx, "registry.numbers");
     let lang = chrome.lang();
-    let kinds = CareKind::ALL
-        .iter()
-        .filter(|k| n.grids.iter().any(|g| g.care.contains_key(k.as_str())))
-        .map(|k| (k.as_str(), k.label(lang)))
+    let kinds = offered_groups(&ctx.state, community.community_id)
+        .await?
+        .into_iter()
+        .filter(|g| n.grids.iter().any(|c| c.care.contains_key(g.code().as_ref())))
+        .map(|g| (g.code().into_owned(), g.label(lang).into_owned()))
         .collect();
     render(NumbersPage {
         chrome,

@@ -50,8 +50,8 @@ struct ResidentPage {
 }
 
 impl ResidentPage {
-    fn care_label(&self, t: &Tag) -> &'static str {
-        t.kind().label(self.chrome.lang())
+    fn care_label(&self, t: &Tag) -> std::borrow::Cow<'static, str> {
+        t.group().label(self.chrome.lang())
     }
 }
 
@@ -111,7 +111,7 @@ async fn page(ctx: &PageCtx, actor: &Actor, id: i64, again: Again) -> WebResult<
     render(ResidentPage {
         can_write: current && WRITE.allows(actor, &at.place()),
         can_reveal: REVEAL.allows(actor, &at.place()),
-        choices: Choices::new(lang),
+        choices: Choices::of(state, row.community_id, lang).await?,
         v: ResidentView::new(row, lang, today, &tags),
         tags,
         history: history_lines(&chrome, &at.time_zone, history),
