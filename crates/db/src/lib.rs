@@ -124,6 +124,32 @@ impl Db {
     }
 
     /// Whether the database answers a trivial query (for `/readyz`).
+    /// Which backend this is, for the rare query whose best form differs between the planners.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Refreshes the planner's statistics after a bulk write (a seed, a large import): without
+    /// them PostgreSQL plans a million-row table as if it were empty, and staff pages take
+    /// seconds. `tables` empty means every table. SQLite gets `pragma optimize`, which analyzes
+    /// only what changed enough to matter.
+    pub async fn analyze(&self, tables: &[&str]) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(p) => sqlx::query("pragma optimize").execute(p).await.map(|_| ())?,
+            Db::Postgres(p) => {
+                // Table names are ours (compile-time constants), never user input.
+                sqlx::query(&format!("analyze {}", tables.join(", ")))
+                    .execute(p)
+                    .await
+                    .map(|_| ())?
+            }
+        }
+        Ok(())
+    }
+
     pub async fn ping(&self) -> bool {
         on_db!(self, |p| sqlx::query("select 1").execute(p).await.is_ok())
     }

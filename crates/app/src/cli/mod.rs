@@ -186,6 +186,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .await
                     .with_context(|| format!("seeding module {}", m.name()))?;
             }
+            state
+                .db
+                .analyze(&[])
+                .await
+                .context("refreshing the planner's statistics")?;
             println!("seeded {communities} communities of about {residents_per_community} residents");
             Ok(ExitCode::SUCCESS)
         }

@@ -7,7 +7,7 @@
 //! structure takes its residents' scope with it.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_db, on_tx, Backend, Db, Tx};
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::{Place, Result};
 
@@ -511,7 +511,7 @@ impl Conds {
     }
 }
 
-fn filter_sql(community_id: i64, reach: &CommunityReach, f: &Filter) -> (String, Vec<Bind>) {
+fn filter_sql(backend: Backend, community_id: i64, reach: &CommunityReach, f: &Filter) -> (String, Vec<Bind>) {
     let mut c = Conds {
         // The household's community, not the resident's (always the same): it lets the planner
         // start from the households of the grids in reach, which is 40× faster on a large
@@ -531,7 +531,12 @@ fn filter_sql(community_id: i64, reach: &CommunityReach, f: &Filter) -> (String,
         c.add("r.name like ? escape '\\'", Bind::S(format!("%{escaped}%")));
     }
     // An exact lookup goes through the blind indexes, which lead with the resident's community.
-    if f.id_blind.is_some() || f.phone_blind.is_some() {
+    // On PostgreSQL so does a whole community listed by id (the API's paging), through
+    // `registry_resident_community`: the household-first plan sorted every resident, 1.3 s at
+    // 20 000 residents against 6 ms. SQLite walks its rowid already and would slow down (8 → 30 ms).
+    let whole = *reach == CommunityReach::All && f.grid_id.is_none() && f.building_id.is_none();
+    let by_id = whole && f.sort == Sort::Id && backend == Backend::Postgres;
+    if f.id_blind.is_some() || f.phone_blind.is_some() || by_id {
         c.conds.push("r.community_id = $1".to_owned());
     }
     if let Some(v) = &f.id_blind {
@@ -587,7 +592,7 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ResidentRow>> {
-    let (cond, mut binds) = filter_sql(community_id, reach, f);
+    let (cond, mut binds) = filter_sql(db.backend(), community_id, reach, f);
     let n = binds.len();
     binds.extend([Bind::I(limit), Bind::I(offset)]);
     let sql = format!(
@@ -602,7 +607,7 @@ pub async fn list(
 }
 
 pub async fn count(db: &Db, community_id: i64, reach: &CommunityReach, f: &Filter) -> Result<i64> {
-    let (cond, binds) = filter_sql(community_id, reach, f);
+    let (cond, binds) = filter_sql(db.backend(), community_id, reach, f);
     let sql = format!(
         "select count(*) from registry_resident r join household h on h.household_id = r.household_id where {cond}"
     );

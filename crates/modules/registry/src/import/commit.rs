@@ -242,6 +242,9 @@ type Ready = (i64, PlainCols, SealedCols);
 /// longer pass (someone added the same person meanwhile, a dwelling was retired), nothing is
 /// written, those rows become rejected in the preview, and the commit is refused so the person
 /// can look again. A second commit is refused.
+/// An import this large may change a community's size enough to mislead the query planner.
+const ANALYZE_AFTER_ROWS: i64 = 1000;
+
 pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<Committed> {
     let mut tx = state.db.begin_write().await?;
     let first = store::import_tx(&mut tx, import_id).await?.ok_or(Error::NotFound)?;
@@ -317,6 +320,12 @@ pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<C
     store::set_status(&mut tx, import_id, "committed", Some(now)).await?;
     store::delete_rows(&mut tx, import_id, true).await?;
     tx.commit().await?;
+    if committed_rows >= ANALYZE_AFTER_ROWS {
+        // Best effort: the rows are in; stale statistics only make pages slower.
+        if let Err(e) = state.db.analyze(&["registry_resident", "household"]).await {
+            tracing::warn!(error = %e, "could not refresh the planner's statistics after an import");
+        }
+    }
     tracing::info!(
         import.id = import_id,
         import.committed = committed_rows,
