@@ -14,6 +14,7 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(yijia_structure::Structure),
         Arc::new(yijia_accounts::Accounts),
         Arc::new(yijia_registry::Registry),
+        Arc::new(yijia_appeals::Appeals),
         Arc::new(yijia_audit::Audit),
     ]
 }

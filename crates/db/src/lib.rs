@@ -196,4 +196,12 @@ pub const TABLES: &[&str] = &[
     "registry_request",
     "registry_import",
     "registry_import_row",
+    "community_day",
+    "appeal_party",
+    "appeal_party_member",
+    "appeal_category",
+    "appeal_route",
+    "appeal",
+    "appeal_cohandler",
+    "appeal_step",
 ];

@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -19,6 +20,10 @@ pub mod settings;
 pub mod state;
 pub mod text;
 pub mod vault;
+pub mod vocab;
+
+#[doc(hidden)]
+pub use serde;
 
 pub use actor::{Actor, Place, Role, RoleGrant, ScopeKind};
 pub use error::{Error, FieldErrors, Result};

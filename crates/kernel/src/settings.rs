@@ -19,6 +19,11 @@ pub enum Kind {
     /// A short list, typed with commas or 、 between its items: at most `items` items of at
     /// most `len` characters each, stored joined by 、 without duplicates.
     List { items: usize, len: usize },
+    /// Text a module checks itself: `check` gives the stored form or why it is refused.
+    Checked {
+        max: usize,
+        check: fn(&str) -> std::result::Result<String, Message>,
+    },
 }
 
 /// What may separate the items of a list as typed (Chinese and Western punctuation, lines).
@@ -68,6 +73,14 @@ impl Setting {
                     return Err(Message::new("settings.too_many_items").arg("max", items));
                 }
                 Ok(out.join("、"))
+            }
+            Kind::Checked { max, check } => {
+                if v.chars().count() > max {
+                    return Err(Message::new("field.too_long")
+                        .arg("max", max)
+                        .arg("len", v.chars().count()));
+                }
+                check(v)
             }
         }
     }

@@ -94,3 +94,21 @@ impl<T> Shown<T> {
 pub fn is_form_error(e: &Error) -> bool {
     matches!(e, Error::Validation(_) | Error::Conflict(_) | Error::BadRequest(_))
 }
+
+/// Answers a page's post: its response when it worked; otherwise the page again (`page`) with
+/// the form the error belongs to (`again`) and the error's status, or an error page for an
+/// error no form can show.
+pub async fn respond<A, Fut>(
+    result: Result<axum::response::Response, yijia_kernel::Error>,
+    again: impl FnOnce(&yijia_kernel::Error) -> A,
+    page: impl FnOnce(A) -> Fut,
+) -> crate::WebResult<axum::response::Response>
+where
+    Fut: std::future::Future<Output = crate::WebResult<axum::response::Response>>,
+{
+    match result {
+        Ok(res) => Ok(res),
+        Err(e) if is_form_error(&e) => Ok(crate::page::with_error_status(page(again(&e)).await?, &e)),
+        Err(e) => Err(e.into()),
+    }
+}

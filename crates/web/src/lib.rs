@@ -9,6 +9,7 @@ pub mod form;
 mod guard;
 mod health;
 mod home;
+pub mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
@@ -29,8 +30,9 @@ pub use error::{AppError, WebResult};
 pub use extract::{
     local_path, media_type, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageUpload, Upload, P, Q,
 };
-pub use form::{is_form_error, FormErrors, Shown};
+pub use form::{is_form_error, respond, FormErrors, Shown};
 pub use guard::cookie;
+pub use json::{created, to_json};
 pub use page::{render, set_cookie, with_error_status, Chrome};
 
 /// The core translations (layout, errors, home pages).

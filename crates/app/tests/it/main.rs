@@ -5,6 +5,7 @@
 
 mod accounts;
 mod api_errors;
+mod appeals;
 mod audit;
 mod backup;
 mod cli;

@@ -2,7 +2,6 @@
 //! as the pages, with the same scope rules. Numbers are masked; a full number is a reveal.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -10,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::Paged;
 use yijia_kernel::{Actor, AppState, Error};
-use yijia_web::{ApiJson, CurrentActor, WebResult, P, Q};
+use yijia_web::{created, to_json, ApiJson, CurrentActor, WebResult, P, Q};
 
 use crate::commands::care_tag::{add_tag, end_tag, open_tags, TagInput};
 use crate::commands::holding::{add_holding, end_holding, HoldingInput};
@@ -24,14 +23,6 @@ use crate::pages::visits::DueQuery;
 use crate::permissions::{READ, REQUESTS, STATS};
 use crate::query::{community_for, ListQuery};
 use crate::repo::{self, HouseholdAt, ResidentRow, Sort};
-
-fn to_json<T: serde::Serialize>(v: T) -> WebResult<Json<Value>> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))?))
-}
-
-fn created<T: serde::Serialize>(v: T) -> WebResult<Response> {
-    Ok((StatusCode::CREATED, to_json(v)?).into_response())
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()

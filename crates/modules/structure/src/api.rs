@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::{PageQuery, Paged};
 use yijia_kernel::{Actor, AppState, Error};
-use yijia_web::{ApiJson, CurrentActor, WebResult, P, Q};
+use yijia_web::{to_json, ApiJson, CurrentActor, WebResult, P, Q};
 
 use crate::commands::create_area::{create_area, AreaInput};
 use crate::commands::create_community::{create_community, CommunityInput};
@@ -23,10 +23,6 @@ use crate::repo::{self, ListOpts, Order};
 
 fn account(actor: &Actor) -> i64 {
     actor.account_id.unwrap_or(0)
-}
-
-fn to_json<T: serde::Serialize>(v: T) -> WebResult<Json<Value>> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))?))
 }
 
 pub fn routes() -> Router<AppState> {

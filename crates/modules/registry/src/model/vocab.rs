@@ -2,46 +2,7 @@
 //! and its Chinese and English labels; imports accept the code or the Chinese label, as the
 //! community's Excel sheets write it.
 
-/// Declares a vocabulary: `Variant = "code" / "中文" / "English"`.
-macro_rules! vocab {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $zh:literal / $en:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-
-            /// The label in the reader's language (`zh-CN` or `en`).
-            pub fn label(self, lang: &str) -> &'static str {
-                match (self, lang) {
-                    $(($name::$variant, "en") => $en,)+
-                    $(($name::$variant, _) => $zh),+
-                }
-            }
-
-            /// The code or the Chinese label, as typed.
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                $name::ALL.iter().copied().find(|v| v.as_str() == s || v.zh() == s)
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-    };
-}
+use yijia_kernel::vocab;
 
 vocab!(Gender {
     Male = "male" / "男" / "Male",

@@ -154,20 +154,4 @@ pub fn history_lines(chrome: &yijia_web::Chrome, tz: &str, rows: Vec<crate::repo
         .collect()
 }
 
-/// Answers a page's post: its response when it worked; otherwise the page again (`page`) with
-/// the form the error belongs to (`again`) and the error's status, or an error page for an
-/// error no form can show.
-pub async fn respond<A, Fut>(
-    result: Result<axum::response::Response, yijia_kernel::Error>,
-    again: impl FnOnce(&yijia_kernel::Error) -> A,
-    page: impl FnOnce(A) -> Fut,
-) -> yijia_web::WebResult<axum::response::Response>
-where
-    Fut: std::future::Future<Output = yijia_web::WebResult<axum::response::Response>>,
-{
-    match result {
-        Ok(res) => Ok(res),
-        Err(e) if yijia_web::is_form_error(&e) => Ok(yijia_web::with_error_status(page(again(&e)).await?, &e)),
-        Err(e) => Err(e.into()),
-    }
-}
+pub use yijia_web::respond;

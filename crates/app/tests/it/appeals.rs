@@ -1,0 +1,626 @@
+//! Appeals: a resident's matter from a phone to a rating through the desk and the property
+//! company; routing rules; deadlines on the working-day calendar; steps refused out of order,
+//! by the wrong person, or on a stale page; the requester's public timeline; audited reveals.
+
+use serde_json::{json, Value};
+use yijia_testkit::{Client, TestApp};
+
+use crate::{demo_app, grid_id, PW};
+
+async fn as_user(app: &TestApp, user: &str) -> Client {
+    let t = app.token(user, PW).await;
+    app.client().with_bearer(&t)
+}
+
+fn says(app: &TestApp, key: &str) -> String {
+    app.state.tr(yijia_kernel::i18n::Locale::ZhCn).t(key)
+}
+
+/// The demo catalogue: `(categories by code, parties by name)`.
+async fn catalogue(c: &mut Client) -> (Value, Value) {
+    let cat = c.get("/api/v1/communities/1/appeal-catalogue").await.json();
+    let by = |list: &Value, key: &str| -> Value {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x[key].as_str().unwrap().to_owned(), x.clone()))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    (by(&cat["categories"], "code"), by(&cat["parties"], "name"))
+}
+
+/// A unit of a demo grid.
+async fn unit_in(app: &TestApp, grid: &str) -> i64 {
+    let mut c = as_user(app, "xlg.admin").await;
+    let g = grid_id(app, grid).await;
+    let b = c.get(&format!("/api/v1/grids/{g}/buildings")).await.json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    c.get(&format!("/api/v1/buildings/{b}/units")).await.json()["items"][0]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn raise(c: &mut Client, category: &Value, unit: i64, extra: Value) -> Value {
+    let mut body = json!({
+        "category": category["category_id"], "kind": "help", "unit": unit,
+        "description": "卫生间顶棚渗水，已经滴到地上了。", "phone": "13912345678",
+    });
+    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    let res = c.post_json("/api/v1/appeals", &body).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    res.json()
+}
+
+async fn act(c: &mut Client, id: &Value, body: Value) -> (u16, Value) {
+    let res = c.post_json(&format!("/api/v1/appeals/{id}/steps"), &body).await;
+    (res.status, res.json())
+}
+
+const HOUR: i64 = 3_600_000;
+
+#[tokio::test]
+async fn a_resident_raises_a_leak_which_the_property_company_fixes_and_she_rates() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, parties) = catalogue(&mut resident).await;
+    let unit = unit_in(&app, "G01").await;
+    let a = raise(&mut resident, &cats["water_leak"], unit, json!({})).await;
+    let id = a["appeal_id"].clone();
+    assert_eq!(a["status"], "submitted");
+    assert_eq!(a["channel"], "app");
+    assert_eq!(a["contact_masked"], "139****5678");
+    // Water is the utility tier: dispatch within 2 hours of submission.
+    assert_eq!(
+        a["due_at"].as_i64().unwrap(),
+        a["created_at"].as_i64().unwrap() + 2 * HOUR
+    );
+
+    let mut desk = as_user(&app, "xlg.staff").await;
+    assert_eq!(
+        act(&mut desk, &id, json!({ "action": "accept", "note": "已受理" }))
+            .await
+            .0,
+        200
+    );
+    let (s, d) = act(
+        &mut desk,
+        &id,
+        json!({ "action": "dispatch", "internal_note": "物业负责管道" }),
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(
+        d["party_id"], parties["世茂物业"]["party_id"],
+        "the category's default party"
+    );
+    assert_eq!(d["reply_due_at"].as_i64().unwrap(), app.state.now_ms() + 24 * HOUR);
+
+    let mut property = as_user(&app, "property1").await;
+    let queue = property.get("/api/v1/appeals?view=queue&bucket=new").await.json();
+    assert!(queue["items"].as_array().unwrap().iter().any(|x| x["appeal_id"] == id));
+    assert_eq!(
+        act(&mut property, &id, json!({ "action": "take", "note": "下午上门" }))
+            .await
+            .0,
+        200
+    );
+    let (s, _) = act(
+        &mut property,
+        &id,
+        json!({ "action": "reply", "answer": "已更换楼上漏水的管道接头。" }),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        act(
+            &mut desk,
+            &id,
+            json!({ "action": "verify", "internal_note": "电话核实" })
+        )
+        .await
+        .0,
+        200
+    );
+    let (s, d) = act(
+        &mut resident,
+        &id,
+        json!({ "action": "rate", "rating": "satisfied", "note": "很及时" }),
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["status"], "rated");
+    let (s, d) = act(&mut desk, &id, json!({ "action": "close" })).await;
+    assert_eq!((s, d["status"].as_str()), (200, Some("closed")));
+
+    // Her timeline: every step, who took it, the public notes and never the internal ones.
+    let mine = resident.get(&format!("/api/v1/appeals/{id}")).await.json();
+    let actions: Vec<&str> = mine["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["submit", "accept", "dispatch", "take", "reply", "verify", "rate", "close"]
+    );
+    let text = mine.to_string();
+    assert!(text.contains("下午上门") && text.contains("已更换楼上漏水的管道接头"));
+    assert!(
+        !text.contains("物业负责管道") && !text.contains("电话核实"),
+        "internal notes stay inside"
+    );
+    assert!(mine["actions"].as_array().unwrap().is_empty());
+    let inside = desk.get(&format!("/api/v1/appeals/{id}")).await.json().to_string();
+    assert!(inside.contains("物业负责管道"));
+    // Her own list, and the contact never stored in clear.
+    let list = resident.get("/api/v1/appeals?view=mine").await.json();
+    assert!(list["items"].as_array().unwrap().iter().any(|x| x["appeal_id"] == id));
+    let dump = serde_json::to_string(&yijia_db::dump_tables(app.handle()).await.unwrap()).unwrap();
+    assert!(!dump.contains("13912345678"));
+}
+
+#[tokio::test]
+async fn steps_out_of_order_by_the_wrong_person_or_on_a_stale_page_change_nothing() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let a = raise(&mut resident, &cats["noise"], unit_in(&app, "G01").await, json!({})).await;
+    let id = a["appeal_id"].clone();
+    let mut desk = as_user(&app, "xlg.staff").await;
+    let before = desk.get(&format!("/api/v1/appeals/{id}")).await.json();
+
+    let (s, e) = act(&mut desk, &id, json!({ "action": "reply", "answer": "x" })).await;
+    assert_eq!(s, 409);
+    assert_eq!(e["error"]["message"], says(&app, "appeals.not_allowed"));
+    let (s, _) = act(&mut resident, &id, json!({ "action": "accept" })).await;
+    assert_eq!(s, 403, "the requester does not accept her own appeal");
+    let mut property = as_user(&app, "property1").await;
+    let (s, _) = act(&mut property, &id, json!({ "action": "accept" })).await;
+    assert_eq!(s, 404, "not dispatched to the property company: not theirs to see");
+    let (s, e) = act(&mut desk, &id, json!({ "action": "fly" })).await;
+    assert_eq!(s, 422);
+    assert_eq!(e["error"]["fields"]["action"], says(&app, "appeals.bad_choice"));
+    assert_eq!(
+        act(&mut desk, &id, json!({ "action": "rate", "rating": "satisfied" }))
+            .await
+            .0,
+        409
+    );
+    let (s, e) = act(&mut desk, &id, json!({ "action": "callback" })).await;
+    assert_eq!(s, 422, "a call-back records a rating");
+    assert_eq!(e["error"]["fields"]["rating"], says(&app, "field.required"));
+    let (s, e) = act(&mut desk, &id, json!({ "action": "decline", "reason": "duplicate" })).await;
+    assert_eq!(s, 422, "a duplicate names the appeal it repeats");
+    assert_eq!(e["error"]["fields"]["duplicate_of"], says(&app, "field.required"));
+    let after = desk.get(&format!("/api/v1/appeals/{id}")).await.json();
+    assert_eq!(after["version"], before["version"]);
+    assert_eq!(after["steps"], before["steps"]);
+
+    // Two staff on the same page: the first step wins, the second is told the page is stale.
+    let version = before["version"].clone();
+    let (s, _) = act(&mut desk, &id, json!({ "action": "accept", "version": version })).await;
+    assert_eq!(s, 200);
+    let mut admin = as_user(&app, "xlg.admin").await;
+    let (s, e) = act(&mut admin, &id, json!({ "action": "accept", "version": version })).await;
+    assert_eq!(s, 409);
+    assert_eq!(e["error"]["message"], says(&app, "appeals.changed"));
+}
+
+#[tokio::test]
+async fn two_staff_dispatching_at_once_leave_one_dispatch() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, parties) = catalogue(&mut resident).await;
+    let a = raise(&mut resident, &cats["parking"], unit_in(&app, "G01").await, json!({})).await;
+    let id = a["appeal_id"].clone();
+    let mut desk = as_user(&app, "xlg.staff").await;
+    assert_eq!(act(&mut desk, &id, json!({ "action": "accept" })).await.0, 200);
+    let community = parties["社区大管家服务队"]["party_id"].clone();
+    let mut tasks = Vec::new();
+    for (user, party) in [("xlg.staff", Value::Null), ("xlg.admin", community)] {
+        let mut c = as_user(&app, user).await;
+        let id = id.clone();
+        let body = json!({ "action": "dispatch", "party": party, "reason": "物业人手不足" });
+        tasks.push(tokio::spawn(async move { act(&mut c, &id, body).await.0 }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 409]);
+    let steps = desk.get(&format!("/api/v1/appeals/{id}")).await.json()["steps"].clone();
+    let dispatches = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["action"] == "dispatch")
+        .count();
+    assert_eq!(dispatches, 1);
+}
+
+#[tokio::test]
+async fn routing_rules_pick_the_party_and_sending_it_elsewhere_needs_a_reason() {
+    let app = demo_app().await;
+    let mut grid3 = as_user(&app, "grid1").await;
+    let (cats, parties) = catalogue(&mut grid3).await;
+    let mut desk = as_user(&app, "xlg.staff").await;
+    let mut dispatched_to = Vec::new();
+    // The demo sends sanitation in G03 (no property company there) to the community's team.
+    for grid in ["G03", "G01"] {
+        let a = raise(
+            &mut desk,
+            &cats["sanitation"],
+            unit_in(&app, grid).await,
+            json!({ "channel": "counter", "name": "王大爷" }),
+        )
+        .await;
+        assert_eq!(a["channel"], "counter");
+        assert_eq!(a["requester_name"], "王大爷");
+        act(&mut desk, &a["appeal_id"], json!({ "action": "accept" })).await;
+        let (_, d) = act(&mut desk, &a["appeal_id"], json!({ "action": "dispatch" })).await;
+        dispatched_to.push(d["party_name"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(dispatched_to, ["社区大管家服务队", "世茂物业"]);
+
+    let a = raise(
+        &mut desk,
+        &cats["sanitation"],
+        unit_in(&app, "G01").await,
+        json!({ "channel": "phone" }),
+    )
+    .await;
+    let id = a["appeal_id"].clone();
+    act(&mut desk, &id, json!({ "action": "accept" })).await;
+    let other = parties["社区大管家服务队"]["party_id"].clone();
+    let (s, e) = act(&mut desk, &id, json!({ "action": "dispatch", "party": other })).await;
+    assert_eq!(s, 422);
+    assert_eq!(e["error"]["fields"]["reason"], says(&app, "field.required"));
+    let (s, d) = act(
+        &mut desk,
+        &id,
+        json!({ "action": "dispatch", "party": other, "reason": "物业合同到期" }),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(d["party_name"], "社区大管家服务队");
+    let step = d["steps"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(step["internal_note"], "物业合同到期");
+}
+
+#[tokio::test]
+async fn reply_deadlines_in_working_days_skip_the_communitys_holidays() {
+    let app = demo_app().await;
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let saved = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[("appeals.deadline_complex", "24h, 3工作日")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let bad = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[("appeals.deadline_complex", "soon")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let mut api = as_user(&app, "xlg.admin").await;
+    let day = api
+        .post_json(
+            "/api/v1/communities/1/calendar",
+            &json!({ "day": "2026-12-01", "kind": "holiday" }),
+        )
+        .await;
+    assert_eq!(day.status, 200, "{}", day.text());
+
+    let mut desk = as_user(&app, "xlg.staff").await;
+    let (cats, _) = catalogue(&mut desk).await;
+    let a = raise(
+        &mut desk,
+        &cats["illegal_building"],
+        unit_in(&app, "G02").await,
+        json!({ "channel": "phone" }),
+    )
+    .await;
+    act(&mut desk, &a["appeal_id"], json!({ "action": "accept" })).await;
+    let (_, d) = act(&mut desk, &a["appeal_id"], json!({ "action": "dispatch" })).await;
+    // Dispatched Friday 27 Nov 10:00: Mon 30, (Tue 1 Dec a holiday), Wed 2, Thu 3 → due at the
+    // end of Thursday, midnight Beijing time.
+    // The test clock starts on Friday 2026-11-27 at 10:00 in Lanzhou: 6 days 14 hours on.
+    let end_of_thursday = yijia_testkit::START_MS + (6 * 24 + 14) * HOUR;
+    assert_eq!(d["reply_due_at"].as_i64().unwrap(), end_of_thursday);
+
+    // The department's queue: due soon a day before, overdue after.
+    let mut dept = as_user(&app, "dept1").await;
+    let in_bucket = |v: &Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["appeal_id"] == a["appeal_id"])
+    };
+    assert!(!in_bucket(
+        &dept.get("/api/v1/appeals?view=queue&bucket=due_soon").await.json()
+    ));
+    app.state
+        .clock
+        .advance_ms(end_of_thursday - app.state.now_ms() - 2 * HOUR);
+    assert!(in_bucket(
+        &dept.get("/api/v1/appeals?view=queue&bucket=due_soon").await.json()
+    ));
+    app.state.clock.advance_ms(3 * HOUR);
+    assert!(in_bucket(
+        &dept.get("/api/v1/appeals?view=queue&bucket=overdue").await.json()
+    ));
+    let mine = dept.get(&format!("/api/v1/appeals/{}", a["appeal_id"])).await.json();
+    assert_eq!(mine["overdue"], true);
+}
+
+#[tokio::test]
+async fn an_unsatisfied_rating_sends_it_back_and_a_call_back_records_the_second() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let a = raise(
+        &mut resident,
+        &cats["policy"],
+        unit_in(&app, "G01").await,
+        json!({ "kind": "enquiry" }),
+    )
+    .await;
+    let id = a["appeal_id"].clone();
+    let mut desk = as_user(&app, "xlg.staff").await;
+    for step in ["accept", "dispatch", "take"] {
+        assert_eq!(act(&mut desk, &id, json!({ "action": step })).await.0, 200, "{step}");
+    }
+    act(&mut desk, &id, json!({ "action": "reply", "answer": "请到街道办理。" })).await;
+    act(&mut desk, &id, json!({ "action": "verify" })).await;
+    let (_, d) = act(
+        &mut resident,
+        &id,
+        json!({ "action": "rate", "rating": "unsatisfied", "note": "没说清楚要带什么材料" }),
+    )
+    .await;
+    assert_eq!(d["status"], "in_progress");
+    assert_eq!(d["redo_count"], 1);
+    act(
+        &mut desk,
+        &id,
+        json!({ "action": "reply", "answer": "带身份证和户口本到街道民政窗口。" }),
+    )
+    .await;
+    act(&mut desk, &id, json!({ "action": "verify" })).await;
+    let (s, d) = act(
+        &mut desk,
+        &id,
+        json!({ "action": "callback", "rating": "basic", "note": "电话回访" }),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        (d["status"].as_str(), d["rating"].as_str()),
+        (Some("rated"), Some("basic"))
+    );
+
+    // The district's supervisor reads it and may supervise (督办) an open appeal, nothing else.
+    let open = raise(&mut resident, &cats["policy"], unit_in(&app, "G01").await, json!({})).await["appeal_id"].clone();
+    let mut sup = as_user(&app, "xigu.supervisor").await;
+    assert_eq!(sup.get(&format!("/api/v1/appeals/{open}")).await.status, 200);
+    assert_eq!(act(&mut sup, &open, json!({ "action": "accept" })).await.0, 403);
+    let (s, d) = act(&mut sup, &open, json!({ "action": "supervise", "note": "请加快办理" })).await;
+    assert_eq!((s, d["supervised"].as_bool()), (200, Some(true)));
+    assert_eq!(
+        act(&mut sup, &id, json!({ "action": "supervise" })).await.0,
+        409,
+        "rated: nothing left to push"
+    );
+}
+
+#[tokio::test]
+async fn bad_intake_is_refused_with_reasons_and_nothing_is_written() {
+    let app = demo_app().await;
+    let mut platform = as_user(&app, "admin").await;
+    let other = platform
+        .post_json(
+            "/api/v1/communities",
+            &json!({ "subdistrict": "XLGJD", "code": "HX", "name": "河湾社区" }),
+        )
+        .await
+        .json()["community_id"]
+        .as_i64()
+        .unwrap();
+    let party = platform
+        .post_json(
+            &format!("/api/v1/communities/{other}/appeal-parties"),
+            &json!({ "kind": "property", "name": "河湾物业" }),
+        )
+        .await;
+    assert_eq!(party.status, 201, "{}", party.text());
+    let foreign = platform
+        .post_json(
+            &format!("/api/v1/communities/{other}/appeal-categories"),
+            &json!({ "code": "leak", "name": "漏水", "party": party.json()["id"], "tier": "utility" }),
+        )
+        .await
+        .json()["id"]
+        .clone();
+
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let before = resident.get("/api/v1/appeals?view=mine").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let post = |body: Value| {
+        let mut c = resident.clone();
+        async move { c.post_json("/api/v1/appeals", &body).await }
+    };
+    let r = post(json!({ "community": 1, "category": foreign, "description": "楼上漏水很严重。" })).await;
+    assert_eq!(r.status, 422, "a category of another community");
+    assert_eq!(
+        r.json()["error"]["fields"]["category"],
+        says(&app, "appeals.bad_choice")
+    );
+    let r = post(json!({ "category": cats["noise"]["category_id"], "description": "吵", "lat": "91", "long": "103.8", "phone": "12345" })).await;
+    assert_eq!(r.status, 422);
+    let fields = r.json()["error"]["fields"].clone();
+    assert_eq!(fields["description"], says(&app, "appeals.too_short"));
+    assert_eq!(fields["lat"], says(&app, "appeals.bad_coordinate"));
+    assert_eq!(fields["phone"], says(&app, "field.bad_phone"));
+    let r = post(json!({ "category": cats["noise"]["category_id"], "description": "晚上很吵很吵。", "lat": "36.06" }))
+        .await;
+    assert_eq!(
+        r.json()["error"]["fields"]["long"],
+        says(&app, "appeals.point_incomplete")
+    );
+    let r =
+        post(json!({ "category": cats["noise"]["category_id"], "description": "晚上很吵很吵。", "kind": "rumour" }))
+            .await;
+    assert_eq!(r.json()["error"]["fields"]["kind"], says(&app, "appeals.bad_choice"));
+    let r = post(json!({ "category": cats["noise"]["category_id"], "description": "晚上很吵很吵。", "unit": 999_999 }))
+        .await;
+    assert_eq!(r.json()["error"]["fields"]["unit"], says(&app, "appeals.bad_choice"));
+    let r = post(
+        json!({ "category": cats["noise"]["category_id"], "description": "晚上很吵很吵。", "channel": "counter" }),
+    )
+    .await;
+    assert_eq!(r.status, 201, "a resident's channel is always the app");
+    assert_eq!(r.json()["channel"], "app");
+    let after = resident.get("/api/v1/appeals?view=mine").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, before + 1, "only the good one was written");
+}
+
+#[tokio::test]
+async fn the_contact_is_revealed_with_a_purpose_to_the_handlers_and_never_for_an_anonymous_appeal() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let unit = unit_in(&app, "G01").await;
+    let named = raise(&mut resident, &cats["water_leak"], unit, json!({})).await["appeal_id"].clone();
+    let anon = raise(&mut resident, &cats["water_leak"], unit, json!({ "anonymous": true })).await["appeal_id"].clone();
+    let mut desk = as_user(&app, "xlg.staff").await;
+    let reveal = |id: &Value| format!("/api/v1/appeals/{id}/reveal");
+    let r = desk.post_json(&reveal(&named), &json!({ "purpose": "" })).await;
+    assert_eq!(r.status, 422);
+    let r = desk
+        .post_json(&reveal(&named), &json!({ "purpose": "约上门时间" }))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["value"], "13912345678");
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(
+        desk.post_json(&reveal(&anon), &json!({ "purpose": "约上门时间" }))
+            .await
+            .status,
+        403
+    );
+    let shown = desk.get(&format!("/api/v1/appeals/{anon}")).await.json();
+    assert_eq!(
+        (shown["requester_name"].as_str(), shown["contact_masked"].as_str()),
+        (Some(""), Some(""))
+    );
+    let mine = resident.get(&format!("/api/v1/appeals/{anon}")).await.json();
+    assert_eq!(mine["contact_masked"], "139****5678", "she still sees her own");
+    let mut property = as_user(&app, "property1").await;
+    assert_eq!(
+        property
+            .post_json(&reveal(&named), &json!({ "purpose": "x" }))
+            .await
+            .status,
+        404
+    );
+    let log = as_user(&app, "xlg.admin")
+        .await
+        .get("/api/v1/audit?entity=appeal")
+        .await
+        .json()
+        .to_string();
+    assert!(log.contains("appeal.reveal") && log.contains("约上门时间") && !log.contains("13912345678"));
+}
+
+#[tokio::test]
+async fn the_pages_take_a_residents_appeal_and_show_each_party_its_work() {
+    let app = demo_app().await;
+    let mut resident = app.signed_in("resident1", PW).await;
+    let form = resident.get("/appeals/new").await;
+    assert_eq!(form.status, 200);
+    let page = form.text();
+    assert!(page.contains("漏水渗水") && page.contains("我要反映"));
+    let (cats, _) = catalogue(&mut as_user(&app, "resident1").await).await;
+    let cat = cats["water_leak"]["category_id"].to_string();
+    let bad = resident
+        .post_form("/appeals/new", &[("category", &cat), ("description", "漏")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains(&says(&app, "appeals.too_short")));
+    let ok = resident
+        .post_form(
+            "/appeals/new",
+            &[
+                ("community", "1"),
+                ("category", &cat),
+                ("description", "厨房水管漏水了。"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let at = ok.header("location").unwrap();
+    let mine = resident.get(&at).await.text();
+    assert!(mine.contains("厨房水管漏水了") && mine.contains("已提交"));
+    assert!(resident.get("/appeals?view=mine").await.text().contains("漏水渗水"));
+
+    let mut desk = app.signed_in("xlg.staff", PW).await;
+    let list = desk.get("/appeals").await.text();
+    assert!(list.contains("厨房水管漏水了"));
+    let detail = desk.get(&at).await.text();
+    assert!(detail.contains("name=\"action\" value=\"accept\""));
+    let id = at.rsplit('/').next().unwrap();
+    let accepted = desk
+        .post_form(
+            &format!("/appeals/{id}/steps"),
+            &[("action", "accept"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(accepted.status, 303);
+    let stale = desk
+        .post_form(
+            &format!("/appeals/{id}/steps"),
+            &[("action", "dispatch"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(stale.status, 409);
+    assert!(stale.text().contains(&says(&app, "appeals.changed")));
+    assert_eq!(
+        desk.post_form(
+            &format!("/appeals/{id}/steps"),
+            &[("action", "dispatch"), ("version", "2")]
+        )
+        .await
+        .status,
+        303
+    );
+
+    let mut property = app.signed_in("property1", PW).await;
+    let queue = property.get("/appeals?view=queue&bucket=new").await.text();
+    assert!(queue.contains(&format!("/appeals/{id}")));
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let cat_page = admin.get("/appeals/catalogue").await.text();
+    assert!(cat_page.contains("世茂物业") && cat_page.contains("2026-10-01"));
+    let dup = admin
+        .post_form(
+            "/appeals/catalogue/parties",
+            &[("community", "1"), ("kind", "property"), ("name", "世茂物业")],
+        )
+        .await;
+    assert_eq!(dup.status, 422);
+    assert!(dup.text().contains(&says(&app, "appeals.name_taken")));
+    assert_eq!(desk.get("/appeals/catalogue").await.status, 404, "the administrator's");
+}

@@ -1,0 +1,44 @@
+//! Closed lists with a stable code (stored, and used by the API) and Chinese and English labels,
+//! declared once by [`vocab!`] in the module that owns them.
+
+/// Declares a vocabulary: `Variant = "code" / "中文" / "English"`.
+#[macro_export]
+macro_rules! vocab {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $zh:literal / $en:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            /// The label in the reader's language (`zh-CN` or `en`).
+            pub fn label(self, lang: &str) -> &'static str {
+                match (self, lang) {
+                    $(($name::$variant, "en") => $en,)+
+                    $(($name::$variant, _) => $zh),+
+                }
+            }
+
+            /// The code or the Chinese label, as typed.
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = s.trim();
+                $name::ALL.iter().copied().find(|v| v.as_str() == s || v.zh() == s)
+            }
+        }
+
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}

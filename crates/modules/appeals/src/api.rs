@@ -1,0 +1,225 @@
+//! The appeals' JSON API under `/api/v1`: thin adapters over the commands the pages use.
+//! Bodies take the same fields as the forms; numbers may be sent as numbers or strings.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yijia_kernel::paging::Paged;
+use yijia_kernel::{AppState, Error};
+use yijia_web::{to_json, ApiJson, CurrentActor, WebResult, P, Q};
+
+use crate::commands::catalogue::{self, CategoryInput, DayInput, PartyInput, RouteInput};
+use crate::commands::reveal::reveal_contact;
+use crate::commands::step::{step, StepInput};
+use crate::commands::submit::{submit, AppealInput};
+use crate::permissions::CATALOGUE;
+use crate::query::ListQuery;
+use crate::repo;
+use crate::view::{load, AppealView};
+
+/// Reads a body whose fields are all strings in the form, accepting numbers and booleans for
+/// them as JSON clients send them.
+fn lenient<T: DeserializeOwned>(body: Value) -> Result<T, Error> {
+    let Value::Object(map) = body else {
+        return Err(Error::field("body", "error.not_an_object"));
+    };
+    let map = map
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Number(n) => Value::String(n.to_string()),
+                Value::Bool(b) => Value::String(if b { "1" } else { "0" }.to_owned()),
+                Value::Null => Value::String(String::new()),
+                other => other,
+            };
+            (k, v)
+        })
+        .collect();
+    serde_json::from_value(Value::Object(map)).map_err(|e| {
+        let mut f = yijia_kernel::FieldErrors::default();
+        f.add(
+            "body",
+            yijia_kernel::error::Message::new("field.invalid").arg("detail", e),
+        );
+        Error::Validation(f)
+    })
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/appeals", get(list).post(post_appeal))
+        .route("/appeals/{id}", get(get_appeal))
+        .route("/appeals/{id}/steps", post(post_step))
+        .route("/appeals/{id}/reveal", post(post_reveal))
+        .route("/communities/{id}/appeal-catalogue", get(get_catalogue))
+        .route("/communities/{id}/appeal-parties", post(post_party))
+        .route("/appeal-parties/{id}/members", post(post_member))
+        .route("/communities/{id}/appeal-categories", post(post_category))
+        .route("/communities/{id}/appeal-routes", post(post_route))
+        .route("/communities/{id}/calendar", post(post_day))
+}
+
+async fn list(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery>) -> WebResult<Json<Value>> {
+    let filter = q.filter(&s, &a).await?;
+    let limit = q.limit();
+    let now = s.now_ms();
+    let rows = repo::list(&s.db, &filter, limit + 1).await?;
+    let page = Paged::from_rows(rows, limit, |r| r.appeal_id);
+    let items: Vec<Value> = page
+        .items
+        .into_iter()
+        .map(|mut r| {
+            if r.anonymous && a.account_id != r.requester_account_id {
+                r.requester_name.clear();
+                r.contact_masked.clear();
+            }
+            let due = crate::view::due_at(&r);
+            let mut v = serde_json::to_value(&r).unwrap_or_default();
+            v["due_at"] = json!(due);
+            v["overdue"] = json!(due.is_some_and(|d| d < now));
+            v
+        })
+        .collect();
+    to_json(json!({ "items": items, "next": page.next }))
+}
+
+async fn post_appeal(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: AppealInput = lenient(b)?;
+    let id = submit(&s, &a, &input).await?;
+    let (view, _) = load(&s, &a, id).await?;
+    yijia_web::created(view)
+}
+
+async fn get_appeal(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+    let (view, _): (AppealView, _) = load(&s, &a, id).await?;
+    to_json(view)
+}
+
+async fn post_step(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: StepInput = lenient(b)?;
+    step(&s, &a, id, &input).await?;
+    let (view, _) = load(&s, &a, id).await?;
+    to_json(view)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevealBody {
+    purpose: String,
+}
+
+async fn post_reveal(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<RevealBody>,
+) -> WebResult<Response> {
+    let value = reveal_contact(&s, &a, id, &b.purpose).await?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "field": "contact", "value": value })),
+    )
+        .into_response())
+}
+
+/// The catalogue: parties (with members for the administrator), categories, routing rules.
+/// Categories are public to the community's members: residents choose from them.
+async fn get_catalogue(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+) -> WebResult<Json<Value>> {
+    let c = crate::commands::community(&s, id).await?;
+    if !yijia_kernel::permission::VIEW_COMMUNITY.allows(&a, &c.place()) {
+        return Err(Error::NotFound.into());
+    }
+    let categories: Vec<_> = repo::categories(&s.db, id)
+        .await?
+        .into_iter()
+        .filter(|c| c.retired_at.is_none())
+        .collect();
+    let mut out = json!({ "categories": categories, "parties": repo::parties(&s.db, id).await? });
+    if CATALOGUE.allows(&a, &c.place()) {
+        out["routes"] = serde_json::to_value(repo::routes(&s.db, id).await?).unwrap_or_default();
+        let members: Vec<Value> = repo::members(&s.db, id)
+            .await?
+            .into_iter()
+            .map(|(party_id, account_id, name)| json!({ "party_id": party_id, "account_id": account_id, "name": name }))
+            .collect();
+        out["members"] = json!(members);
+    }
+    to_json(out)
+}
+
+fn created(id: i64) -> WebResult<Response> {
+    yijia_web::created(json!({ "id": id }))
+}
+
+async fn post_party(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: PartyInput = lenient(b)?;
+    created(catalogue::add_party(&s, &a, id, &input).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberBody {
+    username: String,
+}
+
+async fn post_member(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<MemberBody>,
+) -> WebResult<Json<Value>> {
+    catalogue::add_member(&s, &a, id, &b.username).await?;
+    to_json(json!({ "party_id": id, "username": b.username }))
+}
+
+async fn post_category(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: CategoryInput = lenient(b)?;
+    created(catalogue::add_category(&s, &a, id, &input).await?)
+}
+
+async fn post_route(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: RouteInput = lenient(b)?;
+    created(catalogue::add_route(&s, &a, id, &input).await?)
+}
+
+async fn post_day(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<DayInput>,
+) -> WebResult<Json<Value>> {
+    catalogue::set_day(&s, &a, id, &b).await?;
+    to_json(json!({ "day": b.day, "kind": b.kind }))
+}

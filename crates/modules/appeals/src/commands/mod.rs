@@ -1,0 +1,143 @@
+//! One use case per file: check who may, validate, write the appeal and its step, audit, in one
+//! transaction under the community's write lock.
+
+pub mod catalogue;
+pub mod reveal;
+pub mod step;
+pub mod submit;
+
+use jiff::tz::TimeZone;
+use yijia_db::Tx;
+use yijia_kernel::audit;
+use yijia_kernel::calendar::{self, Calendar};
+use yijia_kernel::{Actor, AppState, Error, Place, Result};
+use yijia_registry::repo::CommunityAt;
+
+use crate::model::deadline::{setting_of, TierSpans};
+use crate::model::{Tier, Who};
+use crate::permissions::{DISPATCH, HANDLE, READ, SUPERVISE};
+use crate::repo::{self, AppealRow};
+
+/// The sealed fields' names.
+pub mod field {
+    pub const CONTACT: &str = "appeal.contact";
+}
+
+/// An id typed into a form field: `None` when left empty, an error when not a number.
+pub fn optional_id(errs: &mut yijia_kernel::FieldErrors, field: &str, v: &str) -> Option<i64> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    v.parse().ok().or_else(|| {
+        errs.add(field, yijia_kernel::error::Message::new("appeals.bad_choice"));
+        None
+    })
+}
+
+/// A community the caller names, or the only one their roles reach.
+pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
+    yijia_registry::repo::community(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The appeal's place: its community, and its grid when it has one.
+pub fn place_of(c: &CommunityAt, a: &AppealRow) -> Place {
+    Place {
+        grid_id: a.grid_id,
+        ..c.place()
+    }
+}
+
+/// How an actor stands to one appeal.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Access {
+    /// The community's desk: accepts, dispatches, verifies, closes.
+    pub desk: bool,
+    /// Reads the appeal through their role (staff, the grid's worker).
+    pub reader: bool,
+    /// A member of the party it is dispatched to.
+    pub handler: bool,
+    /// A member of a party asked to help.
+    pub cohandler: bool,
+    /// The resident who raised it.
+    pub requester: bool,
+    pub supervisor: bool,
+}
+
+impl Access {
+    pub async fn of(state: &AppState, actor: &Actor, c: &CommunityAt, a: &AppealRow) -> Result<Access> {
+        let place = place_of(c, a);
+        let mine = match actor.account_id {
+            Some(id) if HANDLE.allows(actor, &c.place()) => repo::parties_of(&state.db, id).await?,
+            _ => Vec::new(),
+        };
+        let cohandlers = if mine.is_empty() {
+            Vec::new()
+        } else {
+            repo::cohandlers(&state.db, a.appeal_id).await?
+        };
+        Ok(Access {
+            desk: DISPATCH.allows(actor, &place),
+            reader: READ.allows(actor, &place),
+            handler: a.party_id.is_some_and(|p| mine.contains(&p)),
+            cohandler: cohandlers.iter().any(|(p, _)| mine.contains(p)),
+            requester: actor.account_id.is_some() && actor.account_id == a.requester_account_id,
+            supervisor: SUPERVISE.allows(actor, &place),
+        })
+    }
+
+    /// May see the appeal at all.
+    pub fn sees(&self) -> bool {
+        self.desk || self.reader || self.handler || self.cohandler || self.requester || self.supervisor
+    }
+
+    /// May see internal notes and the full handling record (everyone but a plain requester).
+    pub fn inside(&self) -> bool {
+        self.desk || self.reader || self.handler || self.cohandler || self.supervisor
+    }
+
+    pub fn may(&self, who: Who) -> bool {
+        match who {
+            Who::Dispatcher => self.desk,
+            Who::Handler => self.handler,
+            Who::Requester => self.requester,
+            Who::RequesterOrDispatcher => self.requester || self.desk,
+            Who::Supervisor => self.supervisor,
+            Who::Worker => self.desk || self.handler || self.cohandler,
+        }
+    }
+}
+
+/// An appeal read again after taking its community's write lock, so every step sees the
+/// state the previous one left.
+pub(crate) async fn locked(tx: &mut Tx, id: i64) -> Result<AppealRow> {
+    let first = repo::appeal_tx(tx, id).await?.ok_or(Error::NotFound)?;
+    audit::lock_chain(tx, first.community_id).await?;
+    repo::appeal_tx(tx, id).await?.ok_or(Error::NotFound)
+}
+
+/// What deadlines are counted with in a community: its time zone and working-day calendar.
+pub struct Clock {
+    pub tz: TimeZone,
+    pub calendar: Calendar,
+}
+
+impl Clock {
+    pub async fn of(state: &AppState, c: &CommunityAt) -> Result<Clock> {
+        Ok(Clock {
+            tz: TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC),
+            calendar: calendar::load(&state.db, c.community_id).await?,
+        })
+    }
+}
+
+/// A tier's spans in a community (its setting, or the default).
+pub async fn spans(state: &AppState, community_id: i64, tier: Tier) -> Result<TierSpans> {
+    let s = setting_of(tier);
+    let v = yijia_kernel::settings::get(&state.db, community_id, s).await?;
+    TierSpans::parse(&v)
+        .or_else(|| TierSpans::parse(s.default))
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("tier {} has no valid spans", tier.as_str())))
+}

@@ -1,0 +1,218 @@
+//! Raising an appeal: a resident from a phone, or staff and grid workers for someone at the
+//! counter, on the phone or at the door. The category decides the deadline tier; where the
+//! appeal is decides, with the routing rules, who will be asked to handle it.
+
+use serde::Deserialize;
+use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::error::Message;
+use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
+use yijia_registry::model::{mask_phone, normalize_phone};
+
+use super::{community, field, optional_id, spans, Clock};
+use crate::model::{Action, Channel, Kind, Status, Tier};
+use crate::permissions::{INTAKE, SUBMIT};
+use crate::repo::{self, AppealRow, NewStep};
+
+/// An appeal as typed; every field a string, as a form or a JSON body gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppealInput {
+    pub community: String,
+    pub category: String,
+    pub kind: String,
+    pub description: String,
+    /// Where: a unit, or a building, or an address, or a point.
+    pub building: String,
+    pub unit: String,
+    pub address: String,
+    pub lat: String,
+    pub long: String,
+    /// "1"/"true"/"on": the requester's name and number are kept from the handling parties.
+    pub anonymous: String,
+    /// For staff taking it in: how it came and who it is from.
+    pub channel: String,
+    pub name: String,
+    pub phone: String,
+}
+
+fn flag(v: &str) -> bool {
+    matches!(v.trim(), "1" | "true" | "on" | "yes")
+}
+
+/// Degrees as typed → millionths of a degree within `±limit`.
+fn coordinate(errs: &mut FieldErrors, field: &str, v: &str, limit: f64) -> Option<i64> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match v.parse::<f64>() {
+        #[expect(clippy::cast_possible_truncation, reason = "bounded by the range check")]
+        Ok(d) if d.is_finite() && d.abs() <= limit => Some((d * 1e6).round() as i64),
+        _ => {
+            errs.add(field, Message::new("appeals.bad_coordinate"));
+            None
+        }
+    }
+}
+
+/// The community an appeal goes to: the one named, or the only one the actor belongs to.
+fn community_id(errs: &mut FieldErrors, input: &AppealInput, actor: &Actor) -> Option<i64> {
+    let id = optional_id(errs, "community", &input.community).or_else(|| crate::query::only_community(actor));
+    if id.is_none() && errs.get("community").is_none() {
+        errs.add("community", Message::new("appeals.community_needed"));
+    }
+    id
+}
+
+/// Raises an appeal and returns its id.
+pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Result<i64> {
+    let mut errs = FieldErrors::default();
+    let cid = community_id(&mut errs, input, actor);
+    let category_id = optional_id(&mut errs, "category", &input.category);
+    if input.category.trim().is_empty() {
+        errs.add("category", Message::new("field.required"));
+    }
+    let kind = match input.kind.trim() {
+        "" => Some(Kind::Help),
+        k => Kind::parse(k).or_else(|| {
+            errs.add("kind", Message::new("appeals.bad_choice"));
+            None
+        }),
+    };
+    let description = text::required(&mut errs, "description", &input.description, 2000);
+    if !description.is_empty() && description.chars().count() < 5 {
+        errs.add("description", Message::new("appeals.too_short"));
+    }
+    let building = optional_id(&mut errs, "building", &input.building);
+    let unit = optional_id(&mut errs, "unit", &input.unit);
+    let address = text::optional(&mut errs, "address", &input.address, 200);
+    let lat = coordinate(&mut errs, "lat", &input.lat, 90.0);
+    let long = coordinate(&mut errs, "long", &input.long, 180.0);
+    if lat.is_some() != long.is_some() && errs.get("lat").is_none() && errs.get("long").is_none() {
+        errs.add(
+            if lat.is_none() { "lat" } else { "long" },
+            Message::new("appeals.point_incomplete"),
+        );
+    }
+    let cid = cid.ok_or_else(|| Error::Validation(errs.clone()));
+    let community = match cid {
+        Ok(id) => Some(community(state, id).await?),
+        Err(_) => None,
+    };
+    // Staff take appeals in for others and say how they came; a resident raises their own.
+    let on_behalf = community
+        .as_ref()
+        .is_some_and(|c| INTAKE.allows(actor, &c.place()) && !input.channel.trim().is_empty());
+    let channel = if on_behalf {
+        Channel::parse(&input.channel)
+            .filter(|c| *c != Channel::Open311)
+            .or_else(|| {
+                errs.add("channel", Message::new("appeals.bad_choice"));
+                None
+            })
+    } else {
+        Some(Channel::App)
+    };
+    let name = text::optional(&mut errs, "name", &input.name, 50);
+    let phone = text::phone(&mut errs, "phone", &input.phone);
+    errs.into_result()?;
+    let community = community.ok_or(Error::NotFound)?;
+    if !on_behalf && !SUBMIT.allows(actor, &community.place()) {
+        return Err(Error::Forbidden);
+    }
+    let (Some(category_id), Some(kind), Some(channel)) = (category_id, kind, channel) else {
+        return Err(Error::bad_request("appeals.bad_choice"));
+    };
+    let clock = Clock::of(state, &community).await?;
+
+    let mut tx = state.db.begin_write().await?;
+    audit::lock_chain(&mut tx, community.community_id).await?;
+    let category = repo::category_tx(&mut tx, category_id)
+        .await?
+        .filter(|c| c.community_id == community.community_id && c.retired_at.is_none())
+        .ok_or_else(|| Error::field("category", "appeals.bad_choice"))?;
+    let (grid_id, building_id) = match (unit, building) {
+        (Some(u), _) => {
+            let (g, b) = repo::place_of_unit_tx(&mut tx, community.community_id, u)
+                .await?
+                .ok_or_else(|| Error::field("unit", "appeals.bad_choice"))?;
+            (Some(g), Some(b))
+        }
+        (None, Some(b)) => {
+            let g = repo::grid_of_building_tx(&mut tx, community.community_id, b)
+                .await?
+                .ok_or_else(|| Error::field("building", "appeals.bad_choice"))?;
+            (Some(g), Some(b))
+        }
+        (None, None) => (None, None),
+    };
+    let tier = Tier::parse(&category.tier).unwrap_or(Tier::Normal);
+    let now = state.now_ms();
+    let due = spans(state, community.community_id, tier).await?.dispatch;
+    let phone = (!phone.is_empty()).then(|| normalize_phone(&phone));
+    let mut a = AppealRow {
+        appeal_id: 0,
+        community_id: community.community_id,
+        category_id,
+        category_name: category.name.clone(),
+        kind: kind.as_str().to_owned(),
+        channel: channel.as_str().to_owned(),
+        status: Status::Submitted.as_str().to_owned(),
+        description,
+        grid_id,
+        building_id,
+        unit_id: unit,
+        household_id: None,
+        address,
+        lat_e6: lat,
+        long_e6: long,
+        anonymous: flag(&input.anonymous),
+        requester_account_id: if on_behalf { None } else { actor.account_id },
+        requester_name: if on_behalf { name } else { actor.display_name.clone() },
+        contact_masked: phone.as_deref().map(mask_phone).unwrap_or_default(),
+        contact_sealed: phone.map(|p| state.vault.seal(field::CONTACT, &p)),
+        recorded_by: if on_behalf { actor.account_id } else { None },
+        party_id: None,
+        party_name: None,
+        tier: tier.as_str().to_owned(),
+        dispatch_due_at: due.after(now, &clock.tz, &clock.calendar),
+        reply_due_at: None,
+        accepted_at: None,
+        dispatched_at: None,
+        taken_at: None,
+        replied_at: None,
+        verified_at: None,
+        rated_at: None,
+        closed_at: None,
+        answer: String::new(),
+        rating: None,
+        rating_comment: String::new(),
+        redo_count: 0,
+        urge_count: 0,
+        supervised: false,
+        duplicate_of: None,
+        decline_reason: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    a.appeal_id = repo::insert_appeal(&mut tx, &a).await?;
+    let step = NewStep {
+        action: Action::Submit.as_str(),
+        from: Status::Submitted.as_str(),
+        to: Status::Submitted.as_str(),
+        party_id: None,
+        public_note: "",
+        internal_note: "",
+    };
+    repo::insert_step(&mut tx, &a, &step, actor, now).await?;
+    // The audit names the category and channel; the description and the contact stay in the appeal.
+    let entry = Entry::new("appeal.submit", "appeal", a.appeal_id)
+        .community(Some(a.community_id))
+        .after(Some(&serde_json::json!({
+            "category_id": category_id, "kind": a.kind, "channel": a.channel, "grid_id": grid_id,
+        })));
+    audit::record(&mut tx, now, actor, entry).await?;
+    tx.commit().await?;
+    Ok(a.appeal_id)
+}

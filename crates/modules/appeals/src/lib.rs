@@ -1,0 +1,104 @@
+//! Appeals and work orders (民情驿站 · 大管家): a resident's matter is taken in from any channel,
+//! routed to whoever is responsible — a community team, the property company, a department —
+//! handled against a deadline in the open, and rated by the resident.
+
+pub mod api;
+pub mod commands;
+mod demo;
+pub mod model;
+mod openapi;
+mod pages;
+pub mod permissions;
+pub mod query;
+pub mod repo;
+pub mod view;
+
+use axum::routing::{get, post};
+use axum::Router;
+use yijia_kernel::module::NavEntry;
+use yijia_kernel::settings::Setting;
+use yijia_kernel::{AppState, BoxFut, Capability, Module};
+
+use crate::model::deadline::{COMPLEX, EMERGENCY, NORMAL, UTILITY};
+
+pub struct Appeals;
+
+impl Module for Appeals {
+    fn name(&self) -> &'static str {
+        "appeals"
+    }
+
+    fn translations(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("zh-CN", include_str!("../locales/zh-CN.toml")),
+            ("en", include_str!("../locales/en.toml")),
+        ]
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        use pages::{catalogue, detail, list, new};
+        Router::new()
+            .route("/appeals", get(list::show))
+            .route("/appeals/new", get(new::show).post(new::post))
+            .route("/appeals/{id}", get(detail::show))
+            .route("/appeals/{id}/steps", post(detail::post_step))
+            .route("/appeals/{id}/reveal", post(detail::post_reveal))
+            .route("/appeals/catalogue", get(catalogue::show))
+            .route("/appeals/catalogue/parties", post(catalogue::post_party))
+            .route("/appeals/catalogue/members", post(catalogue::post_member))
+            .route("/appeals/catalogue/categories", post(catalogue::post_category))
+            .route("/appeals/catalogue/routes", post(catalogue::post_route))
+            .route("/appeals/catalogue/days", post(catalogue::post_day))
+    }
+
+    fn api(&self) -> Router<AppState> {
+        api::routes()
+    }
+
+    fn openapi(&self) -> serde_json::Value {
+        openapi::document()
+    }
+
+    fn nav(&self) -> Vec<NavEntry> {
+        vec![
+            NavEntry {
+                label: "appeals.nav",
+                href: "/appeals",
+                cap: permissions::READ,
+                order: 10,
+            },
+            NavEntry {
+                label: "appeals.nav_queue",
+                href: "/appeals?view=queue",
+                cap: permissions::HANDLE,
+                order: 11,
+            },
+            NavEntry {
+                label: "appeals.nav_mine",
+                href: "/appeals?view=mine",
+                cap: permissions::SUBMIT,
+                order: 12,
+            },
+        ]
+    }
+
+    fn settings(&self) -> &'static [Setting] {
+        &[EMERGENCY, UTILITY, NORMAL, COMPLEX]
+    }
+
+    fn capabilities(&self) -> &'static [Capability] {
+        &[
+            permissions::SUBMIT,
+            permissions::INTAKE,
+            permissions::READ,
+            permissions::DISPATCH,
+            permissions::HANDLE,
+            permissions::SUPERVISE,
+            permissions::CATALOGUE,
+        ]
+    }
+
+    fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {
+        Box::pin(demo::load(state))
+    }
+}

@@ -1,0 +1,76 @@
+//! The appeals' part of the OpenAPI document.
+
+use serde_json::{json, Map, Value};
+
+fn strings(fields: &[&str]) -> Value {
+    let props: Map<String, Value> = fields
+        .iter()
+        .map(|f| ((*f).to_owned(), json!({ "type": ["string", "number", "boolean"] })))
+        .collect();
+    json!({ "type": "object", "properties": props, "additionalProperties": false })
+}
+
+fn id_param() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
+}
+
+fn op(summary: &str, body: Option<&str>, status: &str) -> Value {
+    let mut o = json!({
+        "tags": ["appeals"],
+        "summary": summary,
+        "responses": {
+            status: { "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } },
+            "default": { "$ref": "#/components/responses/Error" }
+        }
+    });
+    if let Some(b) = body {
+        o["requestBody"] = json!({
+            "required": true,
+            "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{b}") } } }
+        });
+    }
+    o
+}
+
+pub fn document() -> Value {
+    let q = |name: &str, ty: &str| json!({ "name": name, "in": "query", "required": false, "schema": { "type": ty } });
+    let mut list = op(
+        "Appeals: a community's, my party's queue (view=queue), or my own (view=mine)",
+        None,
+        "200",
+    );
+    list["parameters"] = json!([
+        q("community", "integer"),
+        q("view", "string"),
+        q("status", "string"),
+        q("party", "integer"),
+        q("category", "integer"),
+        q("bucket", "string"),
+        q("before", "integer"),
+        q("limit", "integer")
+    ]);
+    json!({
+        "paths": {
+            "/appeals": { "get": list, "post": op("Raise an appeal", Some("AppealInput"), "201") },
+            "/appeals/{id}": { "parameters": [id_param()], "get": op("An appeal with its timeline and the actions open to the caller", None, "200") },
+            "/appeals/{id}/steps": { "parameters": [id_param()], "post": op("Take a step: accept, dispatch, take, reply, rate…", Some("StepInput"), "200") },
+            "/appeals/{id}/reveal": { "parameters": [id_param()], "post": op("Show the requester's phone number, with a purpose (audited)", Some("RevealInput"), "200") },
+            "/communities/{id}/appeal-catalogue": { "parameters": [id_param()], "get": op("Categories, parties and (for administrators) routing rules", None, "200") },
+            "/communities/{id}/appeal-parties": { "parameters": [id_param()], "post": op("Add a handling party", Some("PartyInput"), "201") },
+            "/appeal-parties/{id}/members": { "parameters": [id_param()], "post": op("Add an account to a party", Some("MemberInput"), "200") },
+            "/communities/{id}/appeal-categories": { "parameters": [id_param()], "post": op("Add a category", Some("CategoryInput"), "201") },
+            "/communities/{id}/appeal-routes": { "parameters": [id_param()], "post": op("Add a routing rule", Some("RouteInput"), "201") },
+            "/communities/{id}/calendar": { "parameters": [id_param()], "post": op("Mark a holiday or a make-up working day", Some("DayInput"), "200") }
+        },
+        "components": { "schemas": {
+            "AppealInput": strings(&["community", "category", "kind", "description", "building", "unit", "address", "lat", "long", "anonymous", "channel", "name", "phone"]),
+            "StepInput": strings(&["action", "version", "note", "internal_note", "reason", "party", "answer", "rating", "duplicate_of"]),
+            "RevealInput": strings(&["purpose"]),
+            "PartyInput": strings(&["kind", "name", "phone"]),
+            "MemberInput": strings(&["username"]),
+            "CategoryInput": strings(&["code", "name", "description", "keywords", "party", "tier"]),
+            "RouteInput": strings(&["category", "grid", "building", "party"]),
+            "DayInput": strings(&["day", "kind"])
+        } }
+    })
+}

@@ -1,0 +1,131 @@
+//! One appeal: what, where, who has it and by when, the answer, the timeline, and a form for
+//! each step the reader may take now. A step on a page that has gone stale (someone else acted
+//! meanwhile) is refused and the page shown again with the new state.
+
+use askama::Template;
+use axum::response::{IntoResponse, Redirect, Response};
+use yijia_kernel::clock::format_local;
+use yijia_kernel::Actor;
+use yijia_web::{render, respond, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P};
+
+use super::{options, Labels};
+use crate::commands::reveal::reveal_contact;
+use crate::commands::step::{step, StepInput};
+use crate::commands::Access;
+use crate::model::{DeclineReason, Rating};
+use crate::repo::{self, PartyRow, StepRow};
+use crate::view::{load, AppealView};
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    l: Labels,
+    v: AppealView,
+    access: Access,
+    tz: String,
+    parties: Vec<PartyRow>,
+    reasons: Vec<(&'static str, &'static str)>,
+    ratings: Vec<(&'static str, &'static str)>,
+    form: Shown<StepInput>,
+    revealed: Option<String>,
+}
+
+impl DetailPage {
+    fn when(&self, ms: &i64) -> String {
+        format_local(*ms, &self.tz)
+    }
+
+    fn party_name(&self, s: &StepRow) -> String {
+        s.party_id
+            .and_then(|id| self.parties.iter().find(|p| p.party_id == id))
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn live_parties(&self) -> Vec<(String, String)> {
+        self.parties
+            .iter()
+            .filter(|p| p.retired_at.is_none())
+            .map(|p| (p.party_id.to_string(), p.name.clone()))
+            .collect()
+    }
+}
+
+async fn page(
+    ctx: &PageCtx,
+    a: &Actor,
+    id: i64,
+    form: Shown<StepInput>,
+    revealed: Option<String>,
+) -> WebResult<Response> {
+    let (v, access) = load(&ctx.state, a, id).await?;
+    let c = crate::commands::community(&ctx.state, v.row.community_id).await?;
+    let chrome = Chrome::new(ctx, "appeals.appeal");
+    let lang = chrome.lang();
+    let res = render(DetailPage {
+        l: Labels { lang },
+        parties: repo::parties(&ctx.state.db, v.row.community_id).await?,
+        reasons: options(DeclineReason::ALL, DeclineReason::as_str, |r| r.label(lang)),
+        ratings: options(Rating::ALL, Rating::as_str, |r| r.label(lang)),
+        tz: c.time_zone,
+        chrome,
+        v,
+        access,
+        form,
+        revealed: revealed.clone(),
+    })?;
+    Ok(if revealed.is_some() {
+        ([(axum::http::header::CACHE_CONTROL, "no-store")], res).into_response()
+    } else {
+        res
+    })
+}
+
+pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Response> {
+    page(&ctx, &a, id, Shown::none(), None).await
+}
+
+pub async fn post_step(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<StepInput>,
+) -> WebResult<Response> {
+    let result = step(&ctx.state, &a, id, &f)
+        .await
+        .map(|_| Redirect::to(&format!("/appeals/{id}#timeline")).into_response());
+    let which = "step";
+    respond(
+        result,
+        |e| Shown::failed(which, f, e, &ctx.tr),
+        |form| page(&ctx, &a, id, form, None),
+    )
+    .await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RevealForm {
+    pub purpose: String,
+}
+
+pub async fn post_reveal(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageForm(f): PageForm<RevealForm>,
+) -> WebResult<Response> {
+    match reveal_contact(&ctx.state, &a, id, &f.purpose).await {
+        Ok(value) => page(&ctx, &a, id, Shown::none(), Some(value)).await,
+        Err(e) => {
+            let input = StepInput::default();
+            respond(
+                Err(e),
+                |e| Shown::failed("reveal", input, e, &ctx.tr),
+                |form| page(&ctx, &a, id, form, None),
+            )
+            .await
+        }
+    }
+}

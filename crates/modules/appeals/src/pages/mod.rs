@@ -1,0 +1,49 @@
+//! The appeals' pages: raising one from a phone, the lists (the community's, a party's queue,
+//! my own), one appeal with its timeline and the steps open to the reader, and the catalogue.
+
+pub mod catalogue;
+pub mod detail;
+pub mod list;
+pub mod new;
+
+use crate::model::{Action, Channel, DeclineReason, Kind, PartyKind, Rating, Status, Tier};
+
+/// Labels of the appeals' codes in the reader's language, for templates.
+pub struct Labels {
+    pub lang: &'static str,
+}
+
+macro_rules! label_fns {
+    ($($fn:ident: $ty:ident),+ $(,)?) => {
+        impl Labels {
+            $(pub fn $fn(&self, code: &str) -> &'static str {
+                $ty::parse(code).map_or("", |v| v.label(self.lang))
+            })+
+        }
+    };
+}
+
+label_fns!(
+    status: Status,
+    kind: Kind,
+    channel: Channel,
+    tier: Tier,
+    party_kind: PartyKind,
+    rating: Rating,
+    action: Action,
+    decline: DeclineReason,
+);
+
+/// `(code, label)` of every value of a closed list, for a select.
+pub fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), label(*v))).collect()
+}
+
+/// Whether an option is the chosen value (templates compare codes of several string types).
+pub fn chosen<A: AsRef<str> + ?Sized>(code: &A, value: &str) -> bool {
+    code.as_ref() == value
+}

@@ -1,0 +1,570 @@
+//! Every SQL statement of the appeals module, written once for both backends.
+
+use serde::Serialize;
+use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_kernel::{Actor, Result};
+
+/// A handling party.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct PartyRow {
+    pub party_id: i64,
+    pub community_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub phone: String,
+    pub retired_at: Option<i64>,
+}
+
+const PARTY_SELECT: &str = "select party_id, community_id, kind, name, phone, retired_at from appeal_party";
+
+pub async fn parties(db: &Db, community_id: i64) -> Result<Vec<PartyRow>> {
+    let sql = format!("{PARTY_SELECT} where community_id = $1 order by party_id");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(community_id)
+        .fetch_all(p)
+        .await?))
+}
+
+pub async fn party(db: &Db, id: i64) -> Result<Option<PartyRow>> {
+    let sql = format!("{PARTY_SELECT} where party_id = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
+}
+
+pub async fn party_tx(tx: &mut Tx, id: i64) -> Result<Option<PartyRow>> {
+    let sql = format!("{PARTY_SELECT} where party_id = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+pub async fn insert_party(
+    tx: &mut Tx,
+    community_id: i64,
+    kind: &str,
+    name: &str,
+    phone: &str,
+    now: i64,
+) -> Result<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "insert into appeal_party (community_id, kind, name, phone, created_at) values ($1, $2, $3, $4, $5) \
+         returning party_id"
+    )
+    .bind(community_id)
+    .bind(kind)
+    .bind(name)
+    .bind(phone)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await?))
+}
+
+pub async fn add_member(tx: &mut Tx, party: &PartyRow, account_id: i64) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "insert into appeal_party_member (party_id, account_id, community_id) values ($1, $2, $3) \
+         on conflict (party_id, account_id) do nothing"
+    )
+    .bind(party.party_id)
+    .bind(account_id)
+    .bind(party.community_id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// A party's members: `(account_id, display name)`.
+pub async fn members(db: &Db, community_id: i64) -> Result<Vec<(i64, i64, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select m.party_id, m.account_id, a.display_name from appeal_party_member m \
+         join account a on a.account_id = m.account_id where m.community_id = $1 order by m.party_id, a.display_name"
+    )
+    .bind(community_id)
+    .fetch_all(p)
+    .await?))
+}
+
+/// The parties an account works for.
+pub async fn parties_of(db: &Db, account_id: i64) -> Result<Vec<i64>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "select m.party_id from appeal_party_member m join appeal_party p on p.party_id = m.party_id \
+         where m.account_id = $1 and p.retired_at is null"
+    )
+    .bind(account_id)
+    .fetch_all(p)
+    .await?))
+}
+
+pub async fn is_member_tx(tx: &mut Tx, party_id: i64, account_id: i64) -> Result<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "select count(*) from appeal_party_member where party_id = $1 and account_id = $2"
+    )
+    .bind(party_id)
+    .bind(account_id)
+    .fetch_one(&mut *c)
+    .await?);
+    Ok(n > 0)
+}
+
+/// A category of the service catalogue, with its default party's name.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CategoryRow {
+    pub category_id: i64,
+    pub community_id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub keywords: String,
+    pub party_id: i64,
+    pub party_name: String,
+    pub tier: String,
+    pub retired_at: Option<i64>,
+}
+
+const CATEGORY_SELECT: &str = "select c.category_id, c.community_id, c.code, c.name, c.description, c.keywords, \
+     c.party_id, p.name as party_name, c.tier, c.retired_at \
+     from appeal_category c join appeal_party p on p.party_id = c.party_id";
+
+pub async fn categories(db: &Db, community_id: i64) -> Result<Vec<CategoryRow>> {
+    let sql = format!("{CATEGORY_SELECT} where c.community_id = $1 order by c.code");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(community_id)
+        .fetch_all(p)
+        .await?))
+}
+
+pub async fn category_tx(tx: &mut Tx, id: i64) -> Result<Option<CategoryRow>> {
+    let sql = format!("{CATEGORY_SELECT} where c.category_id = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+pub struct NewCategory<'a> {
+    pub community_id: i64,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub keywords: &'a str,
+    pub party_id: i64,
+    pub tier: &'a str,
+}
+
+pub async fn insert_category(tx: &mut Tx, c: &NewCategory<'_>, now: i64) -> Result<i64> {
+    Ok(on_tx!(tx, |x| sqlx::query_scalar(
+        "insert into appeal_category (community_id, code, name, description, keywords, party_id, tier, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning category_id"
+    )
+    .bind(c.community_id)
+    .bind(c.code)
+    .bind(c.name)
+    .bind(c.description)
+    .bind(c.keywords)
+    .bind(c.party_id)
+    .bind(c.tier)
+    .bind(now)
+    .fetch_one(&mut *x)
+    .await?))
+}
+
+/// A routing rule with the names a page shows.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct RouteRow {
+    pub route_id: i64,
+    pub category_id: i64,
+    pub category_name: String,
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub building_id: Option<i64>,
+    pub building_name: Option<String>,
+    pub party_id: i64,
+    pub party_name: String,
+}
+
+pub async fn routes(db: &Db, community_id: i64) -> Result<Vec<RouteRow>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select r.route_id, r.category_id, c.name as category_name, r.grid_id, g.name as grid_name, \
+         r.building_id, b.name as building_name, r.party_id, p.name as party_name \
+         from appeal_route r join appeal_category c on c.category_id = r.category_id \
+         join grid g on g.grid_id = r.grid_id left join building b on b.building_id = r.building_id \
+         join appeal_party p on p.party_id = r.party_id where r.community_id = $1 order by c.code, g.code, r.route_id"
+    )
+    .bind(community_id)
+    .fetch_all(p)
+    .await?))
+}
+
+pub async fn insert_route(
+    tx: &mut Tx,
+    community_id: i64,
+    category_id: i64,
+    grid_id: i64,
+    building_id: Option<i64>,
+    party_id: i64,
+    now: i64,
+) -> Result<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "insert into appeal_route (community_id, category_id, grid_id, building_id, party_id, created_at) \
+         values ($1, $2, $3, $4, $5, $6) returning route_id"
+    )
+    .bind(community_id)
+    .bind(category_id)
+    .bind(grid_id)
+    .bind(building_id)
+    .bind(party_id)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await?))
+}
+
+/// The party a rule sends a category to in a grid: a rule for the building wins over one for
+/// the whole grid. `None` when no rule matches (the category's default party applies).
+pub async fn routed_party_tx(
+    tx: &mut Tx,
+    category_id: i64,
+    grid_id: Option<i64>,
+    building_id: Option<i64>,
+) -> Result<Option<i64>> {
+    let Some(grid) = grid_id else { return Ok(None) };
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select r.party_id from appeal_route r join appeal_party p on p.party_id = r.party_id \
+         where r.category_id = $1 and r.grid_id = $2 and (r.building_id is null or r.building_id = $3) \
+         and p.retired_at is null \
+         order by case when r.building_id is null then 1 else 0 end, r.route_id desc limit 1"
+    )
+    .bind(category_id)
+    .bind(grid)
+    .bind(building_id)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
+/// Where a unit or a building is: `(grid_id, building_id)`, within a community.
+pub async fn place_of_unit_tx(tx: &mut Tx, community_id: i64, unit_id: i64) -> Result<Option<(i64, i64)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "select grid_id, building_id from unit where unit_id = $1 and community_id = $2 and retired_at is null"
+    )
+    .bind(unit_id)
+    .bind(community_id)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
+pub async fn grid_of_building_tx(tx: &mut Tx, community_id: i64, building_id: i64) -> Result<Option<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select grid_id from building where building_id = $1 and community_id = $2 and retired_at is null"
+    )
+    .bind(building_id)
+    .bind(community_id)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
+/// An appeal as stored, with the names pages show.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct AppealRow {
+    pub appeal_id: i64,
+    pub community_id: i64,
+    pub category_id: i64,
+    pub category_name: String,
+    pub kind: String,
+    pub channel: String,
+    pub status: String,
+    pub description: String,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub address: String,
+    pub lat_e6: Option<i64>,
+    pub long_e6: Option<i64>,
+    pub anonymous: bool,
+    pub requester_account_id: Option<i64>,
+    pub requester_name: String,
+    #[serde(skip)]
+    pub contact_sealed: Option<String>,
+    pub contact_masked: String,
+    pub recorded_by: Option<i64>,
+    pub party_id: Option<i64>,
+    pub party_name: Option<String>,
+    pub tier: String,
+    pub dispatch_due_at: i64,
+    pub reply_due_at: Option<i64>,
+    pub accepted_at: Option<i64>,
+    pub dispatched_at: Option<i64>,
+    pub taken_at: Option<i64>,
+    pub replied_at: Option<i64>,
+    pub verified_at: Option<i64>,
+    pub rated_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub answer: String,
+    pub rating: Option<String>,
+    pub rating_comment: String,
+    pub redo_count: i64,
+    pub urge_count: i64,
+    pub supervised: bool,
+    pub duplicate_of: Option<i64>,
+    pub decline_reason: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const APPEAL_SELECT: &str = "select a.appeal_id, a.community_id, a.category_id, c.name as category_name, a.kind, \
+     a.channel, a.status, a.description, a.grid_id, a.building_id, a.unit_id, a.household_id, a.address, a.lat_e6, \
+     a.long_e6, a.anonymous <> 0 as anonymous, a.requester_account_id, a.requester_name, a.contact_sealed, \
+     a.contact_masked, a.recorded_by, a.party_id, p.name as party_name, a.tier, a.dispatch_due_at, a.reply_due_at, \
+     a.accepted_at, a.dispatched_at, a.taken_at, a.replied_at, a.verified_at, a.rated_at, a.closed_at, a.answer, \
+     a.rating, a.rating_comment, a.redo_count, a.urge_count, a.supervised <> 0 as supervised, a.duplicate_of, \
+     a.decline_reason, a.version, a.created_at, a.updated_at \
+     from appeal a join appeal_category c on c.category_id = a.category_id \
+     left join appeal_party p on p.party_id = a.party_id";
+
+pub async fn appeal(db: &Db, id: i64) -> Result<Option<AppealRow>> {
+    let sql = format!("{APPEAL_SELECT} where a.appeal_id = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
+}
+
+pub async fn appeal_tx(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>> {
+    let sql = format!("{APPEAL_SELECT} where a.appeal_id = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// Writes a new appeal; `a.appeal_id`, the names and `version` are ignored.
+pub async fn insert_appeal(tx: &mut Tx, a: &AppealRow) -> Result<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "insert into appeal (community_id, category_id, kind, channel, status, description, grid_id, building_id, \
+         unit_id, household_id, address, lat_e6, long_e6, anonymous, requester_account_id, requester_name, \
+         contact_sealed, contact_masked, recorded_by, party_id, tier, dispatch_due_at, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+         $22, $23, $23) returning appeal_id"
+    )
+    .bind(a.community_id)
+    .bind(a.category_id)
+    .bind(&a.kind)
+    .bind(&a.channel)
+    .bind(&a.status)
+    .bind(&a.description)
+    .bind(a.grid_id)
+    .bind(a.building_id)
+    .bind(a.unit_id)
+    .bind(a.household_id)
+    .bind(&a.address)
+    .bind(a.lat_e6)
+    .bind(a.long_e6)
+    .bind(i64::from(a.anonymous))
+    .bind(a.requester_account_id)
+    .bind(&a.requester_name)
+    .bind(&a.contact_sealed)
+    .bind(&a.contact_masked)
+    .bind(a.recorded_by)
+    .bind(a.party_id)
+    .bind(&a.tier)
+    .bind(a.dispatch_due_at)
+    .bind(a.created_at)
+    .fetch_one(&mut *c)
+    .await?))
+}
+
+/// Writes what a step changed, if nobody changed the appeal since `a.version` was read.
+/// `false` when someone did: the caller tells the user rather than overwrite their work.
+pub async fn update_appeal(tx: &mut Tx, a: &AppealRow) -> Result<bool> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update appeal set status = $1, party_id = $2, reply_due_at = $3, accepted_at = $4, dispatched_at = $5, \
+         taken_at = $6, replied_at = $7, verified_at = $8, rated_at = $9, closed_at = $10, answer = $11, \
+         rating = $12, rating_comment = $13, redo_count = $14, urge_count = $15, supervised = $16, \
+         duplicate_of = $17, updated_at = $18, decline_reason = $21, version = version + 1 \
+         where appeal_id = $19 and version = $20"
+    )
+    .bind(&a.status)
+    .bind(a.party_id)
+    .bind(a.reply_due_at)
+    .bind(a.accepted_at)
+    .bind(a.dispatched_at)
+    .bind(a.taken_at)
+    .bind(a.replied_at)
+    .bind(a.verified_at)
+    .bind(a.rated_at)
+    .bind(a.closed_at)
+    .bind(&a.answer)
+    .bind(&a.rating)
+    .bind(&a.rating_comment)
+    .bind(a.redo_count)
+    .bind(a.urge_count)
+    .bind(i64::from(a.supervised))
+    .bind(a.duplicate_of)
+    .bind(a.updated_at)
+    .bind(a.appeal_id)
+    .bind(a.version)
+    .bind(&a.decline_reason)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(n == 1)
+}
+
+pub async fn add_cohandler(tx: &mut Tx, a: &AppealRow, party_id: i64, now: i64) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "insert into appeal_cohandler (appeal_id, party_id, community_id, created_at) values ($1, $2, $3, $4) \
+         on conflict (appeal_id, party_id) do nothing"
+    )
+    .bind(a.appeal_id)
+    .bind(party_id)
+    .bind(a.community_id)
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+pub async fn cohandlers(db: &Db, appeal_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select h.party_id, p.name from appeal_cohandler h join appeal_party p on p.party_id = h.party_id \
+         where h.appeal_id = $1 order by h.created_at"
+    )
+    .bind(appeal_id)
+    .fetch_all(p)
+    .await?))
+}
+
+/// A step of an appeal's timeline.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct StepRow {
+    pub step_id: i64,
+    pub appeal_id: i64,
+    pub at: i64,
+    pub actor_label: String,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub party_id: Option<i64>,
+    pub public_note: String,
+    pub internal_note: String,
+}
+
+pub struct NewStep<'a> {
+    pub action: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub party_id: Option<i64>,
+    pub public_note: &'a str,
+    pub internal_note: &'a str,
+}
+
+pub async fn insert_step(tx: &mut Tx, a: &AppealRow, s: &NewStep<'_>, actor: &Actor, now: i64) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "insert into appeal_step (community_id, appeal_id, at, actor_account_id, actor_label, action, from_status, \
+         to_status, party_id, public_note, internal_note) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    )
+    .bind(a.community_id)
+    .bind(a.appeal_id)
+    .bind(now)
+    .bind(actor.account_id)
+    .bind(actor.display_name.as_str())
+    .bind(s.action)
+    .bind(s.from)
+    .bind(s.to)
+    .bind(s.party_id)
+    .bind(s.public_note)
+    .bind(s.internal_note)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+pub async fn steps(db: &Db, appeal_id: i64) -> Result<Vec<StepRow>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select step_id, appeal_id, at, actor_label, action, from_status, to_status, party_id, public_note, \
+         internal_note from appeal_step where appeal_id = $1 order by step_id"
+    )
+    .bind(appeal_id)
+    .fetch_all(p)
+    .await?))
+}
+
+/// Which appeals a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub community_id: Option<i64>,
+    /// A grid worker's grids; `None` for the whole community.
+    pub grids: Option<Vec<i64>>,
+    pub status: Option<String>,
+    pub party_id: Option<i64>,
+    pub category_id: Option<i64>,
+    /// The requester's own appeals.
+    pub requester: Option<i64>,
+    /// Appeals of these parties, as lead or co-handler (a party's queue).
+    pub parties: Option<Vec<i64>>,
+    /// Past their current deadline at this instant.
+    pub overdue_at: Option<i64>,
+    /// Due before this instant but not yet past `now` (due soon).
+    pub due_before: Option<(i64, i64)>,
+    /// Keyset paging: ids below this one (newest first).
+    pub before: Option<i64>,
+}
+
+/// Statuses still waiting for a dispatch, and still waiting for a reply.
+const WAITING_DISPATCH: &str = "('submitted', 'accepted')";
+const WAITING_REPLY: &str = "('dispatched', 'in_progress', 'return_requested')";
+
+fn ids(v: &[i64]) -> String {
+    if v.is_empty() {
+        return "null".to_owned();
+    }
+    v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<AppealRow>> {
+    // Ids in the conditions come from the database (grids, parties), never from input.
+    let mut conds = vec![
+        "($1 is null or a.community_id = $1)".to_owned(),
+        "($2 is null or a.status = $2)".to_owned(),
+        "($3 is null or a.party_id = $3)".to_owned(),
+        "($4 is null or a.category_id = $4)".to_owned(),
+        "($5 is null or a.requester_account_id = $5)".to_owned(),
+        "($6 is null or a.appeal_id < $6)".to_owned(),
+    ];
+    if let Some(g) = &f.grids {
+        conds.push(format!("a.grid_id in ({})", ids(g)));
+    }
+    if let Some(p) = &f.parties {
+        let list = ids(p);
+        conds.push(format!(
+            "(a.party_id in ({list}) or a.appeal_id in (select appeal_id from appeal_cohandler where party_id in ({list})))"
+        ));
+    }
+    let due = format!(
+        "(case when a.status in {WAITING_DISPATCH} then a.dispatch_due_at \
+         when a.status in {WAITING_REPLY} then a.reply_due_at end)"
+    );
+    if f.overdue_at.is_some() {
+        conds.push(format!("{due} < $7"));
+    }
+    if f.due_before.is_some() {
+        conds.push(format!("{due} >= $8 and {due} < $9"));
+    }
+    let sql = format!(
+        "{APPEAL_SELECT} where {} order by a.appeal_id desc limit $10",
+        conds.join(" and ")
+    );
+    let (now, soon) = f.due_before.unzip();
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(f.community_id)
+        .bind(f.status.as_deref())
+        .bind(f.party_id)
+        .bind(f.category_id)
+        .bind(f.requester)
+        .bind(f.before)
+        .bind(f.overdue_at)
+        .bind(now)
+        .bind(soon)
+        .bind(limit)
+        .fetch_all(p)
+        .await?))
+}
