@@ -128,3 +128,16 @@ create table appeal_step (
     internal_note text not null default ''
 );
 create index appeal_step_appeal on appeal_step (appeal_id, step_id);
+
+-- Photos of an appeal: what the requester saw, the handler's evidence. Stored files (by hash,
+-- EXIF stripped) served only to those who may see the appeal.
+create table appeal_photo (
+    photo_id integer primary key,
+    community_id bigint not null references community (community_id),
+    appeal_id bigint not null references appeal (appeal_id),
+    sha256 text not null references stored_file (sha256),
+    status text not null,
+    added_by_label text not null,
+    created_at bigint not null
+);
+create index appeal_photo_appeal on appeal_photo (appeal_id, photo_id);

@@ -204,4 +204,5 @@ pub const TABLES: &[&str] = &[
     "appeal",
     "appeal_cohandler",
     "appeal_step",
+    "appeal_photo",
 ];

@@ -624,3 +624,64 @@ async fn the_pages_take_a_residents_appeal_and_show_each_party_its_work() {
     assert!(dup.text().contains(&says(&app, "appeals.name_taken")));
     assert_eq!(desk.get("/appeals/catalogue").await.status, 404, "the administrator's");
 }
+
+/// A small JPEG whose EXIF block carries a GPS position.
+fn jpeg_with_gps() -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8];
+    b.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x07, b'J', b'F', b'I', b'F', 0]);
+    let exif = b"Exif\0\0GPS:36.0611,103.8343";
+    b.extend_from_slice(&[0xFF, 0xE1]);
+    b.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+    b.extend_from_slice(exif);
+    b.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 1, 2, 3, 0xFF, 0xD9]);
+    b
+}
+
+#[tokio::test]
+async fn photos_lose_their_gps_and_are_shown_only_to_those_who_see_the_appeal() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let a = raise(
+        &mut resident,
+        &cats["water_leak"],
+        unit_in(&app, "G01").await,
+        json!({}),
+    )
+    .await;
+    let id = a["appeal_id"].clone();
+    let path = format!("/api/v1/appeals/{id}/photos");
+    let added = resident.post_file(&path, "photo", "leak.jpg", &jpeg_with_gps()).await;
+    assert_eq!(added.status, 201, "{}", added.text());
+    let href = added.json()["href"].as_str().unwrap().to_owned();
+    let got = resident.get(&href).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type").as_deref(), Some("image/jpeg"));
+    assert!(
+        !String::from_utf8_lossy(&got.body).contains("GPS"),
+        "EXIF stripped before storing"
+    );
+
+    let not_image = resident
+        .post_file(&path, "photo", "leak.jpg", b"<svg onload=alert(1)>")
+        .await;
+    assert_eq!(not_image.status, 422);
+    assert_eq!(
+        not_image.json()["error"]["fields"]["photo"],
+        says(&app, "file.not_an_image")
+    );
+    let mut huge = jpeg_with_gps();
+    huge.resize(8 * 1024 * 1024 + 10, 0);
+    let too_large = resident.post_file(&path, "photo", "big.jpg", &huge).await;
+    assert!(matches!(too_large.status, 413 | 422), "{}", too_large.status);
+
+    // The property company sees it once the appeal is theirs, not before.
+    let mut property = as_user(&app, "property1").await;
+    assert_eq!(property.get(&href).await.status, 404);
+    let mut desk = as_user(&app, "xlg.staff").await;
+    act(&mut desk, &id, json!({ "action": "accept" })).await;
+    act(&mut desk, &id, json!({ "action": "dispatch" })).await;
+    assert_eq!(property.get(&href).await.status, 200);
+    let view = resident.get(&format!("/api/v1/appeals/{id}")).await.json();
+    assert_eq!(view["photos"].as_array().unwrap().len(), 1);
+}

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::Paged;
 use yijia_kernel::{AppState, Error};
-use yijia_web::{to_json, ApiJson, CurrentActor, WebResult, P, Q};
+use yijia_web::{to_json, ApiJson, CurrentActor, PageUpload, WebResult, P, Q};
 
 use crate::commands::catalogue::{self, CategoryInput, DayInput, PartyInput, RouteInput};
 use crate::commands::reveal::reveal_contact;
@@ -55,6 +55,12 @@ pub fn routes() -> Router<AppState> {
         .route("/appeals/{id}", get(get_appeal))
         .route("/appeals/{id}/steps", post(post_step))
         .route("/appeals/{id}/reveal", post(post_reveal))
+        .route(
+            "/appeals/{id}/photos",
+            post(post_photo).layer(axum::extract::DefaultBodyLimit::max(
+                crate::commands::photo::MAX_PHOTO_BYTES + 64 * 1024,
+            )),
+        )
         .route("/communities/{id}/appeal-catalogue", get(get_catalogue))
         .route("/communities/{id}/appeal-parties", post(post_party))
         .route("/appeal-parties/{id}/members", post(post_member))
@@ -113,6 +119,18 @@ async fn post_step(
     step(&s, &a, id, &input).await?;
     let (view, _) = load(&s, &a, id).await?;
     to_json(view)
+}
+
+/// A photo as `multipart/form-data` (one file field); answers with the photo's hash, served at
+/// `/appeals/{id}/photos/{sha256}`.
+async fn post_photo(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageUpload(file): PageUpload,
+) -> WebResult<Response> {
+    let sha = crate::commands::photo::add_photo(&s, &a, id, &file.bytes).await?;
+    yijia_web::created(json!({ "sha256": sha, "href": format!("/appeals/{id}/photos/{sha}") }))
 }
 
 #[derive(Deserialize)]

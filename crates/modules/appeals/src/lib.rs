@@ -13,6 +13,7 @@ pub mod query;
 pub mod repo;
 pub mod view;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use yijia_kernel::module::NavEntry;
@@ -20,6 +21,9 @@ use yijia_kernel::settings::Setting;
 use yijia_kernel::{AppState, BoxFut, Capability, Module};
 
 use crate::model::deadline::{COMPLEX, EMERGENCY, NORMAL, UTILITY};
+
+/// A photo's post: the photo and the multipart envelope around it.
+const PHOTO_BODY_BYTES: usize = commands::photo::MAX_PHOTO_BYTES + 64 * 1024;
 
 pub struct Appeals;
 
@@ -43,6 +47,11 @@ impl Module for Appeals {
             .route("/appeals/{id}", get(detail::show))
             .route("/appeals/{id}/steps", post(detail::post_step))
             .route("/appeals/{id}/reveal", post(detail::post_reveal))
+            .route(
+                "/appeals/{id}/photos",
+                post(detail::post_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_BYTES)),
+            )
+            .route("/appeals/{id}/photos/{sha256}", get(detail::photo))
             .route("/appeals/catalogue", get(catalogue::show))
             .route("/appeals/catalogue/parties", post(catalogue::post_party))
             .route("/appeals/catalogue/members", post(catalogue::post_member))

@@ -432,6 +432,24 @@ pub async fn cohandlers(db: &Db, appeal_id: i64) -> Result<Vec<(i64, String)>> {
     .await?))
 }
 
+/// A photo of an appeal.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct PhotoRow {
+    pub sha256: String,
+    pub status: String,
+    pub added_by_label: String,
+    pub created_at: i64,
+}
+
+pub async fn photos(db: &Db, appeal_id: i64) -> Result<Vec<PhotoRow>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select sha256, status, added_by_label, created_at from appeal_photo where appeal_id = $1 order by photo_id"
+    )
+    .bind(appeal_id)
+    .fetch_all(p)
+    .await?))
+}
+
 /// A step of an appeal's timeline.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct StepRow {

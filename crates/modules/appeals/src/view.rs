@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::commands::Access;
 use crate::model::machine::actions_from;
 use crate::model::Status;
-use crate::repo::{AppealRow, StepRow};
+use crate::repo::{AppealRow, PhotoRow, StepRow};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AppealView {
@@ -20,6 +20,7 @@ pub struct AppealView {
     /// What this reader may do next.
     pub actions: Vec<&'static str>,
     pub cohandlers: Vec<(i64, String)>,
+    pub photos: Vec<PhotoRow>,
 }
 
 /// The deadline the appeal is being held to in its current state.
@@ -37,6 +38,7 @@ impl AppealView {
         access: &Access,
         mut steps: Vec<StepRow>,
         cohandlers: Vec<(i64, String)>,
+        photos: Vec<PhotoRow>,
         now: i64,
     ) -> AppealView {
         if row.anonymous && !access.requester {
@@ -65,6 +67,7 @@ impl AppealView {
             steps,
             actions,
             cohandlers,
+            photos,
         }
     }
 }
@@ -84,5 +87,9 @@ pub async fn load(
     }
     let steps = crate::repo::steps(&state.db, id).await?;
     let cohandlers = crate::repo::cohandlers(&state.db, id).await?;
-    Ok((AppealView::new(row, &access, steps, cohandlers, state.now_ms()), access))
+    let photos = crate::repo::photos(&state.db, id).await?;
+    Ok((
+        AppealView::new(row, &access, steps, cohandlers, photos, state.now_ms()),
+        access,
+    ))
 }

@@ -2,6 +2,7 @@
 //! transaction under the community's write lock.
 
 pub mod catalogue;
+pub mod photo;
 pub mod reveal;
 pub mod step;
 pub mod submit;

@@ -6,9 +6,10 @@ use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use yijia_kernel::clock::format_local;
 use yijia_kernel::Actor;
-use yijia_web::{render, respond, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P};
+use yijia_web::{render, respond, Chrome, CurrentActor, PageCtx, PageForm, PageUpload, Shown, WebResult, P};
 
 use super::{options, Labels};
+use crate::commands::photo::add_photo;
 use crate::commands::reveal::reveal_contact;
 use crate::commands::step::{step, StepInput};
 use crate::commands::Access;
@@ -128,4 +129,43 @@ pub async fn post_reveal(
             .await
         }
     }
+}
+
+pub async fn post_photo(
+    ctx: PageCtx,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    upload: Result<PageUpload, yijia_web::AppError>,
+) -> WebResult<Response> {
+    let result = match upload {
+        Ok(PageUpload(file)) => add_photo(&ctx.state, &a, id, &file.bytes).await,
+        Err(yijia_web::AppError(e)) => Err(e),
+    }
+    .map(|_| Redirect::to(&format!("/appeals/{id}#photos")).into_response());
+    respond(
+        result,
+        |e| Shown::failed("photo", StepInput::default(), e, &ctx.tr),
+        |form| page(&ctx, &a, id, form, None),
+    )
+    .await
+}
+
+/// A photo of an appeal, to those who may see the appeal.
+pub async fn photo(ctx: PageCtx, CurrentActor(a): CurrentActor, P((id, sha)): P<(i64, String)>) -> WebResult<Response> {
+    let (v, _) = load(&ctx.state, &a, id).await?;
+    if !v.photos.iter().any(|p| p.sha256 == sha) {
+        return Err(yijia_kernel::Error::NotFound.into());
+    }
+    let (file, bytes) = yijia_kernel::files::load(&ctx.state.db, &ctx.state.config.data_dir, &sha)
+        .await?
+        .ok_or(yijia_kernel::Error::NotFound)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.mime),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -1,0 +1,60 @@
+//! Photos of an appeal: the requester shows what is wrong, the handling party shows what it
+//! did. The image's type is sniffed, its size limited and its EXIF block (GPS) stripped before
+//! it is stored (kernel `files`); the photo is then served only to those who see the appeal.
+
+use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::{files, Actor, AppState, Error, Result};
+
+use super::{community, locked, Access};
+use crate::model::Status;
+
+/// The largest photo accepted (phones' photos are 2–5 MB).
+pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
+/// Photos per appeal.
+pub const MAX_PHOTOS: i64 = 9;
+
+pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &[u8]) -> Result<String> {
+    let mut tx = state.db.begin_write().await?;
+    let a = locked(&mut tx, appeal_id).await?;
+    let c = community(state, a.community_id).await?;
+    let access = Access::of(state, actor, &c, &a).await?;
+    if !access.sees() {
+        return Err(Error::NotFound);
+    }
+    if !(access.requester || access.desk || access.handler || access.cohandler) {
+        return Err(Error::Forbidden);
+    }
+    if matches!(Status::parse(&a.status), Some(Status::Closed | Status::Declined)) {
+        return Err(Error::conflict("appeals.finished"));
+    }
+    let n: i64 = yijia_db::on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "select count(*) from appeal_photo where appeal_id = $1"
+    )
+    .bind(appeal_id)
+    .fetch_one(&mut *c)
+    .await?);
+    if n >= MAX_PHOTOS {
+        return Err(Error::field("photo", "appeals.too_many_photos"));
+    }
+    let now = state.now_ms();
+    let file = files::store_image(&mut tx, &state.config.data_dir, "photo", bytes, MAX_PHOTO_BYTES, now).await?;
+    yijia_db::on_tx!(&mut tx, |c| sqlx::query(
+        "insert into appeal_photo (community_id, appeal_id, sha256, status, added_by_label, created_at) \
+         values ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(a.community_id)
+    .bind(appeal_id)
+    .bind(&file.sha256)
+    .bind(&a.status)
+    .bind(actor.display_name.as_str())
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    let entry = Entry::new("appeal.photo", "appeal", appeal_id)
+        .community(Some(a.community_id))
+        .after(Some(&serde_json::json!({ "sha256": file.sha256, "status": a.status })));
+    audit::record(&mut tx, now, actor, entry).await?;
+    tx.commit().await?;
+    Ok(file.sha256)
+}
