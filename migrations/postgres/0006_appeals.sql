@@ -100,6 +100,7 @@ create table appeal (
 create index appeal_community on appeal (community_id, status, created_at);
 create index appeal_party_queue on appeal (party_id, status, reply_due_at);
 create index appeal_requester on appeal (requester_account_id, created_at);
+create index appeal_month on appeal (community_id, created_at);
 
 -- Parties asked to help with an appeal (协办).
 create table appeal_cohandler (

@@ -685,3 +685,153 @@ async fn photos_lose_their_gps_and_are_shown_only_to_those_who_see_the_appeal() 
     let view = resident.get(&format!("/api/v1/appeals/{id}")).await.json();
     assert_eq!(view["photos"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_months_rates_match_a_hand_count_and_follow_the_communitys_formula() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let unit = unit_in(&app, "G01").await;
+    let mut desk = as_user(&app, "xlg.staff").await;
+    let mut property = as_user(&app, "property1").await;
+    let clock = &app.state.clock;
+    // The demo's appeals are November's: ours are December's, from Tuesday 1 Dec 10:00.
+    clock.advance_ms(4 * 24 * HOUR);
+
+    // t = 0: two leaks (utility: dispatch within 2 h, reply within 24 h) and two noise
+    // complaints (normal: 24 h, 7 days).
+    let leak1 = raise(&mut resident, &cats["water_leak"], unit, json!({})).await["appeal_id"].clone();
+    let leak2 = raise(&mut resident, &cats["water_leak"], unit, json!({})).await["appeal_id"].clone();
+    let noise1 = raise(&mut resident, &cats["noise"], unit, json!({})).await["appeal_id"].clone();
+    let noise2 = raise(&mut resident, &cats["noise"], unit, json!({})).await["appeal_id"].clone();
+    clock.advance_ms(HOUR);
+    for step in ["accept", "dispatch"] {
+        act(&mut desk, &leak1, json!({ "action": step })).await; // accepted after 1 h: in time
+    }
+    clock.advance_ms(2 * HOUR);
+    for step in ["accept", "dispatch"] {
+        act(&mut desk, &leak2, json!({ "action": step })).await; // after 3 h: late
+        act(&mut desk, &noise1, json!({ "action": step })).await; // after 3 h of 24: in time
+    }
+    act(&mut desk, &noise2, json!({ "action": "decline", "reason": "referred" })).await;
+    clock.advance_ms(2 * HOUR); // t = 5 h: leak 1 replied in time, rated satisfied
+    act(&mut property, &leak1, json!({ "action": "take" })).await;
+    act(&mut property, &leak1, json!({ "action": "reply", "answer": "修好了" })).await;
+    act(&mut desk, &leak1, json!({ "action": "verify" })).await;
+    act(
+        &mut resident,
+        &leak1,
+        json!({ "action": "rate", "rating": "satisfied" }),
+    )
+    .await;
+    clock.advance_ms(25 * HOUR); // t = 30 h: leak 2 replied 3 h after its deadline, basically satisfied
+    act(&mut property, &leak2, json!({ "action": "take" })).await;
+    act(&mut property, &leak2, json!({ "action": "reply", "answer": "修好了" })).await;
+    act(&mut desk, &leak2, json!({ "action": "verify" })).await;
+    act(&mut resident, &leak2, json!({ "action": "rate", "rating": "basic" })).await;
+    clock.advance_ms(HOUR); // t = 31 h: noise 1 replied, unsatisfied on the call-back: redo
+    act(&mut desk, &noise1, json!({ "action": "take" })).await;
+    act(&mut desk, &noise1, json!({ "action": "reply", "answer": "已劝说" })).await;
+    act(&mut desk, &noise1, json!({ "action": "verify" })).await;
+    let (_, d) = act(
+        &mut desk,
+        &noise1,
+        json!({ "action": "callback", "rating": "unsatisfied" }),
+    )
+    .await;
+    assert_eq!(d["status"], "in_progress");
+
+    let r = desk
+        .get("/api/v1/communities/1/appeal-rates?month=2026-12")
+        .await
+        .json();
+    // 4 raised, 1 declined; in time: leak 1 and noise 1 of 3; replied: leak 1 (in time) and
+    // leak 2 (late), noise 1's reply undone by the redo; rated: satisfied, basic, unsatisfied.
+    let rates = |v: &Value| -> Vec<Value> {
+        ["response", "solved", "satisfaction", "on_time", "avg_handling_hours"]
+            .iter()
+            .map(|k| v[*k].clone())
+            .collect()
+    };
+    assert_eq!(r["total"]["counts"]["total"], 4);
+    assert_eq!(
+        rates(&r["total"]),
+        [json!(66.7), json!(66.7), json!(66.7), json!(50.0), json!(17.5)]
+    );
+    let row = |group: &str, name: &str| -> Value {
+        r[group]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rates(&row("by_party", "世茂物业")),
+        [json!(50.0), json!(100.0), json!(100.0), json!(50.0), json!(17.5)]
+    );
+    assert_eq!(
+        rates(&row("by_party", "社区大管家服务队")),
+        [json!(100.0), json!(0.0), json!(0.0), Value::Null, Value::Null]
+    );
+    let undispatched = row("by_party", "");
+    assert_eq!(
+        (
+            undispatched["counts"]["declined"].clone(),
+            undispatched["response"].clone()
+        ),
+        (json!(1), Value::Null)
+    );
+    assert_eq!(row("by_category", "漏水渗水")["counts"]["total"], 2);
+    assert_eq!(row("by_grid", "第一网格（海亮小区北）")["counts"]["total"], 4);
+
+    let empty = desk
+        .get("/api/v1/communities/1/appeal-rates?month=2027-01")
+        .await
+        .json();
+    assert_eq!(empty["total"]["counts"]["total"], 0);
+    assert_eq!(empty["total"]["response"], Value::Null);
+    let bad = desk.get("/api/v1/communities/1/appeal-rates?month=2026-13").await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.json()["error"]["fields"]["month"], says(&app, "appeals.bad_month"));
+
+    // The formula: "basically satisfied" at 50 %, only "satisfied" counts as solved.
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let saved = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[
+                ("appeals.satisfaction_basic_weight", "50"),
+                ("appeals.solved_ratings", "满意"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let bad = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[("appeals.solved_ratings", "happy")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let r2 = desk
+        .get("/api/v1/communities/1/appeal-rates?month=2026-12")
+        .await
+        .json();
+    assert_eq!(
+        (r2["total"]["satisfaction"].clone(), r2["total"]["solved"].clone()),
+        (json!(50.0), json!(33.3))
+    );
+
+    // The dashboard and its workbook; supervisors see numbers, residents nothing.
+    let page = admin.get("/appeals/rates?month=2026-12").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("满意率") && page.text().contains("世茂物业"));
+    let book = admin.get("/appeals/rates.xlsx?month=2026-12").await;
+    assert_eq!(book.status, 200);
+    assert!(book.body.starts_with(b"PK"), "an .xlsx is a zip");
+    let mut sup = as_user(&app, "xigu.supervisor").await;
+    assert_eq!(sup.get("/api/v1/communities/1/appeal-rates").await.status, 200);
+    assert_eq!(resident.get("/api/v1/communities/1/appeal-rates").await.status, 404);
+}

@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
                 crate::commands::photo::MAX_PHOTO_BYTES + 64 * 1024,
             )),
         )
+        .route("/communities/{id}/appeal-rates", get(get_rates))
         .route("/communities/{id}/appeal-catalogue", get(get_catalogue))
         .route("/communities/{id}/appeal-parties", post(post_party))
         .route("/appeal-parties/{id}/members", post(post_member))
@@ -240,4 +241,21 @@ async fn post_day(
 ) -> WebResult<Json<Value>> {
     catalogue::set_day(&s, &a, id, &b).await?;
     to_json(json!({ "day": b.day, "kind": b.kind }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RatesQuery {
+    month: String,
+}
+
+/// A month's rates (`month=YYYY-MM`, this month by default).
+async fn get_rates(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    Q(q): Q<RatesQuery>,
+) -> WebResult<Json<Value>> {
+    let (c, month) = crate::pages::rates::allowed(&s, &a, Some(id), &q.month).await?;
+    to_json(crate::rates::report(&s, &c, month).await?)
 }

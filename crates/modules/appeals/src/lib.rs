@@ -10,6 +10,7 @@ mod openapi;
 mod pages;
 pub mod permissions;
 pub mod query;
+pub mod rates;
 pub mod repo;
 pub mod view;
 
@@ -40,7 +41,7 @@ impl Module for Appeals {
     }
 
     fn pages(&self) -> Router<AppState> {
-        use pages::{catalogue, detail, list, new};
+        use pages::{catalogue, detail, list, new, rates};
         Router::new()
             .route("/appeals", get(list::show))
             .route("/appeals/new", get(new::show).post(new::post))
@@ -52,6 +53,8 @@ impl Module for Appeals {
                 post(detail::post_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_BYTES)),
             )
             .route("/appeals/{id}/photos/{sha256}", get(detail::photo))
+            .route("/appeals/rates", get(rates::show))
+            .route("/appeals/rates.xlsx", get(rates::xlsx))
             .route("/appeals/catalogue", get(catalogue::show))
             .route("/appeals/catalogue/parties", post(catalogue::post_party))
             .route("/appeals/catalogue/members", post(catalogue::post_member))
@@ -83,6 +86,12 @@ impl Module for Appeals {
                 order: 11,
             },
             NavEntry {
+                label: "appeals.nav_rates",
+                href: "/appeals/rates",
+                cap: permissions::RATES,
+                order: 13,
+            },
+            NavEntry {
                 label: "appeals.nav_mine",
                 href: "/appeals?view=mine",
                 cap: permissions::SUBMIT,
@@ -92,7 +101,14 @@ impl Module for Appeals {
     }
 
     fn settings(&self) -> &'static [Setting] {
-        &[EMERGENCY, UTILITY, NORMAL, COMPLEX]
+        &[
+            EMERGENCY,
+            UTILITY,
+            NORMAL,
+            COMPLEX,
+            rates::BASIC_WEIGHT,
+            rates::SOLVED_RATINGS,
+        ]
     }
 
     fn capabilities(&self) -> &'static [Capability] {
@@ -104,6 +120,7 @@ impl Module for Appeals {
             permissions::HANDLE,
             permissions::SUPERVISE,
             permissions::CATALOGUE,
+            permissions::RATES,
         ]
     }
 

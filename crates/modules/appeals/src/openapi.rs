@@ -55,6 +55,7 @@ pub fn document() -> Value {
             "/appeals/{id}": { "parameters": [id_param()], "get": op("An appeal with its timeline and the actions open to the caller", None, "200") },
             "/appeals/{id}/steps": { "parameters": [id_param()], "post": op("Take a step: accept, dispatch, take, reply, rate…", Some("StepInput"), "200") },
             "/appeals/{id}/reveal": { "parameters": [id_param()], "post": op("Show the requester's phone number, with a purpose (audited)", Some("RevealInput"), "200") },
+            "/communities/{id}/appeal-rates": { "parameters": [id_param(), q("month", "string")], "get": op("响应率, 解决率, 满意率, on-time rate and handling time of a month, by party, category and grid", None, "200") },
             "/communities/{id}/appeal-catalogue": { "parameters": [id_param()], "get": op("Categories, parties and (for administrators) routing rules", None, "200") },
             "/communities/{id}/appeal-parties": { "parameters": [id_param()], "post": op("Add a handling party", Some("PartyInput"), "201") },
             "/appeal-parties/{id}/members": { "parameters": [id_param()], "post": op("Add an account to a party", Some("MemberInput"), "200") },

@@ -64,6 +64,18 @@ pub const SUPERVISE: Capability = Capability {
     reach: Reach::Within,
 };
 
+/// The rates (响应率, 解决率, 满意率, on time, handling time): numbers, no names.
+pub const RATES: Capability = Capability {
+    name: "appeals.rates.read",
+    roles: &[
+        Role::PlatformAdmin,
+        Role::Supervisor,
+        Role::CommunityAdmin,
+        Role::CommunityStaff,
+    ],
+    reach: Reach::Within,
+};
+
 /// The service catalogue: parties, categories, routing rules, the holiday calendar.
 pub const CATALOGUE: Capability = Capability {
     name: "appeals.catalogue",

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod detail;
 pub mod list;
 pub mod new;
+pub mod rates;
 
 use crate::model::{Action, Channel, DeclineReason, Kind, PartyKind, Rating, Status, Tier};
 
