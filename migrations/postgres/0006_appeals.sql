@@ -32,6 +32,8 @@ create table appeal_category (
     keywords text not null default '',
     party_id bigint not null references appeal_party (party_id),
     tier text not null,
+    -- extra questions (Open311 attributes), a JSON list; see model/attributes.rs
+    attributes text not null default '[]',
     retired_at bigint,
     created_at bigint not null
 );
@@ -65,6 +67,9 @@ create table appeal (
     address text not null default '',
     lat_e6 bigint,
     long_e6 bigint,
+    -- answers to the category's questions (JSON object), and a photo's URL given by an Open311 client
+    attributes text not null default '{}',
+    media_url text not null default '',
     -- who: the account that raised it (a resident), or staff on someone's behalf
     anonymous bigint not null default 0,
     requester_account_id bigint references account (account_id),

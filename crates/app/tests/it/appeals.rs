@@ -835,3 +835,197 @@ async fn the_months_rates_match_a_hand_count_and_follow_the_communitys_formula()
     assert_eq!(sup.get("/api/v1/communities/1/appeal-rates").await.status, 200);
     assert_eq!(resident.get("/api/v1/communities/1/appeal-rates").await.status, 404);
 }
+
+/// An integration's API key for the demo community.
+async fn api_key(app: &TestApp) -> String {
+    let cli = yijia_kernel::Actor::cli();
+    yijia_accounts::commands::tokens::create_api_key(&app.state, &cli, "XLG", "12345 热线")
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn open311_lists_services_takes_requests_with_a_key_and_answers_in_json_and_xml() {
+    let app = demo_app().await;
+    let key = api_key(&app).await;
+    let mut c = app.client();
+    let services = c.get("/open311/v2/services.json?jurisdiction_id=XLG").await;
+    assert_eq!(services.status, 200);
+    let list = services.json();
+    let lift = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service_code"] == "lift_fault")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (lift["metadata"].as_bool(), lift["type"].as_str()),
+        (Some(true), Some("realtime"))
+    );
+    let def = c
+        .get("/open311/v2/services/lift_fault.xml?jurisdiction_id=XLG")
+        .await
+        .text();
+    assert!(def.contains("<service_definition><service_code>lift_fault</service_code><attributes><attribute><variable>true</variable><code>trapped</code>"));
+    assert!(c
+        .get("/open311/v2/discovery.xml")
+        .await
+        .text()
+        .contains("<specification>http://wiki.open311.org/GeoReport_v2</specification>"));
+
+    let form = |fields: &[(&str, &str)]| serde_urlencoded::to_string(fields).unwrap();
+    let post = |body: String| {
+        let mut c = app.client();
+        async move {
+            c.post_raw(
+                "/open311/v2/requests.json",
+                "application/x-www-form-urlencoded",
+                body.as_bytes(),
+            )
+            .await
+        }
+    };
+    let good = [
+        ("jurisdiction_id", "XLG"),
+        ("service_code", "lift_fault"),
+        ("lat", "36.0611"),
+        ("long", "103.8343"),
+        ("attribute[trapped]", "yes"),
+        ("description", "3号楼电梯困人"),
+        ("first_name", "王"),
+        ("phone", "13912345678"),
+        ("api_key", key.as_str()),
+    ];
+    let created = post(form(&good)).await;
+    assert_eq!(created.status, 200, "{}", created.text());
+    let id = created.json()[0]["service_request_id"].as_str().unwrap().to_owned();
+
+    // Bad posts: the specification's error list with 400 or 403, nothing written.
+    let without = |drop: &str| form(&good.iter().filter(|(k, _)| *k != drop).copied().collect::<Vec<_>>());
+    let with = |k: &str, v: &str| {
+        form(
+            &good
+                .iter()
+                .map(|(a, b)| if *a == k { (*a, v) } else { (*a, *b) })
+                .collect::<Vec<_>>(),
+        )
+    };
+    for (body, status, says_) in [
+        (without("service_code"), 400, "service_code is required"),
+        (without("api_key"), 403, "api_key is required"),
+        (with("api_key", "wrong"), 403, "api_key is not valid"),
+        (with("lat", "360"), 400, "lat"),
+        (with("attribute[trapped]", "perhaps"), 400, "attribute[trapped]"),
+        (with("service_code", "nope"), 400, "service_code nope not found"),
+    ] {
+        let r = post(body).await;
+        assert_eq!(r.status, status, "{}", r.text());
+        let e = &r.json()[0];
+        assert_eq!(e["code"], status);
+        assert!(e["description"].as_str().unwrap().contains(says_), "{e}");
+    }
+    let no_place = form(&[
+        ("jurisdiction_id", "XLG"),
+        ("service_code", "noise"),
+        ("api_key", key.as_str()),
+    ]);
+    assert_eq!(post(no_place).await.status, 400, "a location is required");
+    let xml_error = {
+        let mut c = app.client();
+        c.post_raw(
+            "/open311/v2/requests.xml",
+            "application/x-www-form-urlencoded",
+            without("service_code").as_bytes(),
+        )
+        .await
+        .text()
+    };
+    assert!(xml_error.contains(
+        "<errors><error><code>400</code><description>service_code is required</description></error></errors>"
+    ));
+
+    // The request, as anyone may read it: open, its service, its place; never who asked.
+    let one = c
+        .get(&format!("/open311/v2/requests/{id}.json?jurisdiction_id=XLG"))
+        .await
+        .json();
+    let r = &one[0];
+    assert_eq!(
+        (r["status"].as_str(), r["service_code"].as_str()),
+        (Some("open"), Some("lift_fault"))
+    );
+    assert_eq!(r["lat"], 36.0611);
+    assert!(r["requested_datetime"].as_str().unwrap().ends_with("+08:00"));
+    assert!(r["expected_datetime"].is_string(), "the dispatch deadline");
+    assert!(!one.to_string().contains("13912345678") && !one.to_string().contains("\"王\""));
+    let token = c
+        .get(&format!("/open311/v2/tokens/{id}.json?jurisdiction_id=XLG"))
+        .await
+        .json();
+    assert_eq!(token[0]["service_request_id"], id.as_str());
+    // It reached the desk like any appeal, from the Open311 channel.
+    let mut desk = as_user(&app, "xlg.staff").await;
+    let seen = desk.get(&format!("/api/v1/appeals/{id}")).await.json();
+    assert_eq!(
+        (seen["channel"].as_str(), seen["attributes"].as_str()),
+        (Some("open311"), Some(r#"{"trapped":"yes"}"#))
+    );
+
+    // Searching: by id, by code, by status, by dates (the default window is 90 days).
+    let ids = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .map(|r| {
+                r["service_request_id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{r}"))
+                    .to_owned()
+            })
+            .collect()
+    };
+    let found = ids(c
+        .get("/open311/v2/requests.json?jurisdiction_id=XLG&service_code=lift_fault&status=open")
+        .await
+        .json());
+    assert!(found.contains(&id));
+    let closed = ids(c
+        .get("/open311/v2/requests.json?jurisdiction_id=XLG&status=closed")
+        .await
+        .json());
+    assert!(
+        !closed.contains(&id) && !closed.is_empty(),
+        "the demo has finished appeals"
+    );
+    let before = ids(c
+        .get("/open311/v2/requests.json?jurisdiction_id=XLG&end_date=2026-01-01T00:00:00Z")
+        .await
+        .json());
+    assert!(before.is_empty());
+    let wide = c
+        .get("/open311/v2/requests.json?jurisdiction_id=XLG&start_date=2026-01-01&end_date=2026-12-31")
+        .await;
+    assert_eq!(wide.status, 400, "more than 90 days");
+    let bad_date = c
+        .get("/open311/v2/requests.xml?jurisdiction_id=XLG&start_date=yesterday")
+        .await;
+    assert_eq!(bad_date.status, 400);
+    assert!(bad_date.text().starts_with("<?xml"));
+    assert_eq!(
+        c.get("/open311/v2/requests/999999.json?jurisdiction_id=XLG")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        c.get("/open311/v2/services.json?jurisdiction_id=NOPE").await.status,
+        404
+    );
+    let updates = c
+        .get("/open311/v2/servicerequestupdates.xml?jurisdiction_id=XLG")
+        .await
+        .text();
+    assert!(updates.contains("<service_request_updates><request_update><update_id>"));
+    assert!(!updates.contains("电话核实"), "internal notes never leave");
+}

@@ -11,6 +11,7 @@ use yijia_kernel::{Actor, AppState, Error, Result};
 use crate::commands::catalogue::{self, CategoryInput, DayInput, PartyInput, RouteInput};
 use crate::commands::step::{step, StepInput};
 use crate::commands::submit::{submit, AppealInput};
+use crate::model::attributes::{AttributeDef, AttributeValue};
 use crate::repo;
 
 const COMMUNITY: &str = "XLG";
@@ -192,6 +193,7 @@ pub async fn load(state: &AppState) -> Result<()> {
             party: parties[*party].to_string(),
             tier: (*tier).into(),
             keywords: (*keywords).into(),
+            attributes: questions(code),
             ..CategoryInput::default()
         };
         categories.push(catalogue::add_category(state, &admin, cid, &input).await?);
@@ -239,6 +241,11 @@ pub async fn load(state: &AppState) -> Result<()> {
             channel: if on_behalf { "visit".into() } else { String::new() },
             name: if on_behalf { "王大爷".into() } else { String::new() },
             phone: "13909311009".into(),
+            attributes: if CATEGORIES[*category].0 == "lift_fault" {
+                [("trapped".to_owned(), "no".to_owned())].into()
+            } else {
+                Default::default()
+            },
             ..AppealInput::default()
         };
         let id = submit(state, &who, &input).await?;
@@ -248,6 +255,44 @@ pub async fn load(state: &AppState) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The extra questions of two demo categories: is someone trapped in the lift, where is the leak.
+fn questions(code: &str) -> Vec<AttributeDef> {
+    let list = |code: &str, description: &str, required: bool, values: &[(&str, &str)]| AttributeDef {
+        code: code.into(),
+        datatype: "singlevaluelist".into(),
+        required,
+        description: description.into(),
+        datatype_description: String::new(),
+        values: values
+            .iter()
+            .map(|(k, n)| AttributeValue {
+                key: (*k).into(),
+                name: (*n).into(),
+            })
+            .collect(),
+    };
+    match code {
+        "lift_fault" => vec![list(
+            "trapped",
+            "是否有人被困？",
+            true,
+            &[("yes", "有人被困"), ("no", "无人被困")],
+        )],
+        "water_leak" => vec![list(
+            "where",
+            "漏水的位置",
+            false,
+            &[
+                ("ceiling", "顶棚"),
+                ("wall", "墙面"),
+                ("pipe", "水管"),
+                ("other", "其他"),
+            ],
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// What each demo step says.

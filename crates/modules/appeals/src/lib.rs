@@ -6,6 +6,7 @@ pub mod api;
 pub mod commands;
 mod demo;
 pub mod model;
+pub mod open311;
 mod openapi;
 mod pages;
 pub mod permissions;
@@ -61,6 +62,7 @@ impl Module for Appeals {
             .route("/appeals/catalogue/categories", post(catalogue::post_category))
             .route("/appeals/catalogue/routes", post(catalogue::post_route))
             .route("/appeals/catalogue/days", post(catalogue::post_day))
+            .merge(open311::routes())
     }
 
     fn api(&self) -> Router<AppState> {
@@ -115,6 +117,7 @@ impl Module for Appeals {
         &[
             permissions::SUBMIT,
             permissions::INTAKE,
+            permissions::OPEN311,
             permissions::READ,
             permissions::DISPATCH,
             permissions::HANDLE,

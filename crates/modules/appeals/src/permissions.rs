@@ -30,6 +30,13 @@ pub const INTAKE: Capability = Capability {
     reach: Reach::Within,
 };
 
+/// Raising appeals through Open311: an integration's API key, for its community.
+pub const OPEN311: Capability = Capability {
+    name: "appeals.open311",
+    roles: &[Role::Integration],
+    reach: Reach::Within,
+};
+
 /// Reading every appeal of a community (a grid worker: of their grids).
 pub const READ: Capability = Capability {
     name: "appeals.read",

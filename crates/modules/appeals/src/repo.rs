@@ -118,11 +118,19 @@ pub struct CategoryRow {
     pub party_id: i64,
     pub party_name: String,
     pub tier: String,
+    /// The extra questions, JSON (`model::attributes::AttributeDef` list).
+    pub attributes: String,
     pub retired_at: Option<i64>,
 }
 
+impl CategoryRow {
+    pub fn attribute_defs(&self) -> Vec<crate::model::attributes::AttributeDef> {
+        serde_json::from_str(&self.attributes).unwrap_or_default()
+    }
+}
+
 const CATEGORY_SELECT: &str = "select c.category_id, c.community_id, c.code, c.name, c.description, c.keywords, \
-     c.party_id, p.name as party_name, c.tier, c.retired_at \
+     c.party_id, p.name as party_name, c.tier, c.attributes, c.retired_at \
      from appeal_category c join appeal_party p on p.party_id = c.party_id";
 
 pub async fn categories(db: &Db, community_id: i64) -> Result<Vec<CategoryRow>> {
@@ -149,12 +157,13 @@ pub struct NewCategory<'a> {
     pub keywords: &'a str,
     pub party_id: i64,
     pub tier: &'a str,
+    pub attributes: &'a str,
 }
 
 pub async fn insert_category(tx: &mut Tx, c: &NewCategory<'_>, now: i64) -> Result<i64> {
     Ok(on_tx!(tx, |x| sqlx::query_scalar(
-        "insert into appeal_category (community_id, code, name, description, keywords, party_id, tier, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning category_id"
+        "insert into appeal_category (community_id, code, name, description, keywords, party_id, tier, attributes, \
+         created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning category_id"
     )
     .bind(c.community_id)
     .bind(c.code)
@@ -163,6 +172,7 @@ pub async fn insert_category(tx: &mut Tx, c: &NewCategory<'_>, now: i64) -> Resu
     .bind(c.keywords)
     .bind(c.party_id)
     .bind(c.tier)
+    .bind(c.attributes)
     .bind(now)
     .fetch_one(&mut *x)
     .await?))
@@ -279,6 +289,9 @@ pub struct AppealRow {
     pub address: String,
     pub lat_e6: Option<i64>,
     pub long_e6: Option<i64>,
+    /// Answers to the category's questions, a JSON object.
+    pub attributes: String,
+    pub media_url: String,
     pub anonymous: bool,
     pub requester_account_id: Option<i64>,
     pub requester_name: String,
@@ -313,7 +326,7 @@ pub struct AppealRow {
 
 const APPEAL_SELECT: &str = "select a.appeal_id, a.community_id, a.category_id, c.name as category_name, a.kind, \
      a.channel, a.status, a.description, a.grid_id, a.building_id, a.unit_id, a.household_id, a.address, a.lat_e6, \
-     a.long_e6, a.anonymous <> 0 as anonymous, a.requester_account_id, a.requester_name, a.contact_sealed, \
+     a.long_e6, a.attributes, a.media_url, a.anonymous <> 0 as anonymous, a.requester_account_id, a.requester_name, a.contact_sealed, \
      a.contact_masked, a.recorded_by, a.party_id, p.name as party_name, a.tier, a.dispatch_due_at, a.reply_due_at, \
      a.accepted_at, a.dispatched_at, a.taken_at, a.replied_at, a.verified_at, a.rated_at, a.closed_at, a.answer, \
      a.rating, a.rating_comment, a.redo_count, a.urge_count, a.supervised <> 0 as supervised, a.duplicate_of, \
@@ -339,9 +352,9 @@ pub async fn insert_appeal(tx: &mut Tx, a: &AppealRow) -> Result<i64> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "insert into appeal (community_id, category_id, kind, channel, status, description, grid_id, building_id, \
          unit_id, household_id, address, lat_e6, long_e6, anonymous, requester_account_id, requester_name, \
-         contact_sealed, contact_masked, recorded_by, party_id, tier, dispatch_due_at, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-         $22, $23, $23) returning appeal_id"
+         contact_sealed, contact_masked, recorded_by, party_id, tier, dispatch_due_at, created_at, updated_at, \
+         attributes, media_url) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23, $23, $24, $25) returning appeal_id"
     )
     .bind(a.community_id)
     .bind(a.category_id)
@@ -366,6 +379,8 @@ pub async fn insert_appeal(tx: &mut Tx, a: &AppealRow) -> Result<i64> {
     .bind(&a.tier)
     .bind(a.dispatch_due_at)
     .bind(a.created_at)
+    .bind(&a.attributes)
+    .bind(&a.media_url)
     .fetch_one(&mut *c)
     .await?))
 }
@@ -585,4 +600,72 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<AppealRow>> {
         .bind(limit)
         .fetch_all(p)
         .await?))
+}
+
+/// An Open311 search: a community's appeals by id, category, open or closed, and time raised.
+#[derive(Debug, Clone, Default)]
+pub struct Open311Filter {
+    pub community_id: i64,
+    pub ids: Option<Vec<i64>>,
+    pub categories: Option<Vec<i64>>,
+    /// `Some(true)`: finished ones only (closed, declined, rated); `Some(false)`: open ones.
+    pub closed: Option<bool>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+const FINISHED: &str = "('closed', 'declined', 'rated')";
+
+pub async fn open311_requests(db: &Db, f: &Open311Filter, limit: i64) -> Result<Vec<AppealRow>> {
+    // The lists are numbers parsed from the request or ids read from the database.
+    let mut conds = vec![
+        "a.community_id = $1".to_owned(),
+        "($2 is null or a.created_at >= $2)".to_owned(),
+        "($3 is null or a.created_at < $3)".to_owned(),
+    ];
+    if let Some(ids) = &f.ids {
+        conds.push(format!("a.appeal_id in ({})", self::ids(ids)));
+    }
+    if let Some(c) = &f.categories {
+        conds.push(format!("a.category_id in ({})", self::ids(c)));
+    }
+    match f.closed {
+        Some(true) => conds.push(format!("a.status in {FINISHED}")),
+        Some(false) => conds.push(format!("a.status not in {FINISHED}")),
+        None => {}
+    }
+    let sql = format!(
+        "{APPEAL_SELECT} where {} order by a.appeal_id desc limit $4",
+        conds.join(" and ")
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(f.community_id)
+        .bind(f.from)
+        .bind(f.to)
+        .bind(limit)
+        .fetch_all(p)
+        .await?))
+}
+
+/// The public steps of a community's appeals in `[from, to)`, each with whether the appeal
+/// was finished after it (Open311 `servicerequestupdates`). Internal notes are never read.
+pub async fn public_steps(db: &Db, community_id: i64, from: i64, to: i64, limit: i64) -> Result<Vec<(StepRow, bool)>> {
+    let rows: Vec<StepRow> = on_db!(db, |p| sqlx::query_as(
+        "select step_id, appeal_id, at, actor_label, action, from_status, to_status, party_id, public_note, \
+         '' as internal_note from appeal_step where community_id = $1 and at >= $2 and at < $3 \
+         and (action <> 'note' or public_note <> '') order by step_id limit $4"
+    )
+    .bind(community_id)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let finished = matches!(s.to_status.as_str(), "closed" | "declined" | "rated");
+            (s, finished)
+        })
+        .collect())
 }

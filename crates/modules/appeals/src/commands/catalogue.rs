@@ -8,6 +8,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::{calendar, text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::community;
+use crate::model::attributes::{check_defs, AttributeDef};
 use crate::model::{PartyKind, Tier};
 use crate::permissions::CATALOGUE;
 use crate::repo::{self, NewCategory};
@@ -97,6 +98,8 @@ pub struct CategoryInput {
     pub keywords: String,
     pub party: String,
     pub tier: String,
+    /// Extra questions asked with this category (Open311 attributes).
+    pub attributes: Vec<AttributeDef>,
 }
 
 pub async fn add_category(state: &AppState, actor: &Actor, community_id: i64, input: &CategoryInput) -> Result<i64> {
@@ -113,6 +116,10 @@ pub async fn add_category(state: &AppState, actor: &Actor, community_id: i64, in
     if party.is_none() {
         errs.add("party", Message::new("appeals.bad_choice"));
     }
+    if let Err(m) = check_defs(&input.attributes) {
+        errs.add("attributes", m);
+    }
+    let attributes = serde_json::to_string(&input.attributes).map_err(|e| Error::Internal(e.into()))?;
     errs.into_result()?;
     let (Some(tier), Some(party)) = (tier, party) else {
         return Err(Error::bad_request("appeals.bad_choice"));
@@ -130,6 +137,7 @@ pub async fn add_category(state: &AppState, actor: &Actor, community_id: i64, in
         keywords: &keywords,
         party_id: party,
         tier: tier.as_str(),
+        attributes: &attributes,
     };
     let id = repo::insert_category(&mut tx, &c, state.now_ms())
         .await

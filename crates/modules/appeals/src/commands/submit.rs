@@ -2,6 +2,8 @@
 //! counter, on the phone or at the door. The category decides the deadline tier; where the
 //! appeal is decides, with the routing rules, who will be asked to handle it.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::Message;
@@ -9,8 +11,9 @@ use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 use yijia_registry::model::{mask_phone, normalize_phone};
 
 use super::{community, field, optional_id, spans, Clock};
+use crate::model::attributes::check_answers;
 use crate::model::{Action, Channel, Kind, Status, Tier};
-use crate::permissions::{INTAKE, SUBMIT};
+use crate::permissions::{INTAKE, OPEN311, SUBMIT};
 use crate::repo::{self, AppealRow, NewStep};
 
 /// An appeal as typed; every field a string, as a form or a JSON body gives it.
@@ -33,6 +36,21 @@ pub struct AppealInput {
     pub channel: String,
     pub name: String,
     pub phone: String,
+    /// Answers to the category's questions, by question code.
+    pub attributes: BTreeMap<String, String>,
+    /// A photo's address on the web, as Open311 clients send it.
+    pub media_url: String,
+}
+
+/// How an appeal comes in, which decides who the requester is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intake {
+    /// A resident (or anyone of the community) raising their own.
+    Own,
+    /// Staff or a grid worker taking it in for someone.
+    OnBehalf(Channel),
+    /// An integration through Open311, with its API key.
+    Open311,
 }
 
 fn flag(v: &str) -> bool {
@@ -94,34 +112,46 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
             Message::new("appeals.point_incomplete"),
         );
     }
-    let cid = cid.ok_or_else(|| Error::Validation(errs.clone()));
     let community = match cid {
-        Ok(id) => Some(community(state, id).await?),
-        Err(_) => None,
+        Some(id) => Some(community(state, id).await?),
+        None => None,
     };
-    // Staff take appeals in for others and say how they came; a resident raises their own.
-    let on_behalf = community
-        .as_ref()
-        .is_some_and(|c| INTAKE.allows(actor, &c.place()) && !input.channel.trim().is_empty());
-    let channel = if on_behalf {
-        Channel::parse(&input.channel)
-            .filter(|c| *c != Channel::Open311)
-            .or_else(|| {
-                errs.add("channel", Message::new("appeals.bad_choice"));
-                None
-            })
-    } else {
-        Some(Channel::App)
-    };
+    let intake = community.as_ref().map(|c| {
+        let place = c.place();
+        if OPEN311.allows(actor, &place) {
+            Intake::Open311
+        } else if INTAKE.allows(actor, &place) && !input.channel.trim().is_empty() {
+            match Channel::parse(&input.channel).filter(|c| *c != Channel::Open311) {
+                Some(ch) => Intake::OnBehalf(ch),
+                None => {
+                    errs.add("channel", Message::new("appeals.bad_choice"));
+                    Intake::Own
+                }
+            }
+        } else {
+            Intake::Own
+        }
+    });
     let name = text::optional(&mut errs, "name", &input.name, 50);
     let phone = text::phone(&mut errs, "phone", &input.phone);
+    let media_url = text::optional(&mut errs, "media_url", &input.media_url, 500);
+    if !(media_url.is_empty() || media_url.starts_with("https://") || media_url.starts_with("http://")) {
+        errs.add("media_url", Message::new("appeals.bad_url"));
+    }
     errs.into_result()?;
-    let community = community.ok_or(Error::NotFound)?;
-    if !on_behalf && !SUBMIT.allows(actor, &community.place()) {
+    let (Some(community), Some(intake)) = (community, intake) else {
+        return Err(Error::NotFound);
+    };
+    if intake == Intake::Own && !SUBMIT.allows(actor, &community.place()) {
         return Err(Error::Forbidden);
     }
-    let (Some(category_id), Some(kind), Some(channel)) = (category_id, kind, channel) else {
+    let (Some(category_id), Some(kind)) = (category_id, kind) else {
         return Err(Error::bad_request("appeals.bad_choice"));
+    };
+    let channel = match intake {
+        Intake::Own => Channel::App,
+        Intake::OnBehalf(c) => c,
+        Intake::Open311 => Channel::Open311,
     };
     let clock = Clock::of(state, &community).await?;
 
@@ -131,6 +161,9 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
         .await?
         .filter(|c| c.community_id == community.community_id && c.retired_at.is_none())
         .ok_or_else(|| Error::field("category", "appeals.bad_choice"))?;
+    let mut errs = FieldErrors::default();
+    let answers = check_answers(&mut errs, &category.attribute_defs(), &input.attributes);
+    errs.into_result()?;
     let (grid_id, building_id) = match (unit, building) {
         (Some(u), _) => {
             let (g, b) = repo::place_of_unit_tx(&mut tx, community.community_id, u)
@@ -167,11 +200,21 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
         lat_e6: lat,
         long_e6: long,
         anonymous: flag(&input.anonymous),
-        requester_account_id: if on_behalf { None } else { actor.account_id },
-        requester_name: if on_behalf { name } else { actor.display_name.clone() },
+        attributes: serde_json::to_string(&answers).map_err(|e| Error::Internal(e.into()))?,
+        media_url,
+        requester_account_id: if intake == Intake::Own { actor.account_id } else { None },
+        requester_name: if intake == Intake::Own {
+            actor.display_name.clone()
+        } else {
+            name
+        },
         contact_masked: phone.as_deref().map(mask_phone).unwrap_or_default(),
         contact_sealed: phone.map(|p| state.vault.seal(field::CONTACT, &p)),
-        recorded_by: if on_behalf { actor.account_id } else { None },
+        recorded_by: if matches!(intake, Intake::OnBehalf(_)) {
+            actor.account_id
+        } else {
+            None
+        },
         party_id: None,
         party_name: None,
         tier: tier.as_str().to_owned(),

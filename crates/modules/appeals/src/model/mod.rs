@@ -1,6 +1,7 @@
 //! The appeals' domain: closed lists, the state machine, deadlines, and what an appeal is as
 //! typed by a resident, staff at the counter or an Open311 client.
 
+pub mod attributes;
 pub mod deadline;
 pub mod machine;
 pub mod vocab;
