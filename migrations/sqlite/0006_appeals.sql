@@ -103,7 +103,7 @@ create table appeal (
     updated_at bigint not null
 );
 create index appeal_community on appeal (community_id, status, created_at);
-create index appeal_party_queue on appeal (party_id, status, reply_due_at);
+create index appeal_party_queue on appeal (party_id, status, appeal_id);
 create index appeal_requester on appeal (requester_account_id, created_at);
 create index appeal_month on appeal (community_id, created_at);
 

@@ -9,10 +9,12 @@
 mod backup;
 mod connect;
 mod error;
+pub mod rows;
 
 pub use backup::{dump_tables, restore_tables, Dump, TableDump};
 pub use connect::{Backend, DbUrl};
 pub use error::{is_unique_violation, DbError};
+pub use rows::{insert_rows, Bind};
 
 use std::time::Duration;
 

@@ -40,6 +40,7 @@ pub struct Stat {
 pub struct SeedParams {
     pub communities: u32,
     pub residents_per_community: u32,
+    pub appeals_per_community: u32,
 }
 
 pub trait Module: Send + Sync + 'static {

@@ -58,6 +58,9 @@ pub enum Command {
         communities: u32,
         #[arg(long, default_value_t = 1000)]
         residents_per_community: u32,
+        /// Appeals per community, in every state of the loop, raised over the last 180 days.
+        #[arg(long, default_value_t = 1000)]
+        appeals_per_community: u32,
     },
     /// Write a consistent backup of the database and stored files.
     Backup {
@@ -172,6 +175,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Seed {
             communities,
             residents_per_community,
+            appeals_per_community,
         }) => {
             if communities == 0 {
                 bail!("--communities must be at least 1");
@@ -180,6 +184,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let params = yijia_kernel::module::SeedParams {
                 communities,
                 residents_per_community,
+                appeals_per_community,
             };
             for m in state.modules.iter() {
                 m.seed(&state, params)

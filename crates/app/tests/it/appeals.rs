@@ -556,6 +556,7 @@ async fn the_pages_take_a_residents_appeal_and_show_each_party_its_work() {
     assert!(page.contains("漏水渗水") && page.contains("我要反映"));
     let (cats, _) = catalogue(&mut as_user(&app, "resident1").await).await;
     let cat = cats["water_leak"]["category_id"].to_string();
+    let unit = unit_in(&app, "G01").await.to_string();
     let bad = resident
         .post_form("/appeals/new", &[("category", &cat), ("description", "漏")])
         .await;
@@ -568,6 +569,7 @@ async fn the_pages_take_a_residents_appeal_and_show_each_party_its_work() {
                 ("community", "1"),
                 ("category", &cat),
                 ("description", "厨房水管漏水了。"),
+                ("unit", &unit),
             ],
         )
         .await;
@@ -582,6 +584,27 @@ async fn the_pages_take_a_residents_appeal_and_show_each_party_its_work() {
     assert!(list.contains("厨房水管漏水了"));
     let detail = desk.get(&at).await.text();
     assert!(detail.contains("name=\"action\" value=\"accept\""));
+    // Every step's form has its own field ids, so each label names its own field.
+    let ids: Vec<&str> = detail
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "duplicate ids: {ids:?}");
+    assert!(detail.contains("id=\"decline-reason\""));
+    let api = as_user(&app, "xlg.staff")
+        .await
+        .get(&format!("/api/v1{at}"))
+        .await
+        .json();
+    let building = api["building_name"]
+        .as_str()
+        .expect("the unit chosen is stored")
+        .to_owned();
+    assert!(detail.contains(&building), "the place chosen is shown");
     let id = at.rsplit('/').next().unwrap();
     let accepted = desk
         .post_form(

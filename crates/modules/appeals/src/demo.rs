@@ -28,7 +28,7 @@ async fn actor(state: &AppState, username: &str) -> Result<Actor> {
 }
 
 /// `(code, name, party index, tier, keywords)`.
-const CATEGORIES: &[(&str, &str, usize, &str, &str)] = &[
+pub(crate) const CATEGORIES: &[(&str, &str, usize, &str, &str)] = &[
     ("water_leak", "漏水渗水", 1, "utility", "漏水 渗水 水管"),
     ("lift_fault", "电梯故障", 1, "emergency", "电梯 困人"),
     ("heating", "供暖问题", 2, "utility", "暖气 不热"),

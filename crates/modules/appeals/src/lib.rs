@@ -13,6 +13,7 @@ pub mod permissions;
 pub mod query;
 pub mod rates;
 pub mod repo;
+mod seed;
 pub mod view;
 
 use axum::extract::DefaultBodyLimit;
@@ -129,5 +130,13 @@ impl Module for Appeals {
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {
         Box::pin(demo::load(state))
+    }
+
+    fn seed<'a>(
+        &'a self,
+        state: &'a AppState,
+        params: yijia_kernel::module::SeedParams,
+    ) -> BoxFut<'a, yijia_kernel::Result<()>> {
+        Box::pin(seed::run(state, params))
     }
 }

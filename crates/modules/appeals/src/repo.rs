@@ -286,6 +286,9 @@ pub struct AppealRow {
     pub building_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub household_id: Option<i64>,
+    /// Where, as people say it: the building's and the unit's names.
+    pub building_name: Option<String>,
+    pub unit_name: Option<String>,
     pub address: String,
     pub lat_e6: Option<i64>,
     pub long_e6: Option<i64>,
@@ -325,14 +328,16 @@ pub struct AppealRow {
 }
 
 const APPEAL_SELECT: &str = "select a.appeal_id, a.community_id, a.category_id, c.name as category_name, a.kind, \
-     a.channel, a.status, a.description, a.grid_id, a.building_id, a.unit_id, a.household_id, a.address, a.lat_e6, \
+     a.channel, a.status, a.description, a.grid_id, a.building_id, a.unit_id, a.household_id, \
+     lb.name as building_name, lu.name as unit_name, a.address, a.lat_e6, \
      a.long_e6, a.attributes, a.media_url, a.anonymous <> 0 as anonymous, a.requester_account_id, a.requester_name, a.contact_sealed, \
      a.contact_masked, a.recorded_by, a.party_id, p.name as party_name, a.tier, a.dispatch_due_at, a.reply_due_at, \
      a.accepted_at, a.dispatched_at, a.taken_at, a.replied_at, a.verified_at, a.rated_at, a.closed_at, a.answer, \
      a.rating, a.rating_comment, a.redo_count, a.urge_count, a.supervised <> 0 as supervised, a.duplicate_of, \
      a.decline_reason, a.version, a.created_at, a.updated_at \
      from appeal a join appeal_category c on c.category_id = a.category_id \
-     left join appeal_party p on p.party_id = a.party_id";
+     left join appeal_party p on p.party_id = a.party_id \
+     left join building lb on lb.building_id = a.building_id left join unit lu on lu.unit_id = a.unit_id";
 
 pub async fn appeal(db: &Db, id: i64) -> Result<Option<AppealRow>> {
     let sql = format!("{APPEAL_SELECT} where a.appeal_id = $1");

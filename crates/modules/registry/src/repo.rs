@@ -11,29 +11,8 @@ use yijia_db::{on_db, on_tx, Backend, Db, Tx};
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::{Place, Result};
 
-/// A value bound to a dynamically built query.
-#[derive(Clone, Debug)]
-pub enum Bind {
-    I(i64),
-    S(String),
-    /// A text null.
-    N,
-}
-
-/// Binds every value of `$binds` to the query `$q` (one code path for both backends).
-macro_rules! bind_all {
-    ($q:expr, $binds:expr) => {{
-        let mut q = $q;
-        for b in $binds {
-            q = match b {
-                Bind::I(v) => q.bind(*v),
-                Bind::S(v) => q.bind(v.clone()),
-                Bind::N => q.bind(Option::<String>::None),
-            };
-        }
-        q
-    }};
-}
+use yijia_db::bind_all;
+pub use yijia_db::Bind;
 
 /// A community with what the permission check needs.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -1163,30 +1142,8 @@ pub fn resident_row(p: &PlainCols, s: &SealedCols, community_id: i64, household_
 
 /// Inserts many residents in one statement; each row is a [`resident_row`].
 pub async fn insert_resident_rows<'a>(tx: &mut Tx, rows: impl Iterator<Item = &'a [Bind]>) -> Result<()> {
-    // The driver asks SQLite for every numbered or named parameter's name, which SQLite finds by
-    // walking a list: with thousands of `$N` in one statement that is quadratic (94% of a
-    // 100 000-row import under perf). Plain `?` parameters have no name to look up.
-    let sqlite = matches!(tx, Tx::Sqlite(_));
-    let mut values = Vec::new();
-    let mut binds: Vec<Bind> = Vec::new();
-    for row in rows {
-        let start = binds.len();
-        binds.extend_from_slice(row);
-        let ps: Vec<String> = (start + 1..=binds.len())
-            .map(|i| if sqlite { "?".to_owned() } else { format!("${i}") })
-            .collect();
-        values.push(format!("({})", ps.join(", ")));
-    }
-    if values.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "insert into registry_resident ({RESIDENT_COLS}, community_id, household_id, created_at, updated_at) values {}",
-        values.join(", ")
+    let head = format!(
+        "insert into registry_resident ({RESIDENT_COLS}, community_id, household_id, created_at, updated_at) values"
     );
-    on_tx!(tx, |c| bind_all!(sqlx::query(&sql), &binds)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?);
-    Ok(())
+    Ok(yijia_db::insert_rows(tx, &head, rows).await?)
 }

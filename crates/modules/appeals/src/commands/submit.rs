@@ -196,6 +196,8 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
         building_id,
         unit_id: unit,
         household_id: None,
+        building_name: None,
+        unit_name: None,
         address,
         lat_e6: lat,
         long_e6: long,

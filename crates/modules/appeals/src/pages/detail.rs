@@ -96,7 +96,8 @@ pub async fn post_step(
     let result = step(&ctx.state, &a, id, &f)
         .await
         .map(|_| Redirect::to(&format!("/appeals/{id}#timeline")).into_response());
-    let which = "step";
+    // Each action's form has its own field ids; the error goes back to the form it came from.
+    let which = crate::model::Action::parse(&f.action).map_or("step", |a| a.as_str());
     respond(
         result,
         |e| Shown::failed(which, f, e, &ctx.tr),

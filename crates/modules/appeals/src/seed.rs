@@ -1,0 +1,190 @@
+//! Appeals at scale for benchmarks (`yijia seed`): every seeded community gets the demo's
+//! parties and catalogue and its share of appeals in every state of the loop, raised over the
+//! last 180 days, in multi-row inserts, without steps or auditing (a benchmark fixture).
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use yijia_db::{insert_rows, on_tx, Bind};
+use yijia_kernel::module::SeedParams;
+use yijia_kernel::{AppState, Result};
+
+use crate::demo::CATEGORIES;
+use crate::repo::{self, NewCategory};
+
+const HOUR: i64 = 3_600_000;
+const BATCH: usize = 500;
+
+/// Statuses with their share in ‰, roughly a working desk's.
+const MIX: &[(&str, u32)] = &[
+    ("submitted", 50),
+    ("accepted", 30),
+    ("dispatched", 60),
+    ("in_progress", 120),
+    ("return_requested", 10),
+    ("replied", 40),
+    ("verified", 40),
+    ("rated", 100),
+    ("closed", 500),
+    ("declined", 50),
+];
+
+const COLS: &str = "community_id, category_id, kind, channel, status, description, grid_id, building_id, unit_id, \
+     address, tier, party_id, dispatch_due_at, reply_due_at, accepted_at, dispatched_at, taken_at, replied_at, \
+     verified_at, rated_at, closed_at, answer, rating, decline_reason, created_at, updated_at";
+
+pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
+    for n in 1..=params.communities {
+        let code = format!("SEED{n:04}");
+        let Some(c) = yijia_registry::repo::community_by_code(&state.db, &code).await? else {
+            continue;
+        };
+        let cid = c.community_id;
+        let now = state.now_ms();
+        let mut tx = state.db.begin_write().await?;
+        let existing: i64 = on_tx!(&mut tx, |x| sqlx::query_scalar(
+            "select count(*) from appeal where community_id = $1"
+        )
+        .bind(cid)
+        .fetch_one(&mut *x)
+        .await?);
+        let wanted = i64::from(params.appeals_per_community) - existing;
+        let units: Vec<(i64, i64, i64)> = on_tx!(&mut tx, |x| sqlx::query_as(
+            "select unit_id, building_id, grid_id from unit where community_id = $1 and retired_at is null"
+        )
+        .bind(cid)
+        .fetch_all(&mut *x)
+        .await?);
+        if wanted <= 0 || units.is_empty() {
+            continue;
+        }
+        // The catalogue, once per community: the demo's parties and categories.
+        let mut parties = Vec::new();
+        let mut categories: Vec<(i64, i64, &str)> = Vec::new();
+        if repo::parties(&state.db, cid).await?.is_empty() {
+            for (kind, name) in [
+                ("community", "社区大管家服务队"),
+                ("property", "物业公司"),
+                ("department", "区热力公司"),
+                ("department", "区住建局执法队"),
+            ] {
+                parties.push(repo::insert_party(&mut tx, cid, kind, name, "", now).await?);
+            }
+            for (code, name, party, tier, keywords) in CATEGORIES {
+                let cat = NewCategory {
+                    community_id: cid,
+                    code,
+                    name,
+                    description: "",
+                    keywords,
+                    party_id: parties[*party],
+                    tier,
+                    attributes: "[]",
+                };
+                categories.push((repo::insert_category(&mut tx, &cat, now).await?, parties[*party], tier));
+            }
+        } else {
+            for cat in repo::categories(&state.db, cid).await? {
+                let tier = crate::model::Tier::parse(&cat.tier).map_or("normal", |t| t.as_str());
+                categories.push((cat.category_id, cat.party_id, tier));
+            }
+        }
+        tx.commit().await?;
+        let mut rng = StdRng::seed_from_u64(u64::from(n));
+        let mut rows: Vec<Vec<Bind>> = Vec::with_capacity(BATCH);
+        for i in 0..wanted {
+            rows.push(appeal_row(&mut rng, cid, now, &units, &categories));
+            if rows.len() == BATCH || i == wanted - 1 {
+                let mut tx = state.db.begin_write().await?;
+                insert_rows(
+                    &mut tx,
+                    &format!("insert into appeal ({COLS}) values"),
+                    rows.iter().map(Vec::as_slice),
+                )
+                .await?;
+                tx.commit().await?;
+                rows.clear();
+            }
+        }
+        tracing::info!(community.code = %code, appeals = wanted, "seeded appeals");
+    }
+    Ok(())
+}
+
+/// One synthetic appeal, its timestamps consistent with its state.
+fn appeal_row(rng: &mut StdRng, cid: i64, now: i64, units: &[(i64, i64, i64)], cats: &[(i64, i64, &str)]) -> Vec<Bind> {
+    let (unit, building, grid) = units[rng.gen_range(0..units.len())];
+    let (category, party, tier) = cats[rng.gen_range(0..cats.len())];
+    let mut pick = rng.gen_range(0..1000u32);
+    let status = MIX
+        .iter()
+        .find(|(_, share)| {
+            let hit = pick < *share;
+            pick = pick.saturating_sub(*share);
+            hit
+        })
+        .map_or("closed", |(s, _)| *s);
+    let created = now - rng.gen_range(0..180 * 24 * HOUR);
+    let at = |from: i64, hours: i64, rng: &mut StdRng| (from + rng.gen_range(HOUR / 4..hours.max(1) * HOUR)).min(now);
+    let reached = |s: &str| MIX.iter().position(|(m, _)| *m == s) <= MIX.iter().position(|(m, _)| *m == status);
+    let declined = status == "declined";
+    let accepted = (!declined && status != "submitted").then(|| at(created, 30, rng));
+    let dispatched = accepted.filter(|_| reached("dispatched")).map(|a| at(a, 2, rng));
+    let taken = dispatched.filter(|_| reached("in_progress")).map(|d| at(d, 24, rng));
+    let replied = taken
+        .filter(|_| reached("replied") && status != "return_requested")
+        .map(|t| at(t, 200, rng));
+    let verified = replied.filter(|_| reached("verified")).map(|r| at(r, 24, rng));
+    let rated = verified.filter(|_| reached("rated")).map(|v| at(v, 48, rng));
+    let closed = rated
+        .filter(|_| status == "closed")
+        .map(|r| at(r, 24, rng))
+        .or(declined.then(|| at(created, 24, rng)));
+    let rating = rated.map(|_| match rng.gen_range(0..10) {
+        0 => "unsatisfied",
+        1 | 2 => "basic",
+        _ => "satisfied",
+    });
+    let dispatch_hours = match tier {
+        "emergency" => 1,
+        "utility" => 2,
+        _ => 24,
+    };
+    let opt = |v: Option<i64>| v.map_or(Bind::N, Bind::I);
+    let updated = [closed, rated, verified, replied, taken, dispatched, accepted]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or(created);
+    vec![
+        Bind::I(cid),
+        Bind::I(category),
+        Bind::S("help".to_owned()),
+        Bind::S(if rng.gen_bool(0.7) { "app" } else { "counter" }.to_owned()),
+        Bind::S(status.to_owned()),
+        Bind::S("合成的诉求，用于性能测试。".to_owned()),
+        Bind::I(grid),
+        Bind::I(building),
+        Bind::I(unit),
+        Bind::S(String::new()),
+        Bind::S(tier.to_owned()),
+        opt(dispatched.map(|_| party)),
+        Bind::I(created + dispatch_hours * HOUR),
+        opt(dispatched.map(|d| d + 7 * 24 * HOUR)),
+        opt(accepted),
+        opt(dispatched),
+        opt(taken),
+        opt(replied),
+        opt(verified),
+        opt(rated),
+        opt(closed),
+        Bind::S(if replied.is_some() { "已处理。" } else { "" }.to_owned()),
+        rating.map_or(Bind::N, |r| Bind::S(r.to_owned())),
+        if declined {
+            Bind::S("out_of_remit".to_owned())
+        } else {
+            Bind::N
+        },
+        Bind::I(created),
+        Bind::I(updated),
+    ]
+}
