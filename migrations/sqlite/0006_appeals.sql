@@ -92,6 +92,11 @@ create table appeal (
     answer text not null default '',
     rating text,
     rating_comment text not null default '',
+    -- deadline watch (see sweep.rs): warned before the current deadline, marked overdue after
+    -- it, escalated to the community's administrators (1) and then the subdistrict (2)
+    warned_at bigint,
+    overdue_at bigint,
+    escalation bigint not null default 0,
     redo_count integer not null default 0,
     urge_count integer not null default 0,
     supervised integer not null default 0,
@@ -106,6 +111,8 @@ create index appeal_community on appeal (community_id, status, created_at);
 create index appeal_party_queue on appeal (party_id, status, appeal_id);
 create index appeal_requester on appeal (requester_account_id, created_at);
 create index appeal_month on appeal (community_id, created_at);
+create index appeal_dispatch_due on appeal (status, dispatch_due_at);
+create index appeal_reply_due on appeal (status, reply_due_at);
 
 -- Parties asked to help with an appeal (协办).
 create table appeal_cohandler (

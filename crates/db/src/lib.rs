@@ -207,4 +207,5 @@ pub const TABLES: &[&str] = &[
     "appeal_cohandler",
     "appeal_step",
     "appeal_photo",
+    "notification",
 ];

@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod i18n;
 pub mod module;
+pub mod notify;
 pub mod paging;
 pub mod permission;
 pub mod scope;

@@ -95,6 +95,13 @@ pub trait Module: Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// Background work run about once a minute by every serving instance (deadline watches and
+    /// the like). It must be safe to run on several instances at once and after a restart:
+    /// state lives in the database, and each change is claimed by a conditional update.
+    fn tick<'a>(&'a self, _state: &'a AppState) -> BoxFut<'a, crate::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
     /// Writes synthetic data at scale for benchmarks.
     fn seed<'a>(&'a self, _state: &'a AppState, _params: SeedParams) -> BoxFut<'a, crate::Result<()>> {
         Box::pin(async { Ok(()) })

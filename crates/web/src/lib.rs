@@ -9,6 +9,7 @@ pub mod form;
 mod guard;
 mod health;
 mod home;
+mod inbox;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
@@ -73,8 +74,13 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/{*name}", get(assets::serve))
         .route("/files/{sha256}", get(assets::stored))
         .route("/api/openapi.json", get(openapi::document))
-        .route("/api/docs", get(openapi::docs));
-    let mut api = Router::new();
+        .route("/api/docs", get(openapi::docs))
+        .route("/inbox", get(inbox::show))
+        .route("/inbox/read", axum::routing::post(inbox::read_all))
+        .route("/inbox/{id}", get(inbox::open));
+    let mut api = Router::new()
+        .route("/me/notifications", get(inbox::api_list))
+        .route("/me/notifications/{id}/read", axum::routing::post(inbox::api_read));
     for m in state.modules.iter() {
         pages = pages.merge(m.pages());
         api = api.merge(m.api());

@@ -56,6 +56,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let app = yijia_web::app(state.clone());
+    tokio::spawn(tick_forever(state.clone()));
     tracing::info!(listen = %addr, startup_ms = started.elapsed().as_millis(), "Yijia is serving");
     println!(
         "Yijia 驿家 is serving at http://{addr}/ (started in {} ms)",
@@ -67,6 +68,21 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         .context("server")?;
     state.db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs every module's background work once a minute; a failure is logged and retried at the
+/// next tick.
+async fn tick_forever(state: yijia_kernel::AppState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        for m in state.modules.iter() {
+            if let Err(e) = m.tick(&state).await {
+                tracing::warn!(module = m.name(), error = %e, "background work failed; retried next minute");
+            }
+        }
+    }
 }
 
 fn print_demo_accounts() {

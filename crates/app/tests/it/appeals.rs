@@ -940,7 +940,7 @@ async fn open311_lists_services_takes_requests_with_a_key_and_answers_in_json_an
         (with("api_key", "wrong"), 403, "api_key is not valid"),
         (with("lat", "360"), 400, "lat"),
         (with("attribute[trapped]", "perhaps"), 400, "attribute[trapped]"),
-        (with("service_code", "nope"), 400, "service_code nope not found"),
+        (with("service_code", "nope"), 404, "service_code nope not found"),
     ] {
         let r = post(body).await;
         assert_eq!(r.status, status, "{}", r.text());
@@ -1051,4 +1051,117 @@ async fn open311_lists_services_takes_requests_with_a_key_and_answers_in_json_an
         .text();
     assert!(updates.contains("<service_request_updates><request_update><update_id>"));
     assert!(!updates.contains("电话核实"), "internal notes never leave");
+}
+
+/// The texts of an account's unread notifications.
+async fn inbox(c: &mut Client) -> Vec<String> {
+    let v = c.get("/api/v1/me/notifications").await.json();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["read_at"].is_null())
+        .map(|n| n["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn each_party_is_told_what_concerns_it_and_a_missed_deadline_is_escalated_once() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let a = raise(
+        &mut resident,
+        &cats["water_leak"],
+        unit_in(&app, "G01").await,
+        json!({}),
+    )
+    .await;
+    let id = a["appeal_id"].clone();
+    let mut desk = as_user(&app, "xlg.staff").await;
+    let mut admin = as_user(&app, "xlg.admin").await;
+    let mut property = as_user(&app, "property1").await;
+    let mut sup = as_user(&app, "xigu.supervisor").await;
+    let new = format!("新诉求 #{id}（漏水渗水）待受理");
+    assert!(inbox(&mut desk).await.contains(&new));
+    assert!(inbox(&mut admin).await.contains(&new));
+    assert!(
+        inbox(&mut property)
+            .await
+            .iter()
+            .all(|t| !t.contains(&format!("#{id}"))),
+        "not theirs yet"
+    );
+
+    // Utility tier: dispatch within 2 h, warned half an hour before (a quarter of the span).
+    // (The demo's own appeals, raised at the same moment, are watched too: only ours is checked.)
+    let sweep = || yijia_appeals::sweep::sweep(&app.state);
+    let watch = |v: Value| {
+        (
+            v["warned_at"].is_i64(),
+            v["overdue_at"].is_i64(),
+            v["escalation"].as_i64().unwrap(),
+        )
+    };
+    sweep().await.unwrap();
+    assert_eq!(
+        watch(desk.get(&format!("/api/v1/appeals/{id}")).await.json()),
+        (false, false, 0)
+    );
+    app.state.clock.advance_ms(90 * 60_000);
+    sweep().await.unwrap();
+    assert_eq!(
+        watch(desk.get(&format!("/api/v1/appeals/{id}")).await.json()),
+        (true, false, 0)
+    );
+    assert!(inbox(&mut desk)
+        .await
+        .contains(&format!("诉求 #{id}（漏水渗水）即将到期")));
+    app.state.clock.advance_ms(31 * 60_000);
+    // Two instances sweeping at once tell everyone once; a third sweep finds nothing left to do.
+    let (x, y) = tokio::join!(sweep(), sweep());
+    x.unwrap();
+    y.unwrap();
+    assert_eq!(sweep().await.unwrap().overdue, 0);
+    assert_eq!(
+        watch(desk.get(&format!("/api/v1/appeals/{id}")).await.json()),
+        (true, true, 1)
+    );
+    let overdue = format!("诉求 #{id}（漏水渗水）已超期");
+    assert_eq!(inbox(&mut desk).await.iter().filter(|t| **t == overdue).count(), 1);
+    assert!(inbox(&mut admin)
+        .await
+        .contains(&format!("超期上报：诉求 #{id}（漏水渗水）")));
+    assert!(desk.get(&format!("/api/v1/appeals/{id}")).await.json()["overdue_at"].is_i64());
+    // A day later, still not dispatched: the district's supervisor hears of it.
+    app.state.clock.advance_ms(24 * HOUR);
+    sweep().await.unwrap();
+    assert_eq!(watch(desk.get(&format!("/api/v1/appeals/{id}")).await.json()).2, 2);
+    assert!(inbox(&mut sup)
+        .await
+        .contains(&format!("超期上报：诉求 #{id}（漏水渗水）")));
+
+    // Dispatch: the property company is told, and the requester of the progress.
+    act(&mut desk, &id, json!({ "action": "accept" })).await;
+    act(&mut desk, &id, json!({ "action": "dispatch" })).await;
+    assert!(inbox(&mut property)
+        .await
+        .contains(&format!("新派单：诉求 #{id}（漏水渗水）")));
+    assert!(inbox(&mut resident)
+        .await
+        .contains(&format!("您的诉求 #{id}（漏水渗水）有新进展")));
+    let seen = desk.get(&format!("/api/v1/appeals/{id}")).await.json();
+    assert!(seen["overdue_at"].is_null(), "a new deadline, a new watch");
+
+    // The inbox page: opening a message marks it read and goes to the appeal.
+    let mut page = app.signed_in("property1", PW).await;
+    let html = page.get("/inbox").await.text();
+    assert!(html.contains(&format!("新派单：诉求 #{id}（漏水渗水）")));
+    let first = property.get("/api/v1/me/notifications").await.json()["items"][0].clone();
+    let opened = page.get(&format!("/inbox/{}", first["notification_id"])).await;
+    assert_eq!(opened.status, 303);
+    assert_eq!(opened.header("location").unwrap(), first["link"].as_str().unwrap());
+    let after = property.get("/api/v1/me/notifications").await.json();
+    assert!(after["items"][0]["read_at"].is_i64());
+    assert_eq!(page.get("/inbox/999999").await.status, 404, "another's or none");
 }

@@ -14,6 +14,7 @@ pub mod query;
 pub mod rates;
 pub mod repo;
 mod seed;
+pub mod sweep;
 pub mod view;
 
 use axum::extract::DefaultBodyLimit;
@@ -130,6 +131,10 @@ impl Module for Appeals {
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {
         Box::pin(demo::load(state))
+    }
+
+    fn tick<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {
+        Box::pin(async move { sweep::sweep(state).await.map(|_| ()) })
     }
 
     fn seed<'a>(

@@ -84,6 +84,16 @@ pub async fn members(db: &Db, community_id: i64) -> Result<Vec<(i64, i64, String
     .await?))
 }
 
+/// The accounts that work a party's queue.
+pub async fn member_accounts_tx(tx: &mut Tx, party_id: i64) -> Result<Vec<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select account_id from appeal_party_member where party_id = $1"
+    )
+    .bind(party_id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
 /// The parties an account works for.
 pub async fn parties_of(db: &Db, account_id: i64) -> Result<Vec<i64>> {
     Ok(on_db!(db, |p| sqlx::query_scalar(
@@ -317,6 +327,9 @@ pub struct AppealRow {
     pub answer: String,
     pub rating: Option<String>,
     pub rating_comment: String,
+    pub warned_at: Option<i64>,
+    pub overdue_at: Option<i64>,
+    pub escalation: i64,
     pub redo_count: i64,
     pub urge_count: i64,
     pub supervised: bool,
@@ -333,7 +346,7 @@ const APPEAL_SELECT: &str = "select a.appeal_id, a.community_id, a.category_id, 
      a.long_e6, a.attributes, a.media_url, a.anonymous <> 0 as anonymous, a.requester_account_id, a.requester_name, a.contact_sealed, \
      a.contact_masked, a.recorded_by, a.party_id, p.name as party_name, a.tier, a.dispatch_due_at, a.reply_due_at, \
      a.accepted_at, a.dispatched_at, a.taken_at, a.replied_at, a.verified_at, a.rated_at, a.closed_at, a.answer, \
-     a.rating, a.rating_comment, a.redo_count, a.urge_count, a.supervised <> 0 as supervised, a.duplicate_of, \
+     a.rating, a.rating_comment, a.warned_at, a.overdue_at, a.escalation, a.redo_count, a.urge_count, a.supervised <> 0 as supervised, a.duplicate_of, \
      a.decline_reason, a.version, a.created_at, a.updated_at \
      from appeal a join appeal_category c on c.category_id = a.category_id \
      left join appeal_party p on p.party_id = a.party_id \
@@ -397,7 +410,8 @@ pub async fn update_appeal(tx: &mut Tx, a: &AppealRow) -> Result<bool> {
         "update appeal set status = $1, party_id = $2, reply_due_at = $3, accepted_at = $4, dispatched_at = $5, \
          taken_at = $6, replied_at = $7, verified_at = $8, rated_at = $9, closed_at = $10, answer = $11, \
          rating = $12, rating_comment = $13, redo_count = $14, urge_count = $15, supervised = $16, \
-         duplicate_of = $17, updated_at = $18, decline_reason = $21, version = version + 1 \
+         duplicate_of = $17, updated_at = $18, decline_reason = $21, warned_at = $22, overdue_at = $23, \
+         escalation = $24, version = version + 1 \
          where appeal_id = $19 and version = $20"
     )
     .bind(&a.status)
@@ -421,6 +435,9 @@ pub async fn update_appeal(tx: &mut Tx, a: &AppealRow) -> Result<bool> {
     .bind(a.appeal_id)
     .bind(a.version)
     .bind(&a.decline_reason)
+    .bind(a.warned_at)
+    .bind(a.overdue_at)
+    .bind(a.escalation)
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected())?);

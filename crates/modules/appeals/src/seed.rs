@@ -30,7 +30,8 @@ const MIX: &[(&str, u32)] = &[
 
 const COLS: &str = "community_id, category_id, kind, channel, status, description, grid_id, building_id, unit_id, \
      address, tier, party_id, dispatch_due_at, reply_due_at, accepted_at, dispatched_at, taken_at, replied_at, \
-     verified_at, rated_at, closed_at, answer, rating, decline_reason, created_at, updated_at";
+     verified_at, rated_at, closed_at, answer, rating, decline_reason, created_at, updated_at, warned_at, overdue_at, \
+     escalation";
 
 pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
     for n in 1..=params.communities {
@@ -150,6 +151,12 @@ fn appeal_row(rng: &mut StdRng, cid: i64, now: i64, units: &[(i64, i64, i64)], c
         _ => 24,
     };
     let opt = |v: Option<i64>| v.map_or(Bind::N, Bind::I);
+    let open_due = match status {
+        "submitted" | "accepted" => Some(created + dispatch_hours * HOUR),
+        "dispatched" | "in_progress" | "return_requested" => dispatched.map(|d| d + 7 * 24 * HOUR),
+        _ => None,
+    };
+    let watched = open_due.filter(|d| *d < now);
     let updated = [closed, rated, verified, replied, taken, dispatched, accepted]
         .into_iter()
         .flatten()
@@ -186,5 +193,10 @@ fn appeal_row(rng: &mut StdRng, cid: i64, now: i64, units: &[(i64, i64, i64)], c
         },
         Bind::I(created),
         Bind::I(updated),
+        // Past deadlines were watched already, as a running desk's would have been: the watch
+        // does not wake up to a backlog of old warnings.
+        opt(watched.map(|d| d - HOUR)),
+        opt(watched),
+        Bind::I(watched.map_or(0, |d| if now - d > 24 * HOUR { 2 } else { 1 })),
     ]
 }

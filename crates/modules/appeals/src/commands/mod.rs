@@ -11,11 +11,12 @@ use jiff::tz::TimeZone;
 use yijia_db::Tx;
 use yijia_kernel::audit;
 use yijia_kernel::calendar::{self, Calendar};
+use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{Actor, AppState, Error, Place, Result};
 use yijia_registry::repo::CommunityAt;
 
 use crate::model::deadline::{setting_of, TierSpans};
-use crate::model::{Tier, Who};
+use crate::model::{Action, Tier, Who};
 use crate::permissions::{DISPATCH, HANDLE, READ, SUPERVISE};
 use crate::repo::{self, AppealRow};
 
@@ -141,4 +142,69 @@ pub async fn spans(state: &AppState, community_id: i64, tier: Tier) -> Result<Ti
     TierSpans::parse(&v)
         .or_else(|| TierSpans::parse(s.default))
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("tier {} has no valid spans", tier.as_str())))
+}
+
+/// The community's desk: its administrators and staff.
+const DESK_ROLES: &[&str] = &["community_admin", "community_staff"];
+
+/// Tells whoever a step concerns, in the step's transaction: the desk of a new appeal or a
+/// return, the party of a dispatch, a redo or an urge, a helper party of its request, and the
+/// requester of every step they can see.
+pub(crate) async fn tell(
+    tx: &mut Tx,
+    actor: &Actor,
+    a: &AppealRow,
+    action: Action,
+    helper: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    let note = |kind: &'static str| Note {
+        community_id: Some(a.community_id),
+        kind,
+        args: serde_json::json!({ "id": a.appeal_id, "category": a.category_name }),
+        link: format!("/appeals/{}", a.appeal_id),
+    };
+    let party = match a.party_id {
+        Some(p) => repo::member_accounts_tx(tx, p).await?,
+        None => Vec::new(),
+    };
+    let (kind, to): (&'static str, Vec<i64>) = match action {
+        Action::Submit => (
+            "appeals.note_new",
+            notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+        ),
+        Action::AskReturn => (
+            "appeals.note_return",
+            notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+        ),
+        Action::Dispatch => ("appeals.note_dispatched", party.clone()),
+        Action::Redo => ("appeals.note_redo", party.clone()),
+        Action::Rate | Action::Callback if a.status == "in_progress" => ("appeals.note_redo", party.clone()),
+        Action::Urge | Action::Supervise if a.party_id.is_some() => ("appeals.note_urged", party.clone()),
+        Action::Urge | Action::Supervise => (
+            "appeals.note_urged",
+            notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+        ),
+        Action::AskHelp => match helper {
+            Some(h) => ("appeals.note_help", repo::member_accounts_tx(tx, h).await?),
+            None => ("", Vec::new()),
+        },
+        _ => ("", Vec::new()),
+    };
+    let others: Vec<i64> = to.into_iter().filter(|id| Some(*id) != actor.account_id).collect();
+    if !kind.is_empty() && !others.is_empty() {
+        notify::send(tx, &others, &note(kind), now).await?;
+    }
+    // The requester hears of every public step but their own and notes.
+    let public = !matches!(
+        action,
+        Action::Submit | Action::Note | Action::AskHelp | Action::AskReturn
+    );
+    if let Some(r) = a
+        .requester_account_id
+        .filter(|r| public && Some(*r) != actor.account_id)
+    {
+        notify::send(tx, &[r], &note("appeals.note_progress"), now).await?;
+    }
+    Ok(())
 }

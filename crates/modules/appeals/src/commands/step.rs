@@ -47,6 +47,13 @@ pub struct Stepped {
 pub const NOT_ALLOWED: &str = "appeals.not_allowed";
 pub const CHANGED: &str = "appeals.changed";
 
+/// A new deadline starts a new watch: warned, overdue and escalated again if it is missed.
+fn new_deadline(a: &mut crate::repo::AppealRow) {
+    a.warned_at = None;
+    a.overdue_at = None;
+    a.escalation = 0;
+}
+
 /// Takes one step on an appeal.
 pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepInput) -> Result<Stepped> {
     let mut errs = FieldErrors::default();
@@ -150,6 +157,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
             a.party_name = Some(p.name);
             a.dispatched_at = Some(now);
             a.reply_due_at = Some(reply_due(now).await?);
+            new_deadline(&mut a);
             step_party = a.party_id;
         }
         Action::Take => a.taken_at = Some(now),
@@ -185,6 +193,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
             a.replied_at = None;
             a.redo_count += 1;
             a.reply_due_at = Some(reply_due(now).await?);
+            new_deadline(&mut a);
         }
         Action::Rate | Action::Callback => {
             a.rating = rating.map(|r| r.as_str().to_owned());
@@ -195,6 +204,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
                 a.replied_at = None;
                 a.verified_at = None;
                 a.reply_due_at = Some(reply_due(now).await?);
+                new_deadline(&mut a);
             }
         }
         Action::Close => a.closed_at = Some(now),
@@ -236,6 +246,8 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
             &serde_json::json!({ "status": to.as_str(), "party_id": a.party_id }),
         ));
     audit::record(&mut tx, now, actor, entry).await?;
+    let helper = (action == Action::AskHelp).then_some(step_party).flatten();
+    super::tell(&mut tx, actor, &a, action, helper, now).await?;
     tx.commit().await?;
     Ok(Stepped {
         appeal_id,

@@ -97,7 +97,8 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
             None
         }),
     };
-    let description = text::required(&mut errs, "description", &input.description, 2000);
+    // Open311 allows 4 000 characters; every channel gets the same room.
+    let description = text::required(&mut errs, "description", &input.description, 4000);
     if !description.is_empty() && description.chars().count() < 5 {
         errs.add("description", Message::new("appeals.too_short"));
     }
@@ -232,6 +233,9 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
         answer: String::new(),
         rating: None,
         rating_comment: String::new(),
+        warned_at: None,
+        overdue_at: None,
+        escalation: 0,
         redo_count: 0,
         urge_count: 0,
         supervised: false,
@@ -258,6 +262,7 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
             "category_id": category_id, "kind": a.kind, "channel": a.channel, "grid_id": grid_id,
         })));
     audit::record(&mut tx, now, actor, entry).await?;
+    super::tell(&mut tx, actor, &a, Action::Submit, None, now).await?;
     tx.commit().await?;
     Ok(a.appeal_id)
 }

@@ -185,8 +185,8 @@ mod tests {
             ])],
         );
         assert_eq!(
-            n.json().to_string(),
-            r#"[{"service_request_id":"7","lat":36.06,"status_notes":null,"description":"a < b & \u0001c"}]"#
+            n.json(),
+            serde_json::json!([{ "service_request_id": "7", "lat": 36.06, "status_notes": null, "description": "a < b & \u{1}c" }])
         );
         let mut x = String::new();
         n.xml("service_requests", &mut x);

@@ -155,7 +155,7 @@ async fn get_top(
     let p = params(q.as_deref());
     answer(&file, |stem, _| async move {
         match stem.as_str() {
-            "discovery" => Ok(discovery(&headers)),
+            "discovery" => discovery(&state, &headers).await,
             "services" => services(&state, &p).await,
             "requests" => search(&state, &p).await,
             "servicerequestupdates" => updates(&state, &p).await,
@@ -165,7 +165,15 @@ async fn get_top(
     .await
 }
 
-fn discovery(headers: &HeaderMap) -> (String, Node) {
+async fn discovery(state: &AppState, headers: &HeaderMap) -> Done {
+    // The catalogue's last change: clients refresh their copy of the services when it moves.
+    let changed: Option<i64> = yijia_db::on_db!(&state.db, |c| sqlx::query_scalar(
+        "select max(created_at) from appeal_category"
+    )
+    .fetch_one(c)
+    .await
+    .map_err(|e| internal(e.into()))?);
+    let changeset = datetime(changed.unwrap_or(0), &TimeZone::UTC);
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -173,7 +181,7 @@ fn discovery(headers: &HeaderMap) -> (String, Node) {
     let endpoint = Node::Obj(vec![
         ("specification", Node::text("http://wiki.open311.org/GeoReport_v2")),
         ("url", Node::text(format!("http://{host}/open311/v2"))),
-        ("changeset", Node::text("2026-11-27T00:00:00Z")),
+        ("changeset", Node::text(changeset.clone())),
         ("type", Node::text("production")),
         (
             "formats",
@@ -181,7 +189,7 @@ fn discovery(headers: &HeaderMap) -> (String, Node) {
         ),
     ]);
     let node = Node::Obj(vec![
-        ("changeset", Node::text("2026-11-27T00:00:00Z")),
+        ("changeset", Node::text(changeset)),
         ("contact", Node::text("西邻驿家 · 社区大管家服务台")),
         (
             "key_service",
@@ -189,7 +197,7 @@ fn discovery(headers: &HeaderMap) -> (String, Node) {
         ),
         ("endpoints", Node::List("endpoint", vec![endpoint])),
     ]);
-    ("discovery".to_owned(), node)
+    Ok(("discovery".to_owned(), node))
 }
 
 async fn live_categories(state: &AppState, c: &CommunityAt) -> Result<Vec<CategoryRow>, Fail> {
@@ -318,7 +326,9 @@ async fn search(state: &AppState, p: &[(String, String)]) -> Done {
         let parsed: Result<Vec<i64>, _> = ids.split(',').map(|s| s.trim().parse::<i64>()).collect();
         f.ids = Some(parsed.map_err(|_| Fail::bad("service_request_id must be numbers separated by commas"))?);
     }
-    if let Some(codes) = param(p, "service_code") {
+    // service_request_id overrides every other argument (GeoReport v2).
+    let by_id = f.ids.is_some();
+    if let Some(codes) = param(p, "service_code").filter(|_| !by_id) {
         let wanted: Vec<&str> = codes.split(',').map(str::trim).collect();
         f.categories = Some(
             cats.iter()
@@ -327,7 +337,7 @@ async fn search(state: &AppState, p: &[(String, String)]) -> Done {
                 .collect(),
         );
     }
-    if let Some(st) = param(p, "status") {
+    if let Some(st) = param(p, "status").filter(|_| !by_id) {
         let mut open = false;
         let mut closed = false;
         for s in st.split(',').map(str::trim) {
@@ -452,7 +462,7 @@ async fn create(state: &AppState, p: &[(String, String)], loc: Locale) -> Done {
         .await?
         .into_iter()
         .find(|x| x.code == code.trim())
-        .ok_or_else(|| Fail::bad(format!("service_code {code} not found")))?;
+        .ok_or_else(|| Fail(StatusCode::NOT_FOUND, vec![format!("service_code {code} not found")]))?;
     let has = |n: &str| param(p, n).is_some();
     if !(has("lat") && has("long") || has("address_string") || has("address_id")) {
         return Err(Fail::bad(
@@ -462,6 +472,8 @@ async fn create(state: &AppState, p: &[(String, String)], loc: Locale) -> Done {
     let attributes: BTreeMap<String, String> = p
         .iter()
         .filter_map(|(k, v)| {
+            // `attribute[code]`, or `attribute[code][]` for each value of a multivaluelist.
+            let k = k.strip_suffix("[]").unwrap_or(k);
             let code = k.strip_prefix("attribute[")?.strip_suffix(']')?;
             Some((code.to_owned(), v.clone()))
         })

@@ -1,0 +1,123 @@
+//! The in-app inbox: every party is told what concerns it. A notification is a translation key
+//! with its arguments, written in the same transaction as the change it reports (so nothing is
+//! told that did not happen, and nothing that happened goes untold), and shown in the reader's
+//! language.
+
+use serde::Serialize;
+use yijia_db::{on_db, on_tx, Db, Tx};
+
+use crate::Result;
+
+/// What to tell: `kind` is a translation key whose `{name}` placeholders `args` fill.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub community_id: Option<i64>,
+    pub kind: &'static str,
+    pub args: serde_json::Value,
+    pub link: String,
+}
+
+/// Writes the note to each account's inbox (each account once).
+pub async fn send(tx: &mut Tx, accounts: &[i64], note: &Note, now: i64) -> Result<()> {
+    let mut seen = Vec::with_capacity(accounts.len());
+    let args = note.args.to_string();
+    for a in accounts {
+        if seen.contains(a) {
+            continue;
+        }
+        seen.push(*a);
+        on_tx!(tx, |c| sqlx::query(
+            "insert into notification (community_id, account_id, kind, args, link, created_at) \
+             values ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(note.community_id)
+        .bind(*a)
+        .bind(note.kind)
+        .bind(&args)
+        .bind(&note.link)
+        .bind(now)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    }
+    Ok(())
+}
+
+/// The live accounts holding one of `roles` over a community (not over one of its grids), or,
+/// with `above`, over its subdistrict or district.
+pub async fn holders(tx: &mut Tx, community_id: i64, roles: &[&str], above: bool) -> Result<Vec<i64>> {
+    // Role names are ours (compile-time constants), never input.
+    let list = roles.iter().map(|r| format!("'{r}'")).collect::<Vec<_>>().join(", ");
+    let scope = if above {
+        "((r.scope_kind = 'subdistrict' and r.subdistrict_id = (select subdistrict_id from community where community_id = $1)) \
+         or (r.scope_kind = 'district' and r.district_id = (select district_id from community where community_id = $1)))"
+    } else {
+        "r.scope_kind = 'community' and r.community_id = $1"
+    };
+    let sql = format!(
+        "select distinct r.account_id from account_role r join account a on a.account_id = r.account_id \
+         where r.role in ({list}) and r.revoked_at is null and a.status = 'active' and {scope}"
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(community_id)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
+/// A notification as its reader sees it.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Notification {
+    pub notification_id: i64,
+    pub community_id: Option<i64>,
+    pub kind: String,
+    pub args: String,
+    pub link: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+impl Notification {
+    /// The text in a language: the key's text with the arguments filled in.
+    pub fn text(&self, tr: &crate::i18n::Tr) -> String {
+        let args: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&self.args).unwrap_or_default();
+        let pairs: Vec<(&str, String)> = args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .collect();
+        tr.tf(&self.kind, &pairs)
+    }
+}
+
+/// An account's newest notifications, and how many are unread.
+pub async fn inbox(db: &Db, account_id: i64, limit: i64) -> Result<(Vec<Notification>, i64)> {
+    let items = on_db!(db, |p| sqlx::query_as(
+        "select notification_id, community_id, kind, args, link, created_at, read_at from notification \
+         where account_id = $1 order by notification_id desc limit $2"
+    )
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(p)
+    .await?);
+    let unread: i64 = on_db!(db, |p| sqlx::query_scalar(
+        "select count(*) from notification where account_id = $1 and read_at is null"
+    )
+    .bind(account_id)
+    .fetch_one(p)
+    .await?);
+    Ok((items, unread))
+}
+
+/// Marks one notification (or, with `None`, all) of an account as read.
+pub async fn mark_read(db: &Db, account_id: i64, id: Option<i64>, now: i64) -> Result<()> {
+    on_db!(db, |p| sqlx::query(
+        "update notification set read_at = $3 where account_id = $1 and read_at is null \
+         and ($2 is null or notification_id = $2)"
+    )
+    .bind(account_id)
+    .bind(id)
+    .bind(now)
+    .execute(p)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
