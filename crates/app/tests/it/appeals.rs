@@ -1133,6 +1133,11 @@ async fn each_party_is_told_what_concerns_it_and_a_missed_deadline_is_escalated_
         .await
         .contains(&format!("超期上报：诉求 #{id}（漏水渗水）")));
     assert!(desk.get(&format!("/api/v1/appeals/{id}")).await.json()["overdue_at"].is_i64());
+    let console = app.signed_in("xlg.staff", PW).await.get("/").await.text();
+    assert!(
+        console.contains("超期诉求") && console.contains("bucket=overdue"),
+        "{console}"
+    );
     // A day later, still not dispatched: the district's supervisor hears of it.
     app.state.clock.advance_ms(24 * HOUR);
     sweep().await.unwrap();

@@ -133,6 +133,42 @@ impl Module for Appeals {
         Box::pin(demo::load(state))
     }
 
+    fn stats<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community_id: i64,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::Stat>>> {
+        Box::pin(async move {
+            let Some(c) = yijia_registry::repo::community(&state.db, community_id).await? else {
+                return Ok(Vec::new());
+            };
+            let reach = yijia_kernel::scope::CommunityReach::of(&permissions::READ, actor, &c.place());
+            if reach == yijia_kernel::scope::CommunityReach::Nothing {
+                return Ok(Vec::new());
+            }
+            let (waiting, open, overdue) = repo::desk_counts(&state.db, community_id, &reach).await?;
+            let link = |q: &str| Some(format!("/appeals?community={community_id}{q}"));
+            Ok(vec![
+                yijia_kernel::Stat {
+                    label: "appeals.stat_waiting",
+                    value: waiting,
+                    href: link("&status=submitted"),
+                },
+                yijia_kernel::Stat {
+                    label: "appeals.stat_open",
+                    value: open,
+                    href: link(""),
+                },
+                yijia_kernel::Stat {
+                    label: "appeals.stat_overdue",
+                    value: overdue,
+                    href: link("&bucket=overdue"),
+                },
+            ])
+        })
+    }
+
     fn tick<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {
         Box::pin(async move { sweep::sweep(state).await.map(|_| ()) })
     }

@@ -691,3 +691,22 @@ pub async fn public_steps(db: &Db, community_id: i64, from: i64, to: i64, limit:
         })
         .collect())
 }
+
+/// A community's desk numbers within the reader's reach: waiting to be accepted, still open,
+/// and overdue now.
+pub async fn desk_counts(
+    db: &Db,
+    community_id: i64,
+    reach: &yijia_kernel::scope::CommunityReach,
+) -> Result<(i64, i64, i64)> {
+    let sql = format!(
+        "select cast(coalesce(sum(case when status = 'submitted' then 1 else 0 end), 0) as bigint), \
+         count(*), cast(coalesce(sum(case when overdue_at is not null then 1 else 0 end), 0) as bigint) \
+         from appeal where community_id = $1 and status not in {FINISHED} and {}",
+        reach.sql("grid_id")
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(community_id)
+        .fetch_one(p)
+        .await?))
+}
