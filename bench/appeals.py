@@ -106,7 +106,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--wrk-duration", type=int, default=10, help="seconds of wrk per read scenario (0: no wrk)")
     p.add_argument("--wrk-connections", type=int, default=4, help="wrk -c for the read scenarios")
-    p.add_argument("--create-clients", type=int, default=64, help="wrk -c for creation (c, d)")
+    p.add_argument("--create-clients", default="64",
+                   help="wrk -c for creation (c): a comma-separated list runs c once for each (e.g. 64,7: the "
+                        "issue's 64, and fewer clients than the server's database pool)")
+    p.add_argument("--durability-clients", default="",
+                   help="wrk -c for the durability runs (d), one kill per value (default: as --create-clients)")
     p.add_argument("--create-threads", type=int, default=2, help="wrk -t for creation")
     p.add_argument("--create-duration", type=int, default=20, help="seconds of the creation run (c)")
     p.add_argument("--create-communities", type=int, default=1,
@@ -134,6 +138,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         p.error("--communities, --appeals, --rounds must be >= 1 and --requests >= --rounds")
     if not 1 <= a.create_communities <= a.communities:
         p.error("--create-communities must be between 1 and --communities")
+    try:
+        a.create_clients = [int(x) for x in str(a.create_clients).split(",") if x.strip()]
+        a.durability_clients = ([int(x) for x in a.durability_clients.split(",") if x.strip()]
+                                or list(a.create_clients))
+    except ValueError:
+        p.error("--create-clients / --durability-clients: comma-separated numbers")
+    if not a.create_clients or min(a.create_clients + a.durability_clients) < 1:
+        p.error("--create-clients / --durability-clients: numbers >= 1")
     if not 0 < a.kill_at < a.durability_duration:
         p.error("--kill-at must be within --durability-duration")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", a.pg_db):
@@ -477,11 +489,31 @@ def per_second(db: B.Database, account_ids: list[int], t0_ms: int, t1_ms: int) -
             "series": full}
 
 
+def log_errors(path: Path, offset: int) -> dict[str, int]:
+    """WARN/ERROR lines of the server log written since `offset`, grouped by their message."""
+    out: dict[str, int] = {}
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+        m = re.search(r"\s(WARN|ERROR)\s+(.*)", line)
+        if not m:
+            continue
+        msg = re.sub(r"\d+(\.\d+)?", "N", m.group(2))[:140]
+        out[f"{m.group(1)} {msg}"] = out.get(f"{m.group(1)} {msg}", 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1])[:6])
+
+
 class CreateRun:
     """One wrk run of appeal creation, with the server's and PostgreSQL's CPU and the ids."""
 
-    def __init__(self, name: str, a: argparse.Namespace, port: int, creators: list[dict], dir_: Path) -> None:
-        self.name, self.a, self.port, self.creators = name, a, port, creators
+    def __init__(self, name: str, a: argparse.Namespace, port: int, creators: list[dict], dir_: Path,
+                 clients: int) -> None:
+        self.name, self.a, self.port, self.creators, self.clients = name, a, port, creators, clients
         self.prefix = dir_ / f"ids-{name}"
         for f in dir_.glob(self.prefix.name + ".*"):
             f.unlink()
@@ -491,7 +523,7 @@ class CreateRun:
         procs = []
         n = len(self.creators)
         for k, c in enumerate(self.creators):
-            conns = a.create_clients // n + (1 if k < a.create_clients % n else 0)
+            conns = self.clients // n + (1 if k < self.clients % n else 0)
             threads = max(1, min(a.create_threads, conns)) if n == 1 else 1
             wrk = shutil.which("wrk") or die("wrk not found (Debian: apt-get install wrk)")
             cmd = [wrk, f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--timeout", "30s", "--latency",
@@ -530,13 +562,14 @@ def merge_wrk(results: list[dict]) -> dict:
 
 
 def run_create(name: str, a: argparse.Namespace, server: B.Server, db: B.Database, creators: list[dict],
-               pg: bool, data_dir: Path, raw: list[str]) -> dict:
-    """c: --create-duration s of creation at --create-clients; every acknowledged id checked."""
-    run = CreateRun(name, a, server.port, creators, data_dir)
+               pg: bool, data_dir: Path, raw: list[str], clients: int) -> dict:
+    """c: --create-duration s of creation at `clients` connections; every acknowledged id checked."""
+    run = CreateRun(name, a, server.port, creators, data_dir, clients)
     accounts = [c["account_id"] for c in creators]
     before = int(R.db_one(db, f"select count(*) from appeal where requester_account_id in "
                               f"({', '.join(map(str, accounts))})") or 0)
     R.settle(server.pid)
+    mark = server.log_path.stat().st_size if server.log_path.exists() else 0
     waits: list = []
     stop = threading.Event()
     sampler = threading.Thread(target=pg_waits, args=(db, stop, waits), daemon=True) if pg else None
@@ -574,8 +607,10 @@ def run_create(name: str, a: argparse.Namespace, server: B.Server, db: B.Databas
         "wrk_cpu_pct": 100 * (kids1 - kids0) / (wall * (os.cpu_count() or 1)),
         "others_pct": max(0.0, 100 * ((busy1 - busy0) - (cpu1 - cpu0) - (pg1 - pg0) - (kids1 - kids0))
                           / (wall * (os.cpu_count() or 1))),
-        "creators": [c["code"] for c in creators],
+        "creators": [c["code"] for c in creators], "clients": clients,
     }
+    # Why requests failed: the server's log of the run (e.g. "database is locked", slow pool acquires).
+    out["server_errors"] = log_errors(server.log_path, mark)
     if waits:
         tally: dict[str, int] = {}
         for s in waits:
@@ -588,10 +623,10 @@ def run_create(name: str, a: argparse.Namespace, server: B.Server, db: B.Databas
 
 
 def run_durability(a: argparse.Namespace, server: B.Server, db: B.Database, cfg, creators: list[dict],
-                   staff_token: str, pg: bool, data_dir: Path, raw: list[str]) -> dict:
-    """d: creation at --create-clients, SIGKILL of the server after --kill-at s, restart on the
-    same data, every acknowledged appeal looked up (database and API)."""
-    run = CreateRun("durability", a, server.port, creators, data_dir)
+                   staff_token: str, pg: bool, data_dir: Path, raw: list[str], clients: int) -> dict:
+    """d: creation at `clients` connections, SIGKILL of the server after --kill-at s, restart on
+    the same data, every acknowledged appeal looked up (database and API)."""
+    run = CreateRun(f"durability-{clients}", a, server.port, creators, data_dir, clients)
     R.settle(server.pid)
     procs = run.start(a.durability_duration)
     t_start = time.perf_counter()
@@ -608,7 +643,7 @@ def run_durability(a: argparse.Namespace, server: B.Server, db: B.Database, cfg,
     outs = [p.communicate(timeout=60)[0] for p in procs]
     raw.append("durability (server killed):\n" + "\n".join(outs))
     ids, errors = run.ids()
-    out: dict = {"killed_after_s": t_kill - t_start, "exit": rc, "acknowledged": len(ids),
+    out: dict = {"clients": clients, "killed_after_s": t_kill - t_start, "exit": rc, "acknowledged": len(ids),
                  "distinct": len(set(ids)), "errors": errors, "wrk": merge_wrk([wrk_result(o) for o in outs])}
     t0 = time.perf_counter()
     out["restart_s"] = server.start(deadline=300)
@@ -727,13 +762,12 @@ def render(a, info: dict) -> str:
             errs = sum(w.get(k, 0) for k in ("err_connect", "err_read", "err_write", "err_status", "err_timeout"))
             add(f"{LETTER[t['scenario']]:<2}{t['scenario']:<18}{w['rps']:>9.1f}{w['p50_ms']:>9.2f}"
                 f"{w['p95_ms']:>9.2f}{w['p99_ms']:>9.2f}{w['max_ms']:>9.1f}{errs:>8}")
-    cr = info.get("create")
-    if cr:
+    for cr in info.get("create") or []:
         add("")
         w = cr.get("wrk") or {}
         ps = cr.get("per_second") or {}
-        add(f"c create  wrk -t{a.create_threads} -c{a.create_clients} -d{a.create_duration}s POST /api/v1/appeals as "
-            f"resident(s) of {', '.join(cr['creators'])}: {f(w.get('rps'), '.0f')} req/s (wrk), "
+        add(f"c create  wrk -c{cr['clients']} -d{a.create_duration}s POST /api/v1/appeals as "
+            f"resident(s) of {', '.join(cr['creators'])}: {f(w.get('rps'), '.0f')} responses/s (wrk), "
             f"{cr['acknowledged']:,} acknowledged = {f(cr.get('ack_rps'), '.0f')}/s; latency p50 "
             f"{f(w.get('p50_ms'), '.1f')} p95 {f(w.get('p95_ms'), '.1f')} p99 {f(w.get('p99_ms'), '.1f')} max "
             f"{f(w.get('max_ms'), '.0f')} ms")
@@ -748,21 +782,22 @@ def render(a, info: dict) -> str:
         if pw:
             add(f"          PostgreSQL backends busy on average {pw['avg_busy']:.1f} ({pw['samples']} samples); waiting on: "
                 + ", ".join(f"{k} {v:.1f}" for k, v in list(pw["by_event"].items())[:8]))
-    du = info.get("durability")
-    if du:
+        for k, v in (cr.get("server_errors") or {}).items():
+            add(f"          server log x{v}: {k}")
+    for du in info.get("durability") or []:
         add("")
         if du.get("error"):
-            add(f"d durability  NOT MEASURED: {du['error']}")
-        else:
-            add(f"d durability  SIGKILL after {du['killed_after_s']:.1f} s of creation at {a.create_clients} clients "
-                f"(exit {du['exit']}); restart to /healthz {f(du.get('restart_s'), '.2f')} s")
-            add(f"          acknowledged {du['acknowledged']:,} (distinct {du['distinct']:,}); found after restart "
-                f"{du['found_db']:,}; LOST {du['lost_n']}{(' ' + str(du['lost'])) if du['lost_n'] else ''}; "
-                f"committed but never acknowledged (in flight at the kill) {du.get('committed_not_acknowledged')}")
-            add(f"          API GET /api/v1/appeals/{{id}} as staff: {du['api_checked']} checked, "
-                f"{len(du['api_bad'])} bad {du['api_bad'] or ''}; yijia audit verify: exit {du['audit_verify']['exit']} "
-                f"({du['audit_verify']['s']:.1f} s)"
-                + (f"; pragma quick_check: {du.get('quick_check')} ({f(du.get('quick_check_s'))} s)" if 'quick_check' in du else ""))
+            add(f"d durability  at {du['clients']} clients NOT MEASURED: {du['error']}")
+            continue
+        add(f"d durability  SIGKILL after {du['killed_after_s']:.1f} s of creation at {du['clients']} clients "
+            f"(exit {du['exit']}); restart to /healthz {f(du.get('restart_s'), '.2f')} s")
+        add(f"          acknowledged {du['acknowledged']:,} (distinct {du['distinct']:,}); found after restart "
+            f"{du['found_db']:,}; LOST {du['lost_n']}{(' ' + str(du['lost'])) if du['lost_n'] else ''}; "
+            f"committed but never acknowledged (in flight at the kill) {du.get('committed_not_acknowledged')}")
+        add(f"          API GET /api/v1/appeals/{{id}} as staff: {du['api_checked']} checked, "
+            f"{len(du['api_bad'])} bad {du['api_bad'] or ''}; yijia audit verify: exit {du['audit_verify']['exit']} "
+            f"({du['audit_verify']['s']:.1f} s)"
+            + (f"; pragma quick_check: {du.get('quick_check')} ({f(du.get('quick_check_s'))} s)" if 'quick_check' in du else ""))
     add("")
     add("Targets (the issue):")
     for line in info.get("verdicts", []):
@@ -791,17 +826,20 @@ def verdicts(info: dict) -> list[str]:
         out.append(f"{t['scenario']:<20} < {t['target_ms']:.0f} ms: one at a time p95 {t['p95']:.2f} ms "
                    f"(p50 {t['p50']:.2f}) -> {verdict(t['p95'] < t['target_ms'])}"
                    + (f"; wrk -c{info['wrk_c']} p95 {wrk['p95_ms']:.2f} ms" if wrk.get("p95_ms") is not None else ""))
-    cr = info.get("create")
-    if cr and cr.get("ack_rps") is not None:
+    for cr in info.get("create") or []:
         ps = cr.get("per_second") or {}
-        ok = (cr["ack_rps"] >= TARGET_CREATE_RPS) and cr["lost"] == 0
-        out.append(f"{'create':<20} >= {TARGET_CREATE_RPS:.0f}/s at {info['args']['create_clients']} clients: "
-                   f"{cr['ack_rps']:.0f}/s acknowledged (per-second median {f(ps.get('median'), '.0f')}, min "
-                   f"{f(ps.get('min'), 'd')}), {cr['lost']} lost -> {verdict(ok)}")
-    du = info.get("durability")
-    if du and not du.get("error"):
-        out.append(f"{'durability':<20} none lost after SIGKILL: {du['acknowledged']:,} acknowledged, "
-                   f"{du['lost_n']} lost -> {verdict(du['lost_n'] == 0 and not du['api_bad'])}")
+        ok = (cr["ack_rps"] or 0) >= TARGET_CREATE_RPS and cr["lost"] == 0
+        out.append(f"{'create':<20} >= {TARGET_CREATE_RPS:.0f}/s at {cr['clients']} clients: "
+                   f"{f(cr['ack_rps'], '.0f')}/s acknowledged (per-second median {f(ps.get('median'), '.0f')}, min "
+                   f"{f(ps.get('min'), 'd')}), {cr['lost']} lost, {sum(cr['errors'].values())} non-201 -> "
+                   f"{verdict(ok) if cr['clients'] >= 64 else 'MET' if ok else 'below (fewer clients than the target)'}")
+    for du in info.get("durability") or []:
+        if du.get("error"):
+            continue
+        ok = None if du["acknowledged"] == 0 else du["lost_n"] == 0 and not du["api_bad"]
+        out.append(f"{'durability':<20} none lost after SIGKILL at {du['clients']} clients: {du['acknowledged']:,} "
+                   f"acknowledged, {du['lost_n']} lost -> {verdict(ok)}"
+                   + (" (nothing acknowledged: nothing tested)" if ok is None else ""))
     return out
 
 
@@ -1020,20 +1058,25 @@ def main(argv: list[str]) -> int:
 
         creators = [comm[code] for code in codes]
         if "create" in a.scenarios:
-            quiet("create")
-            log(f"c create: {a.create_clients} clients for {a.create_duration} s into {', '.join(codes)}")
-            info["create"] = run_create("create", a, server, db, creators, pg, data_dir, raw)
-            log(f"c create: {info['create']['acknowledged']:,} acknowledged ({f(info['create']['ack_rps'], '.0f')}/s), "
-                f"lost {info['create']['lost']}")
+            info["create"] = []
+            for n in a.create_clients:
+                quiet("create")
+                log(f"c create: {n} clients for {a.create_duration} s into {', '.join(codes)}")
+                cr = run_create(f"create-{n}", a, server, db, creators, pg, data_dir, raw, n)
+                info["create"].append(cr)
+                log(f"c create: {cr['acknowledged']:,} acknowledged ({f(cr['ack_rps'], '.0f')}/s), lost {cr['lost']}"
+                    + (f"; server log: {cr['server_errors']}" if cr["server_errors"] else ""))
         if "durability" in a.scenarios:
-            quiet("durability")
-            log(f"d durability: {a.create_clients} clients, SIGKILL after {a.kill_at} s")
-            try:
-                info["durability"] = run_durability(a, server, db, cfg, creators, staff, pg, data_dir, raw)
-                d = info["durability"]
-                log(f"d durability: acknowledged {d['acknowledged']:,}, found {d['found_db']:,}, lost {d['lost_n']}")
-            except (BenchError, OSError, subprocess.SubprocessError) as e:
-                info["durability"] = {"error": str(e)[:500]}
+            info["durability"] = []
+            for n in a.durability_clients:
+                quiet("durability")
+                log(f"d durability: {n} clients, SIGKILL after {a.kill_at} s")
+                try:
+                    d = run_durability(a, server, db, cfg, creators, staff, pg, data_dir, raw, n)
+                    log(f"d durability: acknowledged {d['acknowledged']:,}, found {d['found_db']:,}, lost {d['lost_n']}")
+                except (BenchError, OSError, subprocess.SubprocessError) as e:
+                    d = {"clients": n, "error": str(e)[:500]}
+                info["durability"].append(d)
         info["verdicts"] = verdicts(info)
         info["server_peak_rss_mb"] = B.rss_mb(server.pid, "VmHWM") if server.proc else None
     finally:

@@ -254,6 +254,9 @@ pub async fn load(state: &AppState) -> Result<()> {
             step(state, &actor(state, username).await?, id, &input).await?;
         }
     }
+    // A season's worth of the desk's work behind them, for the lists and the rates: appeals
+    // in every state over the last six months, each with the party its category goes to.
+    crate::seed::fill(state, cid, 300, 2026).await?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use yijia_db::{insert_rows, on_tx, Bind};
+use yijia_db::{insert_rows, on_db, Bind};
 use yijia_kernel::module::SeedParams;
 use yijia_kernel::{AppState, Result};
 
@@ -40,28 +40,21 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
             continue;
         };
         let cid = c.community_id;
-        let now = state.now_ms();
-        let mut tx = state.db.begin_write().await?;
-        let existing: i64 = on_tx!(&mut tx, |x| sqlx::query_scalar(
+        let existing: i64 = on_db!(&state.db, |x| sqlx::query_scalar(
             "select count(*) from appeal where community_id = $1"
         )
         .bind(cid)
-        .fetch_one(&mut *x)
+        .fetch_one(x)
         .await?);
         let wanted = i64::from(params.appeals_per_community) - existing;
-        let units: Vec<(i64, i64, i64)> = on_tx!(&mut tx, |x| sqlx::query_as(
-            "select unit_id, building_id, grid_id from unit where community_id = $1 and retired_at is null"
-        )
-        .bind(cid)
-        .fetch_all(&mut *x)
-        .await?);
-        if wanted <= 0 || units.is_empty() {
+        if wanted <= 0 {
             continue;
         }
         // The catalogue, once per community: the demo's parties and categories.
-        let mut parties = Vec::new();
-        let mut categories: Vec<(i64, i64, &str)> = Vec::new();
         if repo::parties(&state.db, cid).await?.is_empty() {
+            let now = state.now_ms();
+            let mut tx = state.db.begin_write().await?;
+            let mut parties = Vec::new();
             for (kind, name) in [
                 ("community", "社区大管家服务队"),
                 ("property", "物业公司"),
@@ -81,40 +74,82 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
                     tier,
                     attributes: "[]",
                 };
-                categories.push((repo::insert_category(&mut tx, &cat, now).await?, parties[*party], tier));
+                repo::insert_category(&mut tx, &cat, now).await?;
             }
-        } else {
-            for cat in repo::categories(&state.db, cid).await? {
-                let tier = crate::model::Tier::parse(&cat.tier).map_or("normal", |t| t.as_str());
-                categories.push((cat.category_id, cat.party_id, tier));
-            }
+            tx.commit().await?;
         }
-        tx.commit().await?;
-        let mut rng = StdRng::seed_from_u64(u64::from(n));
-        let mut rows: Vec<Vec<Bind>> = Vec::with_capacity(BATCH);
-        for i in 0..wanted {
-            rows.push(appeal_row(&mut rng, cid, now, &units, &categories));
-            if rows.len() == BATCH || i == wanted - 1 {
-                let mut tx = state.db.begin_write().await?;
-                insert_rows(
-                    &mut tx,
-                    &format!("insert into appeal ({COLS}) values"),
-                    rows.iter().map(Vec::as_slice),
-                )
-                .await?;
-                tx.commit().await?;
-                rows.clear();
-            }
-        }
-        tracing::info!(community.code = %code, appeals = wanted, "seeded appeals");
+        let made = fill(state, cid, wanted, u64::from(n)).await?;
+        tracing::info!(community.code = %code, appeals = made, "seeded appeals");
     }
     Ok(())
 }
 
+/// Adds `wanted` synthetic appeals to a community that has its catalogue, spread over its units
+/// and categories (each dispatched to the category's party); returns how many were written.
+pub(crate) async fn fill(state: &AppState, cid: i64, wanted: i64, seed: u64) -> Result<i64> {
+    let units: Vec<(i64, i64, i64)> = on_db!(&state.db, |x| sqlx::query_as(
+        "select unit_id, building_id, grid_id from unit where community_id = $1 and retired_at is null"
+    )
+    .bind(cid)
+    .fetch_all(x)
+    .await?);
+    let categories: Vec<(i64, i64, String, String)> = repo::categories(&state.db, cid)
+        .await?
+        .into_iter()
+        .filter(|c| c.retired_at.is_none())
+        .map(|c| (c.category_id, c.party_id, c.tier, c.code))
+        .collect();
+    if units.is_empty() || categories.is_empty() {
+        return Ok(0);
+    }
+    let now = state.now_ms();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rows: Vec<Vec<Bind>> = Vec::with_capacity(BATCH);
+    for i in 0..wanted {
+        rows.push(appeal_row(&mut rng, cid, now, &units, &categories));
+        if rows.len() == BATCH || i == wanted - 1 {
+            let mut tx = state.db.begin_write().await?;
+            insert_rows(
+                &mut tx,
+                &format!("insert into appeal ({COLS}) values"),
+                rows.iter().map(Vec::as_slice),
+            )
+            .await?;
+            tx.commit().await?;
+            rows.clear();
+        }
+    }
+    Ok(wanted)
+}
+
+/// What residents say, by category code (the demo and the benchmarks' appeals).
+fn description(code: &str, rng: &mut StdRng) -> &'static str {
+    let said: &[&str] = match code {
+        "water_leak" => &["卫生间顶棚渗水。", "楼上漏水，墙面发霉。", "厨房水管接头漏水。"],
+        "lift_fault" => &["电梯门关不上。", "电梯运行时有异响。", "电梯按钮失灵。"],
+        "heating" => &["暖气不热，室温只有十五度。", "暖气片漏水。"],
+        "sanitation" => &["垃圾桶满了没人清运。", "楼道里堆放杂物。", "小区绿化带有垃圾。"],
+        "parking" => &["消防通道被车辆占用。", "小区门口乱停车。"],
+        "noise" => &["楼下商铺夜间噪音大。", "邻居装修超时施工。"],
+        "neighbour_dispute" => &["楼上邻居漏水不愿维修，需要调解。", "邻居占用公共楼道。"],
+        "policy" => &["想咨询高龄补贴的申请。", "咨询医保报销流程。", "低保年审需要什么材料？"],
+        "illegal_building" => &["楼顶有人搭建彩钢房。", "一楼住户私自扩建院墙。"],
+        _ => &["请社区帮忙处理。"],
+    };
+    said[rng.gen_range(0..said.len())]
+}
+
 /// One synthetic appeal, its timestamps consistent with its state.
-fn appeal_row(rng: &mut StdRng, cid: i64, now: i64, units: &[(i64, i64, i64)], cats: &[(i64, i64, &str)]) -> Vec<Bind> {
+fn appeal_row(
+    rng: &mut StdRng,
+    cid: i64,
+    now: i64,
+    units: &[(i64, i64, i64)],
+    cats: &[(i64, i64, String, String)],
+) -> Vec<Bind> {
     let (unit, building, grid) = units[rng.gen_range(0..units.len())];
-    let (category, party, tier) = cats[rng.gen_range(0..cats.len())];
+    let (category, party, tier, code) = &cats[rng.gen_range(0..cats.len())];
+    let (category, party, tier) = (*category, *party, tier.as_str());
     let mut pick = rng.gen_range(0..1000u32);
     let status = MIX
         .iter()
@@ -168,7 +203,7 @@ fn appeal_row(rng: &mut StdRng, cid: i64, now: i64, units: &[(i64, i64, i64)], c
         Bind::S("help".to_owned()),
         Bind::S(if rng.gen_bool(0.7) { "app" } else { "counter" }.to_owned()),
         Bind::S(status.to_owned()),
-        Bind::S("合成的诉求，用于性能测试。".to_owned()),
+        Bind::S(description(code, rng).to_owned()),
         Bind::I(grid),
         Bind::I(building),
         Bind::I(unit),
