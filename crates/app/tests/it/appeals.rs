@@ -1170,3 +1170,56 @@ async fn each_party_is_told_what_concerns_it_and_a_missed_deadline_is_escalated_
     assert!(after["items"][0]["read_at"].is_i64());
     assert_eq!(page.get("/inbox/999999").await.status, 404, "another's or none");
 }
+
+#[tokio::test]
+async fn a_grid_worker_raises_an_appeal_from_a_door_visit_and_the_visit_points_to_it() {
+    let app = demo_app().await;
+    let mut grid1 = as_user(&app, "grid1").await;
+    let (cats, _) = catalogue(&mut grid1).await;
+    let unit = unit_in(&app, "G01").await;
+    let household = grid1.get(&format!("/api/v1/units/{unit}/households")).await.json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let visit = grid1
+        .post_json(
+            &format!("/api/v1/households/{household}/visits"),
+            &json!({ "met": "王大爷", "findings": "厨房顶棚漏水，老人行动不便" }),
+        )
+        .await;
+    assert_eq!(visit.status, 201, "{}", visit.text());
+    let visit_id = visit.json()["visit_id"].as_i64().unwrap();
+    let body = json!({ "category": cats["water_leak"]["category_id"], "description": "走访发现厨房顶棚漏水。", "visit": visit_id, "name": "王大爷" });
+    let raised = grid1.post_json("/api/v1/appeals", &body).await;
+    assert_eq!(raised.status, 201, "{}", raised.text());
+    let a = raised.json();
+    assert_eq!(
+        (a["channel"].as_str(), a["household_id"].as_i64(), a["unit_id"].as_i64()),
+        (Some("visit"), Some(household), Some(unit))
+    );
+    let visits = grid1
+        .get(&format!("/api/v1/households/{household}/visits"))
+        .await
+        .json();
+    let logged = visits["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["visit_id"] == visit_id)
+        .unwrap()
+        .clone();
+    assert_eq!(logged["appeal_id"], a["appeal_id"]);
+    let again = grid1.post_json("/api/v1/appeals", &body).await;
+    assert_eq!(again.status, 422, "one appeal per visit");
+    assert_eq!(
+        again.json()["error"]["fields"]["visit"],
+        says(&app, "appeals.visit_raised")
+    );
+    // On the household page the visit links to its appeal.
+    let page = app
+        .signed_in("grid1", PW)
+        .await
+        .get(&format!("/registry/households/{household}"))
+        .await
+        .text();
+    assert!(page.contains(&format!("/appeals/{}", a["appeal_id"])));
+}

@@ -23,11 +23,12 @@ pub const SUBMIT: Capability = Capability {
     reach: Reach::Member,
 };
 
-/// Taking an appeal in for someone else: at the counter, on the phone, on a door visit.
+/// Taking an appeal in for someone else: at the counter, on the phone, on a door visit. A grid
+/// worker may take one in for any place of their community (a neighbour's call is taken too).
 pub const INTAKE: Capability = Capability {
     name: "appeals.intake",
     roles: &[Role::CommunityAdmin, Role::CommunityStaff, Role::GridWorker],
-    reach: Reach::Within,
+    reach: Reach::Member,
 };
 
 /// Raising appeals through Open311: an integration's API key, for its community.

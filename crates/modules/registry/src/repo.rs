@@ -790,6 +790,29 @@ pub async fn insert_visit(
     }))
 }
 
+/// A visit's household, for an appeal raised from it: `(household_id, appeal_id)`.
+pub async fn visit_tx(tx: &mut Tx, visit_id: i64) -> Result<Option<(i64, Option<i64>)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "select household_id, appeal_id from registry_visit where visit_id = $1"
+    )
+    .bind(visit_id)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
+/// Records the appeal a visit raised (the first one; a visit raises one appeal).
+pub async fn link_visit_appeal(tx: &mut Tx, visit_id: i64, appeal_id: i64) -> Result<bool> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update registry_visit set appeal_id = $2 where visit_id = $1 and appeal_id is null"
+    )
+    .bind(visit_id)
+    .bind(appeal_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(n == 1)
+}
+
 pub async fn visits_of(db: &Db, household_id: i64) -> Result<Vec<VisitRow>> {
     let sql =
         "select visit_id, household_id, visitor_label, visited_at, met, findings_sealed, follow_up_sealed, appeal_id \

@@ -40,6 +40,8 @@ pub struct AppealInput {
     pub attributes: BTreeMap<String, String>,
     /// A photo's address on the web, as Open311 clients send it.
     pub media_url: String,
+    /// The door visit this appeal comes from (a grid worker's, for the household visited).
+    pub visit: String,
 }
 
 /// How an appeal comes in, which decides who the requester is.
@@ -102,6 +104,7 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
     if !description.is_empty() && description.chars().count() < 5 {
         errs.add("description", Message::new("appeals.too_short"));
     }
+    let visit = optional_id(&mut errs, "visit", &input.visit);
     let building = optional_id(&mut errs, "building", &input.building);
     let unit = optional_id(&mut errs, "unit", &input.unit);
     let address = text::optional(&mut errs, "address", &input.address, 200);
@@ -121,6 +124,8 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
         let place = c.place();
         if OPEN311.allows(actor, &place) {
             Intake::Open311
+        } else if INTAKE.allows(actor, &place) && visit.is_some() {
+            Intake::OnBehalf(Channel::Visit)
         } else if INTAKE.allows(actor, &place) && !input.channel.trim().is_empty() {
             match Channel::parse(&input.channel).filter(|c| *c != Channel::Open311) {
                 Some(ch) => Intake::OnBehalf(ch),
@@ -165,6 +170,23 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
     let mut errs = FieldErrors::default();
     let answers = check_answers(&mut errs, &category.attribute_defs(), &input.attributes);
     errs.into_result()?;
+    // From a visit: the household visited is where, and the visit will point to the appeal.
+    let (unit, household) = match visit {
+        Some(v) => {
+            let (household, raised) = yijia_registry::repo::visit_tx(&mut tx, v)
+                .await?
+                .ok_or_else(|| Error::field("visit", "appeals.bad_choice"))?;
+            if raised.is_some() {
+                return Err(Error::field("visit", "appeals.visit_raised"));
+            }
+            let at = yijia_registry::repo::household_tx(&mut tx, household)
+                .await?
+                .filter(|h| h.community_id == community.community_id)
+                .ok_or_else(|| Error::field("visit", "appeals.bad_choice"))?;
+            (Some(at.unit_id), Some(household))
+        }
+        None => (unit, None),
+    };
     let (grid_id, building_id) = match (unit, building) {
         (Some(u), _) => {
             let (g, b) = repo::place_of_unit_tx(&mut tx, community.community_id, u)
@@ -196,7 +218,7 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
         grid_id,
         building_id,
         unit_id: unit,
-        household_id: None,
+        household_id: household,
         building_name: None,
         unit_name: None,
         address,
@@ -246,6 +268,9 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
         updated_at: now,
     };
     a.appeal_id = repo::insert_appeal(&mut tx, &a).await?;
+    if let Some(v) = visit {
+        yijia_registry::repo::link_visit_appeal(&mut tx, v, a.appeal_id).await?;
+    }
     let step = NewStep {
         action: Action::Submit.as_str(),
         from: Status::Submitted.as_str(),

@@ -31,6 +31,8 @@ struct NewPage {
 #[serde(default)]
 pub struct NewQuery {
     pub community: Option<i64>,
+    /// Raising the appeal from a door visit.
+    pub visit: Option<i64>,
 }
 
 /// The units of a community as "building unit", for the location select.
@@ -92,6 +94,10 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<NewQuery>
     let mut input = AppealInput::default();
     if let Some(u) = own_unit(&ctx.state, &a).await? {
         input.unit = u.to_string();
+    }
+    if let Some(v) = q.visit {
+        input.visit = v.to_string();
+        input.channel = "visit".to_owned();
     }
     let form = Shown { input, ..Shown::none() };
     page(&ctx, &a, id, form).await
