@@ -10,6 +10,8 @@ pub enum Bind {
     S(String),
     /// A text null.
     N,
+    /// An integer null (PostgreSQL will not put a text null in a `bigint` column).
+    NI,
 }
 
 /// Binds every value of `$binds` to the query `$q` (one code path for both backends).
@@ -22,6 +24,7 @@ macro_rules! bind_all {
                 $crate::Bind::I(v) => q.bind(*v),
                 $crate::Bind::S(v) => q.bind(v.clone()),
                 $crate::Bind::N => q.bind(Option::<String>::None),
+                $crate::Bind::NI => q.bind(Option::<i64>::None),
             };
         }
         q

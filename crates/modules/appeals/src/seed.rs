@@ -185,7 +185,7 @@ fn appeal_row(
         "utility" => 2,
         _ => 24,
     };
-    let opt = |v: Option<i64>| v.map_or(Bind::N, Bind::I);
+    let opt = |v: Option<i64>| v.map_or(Bind::NI, Bind::I);
     let open_due = match status {
         "submitted" | "accepted" => Some(created + dispatch_hours * HOUR),
         "dispatched" | "in_progress" | "return_requested" => dispatched.map(|d| d + 7 * 24 * HOUR),
