@@ -58,6 +58,22 @@ pub async fn load(db: &Db, community_id: i64) -> Result<Calendar> {
     })
 }
 
+/// A community's calendar, read inside a write transaction.
+pub async fn load_tx(tx: &mut Tx, community_id: i64) -> Result<Calendar> {
+    let rows: Vec<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "select day, cast(working as bigint) from community_day where community_id = $1"
+    )
+    .bind(community_id)
+    .fetch_all(&mut *c)
+    .await?);
+    Ok(Calendar {
+        days: rows
+            .into_iter()
+            .filter_map(|(d, w)| d.parse::<Date>().ok().map(|d| (d, w != 0)))
+            .collect(),
+    })
+}
+
 /// Marks a day as a holiday or a working day, inside the caller's write transaction; `None`
 /// gives the day back to the ordinary week.
 pub async fn set_day(tx: &mut Tx, community_id: i64, day: Date, working: Option<bool>) -> Result<()> {

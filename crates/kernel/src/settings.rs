@@ -114,6 +114,26 @@ pub async fn get(db: &Db, community_id: i64, s: &Setting) -> Result<String> {
     Ok(v.and_then(|v| s.parse(&v).ok()).unwrap_or_else(|| s.default.to_owned()))
 }
 
+/// A setting's value read inside a write transaction (a command must not wait on the pool for
+/// a second connection while it holds the write lock).
+pub async fn get_tx(tx: &mut Tx, community_id: i64, s: &Setting) -> Result<String> {
+    let v: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "select value from community_setting where community_id = $1 and key = $2"
+    )
+    .bind(community_id)
+    .bind(s.key)
+    .fetch_optional(&mut *c)
+    .await?);
+    Ok(v.and_then(|v| s.parse(&v).ok()).unwrap_or_else(|| s.default.to_owned()))
+}
+
+/// A list setting's items, inside a write transaction.
+pub async fn get_list_tx(tx: &mut Tx, community_id: i64, s: &Setting) -> Result<Vec<String>> {
+    Ok(split_list(&get_tx(tx, community_id, s).await?)
+        .map(str::to_owned)
+        .collect())
+}
+
 /// A whole-number setting's value.
 pub async fn get_i64(db: &Db, community_id: i64, s: &Setting) -> Result<i64> {
     Ok(get(db, community_id, s).await?.parse().unwrap_or(0))

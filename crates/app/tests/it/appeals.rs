@@ -1223,3 +1223,34 @@ async fn a_grid_worker_raises_an_appeal_from_a_door_visit_and_the_visit_points_t
         .text();
     assert!(page.contains(&format!("/appeals/{}", a["appeal_id"])));
 }
+
+#[tokio::test]
+async fn sixty_four_residents_raising_appeals_at_once_are_all_taken_in() {
+    let app = demo_app().await;
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let unit = unit_in(&app, "G01").await;
+    let body =
+        json!({ "category": cats["noise"]["category_id"], "unit": unit, "description": "晚上十一点后楼下还在装修。" });
+    let count = |v: Value| v["items"].as_array().unwrap().len();
+    let before = count(resident.get("/api/v1/appeals?view=mine&limit=200").await.json());
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let mut c = resident.clone();
+        let body = body.clone();
+        tasks.push(tokio::spawn(async move {
+            c.post_json("/api/v1/appeals", &body).await.status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(
+            t.await.unwrap(),
+            201,
+            "every writer succeeds, none waits forever on a busy database"
+        );
+    }
+    assert_eq!(
+        count(resident.get("/api/v1/appeals?view=mine&limit=200").await.json()),
+        before + 64
+    );
+}

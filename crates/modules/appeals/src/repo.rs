@@ -105,6 +105,25 @@ pub async fn parties_of(db: &Db, account_id: i64) -> Result<Vec<i64>> {
     .await?))
 }
 
+pub async fn parties_of_tx(tx: &mut Tx, account_id: i64) -> Result<Vec<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select m.party_id from appeal_party_member m join appeal_party p on p.party_id = m.party_id \
+         where m.account_id = $1 and p.retired_at is null"
+    )
+    .bind(account_id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
+pub async fn cohandler_ids_tx(tx: &mut Tx, appeal_id: i64) -> Result<Vec<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select party_id from appeal_cohandler where appeal_id = $1"
+    )
+    .bind(appeal_id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
 pub async fn is_member_tx(tx: &mut Tx, party_id: i64, account_id: i64) -> Result<bool> {
     let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "select count(*) from appeal_party_member where party_id = $1 and account_id = $2"

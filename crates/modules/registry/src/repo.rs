@@ -43,6 +43,14 @@ pub async fn community(db: &Db, id: i64) -> Result<Option<CommunityAt>> {
     Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
 }
 
+pub async fn community_tx(tx: &mut Tx, id: i64) -> Result<Option<CommunityAt>> {
+    let sql = format!("{COMMUNITY_SELECT} where community_id = $1 and retired_at is null");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
 pub async fn community_by_code(db: &Db, code: &str) -> Result<Option<CommunityAt>> {
     let sql = format!("{COMMUNITY_SELECT} where code = $1 and retired_at is null");
     Ok(on_db!(db, |p| sqlx::query_as(&sql)

@@ -69,25 +69,49 @@ pub struct Access {
 }
 
 impl Access {
+    /// For a page or the API: read through the pool.
     pub async fn of(state: &AppState, actor: &Actor, c: &CommunityAt, a: &AppealRow) -> Result<Access> {
-        let place = place_of(c, a);
         let mine = match actor.account_id {
             Some(id) if HANDLE.allows(actor, &c.place()) => repo::parties_of(&state.db, id).await?,
             _ => Vec::new(),
         };
-        let cohandlers = if mine.is_empty() {
+        let helpers = if mine.is_empty() {
             Vec::new()
         } else {
-            repo::cohandlers(&state.db, a.appeal_id).await?
+            repo::cohandlers(&state.db, a.appeal_id)
+                .await?
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect()
         };
-        Ok(Access {
+        Ok(Access::from(actor, c, a, &mine, &helpers))
+    }
+
+    /// For a command: read in its write transaction, which must not wait on the pool for a
+    /// second connection while it holds the write lock (64 writers at once would deadlock).
+    pub async fn of_tx(tx: &mut Tx, actor: &Actor, c: &CommunityAt, a: &AppealRow) -> Result<Access> {
+        let mine = match actor.account_id {
+            Some(id) if HANDLE.allows(actor, &c.place()) => repo::parties_of_tx(tx, id).await?,
+            _ => Vec::new(),
+        };
+        let helpers = if mine.is_empty() {
+            Vec::new()
+        } else {
+            repo::cohandler_ids_tx(tx, a.appeal_id).await?
+        };
+        Ok(Access::from(actor, c, a, &mine, &helpers))
+    }
+
+    fn from(actor: &Actor, c: &CommunityAt, a: &AppealRow, mine: &[i64], helpers: &[i64]) -> Access {
+        let place = place_of(c, a);
+        Access {
             desk: DISPATCH.allows(actor, &place),
             reader: READ.allows(actor, &place),
             handler: a.party_id.is_some_and(|p| mine.contains(&p)),
-            cohandler: cohandlers.iter().any(|(p, _)| mine.contains(p)),
+            cohandler: helpers.iter().any(|p| mine.contains(p)),
             requester: actor.account_id.is_some() && actor.account_id == a.requester_account_id,
             supervisor: SUPERVISE.allows(actor, &place),
-        })
+        }
     }
 
     /// May see the appeal at all.
@@ -127,18 +151,23 @@ pub struct Clock {
 }
 
 impl Clock {
-    pub async fn of(state: &AppState, c: &CommunityAt) -> Result<Clock> {
+    pub async fn of_tx(tx: &mut Tx, c: &CommunityAt) -> Result<Clock> {
         Ok(Clock {
             tz: TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC),
-            calendar: calendar::load(&state.db, c.community_id).await?,
+            calendar: calendar::load_tx(tx, c.community_id).await?,
         })
     }
 }
 
+/// A community read in a command's write transaction.
+pub async fn community_tx(tx: &mut Tx, id: i64) -> Result<CommunityAt> {
+    yijia_registry::repo::community_tx(tx, id).await?.ok_or(Error::NotFound)
+}
+
 /// A tier's spans in a community (its setting, or the default).
-pub async fn spans(state: &AppState, community_id: i64, tier: Tier) -> Result<TierSpans> {
+pub async fn spans(tx: &mut Tx, community_id: i64, tier: Tier) -> Result<TierSpans> {
     let s = setting_of(tier);
-    let v = yijia_kernel::settings::get(&state.db, community_id, s).await?;
+    let v = yijia_kernel::settings::get_tx(tx, community_id, s).await?;
     TierSpans::parse(&v)
         .or_else(|| TierSpans::parse(s.default))
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("tier {} has no valid spans", tier.as_str())))

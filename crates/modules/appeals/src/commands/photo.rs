@@ -5,7 +5,7 @@
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{files, Actor, AppState, Error, Result};
 
-use super::{community, locked, Access};
+use super::{community_tx, locked, Access};
 use crate::model::Status;
 
 /// The largest photo accepted (phones' photos are 2–5 MB).
@@ -16,8 +16,8 @@ pub const MAX_PHOTOS: i64 = 9;
 pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &[u8]) -> Result<String> {
     let mut tx = state.db.begin_write().await?;
     let a = locked(&mut tx, appeal_id).await?;
-    let c = community(state, a.community_id).await?;
-    let access = Access::of(state, actor, &c, &a).await?;
+    let c = community_tx(&mut tx, a.community_id).await?;
+    let access = Access::of_tx(&mut tx, actor, &c, &a).await?;
     if !access.sees() {
         return Err(Error::NotFound);
     }

@@ -5,7 +5,7 @@
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
-use super::{community, field, locked, Access};
+use super::{community_tx, field, locked, Access};
 
 pub async fn reveal_contact(state: &AppState, actor: &Actor, appeal_id: i64, purpose: &str) -> Result<String> {
     let mut errs = FieldErrors::default();
@@ -13,8 +13,8 @@ pub async fn reveal_contact(state: &AppState, actor: &Actor, appeal_id: i64, pur
     errs.into_result()?;
     let mut tx = state.db.begin_write().await?;
     let a = locked(&mut tx, appeal_id).await?;
-    let c = community(state, a.community_id).await?;
-    let access = Access::of(state, actor, &c, &a).await?;
+    let c = community_tx(&mut tx, a.community_id).await?;
+    let access = Access::of_tx(&mut tx, actor, &c, &a).await?;
     if !access.sees() {
         return Err(Error::NotFound);
     }

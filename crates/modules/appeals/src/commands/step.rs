@@ -7,7 +7,7 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::Message;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
-use super::{community, locked, optional_id, spans, Access, Clock};
+use super::{community_tx, locked, optional_id, spans, Access, Clock};
 use crate::model::machine::next;
 use crate::model::{Action, DeclineReason, Rating, Status, Tier};
 use crate::repo::{self, NewStep};
@@ -80,8 +80,8 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
 
     let mut tx = state.db.begin_write().await?;
     let before = locked(&mut tx, appeal_id).await?;
-    let c = community(state, before.community_id).await?;
-    let access = Access::of(state, actor, &c, &before).await?;
+    let c = community_tx(&mut tx, before.community_id).await?;
+    let access = Access::of_tx(&mut tx, actor, &c, &before).await?;
     if !access.sees() {
         return Err(Error::NotFound);
     }
@@ -105,16 +105,11 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
     a.updated_at = now;
     let public_note = note;
     let mut step_party = None;
-    let clock = Clock::of(state, &c).await?;
+    let clock = Clock::of_tx(&mut tx, &c).await?;
     let tier = Tier::parse(&a.tier).unwrap_or(Tier::Normal);
-    let reply_due = |from_ms: i64| async move {
-        Ok::<_, Error>(
-            spans(state, a.community_id, tier)
-                .await?
-                .reply
-                .after(from_ms, &clock.tz, &clock.calendar),
-        )
-    };
+    // Read now, in the transaction: the reply deadline this step may start.
+    let reply_span = spans(&mut tx, a.community_id, tier).await?.reply;
+    let reply_due = |from_ms: i64| reply_span.after(from_ms, &clock.tz, &clock.calendar);
     let required = |v: &str, field: &str| {
         if v.is_empty() {
             Err(Error::field(field, "field.required"))
@@ -156,7 +151,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
             a.party_id = Some(p.party_id);
             a.party_name = Some(p.name);
             a.dispatched_at = Some(now);
-            a.reply_due_at = Some(reply_due(now).await?);
+            a.reply_due_at = Some(reply_due(now));
             new_deadline(&mut a);
             step_party = a.party_id;
         }
@@ -192,7 +187,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
             required(&reason, "reason")?;
             a.replied_at = None;
             a.redo_count += 1;
-            a.reply_due_at = Some(reply_due(now).await?);
+            a.reply_due_at = Some(reply_due(now));
             new_deadline(&mut a);
         }
         Action::Rate | Action::Callback => {
@@ -203,7 +198,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
                 a.redo_count += 1;
                 a.replied_at = None;
                 a.verified_at = None;
-                a.reply_due_at = Some(reply_due(now).await?);
+                a.reply_due_at = Some(reply_due(now));
                 new_deadline(&mut a);
             }
         }

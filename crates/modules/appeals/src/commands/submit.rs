@@ -159,10 +159,10 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
         Intake::OnBehalf(c) => c,
         Intake::Open311 => Channel::Open311,
     };
-    let clock = Clock::of(state, &community).await?;
 
     let mut tx = state.db.begin_write().await?;
     audit::lock_chain(&mut tx, community.community_id).await?;
+    let clock = Clock::of_tx(&mut tx, &community).await?;
     let category = repo::category_tx(&mut tx, category_id)
         .await?
         .filter(|c| c.community_id == community.community_id && c.retired_at.is_none())
@@ -204,7 +204,7 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
     };
     let tier = Tier::parse(&category.tier).unwrap_or(Tier::Normal);
     let now = state.now_ms();
-    let due = spans(state, community.community_id, tier).await?.dispatch;
+    let due = spans(&mut tx, community.community_id, tier).await?.dispatch;
     let phone = (!phone.is_empty()).then(|| normalize_phone(&phone));
     let mut a = AppealRow {
         appeal_id: 0,

@@ -136,7 +136,7 @@ pub async fn add_tag(state: &AppState, actor: &Actor, resident_id: i64, input: &
     let mut tx = state.db.begin_write().await?;
     let (r, at) = locked_resident(&mut tx, actor, &WRITE, resident_id).await?;
     current(&r)?;
-    let custom = yijia_kernel::settings::get_list(&state.db, at.community_id, &CUSTOM_CARE_GROUPS).await?;
+    let custom = yijia_kernel::settings::get_list_tx(&mut tx, at.community_id, &CUSTOM_CARE_GROUPS).await?;
     let (kind, detail, starts_on, ends_on) = input
         .parse(today_in(state, &at.time_zone), &custom)
         .map_err(Error::Validation)?;
