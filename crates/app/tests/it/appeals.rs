@@ -133,6 +133,16 @@ async fn a_resident_raises_a_leak_which_the_property_company_fixes_and_she_rates
     assert_eq!(d["status"], "rated");
     let (s, d) = act(&mut desk, &id, json!({ "action": "close" })).await;
     assert_eq!((s, d["status"].as_str()), (200, Some("closed")));
+    let queue = property.get("/api/v1/appeals?view=queue").await.json();
+    assert!(
+        !queue["items"].as_array().unwrap().iter().any(|x| x["appeal_id"] == id),
+        "finished: out of the queue"
+    );
+    let filed = property.get("/api/v1/appeals?view=queue&status=closed").await.json();
+    assert!(
+        filed["items"].as_array().unwrap().iter().any(|x| x["appeal_id"] == id),
+        "and found by status"
+    );
 
     // Her timeline: every step, who took it, the public notes and never the internal ones.
     let mine = resident.get(&format!("/api/v1/appeals/{id}")).await.json();

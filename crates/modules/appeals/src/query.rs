@@ -65,6 +65,8 @@ impl ListQuery {
             "queue" => {
                 let account = actor.account_id.ok_or(Error::Forbidden)?;
                 f.parties = Some(repo::parties_of(&state.db, account).await?);
+                // Finished appeals leave the queue; asking for a status shows any.
+                f.open_only = f.status.is_none();
                 match self.bucket.as_str() {
                     "new" => f.status = Some("dispatched".to_owned()),
                     "in_progress" => f.status = Some("in_progress".to_owned()),

@@ -581,6 +581,8 @@ pub struct Filter {
     pub due_before: Option<(i64, i64)>,
     /// Keyset paging: ids below this one (newest first).
     pub before: Option<i64>,
+    /// Only appeals still being worked (a queue is work to do, not an archive).
+    pub open_only: bool,
 }
 
 /// Statuses still waiting for a dispatch, and still waiting for a reply.
@@ -606,6 +608,9 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<AppealRow>> {
     ];
     if let Some(g) = &f.grids {
         conds.push(format!("a.grid_id in ({})", ids(g)));
+    }
+    if f.open_only {
+        conds.push(format!("a.status not in {FINISHED}"));
     }
     if let Some(p) = &f.parties {
         let list = ids(p);
