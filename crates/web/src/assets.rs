@@ -57,13 +57,23 @@ pub async fn serve(Path(name): Path<String>) -> Result<Response, AppError> {
         .into_response())
 }
 
-/// A stored file by its content hash. The hash is unguessable and names content, not a
-/// person's record: logos and other public images are served this way. Files that are personal
-/// (appeal photos, documents) are served by their module's own route, which checks access.
+/// A public stored file by its content hash: only community logos are public. Files that are
+/// personal (appeal photos, documents) are served by their module's own route, which checks
+/// access; here they are not found, even to someone who learnt their hash.
 pub async fn stored(
     axum::extract::State(state): axum::extract::State<yijia_kernel::AppState>,
     Path(sha256): Path<String>,
 ) -> Result<Response, AppError> {
+    let public: Option<i64> = yijia_db::on_db!(&state.db, |p| sqlx::query_scalar(
+        "select community_id from community where logo = $1 limit 1"
+    )
+    .bind(&sha256)
+    .fetch_optional(p)
+    .await
+    .map_err(|e| AppError(Error::from(e)))?);
+    if public.is_none() {
+        return Err(AppError(Error::NotFound));
+    }
     let (file, bytes) = yijia_kernel::files::load(&state.db, &state.config.data_dir, &sha256)
         .await?
         .ok_or(AppError(Error::NotFound))?;

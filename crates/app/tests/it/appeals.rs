@@ -694,6 +694,12 @@ async fn photos_lose_their_gps_and_are_shown_only_to_those_who_see_the_appeal() 
         !String::from_utf8_lossy(&got.body).contains("GPS"),
         "EXIF stripped before storing"
     );
+    let sha = href.rsplit('/').next().unwrap();
+    assert_eq!(
+        app.client().get(&format!("/files/{sha}")).await.status,
+        404,
+        "not a public file"
+    );
 
     let not_image = resident
         .post_file(&path, "photo", "leak.jpg", b"<svg onload=alert(1)>")
