@@ -257,6 +257,7 @@ pub async fn load(state: &AppState) -> Result<()> {
     // A season's worth of the desk's work behind them, for the lists and the rates: appeals
     // in every state over the last six months, each with the party its category goes to.
     crate::seed::fill(state, cid, 300, 2026).await?;
+    crate::seed::timelines(state, cid).await?;
     Ok(())
 }
 

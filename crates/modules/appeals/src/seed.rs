@@ -122,6 +122,75 @@ pub(crate) async fn fill(state: &AppState, cid: i64, wanted: i64, seed: u64) -> 
     Ok(wanted)
 }
 
+/// Writes the timeline of every appeal of a community that has none, from its timestamps: the
+/// demo's synthetic appeals then read like worked ones, on the page and in Open311's updates.
+pub(crate) async fn timelines(state: &AppState, cid: i64) -> Result<()> {
+    type Stamps = (
+        i64,
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let rows: Vec<Stamps> = on_db!(&state.db, |x| sqlx::query_as(
+        "select appeal_id, status, created_at, accepted_at, dispatched_at, taken_at, replied_at, verified_at, \
+         rated_at, closed_at, party_id from appeal a where community_id = $1 \
+         and not exists (select 1 from appeal_step s where s.appeal_id = a.appeal_id)"
+    )
+    .bind(cid)
+    .fetch_all(x)
+    .await?);
+    let mut steps: Vec<Vec<Bind>> = Vec::new();
+    for (id, status, created, accepted, dispatched, taken, replied, verified, rated, closed, party) in rows {
+        let declined = status == "declined";
+        let moves = [
+            (Some(created), "submit", "submitted", "submitted"),
+            (accepted, "accept", "submitted", "accepted"),
+            (dispatched, "dispatch", "accepted", "dispatched"),
+            (taken, "take", "dispatched", "in_progress"),
+            (replied, "reply", "in_progress", "replied"),
+            (verified, "verify", "replied", "verified"),
+            (rated, "rate", "verified", "rated"),
+            (closed.filter(|_| !declined), "close", "rated", "closed"),
+            (closed.filter(|_| declined), "decline", "submitted", "declined"),
+        ];
+        for (at, action, from, to) in moves {
+            let Some(at) = at else { continue };
+            steps.push(vec![
+                Bind::I(cid),
+                Bind::I(id),
+                Bind::I(at),
+                Bind::S("社区大管家服务台".to_owned()),
+                Bind::S(action.to_owned()),
+                Bind::S(from.to_owned()),
+                Bind::S(to.to_owned()),
+                if action == "dispatch" {
+                    party.map_or(Bind::NI, Bind::I)
+                } else {
+                    Bind::NI
+                },
+            ]);
+        }
+    }
+    for chunk in steps.chunks(BATCH) {
+        let mut tx = state.db.begin_write().await?;
+        insert_rows(
+            &mut tx,
+            "insert into appeal_step (community_id, appeal_id, at, actor_label, action, from_status, to_status, party_id) values",
+            chunk.iter().map(Vec::as_slice),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// What residents say, by category code (the demo and the benchmarks' appeals).
 fn description(code: &str, rng: &mut StdRng) -> &'static str {
     let said: &[&str] = match code {
