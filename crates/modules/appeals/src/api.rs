@@ -80,10 +80,7 @@ async fn list(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<
         .items
         .into_iter()
         .map(|mut r| {
-            if r.anonymous && a.account_id != r.requester_account_id {
-                r.requester_name.clear();
-                r.contact_masked.clear();
-            }
+            r.hide_requester_from(a.account_id);
             let due = crate::view::due_at(&r);
             let mut v = serde_json::to_value(&r).unwrap_or_default();
             v["due_at"] = json!(due);

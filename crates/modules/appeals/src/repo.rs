@@ -359,6 +359,16 @@ pub struct AppealRow {
     pub updated_at: i64,
 }
 
+impl AppealRow {
+    /// An anonymous requester's name and number are shown to nobody but themselves.
+    pub fn hide_requester_from(&mut self, account_id: Option<i64>) {
+        if self.anonymous && (account_id.is_none() || account_id != self.requester_account_id) {
+            self.requester_name.clear();
+            self.contact_masked.clear();
+        }
+    }
+}
+
 const APPEAL_SELECT: &str = "select a.appeal_id, a.community_id, a.category_id, c.name as category_name, a.kind, \
      a.channel, a.status, a.description, a.grid_id, a.building_id, a.unit_id, a.household_id, \
      lb.name as building_name, lu.name as unit_name, a.address, a.lat_e6, \

@@ -41,9 +41,8 @@ impl AppealView {
         photos: Vec<PhotoRow>,
         now: i64,
     ) -> AppealView {
-        if row.anonymous && !access.requester {
-            row.requester_name.clear();
-            row.contact_masked.clear();
+        if !access.requester {
+            row.hide_requester_from(None);
         }
         if !access.inside() {
             steps.iter_mut().for_each(|s| s.internal_note.clear());

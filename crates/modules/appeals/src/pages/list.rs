@@ -72,11 +72,8 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery
     };
     let chrome = Chrome::new(&ctx, "appeals.title");
     let lang = chrome.lang();
-    for r in rows
-        .iter_mut()
-        .filter(|r| r.anonymous && a.account_id != r.requester_account_id)
-    {
-        r.requester_name.clear();
+    for r in &mut rows {
+        r.hide_requester_from(a.account_id);
     }
     render(ListPage {
         l: Labels { lang },
