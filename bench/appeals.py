@@ -20,7 +20,7 @@ SEED0001 through the API) and a resident of SEED0001, starts `yijia serve`, and 
 
 a and b one request at a time (rounds interleaved, as registry.py) and with wrk at low
 concurrency; the query plans of the queue and rates statements (EXPLAIN QUERY PLAN /
-EXPLAIN ANALYZE) go to the report, with candidate rewrites timed beside them.
+EXPLAIN ANALYZE) go to the report, with the deadline watch's per-tick query beside them.
 
 Standard library only; reuses bench.py's and registry.py's helpers. Everything talks to
 127.0.0.1. See bench/README.md, section "Appeals".
@@ -310,17 +310,18 @@ APPEAL_SELECT = (
     "left join building lb on lb.building_id = a.building_id left join unit lu on lu.unit_id = a.unit_id")
 WAITING_DISPATCH = "('submitted', 'accepted')"
 WAITING_REPLY = "('dispatched', 'in_progress', 'return_requested')"
+FINISHED = "('closed', 'declined', 'rated')"
 DUE = (f"(case when a.status in {WAITING_DISPATCH} then a.dispatch_due_at "
        f"when a.status in {WAITING_REPLY} then a.reply_due_at end)")
 LIST_TYPES = ["bigint", "text", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint"]
 
 
-def queue_sql(bucket: str, parties: list[int], now: int, rewrite: str = "") -> tuple[str, list]:
+def queue_sql(bucket: str, parties: list[int], now: int) -> tuple[str, list]:
     """The statement GET /api/v1/appeals?view=queue&bucket=B runs (repo::list; query.rs sets the
-    status for new/in_progress, the due range for due_soon, the instant for overdue), limit 51,
-    and its 10 parameters as (type, value). `rewrite` gives candidate forms of the party condition
-    that are timed beside it (not what the server runs)."""
+    status for new/in_progress, the due range for due_soon, the instant for overdue, and keeps a
+    queue without a status to open appeals), limit 51, and its 10 parameters as (type, value)."""
     ids = ", ".join(map(str, parties)) or "null"
+    status = {"new": "dispatched", "in_progress": "in_progress"}.get(bucket)
     conds = [
         "($1 is null or a.community_id = $1)",
         "($2 is null or a.status = $2)",
@@ -329,42 +330,22 @@ def queue_sql(bucket: str, parties: list[int], now: int, rewrite: str = "") -> t
         "($5 is null or a.requester_account_id = $5)",
         "($6 is null or a.appeal_id < $6)",
     ]
-    status = {"new": "dispatched", "in_progress": "in_progress"}.get(bucket)
-    if rewrite == "limited":
-        # The page's ids first, each arm newest first and cut at the page size with the bucket's
-        # conditions inside (own appeals; co-handled ones), then the page's rows: no plan can
-        # wander through other parties' appeals (see the report's plans).
-        cond = {"new": "a.status = 'dispatched'", "in_progress": "a.status = 'in_progress'",
-                "overdue": f"{DUE} < $7", "due_soon": f"{DUE} >= $8 and {DUE} < $9"}.get(bucket, "1 = 1")
-        own = (f"select appeal_id from (select a.appeal_id from appeal a where a.party_id in ({ids}) and {cond} "
-               f"and ($6 is null or a.appeal_id < $6) order by a.appeal_id desc limit $10) own")
-        helped = (f"select appeal_id from (select a.appeal_id from appeal_cohandler h join appeal a on "
-                  f"a.appeal_id = h.appeal_id where h.party_id in ({ids}) and {cond} and ($6 is null or a.appeal_id < $6) "
-                  f"order by a.appeal_id desc limit $10) helped")
-        sql = f"{APPEAL_SELECT} where a.appeal_id in ({own} union {helped}) order by a.appeal_id desc limit $10"
-        values = [None, None, None, None, None, None,
-                  now if bucket == "overdue" else None,
-                  now if bucket == "due_soon" else None,
-                  now + DUE_SOON_MS if bucket == "due_soon" else None, 51]
-        return sql, list(zip(LIST_TYPES, values))
-    if rewrite == "union":
-        # The party's own appeals through appeal_party_queue (party_id, status, appeal_id), and
-        # the co-handled ones, as one id list; the status is a plain condition when the bucket
-        # fixes it, so the index serves it too.
-        own = f"select appeal_id from appeal where party_id in ({ids})" + (f" and status = '{status}'" if status else "")
-        conds = conds[:1] + conds[2:]
-        if status:
-            conds.insert(0, f"a.status = '{status}'")
-        conds.append(f"a.appeal_id in ({own} union select appeal_id from appeal_cohandler where party_id in ({ids}))")
-    else:
-        conds.append(f"(a.party_id in ({ids}) or a.appeal_id in "
-                     f"(select appeal_id from appeal_cohandler where party_id in ({ids})))")
+    if not status:
+        conds.append(f"a.status not in {FINISHED}")
     if bucket == "overdue":
         conds.append(f"{DUE} < $7")
     if bucket == "due_soon":
         conds.append(f"{DUE} >= $8 and {DUE} < $9")
-    sql = f"{APPEAL_SELECT} where {' and '.join(conds)} order by a.appeal_id desc limit $10"
-    values = [None, None if rewrite == "union" else status, None, None, None, None,
+    c = " and ".join(conds)
+    # Each part's newest ids first (led; helped with), then the page from both.
+    sql = (f"{APPEAL_SELECT} where a.appeal_id in ("
+           f"select appeal_id from (select a.appeal_id from appeal a where a.party_id in ({ids}) and {c} "
+           f"order by a.appeal_id desc limit $10) as lead "
+           f"union select appeal_id from (select a.appeal_id from appeal a join appeal_cohandler h "
+           f"on h.appeal_id = a.appeal_id where h.party_id in ({ids}) and {c} "
+           f"order by a.appeal_id desc limit $10) as helped) "
+           f"order by a.appeal_id desc limit $10")
+    values = [None, status, None, None, None, None,
               now if bucket == "overdue" else None,
               now if bucket == "due_soon" else None,
               now + DUE_SOON_MS if bucket == "due_soon" else None, 51]
@@ -914,8 +895,7 @@ def render(a, info: dict) -> str:
         add(f"  {line}")
     if info.get("plans"):
         add("")
-        add("Query plans (statements rebuilt as repo::list / rates::report build them; db-only time; "
-            "'rewrite' = a candidate, not what the server runs):")
+        add("Query plans (statements rebuilt as repo::list, rates::report and sweep build them; db-only time):")
         for key, pl in info["plans"].items():
             add(f"--- {key}: db-only {f(pl.get('db_ms'), '.2f')} ms {pl.get('note', '')}"
                 + (f" rows {pl['rows']}" if 'rows' in pl else ""))
@@ -1076,7 +1056,7 @@ def main(argv: list[str]) -> int:
         # The rows of each bucket, counted plainly (the checks expect a full page where there are 50).
         mine = (f"(a.party_id = {party_id} or a.appeal_id in "
                 f"(select appeal_id from appeal_cohandler where party_id = {party_id}))")
-        for b, cond in (("all", "1 = 1"), ("new", "a.status = 'dispatched'"),
+        for b, cond in (("all", f"a.status not in {FINISHED}"), ("new", "a.status = 'dispatched'"),
                         ("in_progress", "a.status = 'in_progress'"), ("overdue", f"{DUE} < {now}"),
                         ("due_soon", f"{DUE} >= {now} and {DUE} < {now + DUE_SOON_MS}")):
             expect[f"queue_{b}"] = int(R.db_one(db, f"select count(*) from appeal a where {mine} and {cond}") or 0)
@@ -1161,15 +1141,9 @@ def main(argv: list[str]) -> int:
         for b in ("", "new", "in_progress", "due_soon", "overdue"):
             sql, params = queue_sql(b, [party_id], now)
             plans[f"queue_{b or 'all'}"] = explain(db, sql, params)
-        for b, rw in (("", "union"), ("new", "union"), ("overdue", "union"),
-                      ("", "limited"), ("new", "limited"), ("due_soon", "limited"), ("overdue", "limited")):
-            sql, params = queue_sql(b, [party_id], now, rewrite=rw)
-            pl = explain(db, sql, params)
-            orig = R.db_rows(db, literal(queue_sql(b, [party_id], now)[0], queue_sql(b, [party_id], now)[1]))
-            pl["note"] = (pl.get("note", "") + "; same rows as the statement the server runs: "
-                          + str([r[0] for r in orig] == [r[0] for r in R.db_rows(db, literal(sql, params))])).lstrip("; ")
-            plans[f"queue_{b or 'all'} rewrite {rw}: " + ("the party's ids (union)" if rw == "union" else
-                                                      "each arm's newest ids first, limited")] = pl
+        plans["sweep (the deadline watch's query, each minute)"] = explain(
+            db, "select appeal_id from appeal where watch_at <= $1 order by watch_at limit $2",
+            [("bigint", now), ("bigint", 500)])
         for k, (lo, hi) in bounds.items():
             plans[k] = explain(db, RATES_SQL, [("bigint", c1["cid"]), ("bigint", lo), ("bigint", hi)])
         info["plans"] = plans

@@ -111,18 +111,16 @@ fn digest(r: &Row) -> String {
 /// that reads rows and then writes based on them (a move, a retire) takes it first and reads
 /// after. On SQLite the write transaction already holds the database's only write lock.
 pub async fn lock_chain(tx: &mut Tx, chain_id: i64) -> Result<()> {
+    // One statement that creates the head or, by writing it, takes its row lock.
     on_tx!(tx, |c| {
         sqlx::query(
-            "insert into audit_head (chain_id, seq, hash) values ($1, 0, $2) on conflict (chain_id) do nothing",
+            "insert into audit_head (chain_id, seq, hash) values ($1, 0, $2) \
+             on conflict (chain_id) do update set seq = audit_head.seq",
         )
         .bind(chain_id)
         .bind(GENESIS)
         .execute(&mut *c)
         .await?;
-        sqlx::query("update audit_head set seq = seq where chain_id = $1")
-            .bind(chain_id)
-            .execute(&mut *c)
-            .await?;
     });
     Ok(())
 }
@@ -130,12 +128,17 @@ pub async fn lock_chain(tx: &mut Tx, chain_id: i64) -> Result<()> {
 /// Appends one entry to the chain of its community, inside the caller's transaction.
 pub async fn record(tx: &mut Tx, at: i64, actor: &Actor, e: Entry<'_>) -> Result<()> {
     let chain_id = e.community_id.unwrap_or(0);
-    lock_chain(tx, chain_id).await?;
+    // The next number and the hash to link to, taking the head's lock (a new chain starts at 1
+    // after the genesis hash).
     let (seq, prev_hash): (i64, String) = on_tx!(tx, |c| {
-        sqlx::query_as("update audit_head set seq = seq + 1 where chain_id = $1 returning seq, hash")
-            .bind(chain_id)
-            .fetch_one(&mut *c)
-            .await?
+        sqlx::query_as(
+            "insert into audit_head (chain_id, seq, hash) values ($1, 1, $2) \
+             on conflict (chain_id) do update set seq = audit_head.seq + 1 returning seq, hash",
+        )
+        .bind(chain_id)
+        .bind(GENESIS)
+        .fetch_one(&mut *c)
+        .await?
     });
     let mut row = Row {
         audit_event_id: 0,

@@ -4,7 +4,7 @@
 //! language.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{insert_rows, on_db, on_tx, Bind, Db, Tx};
 
 use crate::Result;
 
@@ -19,26 +19,32 @@ pub struct Note {
 
 /// Writes the note to each account's inbox (each account once).
 pub async fn send(tx: &mut Tx, accounts: &[i64], note: &Note, now: i64) -> Result<()> {
-    let mut seen = Vec::with_capacity(accounts.len());
+    let mut to = accounts.to_vec();
+    to.sort_unstable();
+    to.dedup();
     let args = note.args.to_string();
-    for a in accounts {
-        if seen.contains(a) {
-            continue;
-        }
-        seen.push(*a);
-        on_tx!(tx, |c| sqlx::query(
-            "insert into notification (community_id, account_id, kind, args, link, created_at) \
-             values ($1, $2, $3, $4, $5, $6)"
+    let community = note.community_id.map_or(Bind::NI, Bind::I);
+    let rows: Vec<Vec<Bind>> = to
+        .iter()
+        .map(|a| {
+            vec![
+                community.clone(),
+                Bind::I(*a),
+                Bind::S(note.kind.to_owned()),
+                Bind::S(args.clone()),
+                Bind::S(note.link.clone()),
+                Bind::I(now),
+            ]
+        })
+        .collect();
+    // One statement for everyone told (several hundred rows at most: a community's staff).
+    for chunk in rows.chunks(500) {
+        insert_rows(
+            tx,
+            "insert into notification (community_id, account_id, kind, args, link, created_at) values",
+            chunk.iter().map(Vec::as_slice),
         )
-        .bind(note.community_id)
-        .bind(*a)
-        .bind(note.kind)
-        .bind(&args)
-        .bind(&note.link)
-        .bind(now)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?);
+        .await?;
     }
     Ok(())
 }

@@ -4,6 +4,8 @@ use serde::Serialize;
 use yijia_db::{on_db, on_tx, Db, Tx};
 use yijia_kernel::{Actor, Result};
 
+use crate::model::watch::Watch;
+
 /// A handling party.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct PartyRow {
@@ -367,6 +369,20 @@ impl AppealRow {
             self.contact_masked.clear();
         }
     }
+
+    /// What the deadline watch looks at.
+    pub fn watch(&self) -> Watch<'_> {
+        Watch {
+            status: &self.status,
+            dispatch_due_at: self.dispatch_due_at,
+            reply_due_at: self.reply_due_at,
+            created_at: self.created_at,
+            dispatched_at: self.dispatched_at,
+            warned_at: self.warned_at,
+            overdue_at: self.overdue_at,
+            escalation: self.escalation,
+        }
+    }
 }
 
 const APPEAL_SELECT: &str = "select a.appeal_id, a.community_id, a.category_id, c.name as category_name, a.kind, \
@@ -400,8 +416,8 @@ pub async fn insert_appeal(tx: &mut Tx, a: &AppealRow) -> Result<i64> {
         "insert into appeal (community_id, category_id, kind, channel, status, description, grid_id, building_id, \
          unit_id, household_id, address, lat_e6, long_e6, anonymous, requester_account_id, requester_name, \
          contact_sealed, contact_masked, recorded_by, party_id, tier, dispatch_due_at, created_at, updated_at, \
-         attributes, media_url) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $23, $24, $25) returning appeal_id"
+         attributes, media_url, watch_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18, $19, $20, $21, $22, $23, $23, $24, $25, $26) returning appeal_id"
     )
     .bind(a.community_id)
     .bind(a.category_id)
@@ -428,6 +444,7 @@ pub async fn insert_appeal(tx: &mut Tx, a: &AppealRow) -> Result<i64> {
     .bind(a.created_at)
     .bind(&a.attributes)
     .bind(&a.media_url)
+    .bind(a.watch().next_at())
     .fetch_one(&mut *c)
     .await?))
 }
@@ -440,7 +457,7 @@ pub async fn update_appeal(tx: &mut Tx, a: &AppealRow) -> Result<bool> {
          taken_at = $6, replied_at = $7, verified_at = $8, rated_at = $9, closed_at = $10, answer = $11, \
          rating = $12, rating_comment = $13, redo_count = $14, urge_count = $15, supervised = $16, \
          duplicate_of = $17, updated_at = $18, decline_reason = $21, warned_at = $22, overdue_at = $23, \
-         escalation = $24, version = version + 1 \
+         escalation = $24, watch_at = $25, version = version + 1 \
          where appeal_id = $19 and version = $20"
     )
     .bind(&a.status)
@@ -467,6 +484,7 @@ pub async fn update_appeal(tx: &mut Tx, a: &AppealRow) -> Result<bool> {
     .bind(a.warned_at)
     .bind(a.overdue_at)
     .bind(a.escalation)
+    .bind(a.watch().next_at())
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected())?);
@@ -622,12 +640,6 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<AppealRow>> {
     if f.open_only {
         conds.push(format!("a.status not in {FINISHED}"));
     }
-    if let Some(p) = &f.parties {
-        let list = ids(p);
-        conds.push(format!(
-            "(a.party_id in ({list}) or a.appeal_id in (select appeal_id from appeal_cohandler where party_id in ({list})))"
-        ));
-    }
     let due = format!(
         "(case when a.status in {WAITING_DISPATCH} then a.dispatch_due_at \
          when a.status in {WAITING_REPLY} then a.reply_due_at end)"
@@ -638,10 +650,25 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<AppealRow>> {
     if f.due_before.is_some() {
         conds.push(format!("{due} >= $8 and {due} < $9"));
     }
-    let sql = format!(
-        "{APPEAL_SELECT} where {} order by a.appeal_id desc limit $10",
-        conds.join(" and ")
-    );
+    let conds = conds.join(" and ");
+    let sql = match &f.parties {
+        None => format!("{APPEAL_SELECT} where {conds} order by a.appeal_id desc limit $10"),
+        // A party's queue: the newest of the appeals it leads and of those it helps with, each
+        // picked through its own index, then the page from both (an `or` of the two would
+        // read every appeal the parties ever had).
+        Some(p) => {
+            let list = ids(p);
+            format!(
+                "{APPEAL_SELECT} where a.appeal_id in (\
+                 select appeal_id from (select a.appeal_id from appeal a where a.party_id in ({list}) and {conds} \
+                 order by a.appeal_id desc limit $10) as lead \
+                 union select appeal_id from (select a.appeal_id from appeal a join appeal_cohandler h \
+                 on h.appeal_id = a.appeal_id where h.party_id in ({list}) and {conds} \
+                 order by a.appeal_id desc limit $10) as helped) \
+                 order by a.appeal_id desc limit $10"
+            )
+        }
+    };
     let (now, soon) = f.due_before.unzip();
     Ok(on_db!(db, |p| sqlx::query_as(&sql)
         .bind(f.community_id)

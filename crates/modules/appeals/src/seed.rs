@@ -9,6 +9,7 @@ use yijia_kernel::module::SeedParams;
 use yijia_kernel::{AppState, Result};
 
 use crate::demo::CATEGORIES;
+use crate::model::watch::Watch;
 use crate::repo::{self, NewCategory};
 
 const HOUR: i64 = 3_600_000;
@@ -31,7 +32,7 @@ const MIX: &[(&str, u32)] = &[
 const COLS: &str = "community_id, category_id, kind, channel, status, description, grid_id, building_id, unit_id, \
      address, tier, party_id, dispatch_due_at, reply_due_at, accepted_at, dispatched_at, taken_at, replied_at, \
      verified_at, rated_at, closed_at, answer, rating, decline_reason, created_at, updated_at, warned_at, overdue_at, \
-     escalation";
+     escalation, watch_at";
 
 pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
     for n in 1..=params.communities {
@@ -260,7 +261,19 @@ fn appeal_row(
         "dispatched" | "in_progress" | "return_requested" => dispatched.map(|d| d + 7 * 24 * HOUR),
         _ => None,
     };
+    // Past deadlines were watched already, as a running desk's would have been: the watch
+    // does not wake up to a backlog of old warnings.
     let watched = open_due.filter(|d| *d < now);
+    let watch = Watch {
+        status,
+        dispatch_due_at: created + dispatch_hours * HOUR,
+        reply_due_at: dispatched.map(|d| d + 7 * 24 * HOUR),
+        created_at: created,
+        dispatched_at: dispatched,
+        warned_at: watched.map(|d| d - HOUR),
+        overdue_at: watched,
+        escalation: watched.map_or(0, |d| if now - d > 24 * HOUR { 2 } else { 1 }),
+    };
     let updated = [closed, rated, verified, replied, taken, dispatched, accepted]
         .into_iter()
         .flatten()
@@ -279,8 +292,8 @@ fn appeal_row(
         Bind::S(String::new()),
         Bind::S(tier.to_owned()),
         opt(dispatched.map(|_| party)),
-        Bind::I(created + dispatch_hours * HOUR),
-        opt(dispatched.map(|d| d + 7 * 24 * HOUR)),
+        Bind::I(watch.dispatch_due_at),
+        opt(watch.reply_due_at),
         opt(accepted),
         opt(dispatched),
         opt(taken),
@@ -297,10 +310,9 @@ fn appeal_row(
         },
         Bind::I(created),
         Bind::I(updated),
-        // Past deadlines were watched already, as a running desk's would have been: the watch
-        // does not wake up to a backlog of old warnings.
-        opt(watched.map(|d| d - HOUR)),
-        opt(watched),
-        Bind::I(watched.map_or(0, |d| if now - d > 24 * HOUR { 2 } else { 1 })),
+        opt(watch.warned_at),
+        opt(watch.overdue_at),
+        Bind::I(watch.escalation),
+        opt(watch.next_at()),
     ]
 }

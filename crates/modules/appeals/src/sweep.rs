@@ -1,20 +1,15 @@
 //! The deadline watch, run every minute by each serving instance (`Module::tick`): an appeal
 //! whose current deadline is near is flagged and its handlers warned; once past, it is marked
 //! overdue and escalated to the community's administrators; a day later, still open, to the
-//! subdistrict's supervisors. Each change is claimed by a conditional update, so several
-//! instances (or a restart in the middle) tell everyone once; the state is in the appeal row.
+//! subdistrict's supervisors. When is decided by `model::watch`; the state is in the appeal row.
 
 use yijia_db::{on_db, on_tx, Tx};
 use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{AppState, Result};
 
-use crate::repo;
+use crate::model::watch::{Event, Watch};
+use crate::repo::{self, AppealRow};
 
-const HOUR: i64 = 3_600_000;
-/// The longest warning ahead of a deadline; shorter deadlines are warned a quarter ahead.
-const WARN_AHEAD_MS: i64 = 24 * HOUR;
-/// How long an appeal stays overdue before the subdistrict hears of it.
-const SUBDISTRICT_AFTER_MS: i64 = 24 * HOUR;
 /// Appeals looked at per tick; the rest wait for the next.
 const BATCH: i64 = 500;
 
@@ -25,103 +20,36 @@ pub struct Swept {
     pub escalated: usize,
 }
 
-type Watch = (
-    i64,
-    i64,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    Option<i64>,
-);
-
 pub async fn sweep(state: &AppState) -> Result<Swept> {
     let now = state.now_ms();
-    let rows: Vec<Watch> = on_db!(&state.db, |p| sqlx::query_as(
-        "select a.appeal_id, a.community_id, a.status, c.name, a.dispatch_due_at, a.reply_due_at, a.created_at, \
-         a.dispatched_at, a.warned_at, a.overdue_at, a.escalation, a.party_id \
-         from appeal a join appeal_category c on c.category_id = a.category_id \
-         where ((a.status in ('submitted', 'accepted') and a.dispatch_due_at < $1) \
-             or (a.status in ('dispatched', 'in_progress', 'return_requested') and a.reply_due_at < $1)) \
-         and (a.warned_at is null or a.overdue_at is null or a.escalation < 2) \
-         order by a.appeal_id limit $2"
+    // Only appeals whose instant has come (see model/watch.rs), oldest first.
+    let ids: Vec<i64> = on_db!(&state.db, |p| sqlx::query_scalar(
+        "select appeal_id from appeal where watch_at <= $1 order by watch_at limit $2"
     )
-    .bind(now + WARN_AHEAD_MS)
+    .bind(now)
     .bind(BATCH)
     .fetch_all(p)
     .await?);
     let mut out = Swept::default();
-    for (
-        id,
-        community,
-        status,
-        category,
-        dispatch_due,
-        reply_due,
-        created,
-        dispatched,
-        warned,
-        overdue,
-        escalation,
-        party,
-    ) in rows
-    {
-        let waiting_dispatch = matches!(status.as_str(), "submitted" | "accepted");
-        let (due, start) = if waiting_dispatch {
-            (dispatch_due, created)
-        } else {
-            (reply_due.unwrap_or(dispatch_due), dispatched.unwrap_or(created))
+    for id in ids {
+        let Some(a) = repo::appeal(&state.db, id).await? else {
+            continue;
         };
-        let note = |kind: &'static str| Note {
-            community_id: Some(community),
-            kind,
-            args: serde_json::json!({ "id": id, "category": category }),
-            link: format!("/appeals/{id}"),
-        };
-        // Who handles it now: the desk until dispatched, then the party.
-        let party = party.filter(|_| !waiting_dispatch);
-        if now >= due {
-            if overdue.is_none() {
-                let mut tx = state.db.begin_write().await?;
-                if claim(
-                    &mut tx,
-                    id,
-                    "overdue_at = $2, warned_at = coalesce(warned_at, $2), escalation = 1",
-                    "overdue_at is null",
-                    now,
-                )
-                .await?
-                {
-                    let to = handlers(&mut tx, community, party).await?;
-                    notify::send(&mut tx, &to, &note("appeals.note_overdue"), now).await?;
-                    let admins = notify::holders(&mut tx, community, &["community_admin"], false).await?;
-                    notify::send(&mut tx, &admins, &note("appeals.note_escalated"), now).await?;
-                    out.overdue += 1;
+        let watch = a.watch();
+        let event = watch.event_at(now);
+        let after = event.map_or(watch, |e| watch.after(e, now));
+        let mut tx = state.db.begin_write().await?;
+        if claim(&mut tx, &a, event, &after).await? {
+            if let Some(event) = event {
+                tell(&mut tx, &a, event, now).await?;
+                match event {
+                    Event::Warn => out.warned += 1,
+                    Event::Overdue => out.overdue += 1,
+                    Event::Escalate => out.escalated += 1,
                 }
-                tx.commit().await?;
-            } else if escalation < 2 && overdue.is_some_and(|o| now - o >= SUBDISTRICT_AFTER_MS) {
-                let mut tx = state.db.begin_write().await?;
-                if claim(&mut tx, id, "escalation = 2", "escalation < 2", now).await? {
-                    let sups = notify::holders(&mut tx, community, &["supervisor"], true).await?;
-                    notify::send(&mut tx, &sups, &note("appeals.note_escalated"), now).await?;
-                    out.escalated += 1;
-                }
-                tx.commit().await?;
             }
-        } else if warned.is_none() && now >= due - ((due - start) / 4).min(WARN_AHEAD_MS) {
-            let mut tx = state.db.begin_write().await?;
-            if claim(&mut tx, id, "warned_at = $2", "warned_at is null", now).await? {
-                let to = handlers(&mut tx, community, party).await?;
-                notify::send(&mut tx, &to, &note("appeals.note_due_soon"), now).await?;
-                out.warned += 1;
-            }
-            tx.commit().await?;
         }
+        tx.commit().await?;
     }
     if out != Swept::default() {
         tracing::info!(
@@ -134,6 +62,35 @@ pub async fn sweep(state: &AppState) -> Result<Swept> {
     Ok(out)
 }
 
+/// Tells whom `event` concerns: the handlers (the desk until dispatched, then the party), the
+/// community's administrators when it is overdue, the subdistrict's supervisors a day later.
+async fn tell(tx: &mut Tx, a: &AppealRow, event: Event, now: i64) -> Result<()> {
+    let community = a.community_id;
+    let note = |kind: &'static str| Note {
+        community_id: Some(community),
+        kind,
+        args: serde_json::json!({ "id": a.appeal_id, "category": a.category_name }),
+        link: format!("/appeals/{}", a.appeal_id),
+    };
+    let party = a.party_id.filter(|_| !a.watch().waiting_dispatch());
+    match event {
+        Event::Warn => {
+            let to = handlers(tx, community, party).await?;
+            notify::send(tx, &to, &note("appeals.note_due_soon"), now).await
+        }
+        Event::Overdue => {
+            let to = handlers(tx, community, party).await?;
+            notify::send(tx, &to, &note("appeals.note_overdue"), now).await?;
+            let admins = notify::holders(tx, community, &["community_admin"], false).await?;
+            notify::send(tx, &admins, &note("appeals.note_escalated"), now).await
+        }
+        Event::Escalate => {
+            let sups = notify::holders(tx, community, &["supervisor"], true).await?;
+            notify::send(tx, &sups, &note("appeals.note_escalated"), now).await
+        }
+    }
+}
+
 async fn handlers(tx: &mut Tx, community: i64, party: Option<i64>) -> Result<Vec<i64>> {
     match party {
         Some(p) => repo::member_accounts_tx(tx, p).await,
@@ -141,13 +98,28 @@ async fn handlers(tx: &mut Tx, community: i64, party: Option<i64>) -> Result<Vec
     }
 }
 
-/// Sets `set` on the appeal if `unless` still holds: `true` when this call made the change.
-async fn claim(tx: &mut Tx, id: i64, set: &str, unless: &str, now: i64) -> Result<bool> {
-    // Both fragments are constants of this file.
-    let sql = format!("update appeal set {set} where appeal_id = $1 and {unless}");
+/// Writes the watch's new state if nobody stepped the appeal, or took this event, since it was
+/// read: `true` when this call made the change. Several instances (or a restart in the middle)
+/// thus tell everyone once.
+async fn claim(tx: &mut Tx, a: &AppealRow, event: Option<Event>, after: &Watch<'_>) -> Result<bool> {
+    let unless = match event {
+        Some(Event::Warn) => "warned_at is null",
+        Some(Event::Overdue) => "overdue_at is null",
+        Some(Event::Escalate) => "escalation < 2",
+        None => "1 = 1",
+    };
+    // `unless` is one of the constants above.
+    let sql = format!(
+        "update appeal set warned_at = $1, overdue_at = $2, escalation = $3, watch_at = $4 \
+         where appeal_id = $5 and version = $6 and {unless}"
+    );
     let n = on_tx!(tx, |c| sqlx::query(&sql)
-        .bind(id)
-        .bind(now)
+        .bind(after.warned_at)
+        .bind(after.overdue_at)
+        .bind(after.escalation)
+        .bind(after.next_at())
+        .bind(a.appeal_id)
+        .bind(a.version)
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())?);

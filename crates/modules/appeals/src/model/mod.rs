@@ -5,6 +5,7 @@ pub mod attributes;
 pub mod deadline;
 pub mod machine;
 pub mod vocab;
+pub mod watch;
 
 pub use machine::{Action, Who};
 pub use vocab::{Channel, DeclineReason, Kind, PartyKind, Rating, Status, Tier};
