@@ -16,6 +16,7 @@ pub use connect::{Backend, DbUrl};
 pub use error::{is_unique_violation, DbError};
 pub use rows::{insert_rows, Bind};
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
@@ -37,6 +38,21 @@ pub enum Db {
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// Writes committed by this process (transactions, and the few writes made outside one that a
+/// reader could notice). A cache of what was read keeps the count it was filled at and is void
+/// once the count moves, so whoever writes through this process reads their write next.
+static WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// The number of writes this process has committed so far.
+pub fn writes() -> u64 {
+    WRITES.load(Ordering::Acquire)
+}
+
+/// Counts a write made outside [`Tx`] (a transaction counts itself when it commits).
+pub fn wrote() {
+    WRITES.fetch_add(1, Ordering::AcqRel);
 }
 
 /// Runs `$body` with `$c` bound to the backend's pool; the body is compiled once per backend.
@@ -163,10 +179,13 @@ impl Db {
 
 impl Tx {
     pub async fn commit(self) -> Result<(), DbError> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
-        }
+        let done = match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        };
+        // Counted even when the commit reports an error: it may have landed all the same.
+        wrote();
+        done?;
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ pub mod module;
 pub mod notify;
 pub mod paging;
 pub mod permission;
+pub mod recent;
 pub mod scope;
 pub mod secret;
 pub mod session;

@@ -116,7 +116,7 @@ pub async fn resolve_session(db: &Db, secret: &str, now: i64, hours: i64) -> Res
     load_actor(db, account_id, Via::Session { session_hash: hash }).await
 }
 
-/// Ends a session (logout).
+/// Ends a session (logout); other instances may still honour it for `recent::FRESH_MS`.
 pub async fn end(db: &Db, session_hash: &str) -> Result<()> {
     on_db!(db, |p| {
         sqlx::query("delete from account_session where session_hash = $1")
@@ -124,7 +124,14 @@ pub async fn end(db: &Db, session_hash: &str) -> Result<()> {
             .execute(p)
             .await?;
     });
+    yijia_db::wrote();
     Ok(())
+}
+
+/// The key under which `recent` remembers whom a session or token secret stands for: its
+/// hash, so the memory holds no secret.
+pub fn recent_key(kind: &str, secret: &str) -> String {
+    format!("{kind}:{}", secret_hash(secret))
 }
 
 /// Resolves a bearer token to the account that holds it. A personal token acts as its owner;

@@ -8,10 +8,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::i18n::{I18n, Locale, Tr};
 use crate::module::Module;
+use crate::recent::Recent;
 use crate::vault::Vault;
 
 /// Shared, cheap to clone. Holds nothing that differs between instances: app servers are
-/// stateless, all state lives in the database.
+/// stateless, all state lives in the database (`recent` only remembers reads for a moment).
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -21,6 +22,8 @@ pub struct AppState {
     pub modules: Arc<Vec<Arc<dyn Module>>>,
     /// Seals and indexes sensitive personal fields; its key lives outside the database.
     pub vault: Arc<Vault>,
+    /// What every signed-in request repeats, remembered for a moment (see `recent.rs`).
+    pub recent: Arc<Recent>,
 }
 
 impl AppState {

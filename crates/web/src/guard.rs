@@ -5,7 +5,7 @@ use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use yijia_kernel::i18n::Locale;
-use yijia_kernel::{session, AppState, Error};
+use yijia_kernel::{session, Actor, AppState, Error};
 
 use crate::error::AppError;
 use crate::extract::ReqCtx;
@@ -32,13 +32,23 @@ pub async fn resolve_actor(State(state): State<AppState>, mut req: Request, next
     let now = state.now_ms();
     let refuse = |e: Error| with_locale(AppError(e).into_response(), fallback);
     let actor = match (bearer, session) {
-        (Some(token), _) => match session::resolve_token(&state.db, &token, now).await {
-            Ok(Some(a)) => Some(a),
-            Ok(None) => return refuse(Error::Unauthenticated),
-            Err(e) => return refuse(e),
-        },
+        (Some(token), _) => {
+            match remembered(&state, "token", &token, session::resolve_token(&state.db, &token, now)).await {
+                Ok(Some(a)) => Some(a),
+                Ok(None) => return refuse(Error::Unauthenticated),
+                Err(e) => return refuse(e),
+            }
+        }
         (None, Some(s)) if s.len() <= 128 => {
-            match session::resolve_session(&state.db, &s, now, state.config.session_hours).await {
+            let hours = state.config.session_hours;
+            match remembered(
+                &state,
+                "session",
+                &s,
+                session::resolve_session(&state.db, &s, now, hours),
+            )
+            .await
+            {
                 Ok(a) => a,
                 Err(e) => return refuse(e),
             }
@@ -48,6 +58,18 @@ pub async fn resolve_actor(State(state): State<AppState>, mut req: Request, next
     let locale = actor.as_ref().map_or(fallback, |a| a.locale);
     req.extensions_mut().insert(ReqCtx { actor, locale });
     with_locale(next.run(req).await, locale)
+}
+
+/// The actor a secret stood for a moment ago (see `recent.rs`), or `resolve`'s answer.
+async fn remembered(
+    state: &AppState,
+    kind: &str,
+    secret: &str,
+    resolve: impl std::future::Future<Output = yijia_kernel::Result<Option<Actor>>>,
+) -> yijia_kernel::Result<Option<Actor>> {
+    let key = session::recent_key(kind, secret);
+    let actor = state.recent.remember(key, state.now_ms(), resolve).await?;
+    Ok(actor.map(|a| Actor::clone(&a)))
 }
 
 /// The reader's locale travels back on the response, for the error renderer outside this layer.

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use yijia_db::on_db;
 use yijia_kernel::permission::VIEW_COMMUNITY;
 use yijia_kernel::scope::{self, Cols};
-use yijia_kernel::Stat;
+use yijia_kernel::{Actor, Stat};
 
 use crate::error::WebResult;
 use crate::extract::{PageCtx, Q};
@@ -23,7 +23,7 @@ pub struct CommunityCard {
     pub logo: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct WorkerCard {
     pub grid_name: String,
     pub display_name: String,
@@ -59,6 +59,16 @@ pub struct HomeQuery {
     community: Option<i64>,
 }
 
+/// What the home page shows of the database, remembered for a moment per reader (`recent.rs`).
+struct HomeData {
+    communities: Vec<CommunityCard>,
+    current_id: i64,
+    /// The staff console's numbers.
+    stats: Vec<Stat>,
+    /// Everyone else's contacts: the community's grid workers.
+    workers: Vec<WorkerCard>,
+}
+
 pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
     let Some(actor) = ctx.actor.clone() else {
         return Ok(Redirect::to("/login").into_response());
@@ -67,6 +77,46 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
         // A one-time password is changed before anything else.
         return Ok(Redirect::to("/account").into_response());
     }
+    let key = format!("home:{}:{:?}", actor.account_id.unwrap_or(0), q.community);
+    let now = ctx.state.now_ms();
+    let load = async { read(&ctx, &actor, q.community).await.map(Some) };
+    let data = ctx
+        .state
+        .recent
+        .remember(key, now, load)
+        .await?
+        .ok_or_else(|| yijia_kernel::Error::Internal(anyhow::anyhow!("home data not loaded")))?;
+    let current = data
+        .communities
+        .iter()
+        .find(|c| c.community_id == data.current_id)
+        .cloned();
+    if actor.is_staff() {
+        let stats = data
+            .stats
+            .iter()
+            .map(|s| StatView {
+                label: ctx.tr.t(s.label),
+                value: s.value,
+                href: s.href.clone(),
+            })
+            .collect();
+        return render(StaffHome {
+            chrome: Chrome::new(&ctx, "home.staff_title"),
+            communities: data.communities.clone(),
+            current,
+            current_id: data.current_id,
+            stats,
+        });
+    }
+    render(ResidentHome {
+        chrome: Chrome::new(&ctx, "home.resident_title"),
+        current,
+        workers: data.workers.clone(),
+    })
+}
+
+async fn read(ctx: &PageCtx, actor: &Actor, community: Option<i64>) -> yijia_kernel::Result<HomeData> {
     let account = actor.account_id.unwrap_or(0);
     let sql = format!(
         "select community_id, code, name, brand, address, logo from community c where c.retired_at is null and {} order by name limit 200",
@@ -76,50 +126,35 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
         .bind(account)
         .fetch_all(p)
         .await?);
-    let current_id = q
-        .community
+    let current_id = community
         .filter(|id| communities.iter().any(|c| c.community_id == *id))
         .or_else(|| communities.first().map(|c| c.community_id))
         .unwrap_or(0);
-    let current = communities.iter().position(|c| c.community_id == current_id);
+    let mut stats = Vec::new();
+    let mut workers = Vec::new();
     if actor.is_staff() {
-        let mut stats = Vec::new();
-        if current.is_some() {
+        if current_id != 0 {
             for m in ctx.state.modules.iter() {
-                let s: Vec<Stat> = m.stats(&ctx.state, &actor, current_id).await?;
-                stats.extend(s.into_iter().map(|s| StatView {
-                    label: ctx.tr.t(s.label),
-                    value: s.value,
-                    href: s.href,
-                }));
+                stats.extend(m.stats(&ctx.state, actor, current_id).await?);
             }
         }
-        let chrome = Chrome::new(&ctx, "home.staff_title");
-        let current = current.map(|i| communities[i].clone());
-        return render(StaffHome {
-            chrome,
-            communities,
-            current,
-            current_id,
-            stats,
+    } else {
+        workers = on_db!(&ctx.state.db, |p| {
+            sqlx::query_as(
+                "select g.name as grid_name, a.display_name, a.phone from account_role r \
+                 join grid g on g.grid_id = r.grid_id join account a on a.account_id = r.account_id \
+                 where r.role = 'grid_worker' and r.revoked_at is null and g.retired_at is null and a.status = 'active' \
+                 and g.community_id = $1 order by g.code, a.display_name",
+            )
+            .bind(current_id)
+            .fetch_all(p)
+            .await?
         });
     }
-    let workers: Vec<WorkerCard> = on_db!(&ctx.state.db, |p| {
-        sqlx::query_as(
-            "select g.name as grid_name, a.display_name, a.phone from account_role r \
-             join grid g on g.grid_id = r.grid_id join account a on a.account_id = r.account_id \
-             where r.role = 'grid_worker' and r.revoked_at is null and g.retired_at is null and a.status = 'active' \
-             and g.community_id = $1 order by g.code, a.display_name",
-        )
-        .bind(current_id)
-        .fetch_all(p)
-        .await?
-    });
-    let chrome = Chrome::new(&ctx, "home.resident_title");
-    let current = current.map(|i| communities[i].clone());
-    render(ResidentHome {
-        chrome,
-        current,
+    Ok(HomeData {
+        communities,
+        current_id,
+        stats,
         workers,
     })
 }

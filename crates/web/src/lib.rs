@@ -61,6 +61,7 @@ pub fn build_state(db: Db, config: Config, clock: Clock, modules: Vec<Arc<dyn Mo
         config: Arc::new(config),
         i18n: Arc::new(i18n),
         modules: Arc::new(modules),
+        recent: Arc::default(),
     })
 }
 

@@ -109,6 +109,28 @@ async fn two_instances_on_one_database_share_sessions() {
 }
 
 #[tokio::test]
+async fn a_logout_ends_the_session_here_at_once_and_on_another_instance_within_moments() {
+    let app = demo_app().await;
+    let other = yijia_testkit::TestApp::on(app.db.clone(), yijia::modules()).await;
+    let mut here = app.signed_in("xlg.admin", PW).await;
+    let mut there = other.client();
+    there.cookies = here.cookies.clone();
+    // Both instances have just seen the session (and may remember it for a moment).
+    assert_eq!(here.get("/").await.status, 200);
+    assert_eq!(there.get("/").await.status, 200);
+    here.post_form("/logout", &[]).await;
+    let mut replay = app.client();
+    replay.cookies = there.cookies.clone();
+    assert_eq!(
+        replay.get("/").await.status,
+        303,
+        "the instance that logged out forgets at once"
+    );
+    other.state.clock.advance_ms(yijia_kernel::recent::FRESH_MS);
+    assert_eq!(there.get("/").await.status, 303, "the other instance within FRESH_MS");
+}
+
+#[tokio::test]
 async fn changing_the_password_ends_the_other_sessions() {
     let app = demo_app().await;
     let mut phone = app.signed_in("party1", PW).await;

@@ -556,6 +556,27 @@ async fn the_contact_is_revealed_with_a_purpose_to_the_handlers_and_never_for_an
     assert!(log.contains("appeal.reveal") && log.contains("约上门时间") && !log.contains("13912345678"));
 }
 
+/// The desk console's number of appeals waiting to be accepted.
+async fn waiting_on_console(desk: &mut Client) -> i64 {
+    let page = desk.get("/").await.text();
+    let after = page.split("status=submitted\"><span class=\"n\">").nth(1).unwrap();
+    after[..after.find('<').unwrap()].parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_desk_console_counts_an_appeal_the_moment_it_is_raised() {
+    let app = demo_app().await;
+    let mut desk = app.signed_in("xlg.staff", PW).await;
+    let before = waiting_on_console(&mut desk).await;
+    // Read twice: the console remembers its numbers for a moment, but not past a write.
+    assert_eq!(waiting_on_console(&mut desk).await, before);
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let unit = unit_in(&app, "G01").await;
+    raise(&mut resident, &cats["noise"], unit, json!({})).await;
+    assert_eq!(waiting_on_console(&mut desk).await, before + 1);
+}
+
 #[tokio::test]
 async fn the_pages_take_a_residents_appeal_and_show_each_party_its_work() {
     let app = demo_app().await;
