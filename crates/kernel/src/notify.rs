@@ -80,6 +80,9 @@ pub struct Notification {
     pub link: String,
     pub created_at: i64,
     pub read_at: Option<i64>,
+    /// The time zone of the notification's community (China's for one without), to show
+    /// `created_at` as its readers there read clocks.
+    pub time_zone: String,
 }
 
 impl Notification {
@@ -97,8 +100,10 @@ impl Notification {
 /// An account's newest notifications, and how many are unread.
 pub async fn inbox(db: &Db, account_id: i64, limit: i64) -> Result<(Vec<Notification>, i64)> {
     let items = on_db!(db, |p| sqlx::query_as(
-        "select notification_id, community_id, kind, args, link, created_at, read_at from notification \
-         where account_id = $1 order by notification_id desc limit $2"
+        "select n.notification_id, n.community_id, n.kind, n.args, n.link, n.created_at, n.read_at, \
+         coalesce(c.time_zone, 'Asia/Shanghai') as time_zone from notification n \
+         left join community c on c.community_id = n.community_id \
+         where n.account_id = $1 order by n.notification_id desc limit $2"
     )
     .bind(account_id)
     .bind(limit)

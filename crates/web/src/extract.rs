@@ -301,6 +301,65 @@ impl<S: Send + Sync> FromRequest<S> for PageUpload {
     }
 }
 
+/// A page's form that may carry files: urlencoded (no files), or `multipart/form-data` whose
+/// text fields fill `T` and whose chosen files (a name and some bytes) are kept in order.
+pub struct PageParts<T> {
+    pub form: T,
+    pub files: Vec<Upload>,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageParts<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        if content_type(&req) != "multipart/form-data" {
+            let PageForm(form) = PageForm::from_request(req, s).await?;
+            return Ok(PageParts {
+                form,
+                files: Vec::new(),
+            });
+        }
+        let bad = || AppError(Error::bad_request("error.bad_form"));
+        let mut mp = axum::extract::Multipart::from_request(req, s)
+            .await
+            .map_err(|_| bad())?;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut files = Vec::new();
+        loop {
+            let field = match mp.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(AppError(Error::rejected(413, "error.payload_too_large")))
+                }
+                Err(_) => return Err(bad()),
+            };
+            let name = field.name().unwrap_or("").to_owned();
+            if field.file_name().is_some() {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError(Error::rejected(413, "error.payload_too_large")))?;
+                // A file input left empty still sends a part, with no bytes.
+                if !bytes.is_empty() {
+                    files.push(Upload {
+                        field: name,
+                        bytes: bytes.to_vec(),
+                    });
+                }
+            } else {
+                pairs.push((name, field.text().await.map_err(|_| bad())?));
+            }
+        }
+        if has_nul(&pairs) {
+            return Err(bad());
+        }
+        let encoded = serde_urlencoded::to_string(&pairs).map_err(|_| bad())?;
+        let form = serde_urlencoded::from_str(&encoded).map_err(|_| bad())?;
+        Ok(PageParts { form, files })
+    }
+}
+
 /// NUL never belongs in text, and PostgreSQL refuses it in a `text` value: such input is
 /// refused at the edge, for every field at once, rather than failing deep in a query.
 fn has_nul(pairs: &[(String, String)]) -> bool {

@@ -32,7 +32,7 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor) -> WebResult<Resp
         .into_iter()
         .map(|n| {
             let text = n.text(&ctx.tr);
-            let when = format_local(n.created_at, "Asia/Shanghai");
+            let when = format_local(n.created_at, &n.time_zone);
             (n, text, when)
         })
         .collect();

@@ -29,7 +29,8 @@ use yijia_kernel::{AppState, Module};
 
 pub use error::{AppError, WebResult};
 pub use extract::{
-    local_path, media_type, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageUpload, Upload, P, Q,
+    local_path, media_type, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageParts, PageUpload,
+    Upload, P, Q,
 };
 pub use form::{is_form_error, respond, FormErrors, Shown};
 pub use guard::cookie;

@@ -49,13 +49,81 @@ fn core() -> Value {
             }
         },
         "security": [{ "bearer": [] }],
-        "paths": {}
+        "paths": inbox_paths()
+    })
+}
+
+/// The signed-in account's inbox (web/src/inbox.rs).
+fn inbox_paths() -> Value {
+    let error = json!({ "$ref": "#/components/responses/Error" });
+    json!({
+        "/api/v1/me/notifications": {
+            "get": {
+                "summary": "My notifications, newest first (the latest 100), in my language",
+                "operationId": "listMyNotifications",
+                "tags": ["inbox"],
+                "responses": {
+                    "200": {
+                        "description": "The notifications and how many are unread.",
+                        "content": { "application/json": { "schema": {
+                            "type": "object",
+                            "required": ["items", "unread"],
+                            "properties": {
+                                "items": { "type": "array", "items": { "$ref": "#/components/schemas/Notification" } },
+                                "unread": { "type": "integer" },
+                                "next": { "type": "null" }
+                            }
+                        } } }
+                    },
+                    "401": error
+                }
+            }
+        },
+        "/api/v1/me/notifications/{id}/read": {
+            "post": {
+                "summary": "Marks one of my notifications read",
+                "operationId": "readMyNotification",
+                "tags": ["inbox"],
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": {
+                    "200": {
+                        "description": "Marked read (also when it already was, or is not mine: nothing changes then).",
+                        "content": { "application/json": { "schema": {
+                            "type": "object",
+                            "required": ["notification_id", "read"],
+                            "properties": { "notification_id": { "type": "integer" }, "read": { "type": "boolean" } }
+                        } } }
+                    },
+                    "401": error
+                }
+            }
+        }
+    })
+}
+
+/// The schema of an inbox entry.
+fn notification_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["notification_id", "kind", "args", "link", "created_at", "text", "time_zone"],
+        "properties": {
+            "notification_id": { "type": "integer" },
+            "community_id": { "type": ["integer", "null"] },
+            "kind": { "type": "string", "description": "A translation key, e.g. appeals.note_new." },
+            "args": { "type": "string", "description": "The key's arguments, a JSON object as text." },
+            "link": { "type": "string", "description": "The page it concerns, a path on this site." },
+            "created_at": { "type": "integer", "description": "Epoch milliseconds." },
+            "read_at": { "type": ["integer", "null"] },
+            "time_zone": { "type": "string", "description": "The community's time zone, to show created_at in." },
+            "text": { "type": "string", "description": "The notification in the reader's language." }
+        }
     })
 }
 
 /// Merges the modules' fragments (`paths`, `components.schemas`) into the core document.
 pub fn build(state: &AppState) -> Value {
     let mut doc = core();
+    doc["components"]["schemas"]["Notification"] = notification_schema();
     for m in state.modules.iter() {
         let part = m.openapi();
         if let (Some(paths), Some(target)) = (

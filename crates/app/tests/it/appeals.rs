@@ -747,6 +747,75 @@ async fn photos_lose_their_gps_and_are_shown_only_to_those_who_see_the_appeal() 
 }
 
 #[tokio::test]
+async fn photos_chosen_on_the_phone_form_come_with_the_appeal_or_nothing_is_raised() {
+    let app = demo_app().await;
+    let mut resident = app.signed_in("resident1", PW).await;
+    let (cats, _) = catalogue(&mut as_user(&app, "resident1").await).await;
+    let cat = cats["water_leak"]["category_id"].to_string();
+    let unit = unit_in(&app, "G01").await.to_string();
+    let fields = [
+        ("community", "1"),
+        ("category", cat.as_str()),
+        ("description", "卫生间顶棚渗水，照片在此。"),
+        ("unit", unit.as_str()),
+    ];
+    let raised = || async {
+        let items = as_user(&app, "resident1")
+            .await
+            .get("/api/v1/appeals?view=mine&limit=200")
+            .await
+            .json()["items"]
+            .clone();
+        let said = |a: &&Value| a["description"] == "卫生间顶棚渗水，照片在此。";
+        items.as_array().unwrap().iter().filter(said).count()
+    };
+
+    // A file that is not an image: the form comes back with the reason, and no appeal is made.
+    let bad = resident
+        .post_multipart(
+            "/appeals/new",
+            &fields,
+            &[
+                ("photos", "a.jpg", &jpeg_with_gps()),
+                ("photos", "b.jpg", b"not a picture"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    assert!(bad.text().contains(&says(&app, "file.not_an_image")));
+    assert!(
+        bad.text().contains("卫生间顶棚渗水，照片在此。"),
+        "what was typed is kept"
+    );
+    let jpeg = jpeg_with_gps();
+    let too_many = resident
+        .post_multipart("/appeals/new", &fields, &[("photos", "a.jpg", jpeg.as_slice()); 4])
+        .await;
+    assert_eq!(too_many.status, 422);
+    assert_eq!(raised().await, 0);
+
+    // Two photos and an empty file input (a browser sends one when nothing more is chosen).
+    let mut other = jpeg_with_gps();
+    other.insert(other.len() - 2, 7);
+    let ok = resident
+        .post_multipart(
+            "/appeals/new",
+            &fields,
+            &[
+                ("photos", "a.jpg", &jpeg_with_gps()),
+                ("photos", "b.jpg", &other),
+                ("photos", "", b""),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let id = ok.header("location").unwrap().rsplit('/').next().unwrap().to_owned();
+    let view = resident.get(&format!("/api/v1/appeals/{id}")).await.json();
+    assert_eq!(view["photos"].as_array().unwrap().len(), 2, "{view}");
+    assert_eq!(raised().await, 1);
+}
+
+#[tokio::test]
 async fn the_months_rates_match_a_hand_count_and_follow_the_communitys_formula() {
     let app = demo_app().await;
     let mut resident = as_user(&app, "resident1").await;

@@ -28,6 +28,8 @@ use crate::model::deadline::{COMPLEX, EMERGENCY, NORMAL, UTILITY};
 
 /// A photo's post: the photo and the multipart envelope around it.
 const PHOTO_BODY_BYTES: usize = commands::photo::MAX_PHOTO_BYTES + 64 * 1024;
+/// The form that raises an appeal, with its photos.
+const INTAKE_BODY_BYTES: usize = commands::photo::MAX_INTAKE_PHOTOS * commands::photo::MAX_PHOTO_BYTES + 64 * 1024;
 
 pub struct Appeals;
 
@@ -47,7 +49,12 @@ impl Module for Appeals {
         use pages::{catalogue, detail, list, new, rates};
         Router::new()
             .route("/appeals", get(list::show))
-            .route("/appeals/new", get(new::show).post(new::post))
+            .route(
+                "/appeals/new",
+                get(new::show)
+                    .post(new::post)
+                    .layer(DefaultBodyLimit::max(INTAKE_BODY_BYTES)),
+            )
             .route("/appeals/{id}", get(detail::show))
             .route("/appeals/{id}/steps", post(detail::post_step))
             .route("/appeals/{id}/reveal", post(detail::post_reveal))

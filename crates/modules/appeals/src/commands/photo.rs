@@ -2,16 +2,20 @@
 //! did. The image's type is sniffed, its size limited and its EXIF block (GPS) stripped before
 //! it is stored (kernel `files`); the photo is then served only to those who see the appeal.
 
+use yijia_db::Tx;
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{files, Actor, AppState, Error, Result};
 
 use super::{community_tx, locked, Access};
 use crate::model::Status;
+use crate::repo::AppealRow;
 
 /// The largest photo accepted (phones' photos are 2–5 MB).
 pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 /// Photos per appeal.
 pub const MAX_PHOTOS: i64 = 9;
+/// Photos chosen on the form that raises an appeal; more are added on its page.
+pub const MAX_INTAKE_PHOTOS: usize = 3;
 
 pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &[u8]) -> Result<String> {
     let mut tx = state.db.begin_write().await?;
@@ -37,13 +41,29 @@ pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &
         return Err(Error::field("photo", "appeals.too_many_photos"));
     }
     let now = state.now_ms();
-    let file = files::store_image(&mut tx, &state.config.data_dir, "photo", bytes, MAX_PHOTO_BYTES, now).await?;
-    yijia_db::on_tx!(&mut tx, |c| sqlx::query(
+    let sha256 = store(&mut tx, state, actor, &a, "photo", bytes, now).await?;
+    tx.commit().await?;
+    Ok(sha256)
+}
+
+/// Stores a photo of the appeal `a` in the caller's transaction (the appeal's raising, or a
+/// photo added later); an error names `field`.
+pub(crate) async fn store(
+    tx: &mut Tx,
+    state: &AppState,
+    actor: &Actor,
+    a: &AppealRow,
+    field: &str,
+    bytes: &[u8],
+    now: i64,
+) -> Result<String> {
+    let file = files::store_image(tx, &state.config.data_dir, field, bytes, MAX_PHOTO_BYTES, now).await?;
+    yijia_db::on_tx!(tx, |c| sqlx::query(
         "insert into appeal_photo (community_id, appeal_id, sha256, status, added_by_label, created_at) \
          values ($1, $2, $3, $4, $5, $6)"
     )
     .bind(a.community_id)
-    .bind(appeal_id)
+    .bind(a.appeal_id)
     .bind(&file.sha256)
     .bind(&a.status)
     .bind(actor.display_name.as_str())
@@ -51,10 +71,9 @@ pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &
     .execute(&mut *c)
     .await
     .map(|_| ())?);
-    let entry = Entry::new("appeal.photo", "appeal", appeal_id)
+    let entry = Entry::new("appeal.photo", "appeal", a.appeal_id)
         .community(Some(a.community_id))
         .after(Some(&serde_json::json!({ "sha256": file.sha256, "status": a.status })));
-    audit::record(&mut tx, now, actor, entry).await?;
-    tx.commit().await?;
+    audit::record(tx, now, actor, entry).await?;
     Ok(file.sha256)
 }

@@ -10,6 +10,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 use yijia_registry::model::{mask_phone, normalize_phone};
 
+use super::photo::MAX_INTAKE_PHOTOS;
 use super::{community, field, optional_id, spans, Clock};
 use crate::model::attributes::check_answers;
 use crate::model::{Action, Channel, Kind, Status, Tier};
@@ -86,7 +87,19 @@ fn community_id(errs: &mut FieldErrors, input: &AppealInput, actor: &Actor) -> O
 
 /// Raises an appeal and returns its id.
 pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Result<i64> {
+    submit_with_photos(state, actor, input, &[]).await
+}
+
+/// Raises an appeal with the photos chosen on its form, all or nothing: a photo that is not
+/// an image, or too large, leaves no appeal behind.
+pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealInput, photos: &[&[u8]]) -> Result<i64> {
     let mut errs = FieldErrors::default();
+    if photos.len() > MAX_INTAKE_PHOTOS {
+        errs.add(
+            "photos",
+            Message::new("appeals.too_many_intake_photos").arg("max", MAX_INTAKE_PHOTOS),
+        );
+    }
     let cid = community_id(&mut errs, input, actor);
     let category_id = optional_id(&mut errs, "category", &input.category);
     if input.category.trim().is_empty() {
@@ -287,6 +300,9 @@ pub async fn submit(state: &AppState, actor: &Actor, input: &AppealInput) -> Res
             "category_id": category_id, "kind": a.kind, "channel": a.channel, "grid_id": grid_id,
         })));
     audit::record(&mut tx, now, actor, entry).await?;
+    for bytes in photos {
+        super::photo::store(&mut tx, state, actor, &a, "photos", bytes, now).await?;
+    }
     super::tell(&mut tx, actor, &a, Action::Submit, None, now).await?;
     tx.commit().await?;
     Ok(a.appeal_id)

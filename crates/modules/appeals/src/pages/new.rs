@@ -5,10 +5,10 @@ use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use yijia_db::on_db;
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_web::{render, respond, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, Q};
+use yijia_web::{render, respond, Chrome, CurrentActor, PageCtx, PageParts, Shown, WebResult, Q};
 
 use super::options;
-use crate::commands::submit::{submit, AppealInput};
+use crate::commands::submit::{submit_with_photos, AppealInput};
 use crate::model::{Channel, Kind};
 use crate::permissions::{INTAKE, SUBMIT};
 use crate::query::only_community;
@@ -106,7 +106,7 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<NewQuery>
 pub async fn post(
     ctx: PageCtx,
     CurrentActor(a): CurrentActor,
-    PageForm(f): PageForm<AppealInput>,
+    PageParts { form: f, files }: PageParts<AppealInput>,
 ) -> WebResult<Response> {
     let community_id = f
         .community
@@ -115,7 +115,8 @@ pub async fn post(
         .ok()
         .or_else(|| only_community(&a))
         .ok_or(Error::NotFound)?;
-    let result = submit(&ctx.state, &a, &f)
+    let photos: Vec<&[u8]> = files.iter().map(|u| u.bytes.as_slice()).collect();
+    let result = submit_with_photos(&ctx.state, &a, &f, &photos)
         .await
         .map(|id| Redirect::to(&format!("/appeals/{id}")).into_response());
     respond(
