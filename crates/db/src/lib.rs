@@ -227,4 +227,5 @@ pub const TABLES: &[&str] = &[
     "appeal_step",
     "appeal_photo",
     "notification",
+    "outbox",
 ];

@@ -27,6 +27,9 @@ pub struct Config {
     pub address_max_failures: i64,
     /// How long a lock after too many failed logins lasts, in minutes.
     pub lock_minutes: i64,
+    /// The address people reach Yijia at (`https://yijia.example.cn`), for links in e-mails;
+    /// empty: the links are paths.
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -41,6 +44,7 @@ impl Default for Config {
             account_max_failures: 5,
             address_max_failures: 30,
             lock_minutes: 15,
+            public_url: String::new(),
         }
     }
 }
@@ -94,6 +98,9 @@ impl Config {
         }
         if let Some(v) = var("YIJIA_DATA_DIR") {
             self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("YIJIA_PUBLIC_URL") {
+            self.public_url = v.trim().trim_end_matches('/').to_owned();
         }
         if let Some(v) = var("YIJIA_SECURE_COOKIES") {
             self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");

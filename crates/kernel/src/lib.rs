@@ -12,6 +12,7 @@ pub mod files;
 pub mod i18n;
 pub mod module;
 pub mod notify;
+pub mod outbox;
 pub mod paging;
 pub mod permission;
 pub mod recent;

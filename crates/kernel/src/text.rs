@@ -71,6 +71,15 @@ fn is_phone(v: &str) -> bool {
         && v.find('-').is_none_or(|i| (3..=4).contains(&i))
 }
 
+/// An e-mail address (`name@example.cn`), as a mail server would take it. Empty is allowed.
+pub fn email(errs: &mut FieldErrors, field: &str, value: &str) -> String {
+    let v = value.trim();
+    if !v.is_empty() && (v.chars().count() > 200 || v.parse::<lettre::Address>().is_err()) {
+        errs.add(field, Message::new("field.bad_email"));
+    }
+    v.to_owned()
+}
+
 /// An IANA time zone name that the bundled database knows.
 pub fn time_zone(errs: &mut FieldErrors, field: &str, value: &str) -> String {
     let v = value.trim();

@@ -57,6 +57,8 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         .with_context(|| format!("cannot listen on {addr}"))?;
     let app = yijia_web::app(state.clone());
     tokio::spawn(tick_forever(state.clone()));
+    let senders = yijia_kernel::outbox::Senders::from_env()?;
+    tokio::spawn(deliver_forever(state.clone(), senders));
     tracing::info!(listen = %addr, startup_ms = started.elapsed().as_millis(), "Yijia is serving");
     println!(
         "Yijia 驿家 is serving at http://{addr}/ (started in {} ms)",
@@ -81,6 +83,19 @@ async fn tick_forever(state: yijia_kernel::AppState) {
             if let Err(e) = m.tick(&state).await {
                 tracing::warn!(module = m.name(), error = %e, "background work failed; retried next minute");
             }
+        }
+    }
+}
+
+/// Sends the outbox's messages every few seconds (webhooks should arrive while they matter);
+/// a failed round is logged and the next one tries again.
+async fn deliver_forever(state: yijia_kernel::AppState, senders: yijia_kernel::outbox::Senders) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = yijia_kernel::outbox::deliver(&state, &senders).await {
+            tracing::warn!(error = %e, "outbox delivery failed; retried in a moment");
         }
     }
 }

@@ -7,7 +7,7 @@ use yijia_testkit::{Client, TestApp};
 
 use crate::{demo_app, grid_id, PW};
 
-async fn as_user(app: &TestApp, user: &str) -> Client {
+pub(crate) async fn as_user(app: &TestApp, user: &str) -> Client {
     let t = app.token(user, PW).await;
     app.client().with_bearer(&t)
 }
@@ -17,7 +17,7 @@ fn says(app: &TestApp, key: &str) -> String {
 }
 
 /// The demo catalogue: `(categories by code, parties by name)`.
-async fn catalogue(c: &mut Client) -> (Value, Value) {
+pub(crate) async fn catalogue(c: &mut Client) -> (Value, Value) {
     let cat = c.get("/api/v1/communities/1/appeal-catalogue").await.json();
     let by = |list: &Value, key: &str| -> Value {
         list.as_array()
@@ -31,7 +31,7 @@ async fn catalogue(c: &mut Client) -> (Value, Value) {
 }
 
 /// A unit of a demo grid.
-async fn unit_in(app: &TestApp, grid: &str) -> i64 {
+pub(crate) async fn unit_in(app: &TestApp, grid: &str) -> i64 {
     let mut c = as_user(app, "xlg.admin").await;
     let g = grid_id(app, grid).await;
     let b = c.get(&format!("/api/v1/grids/{g}/buildings")).await.json()["items"][0]["id"]
@@ -42,7 +42,7 @@ async fn unit_in(app: &TestApp, grid: &str) -> i64 {
         .unwrap()
 }
 
-async fn raise(c: &mut Client, category: &Value, unit: i64, extra: Value) -> Value {
+pub(crate) async fn raise(c: &mut Client, category: &Value, unit: i64, extra: Value) -> Value {
     let mut body = json!({
         "category": category["category_id"], "kind": "help", "unit": unit,
         "description": "卫生间顶棚渗水，已经滴到地上了。", "phone": "13912345678",
@@ -53,7 +53,7 @@ async fn raise(c: &mut Client, category: &Value, unit: i64, extra: Value) -> Val
     res.json()
 }
 
-async fn act(c: &mut Client, id: &Value, body: Value) -> (u16, Value) {
+pub(crate) async fn act(c: &mut Client, id: &Value, body: Value) -> (u16, Value) {
     let res = c.post_json(&format!("/api/v1/appeals/{id}/steps"), &body).await;
     (res.status, res.json())
 }

@@ -178,6 +178,7 @@ pub async fn load(state: &AppState) -> Result<()> {
             kind: kind.into(),
             name: name.into(),
             phone: phone.into(),
+            email: String::new(),
         };
         let id = catalogue::add_party(state, &admin, cid, &input).await?;
         for m in members {

@@ -8,6 +8,7 @@ mod demo;
 pub mod model;
 pub mod open311;
 mod openapi;
+mod outgoing;
 mod pages;
 pub mod permissions;
 pub mod query;
@@ -119,6 +120,8 @@ impl Module for Appeals {
             COMPLEX,
             rates::BASIC_WEIGHT,
             rates::SOLVED_RATINGS,
+            outgoing::WEBHOOK_URL,
+            outgoing::WEBHOOK_SECRET,
         ]
     }
 

@@ -67,7 +67,7 @@ pub fn document() -> Value {
             "AppealInput": strings(&["community", "category", "kind", "description", "building", "unit", "address", "lat", "long", "anonymous", "channel", "name", "phone"]),
             "StepInput": strings(&["action", "version", "note", "internal_note", "reason", "party", "answer", "rating", "duplicate_of"]),
             "RevealInput": strings(&["purpose"]),
-            "PartyInput": strings(&["kind", "name", "phone"]),
+            "PartyInput": strings(&["kind", "name", "phone", "email"]),
             "MemberInput": strings(&["username"]),
             "CategoryInput": strings(&["code", "name", "description", "keywords", "party", "tier"]),
             "RouteInput": strings(&["category", "grid", "building", "party"]),

@@ -14,10 +14,12 @@ pub struct PartyRow {
     pub kind: String,
     pub name: String,
     pub phone: String,
+    /// Told by e-mail too of what concerns it (through the outbox); empty: in the app only.
+    pub email: String,
     pub retired_at: Option<i64>,
 }
 
-const PARTY_SELECT: &str = "select party_id, community_id, kind, name, phone, retired_at from appeal_party";
+const PARTY_SELECT: &str = "select party_id, community_id, kind, name, phone, email, retired_at from appeal_party";
 
 pub async fn parties(db: &Db, community_id: i64) -> Result<Vec<PartyRow>> {
     let sql = format!("{PARTY_SELECT} where community_id = $1 order by party_id");
@@ -46,16 +48,18 @@ pub async fn insert_party(
     kind: &str,
     name: &str,
     phone: &str,
+    email: &str,
     now: i64,
 ) -> Result<i64> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "insert into appeal_party (community_id, kind, name, phone, created_at) values ($1, $2, $3, $4, $5) \
-         returning party_id"
+        "insert into appeal_party (community_id, kind, name, phone, email, created_at) \
+         values ($1, $2, $3, $4, $5, $6) returning party_id"
     )
     .bind(community_id)
     .bind(kind)
     .bind(name)
     .bind(phone)
+    .bind(email)
     .bind(now)
     .fetch_one(&mut *c)
     .await?))

@@ -62,7 +62,7 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
                 ("department", "区热力公司"),
                 ("department", "区住建局执法队"),
             ] {
-                parties.push(repo::insert_party(&mut tx, cid, kind, name, "", now).await?);
+                parties.push(repo::insert_party(&mut tx, cid, kind, name, "", "", now).await?);
             }
             for (code, name, party, tier, keywords) in CATEGORIES {
                 let cat = NewCategory {

@@ -34,6 +34,7 @@ pub struct PartyInput {
     pub kind: String,
     pub name: String,
     pub phone: String,
+    pub email: String,
 }
 
 pub async fn add_party(state: &AppState, actor: &Actor, community_id: i64, input: &PartyInput) -> Result<i64> {
@@ -44,12 +45,21 @@ pub async fn add_party(state: &AppState, actor: &Actor, community_id: i64, input
     }
     let name = text::required(&mut errs, "name", &input.name, 60);
     let phone = text::phone(&mut errs, "phone", &input.phone);
+    let email = text::email(&mut errs, "email", &input.email);
     errs.into_result()?;
     let kind = kind.ok_or_else(|| Error::field("kind", "appeals.bad_choice"))?;
     let mut tx = begin(state, actor, community_id).await?;
-    let id = repo::insert_party(&mut tx, community_id, kind.as_str(), &name, &phone, state.now_ms())
-        .await
-        .map_err(|e| unique_as(e, "name", "appeals.name_taken"))?;
+    let id = repo::insert_party(
+        &mut tx,
+        community_id,
+        kind.as_str(),
+        &name,
+        &phone,
+        &email,
+        state.now_ms(),
+    )
+    .await
+    .map_err(|e| unique_as(e, "name", "appeals.name_taken"))?;
     let entry = Entry::new("appeal_party.create", "appeal_party", id)
         .community(Some(community_id))
         .after(Some(&serde_json::json!({ "kind": kind.as_str(), "name": name })));

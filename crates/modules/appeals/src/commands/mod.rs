@@ -181,6 +181,7 @@ const DESK_ROLES: &[&str] = &["community_admin", "community_staff"];
 /// requester of every step they can see.
 pub(crate) async fn tell(
     tx: &mut Tx,
+    state: &AppState,
     actor: &Actor,
     a: &AppealRow,
     action: Action,
@@ -197,29 +198,36 @@ pub(crate) async fn tell(
         Some(p) => repo::member_accounts_tx(tx, p).await?,
         None => Vec::new(),
     };
-    let (kind, to): (&'static str, Vec<i64>) = match action {
+    // Which note, to whom, and the party it concerns (told by e-mail too, if it has one).
+    let (kind, to, told_party): (&'static str, Vec<i64>, Option<i64>) = match action {
         Action::Submit => (
             "appeals.note_new",
             notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+            None,
         ),
         Action::AskReturn => (
             "appeals.note_return",
             notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+            None,
         ),
-        Action::Dispatch => ("appeals.note_dispatched", party.clone()),
-        Action::Redo => ("appeals.note_redo", party.clone()),
-        Action::Rate | Action::Callback if a.status == "in_progress" => ("appeals.note_redo", party.clone()),
-        Action::Urge | Action::Supervise if a.party_id.is_some() => ("appeals.note_urged", party.clone()),
+        Action::Dispatch => ("appeals.note_dispatched", party.clone(), a.party_id),
+        Action::Redo => ("appeals.note_redo", party.clone(), a.party_id),
+        Action::Rate | Action::Callback if a.status == "in_progress" => {
+            ("appeals.note_redo", party.clone(), a.party_id)
+        }
+        Action::Urge | Action::Supervise if a.party_id.is_some() => ("appeals.note_urged", party.clone(), a.party_id),
         Action::Urge | Action::Supervise => (
             "appeals.note_urged",
             notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+            None,
         ),
         Action::AskHelp => match helper {
-            Some(h) => ("appeals.note_help", repo::member_accounts_tx(tx, h).await?),
-            None => ("", Vec::new()),
+            Some(h) => ("appeals.note_help", repo::member_accounts_tx(tx, h).await?, Some(h)),
+            None => ("", Vec::new(), None),
         },
-        _ => ("", Vec::new()),
+        _ => ("", Vec::new(), None),
     };
+    crate::outgoing::send(tx, state, a, action, told_party, now).await?;
     let others: Vec<i64> = to.into_iter().filter(|id| Some(*id) != actor.account_id).collect();
     if !kind.is_empty() && !others.is_empty() {
         notify::send(tx, &others, &note(kind), now).await?;

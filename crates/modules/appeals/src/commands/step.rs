@@ -242,7 +242,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
         ));
     audit::record(&mut tx, now, actor, entry).await?;
     let helper = (action == Action::AskHelp).then_some(step_party).flatten();
-    super::tell(&mut tx, actor, &a, action, helper, now).await?;
+    super::tell(&mut tx, state, actor, &a, action, helper, now).await?;
     tx.commit().await?;
     Ok(Stepped {
         appeal_id,

@@ -303,7 +303,7 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
     for bytes in photos {
         super::photo::store(&mut tx, state, actor, &a, "photos", bytes, now).await?;
     }
-    super::tell(&mut tx, actor, &a, Action::Submit, None, now).await?;
+    super::tell(&mut tx, state, actor, &a, Action::Submit, None, now).await?;
     tx.commit().await?;
     Ok(a.appeal_id)
 }

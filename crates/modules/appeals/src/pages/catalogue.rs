@@ -24,6 +24,7 @@ pub struct CatalogueForm {
     pub kind: String,
     pub name: String,
     pub phone: String,
+    pub email: String,
     pub party: String,
     pub username: String,
     pub code: String,
@@ -163,6 +164,7 @@ pub async fn post_party(
         kind: f.kind.clone(),
         name: f.name.clone(),
         phone: f.phone.clone(),
+        email: f.email.clone(),
     };
     let r = catalogue::add_party(&ctx.state, &a, community_of(&f), &input)
         .await

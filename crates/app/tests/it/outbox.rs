@@ -1,0 +1,243 @@
+//! The outbox: an appeal's steps reach the community's webhook, signed, and a party's mailbox,
+//! through real clients (reqwest, lettre) to real listeners on this machine; a receiver that is
+//! down gets the message later, and two instances delivering at once send each message once.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use yijia_kernel::outbox::{self, Senders};
+
+use crate::appeals::{act, as_user, catalogue, raise, unit_in};
+use crate::{demo_app, PW};
+
+/// What the webhook receiver saw: each call's status answered, headers and body.
+type Calls = Arc<Mutex<Vec<(u16, HeaderMap, String)>>>;
+
+/// A webhook receiver on a free port that answers 503 to its first `failures` calls.
+async fn receiver(failures: usize) -> (String, Calls) {
+    let calls: Calls = Arc::default();
+    let seen = calls.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let seen = seen.clone();
+            async move {
+                let mut calls = seen.lock().unwrap();
+                let status = if calls.len() < failures {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::OK
+                };
+                calls.push((status.as_u16(), headers, body));
+                status
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), calls)
+}
+
+/// The messages a mail server took: each one's envelope recipients and data.
+type Mails = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+/// A mail server that takes every message (plain SMTP, as a local relay speaks it).
+async fn mail_sink() -> (String, Mails) {
+    let got: Mails = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let keep = got.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = socket.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut rcpt = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        rcpt.push(line[8..].trim().trim_matches(['<', '>']).to_owned());
+                        b"250 OK\r\n"
+                    } else if upper == "DATA" {
+                        w.write_all(b"354 go on\r\n").await.unwrap();
+                        let mut data = String::new();
+                        while let Ok(Some(l)) = lines.next_line().await {
+                            if l == "." {
+                                break;
+                            }
+                            data.push_str(&l);
+                            data.push('\n');
+                        }
+                        keep.lock().unwrap().push((std::mem::take(&mut rcpt), data));
+                        b"250 queued\r\n"
+                    } else if upper == "QUIT" {
+                        w.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    w.write_all(answer).await.unwrap();
+                }
+            });
+        }
+    });
+    (format!("smtp://{addr}"), got)
+}
+
+#[tokio::test]
+async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_that_was_down_gets_them_later() {
+    let app = demo_app().await;
+    let (hook, calls) = receiver(1).await;
+    let (smtp, mails) = mail_sink().await;
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let set = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[
+                ("appeals.webhook_url", hook.as_str()),
+                ("appeals.webhook_secret", "s3cret-西柳沟"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.text());
+    let bad = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[("appeals.webhook_url", "ftp://x.cn/a")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+
+    // A property company that works from its mailbox.
+    let mut api_admin = as_user(&app, "xlg.admin").await;
+    let bad_mail = api_admin
+        .post_json(
+            "/api/v1/communities/1/appeal-parties",
+            &json!({ "kind": "property", "name": "海亮物业", "email": "not-an-address" }),
+        )
+        .await;
+    assert_eq!(bad_mail.status, 422, "{}", bad_mail.text());
+    let made = api_admin
+        .post_json(
+            "/api/v1/communities/1/appeal-parties",
+            &json!({ "kind": "property", "name": "海亮物业", "email": "kefu@hailiang-wuye.example.cn" }),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text());
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, parties) = catalogue(&mut resident).await;
+    let party = parties["海亮物业"]["party_id"].clone();
+    let a = raise(
+        &mut resident,
+        &cats["water_leak"],
+        unit_in(&app, "G01").await,
+        json!({}),
+    )
+    .await;
+    let id = a["appeal_id"].clone();
+    let mut desk = as_user(&app, "xlg.staff").await;
+    assert_eq!(act(&mut desk, &id, json!({ "action": "accept" })).await.0, 200);
+    let sent = act(
+        &mut desk,
+        &id,
+        json!({ "action": "dispatch", "party": party, "reason": "海亮小区由海亮物业负责" }),
+    )
+    .await;
+    assert_eq!(sent.0, 200, "{}", sent.1);
+
+    // Two instances deliver at once: every message goes once; the receiver's first answer is 503.
+    let senders = Senders::new(Some(&smtp), "驿家 <noreply@xlg.example.cn>").unwrap();
+    let (x, y) = tokio::join!(
+        outbox::deliver(&app.state, &senders),
+        outbox::deliver(&app.state, &senders)
+    );
+    let (x, y) = (x.unwrap(), y.unwrap());
+    assert_eq!((x.sent + y.sent, x.retrying + y.retrying), (3, 1), "{x:?} {y:?}");
+    assert_eq!(outbox::backlog(app.handle()).await.unwrap(), (1, 0));
+    // Not yet due again; then, after the pause, delivered.
+    assert_eq!(outbox::deliver(&app.state, &senders).await.unwrap().sent, 0);
+    app.state.clock.advance_ms(outbox::pause_ms(0));
+    assert_eq!(outbox::deliver(&app.state, &senders).await.unwrap().sent, 1);
+    assert_eq!(outbox::backlog(app.handle()).await.unwrap(), (0, 0));
+
+    let calls = calls.lock().unwrap().clone();
+    let mut events: Vec<String> = calls
+        .iter()
+        .filter(|(status, _, _)| *status == 200)
+        .map(|(_, headers, body)| {
+            let event = headers["x-yijia-event"].to_str().unwrap().to_owned();
+            assert_eq!(
+                headers["x-yijia-signature"].to_str().unwrap(),
+                outbox::sign("s3cret-西柳沟", body),
+                "signed with the community's secret"
+            );
+            let v: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(v["event"], event.as_str());
+            assert_eq!(v["appeal_id"], id);
+            assert!(
+                !body.contains("13912345678") && !body.contains("顶棚"),
+                "no personal data: {body}"
+            );
+            event
+        })
+        .collect();
+    events.sort();
+    assert_eq!(events, ["appeal.accept", "appeal.dispatch", "appeal.submit"]);
+    assert_eq!(calls.len(), 4, "one failed call and three delivered, none twice");
+
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "the party hears of its dispatch");
+    assert_eq!(mails[0].0, ["kefu@hailiang-wuye.example.cn"]);
+    assert!(mails[0].1.contains("From: =?utf-8?") || mails[0].1.contains("noreply@xlg.example.cn"));
+}
+
+#[tokio::test]
+async fn mail_without_a_relay_waits_and_is_given_up_only_after_the_last_try() {
+    let app = demo_app().await;
+    let mut api_admin = as_user(&app, "xlg.admin").await;
+    let made = api_admin
+        .post_json(
+            "/api/v1/communities/1/appeal-parties",
+            &json!({ "kind": "department", "name": "区水务局", "email": "shuiwu@example.cn" }),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text());
+    let mut resident = as_user(&app, "resident1").await;
+    let (cats, parties) = catalogue(&mut resident).await;
+    let a = raise(
+        &mut resident,
+        &cats["water_leak"],
+        unit_in(&app, "G01").await,
+        json!({}),
+    )
+    .await;
+    let id = a["appeal_id"].clone();
+    let mut desk = as_user(&app, "xlg.staff").await;
+    act(&mut desk, &id, json!({ "action": "accept" })).await;
+    let party = parties["区水务局"]["party_id"].clone();
+    let sent = act(
+        &mut desk,
+        &id,
+        json!({ "action": "dispatch", "party": party, "reason": "供水管网归水务局" }),
+    )
+    .await;
+    assert_eq!(sent.0, 200, "{}", sent.1);
+    let no_relay = Senders::new(None, "驿家 <noreply@xlg.example.cn>").unwrap();
+    for attempt in 0..outbox::MAX_ATTEMPTS {
+        let round = outbox::deliver(&app.state, &no_relay).await.unwrap();
+        let last = attempt + 1 == outbox::MAX_ATTEMPTS;
+        assert_eq!(
+            (round.retrying, round.given_up),
+            (usize::from(!last), usize::from(last))
+        );
+        app.state.clock.advance_ms(outbox::pause_ms(attempt));
+    }
+    assert_eq!(outbox::backlog(app.handle()).await.unwrap(), (0, 1));
+}

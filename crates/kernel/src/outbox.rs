@@ -1,0 +1,311 @@
+//! The outbox: messages to the world outside — a community's webhook, a party's mailbox —
+//! written in the transaction of the change they report (so nothing is sent that did not
+//! happen, and nothing that happened is left unsent), then delivered by every serving instance
+//! in turn: a message is leased before it is sent, so two instances never send it together,
+//! and a lease that runs out (an instance killed mid-send) frees it for another. A channel that
+//! is down gets the message again later, with growing pauses, until `MAX_ATTEMPTS`.
+
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sha2::Sha256;
+use yijia_db::{on_db, on_tx, Db, Tx};
+
+use crate::{AppState, Error, Result};
+
+/// How long a sender holds a message before another instance may try it.
+const LEASE_MS: i64 = 60_000;
+/// Messages taken per round.
+const BATCH: i64 = 50;
+/// Tries before a message is given up (about two days of pauses in all).
+pub const MAX_ATTEMPTS: i64 = 10;
+/// A webhook's receiver must answer within this.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where a message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// An HTTP POST of a JSON body to the target URL.
+    Webhook,
+    /// An e-mail to the target address.
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Webhook => "webhook",
+            Channel::Email => "email",
+        }
+    }
+}
+
+/// A message to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub community_id: Option<i64>,
+    pub channel: Channel,
+    /// The URL or the e-mail address.
+    pub target: String,
+    /// The e-mail's subject; a webhook's event name (sent as `X-Yijia-Event`).
+    pub subject: String,
+    /// The e-mail's text; a webhook's JSON.
+    pub body: String,
+    /// A webhook's secret, to sign the body with (`X-Yijia-Signature: sha256=…`); empty: unsigned.
+    pub secret: String,
+}
+
+/// Writes a message to the outbox in the caller's transaction.
+pub async fn put(tx: &mut Tx, m: &Outgoing, now: i64) -> Result<()> {
+    let signature = if m.secret.is_empty() {
+        String::new()
+    } else {
+        sign(&m.secret, &m.body)
+    };
+    on_tx!(tx, |c| sqlx::query(
+        "insert into outbox (community_id, channel, target, subject, body, signature, next_at, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $7)"
+    )
+    .bind(m.community_id)
+    .bind(m.channel.as_str())
+    .bind(&m.target)
+    .bind(&m.subject)
+    .bind(&m.body)
+    .bind(&signature)
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// `sha256=` and the hex HMAC-SHA256 of `body` keyed with `secret`, as receivers check it.
+pub fn sign(secret: &str, body: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(body.as_bytes());
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// How this instance sends: an HTTP client, and an SMTP relay if one is configured.
+pub struct Senders {
+    http: reqwest::Client,
+    smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+}
+
+impl Senders {
+    /// `smtp_url` as lettre reads it (`smtps://user:pass@host`, `smtp://host:25?tls=required`,
+    /// `smtp://127.0.0.1:2525` for a local relay without TLS); `from` the sender's address.
+    pub fn new(smtp_url: Option<&str>, from: &str) -> anyhow::Result<Senders> {
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("yijia/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let smtp = match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("YIJIA_SMTP_URL: {e}"))?
+                    .timeout(Some(TIMEOUT))
+                    .build();
+                let from: Mailbox = from.parse().map_err(|e| anyhow::anyhow!("YIJIA_MAIL_FROM: {e}"))?;
+                Some((transport, from))
+            }
+            None => None,
+        };
+        Ok(Senders { http, smtp })
+    }
+
+    /// From the environment: `YIJIA_SMTP_URL` and `YIJIA_MAIL_FROM` (default
+    /// `驿家 <noreply@localhost>`). Without an SMTP URL, e-mails wait and are retried.
+    pub fn from_env() -> anyhow::Result<Senders> {
+        let url = std::env::var("YIJIA_SMTP_URL").ok();
+        let from = std::env::var("YIJIA_MAIL_FROM").unwrap_or_else(|_| "驿家 <noreply@localhost>".to_owned());
+        Senders::new(url.as_deref(), &from)
+    }
+
+    async fn send(&self, m: &Row) -> std::result::Result<(), String> {
+        match m.channel.as_str() {
+            "webhook" => {
+                let mut req = self
+                    .http
+                    .post(&m.target)
+                    .header("content-type", "application/json")
+                    .header("x-yijia-event", &m.subject)
+                    .header("x-yijia-delivery", m.outbox_id.to_string())
+                    .body(m.body.clone());
+                if !m.signature.is_empty() {
+                    req = req.header("x-yijia-signature", &m.signature);
+                }
+                let res = req.send().await.map_err(|e| e.to_string())?;
+                if res.status().is_success() {
+                    Ok(())
+                } else {
+                    Err(format!("HTTP {}", res.status()))
+                }
+            }
+            "email" => {
+                let Some((transport, from)) = &self.smtp else {
+                    return Err("e-mail is not set up (YIJIA_SMTP_URL)".to_owned());
+                };
+                let to: Mailbox = m.target.parse().map_err(|e| format!("address: {e}"))?;
+                let mail = lettre::Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(&m.subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(m.body.clone())
+                    .map_err(|e| e.to_string())?;
+                transport.send(mail).await.map(|_| ()).map_err(|e| e.to_string())
+            }
+            other => Err(format!("unknown channel {other}")),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    outbox_id: i64,
+    channel: String,
+    target: String,
+    subject: String,
+    body: String,
+    signature: String,
+    attempts: i64,
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: usize,
+    /// Failed this time, to be tried again later.
+    pub retrying: usize,
+    /// Failed for the last time.
+    pub given_up: usize,
+}
+
+/// The pause before try `attempts + 1`: 30 s, 1 min, 2 min, … capped at 12 hours.
+pub fn pause_ms(attempts: i64) -> i64 {
+    let shift = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    (30_000_i64 << shift).min(12 * 3_600_000)
+}
+
+/// Sends the messages that are due, each once whatever the number of instances.
+pub async fn deliver(state: &AppState, senders: &Senders) -> Result<Delivered> {
+    let db = &state.db;
+    let now = state.now_ms();
+    let due: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+        "select outbox_id from outbox where sent_at is null and failed_at is null and next_at <= $1 \
+         and (leased_until is null or leased_until <= $1) order by next_at limit $2"
+    )
+    .bind(now)
+    .bind(BATCH)
+    .fetch_all(p)
+    .await?);
+    let mut out = Delivered::default();
+    for id in due {
+        let Some(m) = lease(db, id, now).await? else {
+            continue;
+        };
+        match senders.send(&m).await {
+            Ok(()) => {
+                finish(db, id, "sent_at = $2, last_error = ''", now, "").await?;
+                out.sent += 1;
+            }
+            Err(e) if m.attempts + 1 >= MAX_ATTEMPTS => {
+                tracing::warn!(outbox_id = id, channel = %m.channel, error = %e, "giving up a message");
+                finish(db, id, "failed_at = $2, last_error = $3", now, &e).await?;
+                out.given_up += 1;
+            }
+            Err(e) => {
+                tracing::info!(outbox_id = id, channel = %m.channel, error = %e, "message to retry");
+                let next = now + pause_ms(m.attempts);
+                finish(db, id, "next_at = $4, last_error = $3", next, &e).await?;
+                out.retrying += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Takes a message for this instance, unless another took it first (or tried it since it was
+/// listed, and set it aside for later).
+async fn lease(db: &Db, id: i64, now: i64) -> Result<Option<Row>> {
+    let mut tx = db.begin_write().await?;
+    let n = on_tx!(&mut tx, |c| sqlx::query(
+        "update outbox set leased_until = $2, attempts = attempts + 1 where outbox_id = $1 \
+         and sent_at is null and failed_at is null and next_at <= $3 \
+         and (leased_until is null or leased_until <= $3)"
+    )
+    .bind(id)
+    .bind(now + LEASE_MS)
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())?);
+    let row: Option<Row> = if n == 1 {
+        on_tx!(&mut tx, |c| sqlx::query_as(
+            "select outbox_id, channel, target, subject, body, signature, attempts - 1 as attempts \
+             from outbox where outbox_id = $1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?)
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Records a try's outcome and frees the lease. `set` uses `$2` (now, or the next try's time
+/// as `$4`) and `$3` (the error).
+async fn finish(db: &Db, id: i64, set: &str, at: i64, error: &str) -> Result<()> {
+    // `set` is one of the constants in `deliver`.
+    let sql = format!("update outbox set {set}, leased_until = null where outbox_id = $1");
+    let mut tx = db.begin_write().await?;
+    on_tx!(&mut tx, |c| sqlx::query(&sql)
+        .bind(id)
+        .bind(at)
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    tx.commit().await.map_err(Error::from)
+}
+
+/// Messages not yet sent and those given up, for `/metrics` and the operator.
+pub async fn backlog(db: &Db) -> Result<(i64, i64)> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select cast(coalesce(sum(case when sent_at is null and failed_at is null then 1 else 0 end), 0) as bigint), \
+         cast(coalesce(sum(case when failed_at is not null then 1 else 0 end), 0) as bigint) from outbox"
+    )
+    .fetch_one(p)
+    .await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_grow_and_stop_growing_at_twelve_hours() {
+        assert_eq!(pause_ms(0), 30_000);
+        assert_eq!(pause_ms(1), 60_000);
+        assert_eq!(pause_ms(4), 480_000);
+        assert_eq!(pause_ms(30), 12 * 3_600_000);
+    }
+
+    #[test]
+    fn a_signature_is_the_hex_hmac_of_the_body() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            sign("Jefe", "what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}
