@@ -91,6 +91,34 @@ async fn mail_sink() -> (String, Mails) {
     (format!("smtp://{addr}"), got)
 }
 
+/// A resident's leak, accepted by the desk and sent to a party made for it with an e-mail
+/// address (a property company that works from its mailbox); the appeal's id.
+async fn dispatched_to_new_party(app: &yijia_testkit::TestApp, name: &str, email: &str) -> Value {
+    let made = as_user(app, "xlg.admin")
+        .await
+        .post_json(
+            "/api/v1/communities/1/appeal-parties",
+            &json!({ "kind": "property", "name": name, "email": email }),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text());
+    let mut resident = as_user(app, "resident1").await;
+    let (cats, parties) = catalogue(&mut resident).await;
+    let a = raise(&mut resident, &cats["water_leak"], unit_in(app, "G01").await, json!({})).await;
+    let id = a["appeal_id"].clone();
+    let mut desk = as_user(app, "xlg.staff").await;
+    assert_eq!(act(&mut desk, &id, json!({ "action": "accept" })).await.0, 200);
+    let party = parties[name]["party_id"].clone();
+    let sent = act(
+        &mut desk,
+        &id,
+        json!({ "action": "dispatch", "party": party, "reason": "这个小区由它负责" }),
+    )
+    .await;
+    assert_eq!(sent.0, 200, "{}", sent.1);
+    id
+}
+
 #[tokio::test]
 async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_that_was_down_gets_them_later() {
     let app = demo_app().await;
@@ -124,33 +152,15 @@ async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_th
         )
         .await;
     assert_eq!(bad_mail.status, 422, "{}", bad_mail.text());
-    let made = api_admin
+    let bad_mail = as_user(&app, "xlg.admin")
+        .await
         .post_json(
             "/api/v1/communities/1/appeal-parties",
-            &json!({ "kind": "property", "name": "海亮物业", "email": "kefu@hailiang-wuye.example.cn" }),
+            &json!({ "kind": "property", "name": "海亮物业", "email": "not-an-address" }),
         )
         .await;
-    assert_eq!(made.status, 201, "{}", made.text());
-    let mut resident = as_user(&app, "resident1").await;
-    let (cats, parties) = catalogue(&mut resident).await;
-    let party = parties["海亮物业"]["party_id"].clone();
-    let a = raise(
-        &mut resident,
-        &cats["water_leak"],
-        unit_in(&app, "G01").await,
-        json!({}),
-    )
-    .await;
-    let id = a["appeal_id"].clone();
-    let mut desk = as_user(&app, "xlg.staff").await;
-    assert_eq!(act(&mut desk, &id, json!({ "action": "accept" })).await.0, 200);
-    let sent = act(
-        &mut desk,
-        &id,
-        json!({ "action": "dispatch", "party": party, "reason": "海亮小区由海亮物业负责" }),
-    )
-    .await;
-    assert_eq!(sent.0, 200, "{}", sent.1);
+    assert_eq!(bad_mail.status, 422, "{}", bad_mail.text());
+    let id = dispatched_to_new_party(&app, "海亮物业", "kefu@hailiang-wuye.example.cn").await;
 
     // Two instances deliver at once: every message goes once; the receiver's first answer is 503.
     let senders = Senders::new(Some(&smtp), "驿家 <noreply@xlg.example.cn>").unwrap();
@@ -201,34 +211,7 @@ async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_th
 #[tokio::test]
 async fn mail_without_a_relay_waits_and_is_given_up_only_after_the_last_try() {
     let app = demo_app().await;
-    let mut api_admin = as_user(&app, "xlg.admin").await;
-    let made = api_admin
-        .post_json(
-            "/api/v1/communities/1/appeal-parties",
-            &json!({ "kind": "department", "name": "区水务局", "email": "shuiwu@example.cn" }),
-        )
-        .await;
-    assert_eq!(made.status, 201, "{}", made.text());
-    let mut resident = as_user(&app, "resident1").await;
-    let (cats, parties) = catalogue(&mut resident).await;
-    let a = raise(
-        &mut resident,
-        &cats["water_leak"],
-        unit_in(&app, "G01").await,
-        json!({}),
-    )
-    .await;
-    let id = a["appeal_id"].clone();
-    let mut desk = as_user(&app, "xlg.staff").await;
-    act(&mut desk, &id, json!({ "action": "accept" })).await;
-    let party = parties["区水务局"]["party_id"].clone();
-    let sent = act(
-        &mut desk,
-        &id,
-        json!({ "action": "dispatch", "party": party, "reason": "供水管网归水务局" }),
-    )
-    .await;
-    assert_eq!(sent.0, 200, "{}", sent.1);
+    dispatched_to_new_party(&app, "区水务局", "shuiwu@example.cn").await;
     let no_relay = Senders::new(None, "驿家 <noreply@xlg.example.cn>").unwrap();
     for attempt in 0..outbox::MAX_ATTEMPTS {
         let round = outbox::deliver(&app.state, &no_relay).await.unwrap();
