@@ -3,6 +3,22 @@ document.addEventListener("DOMContentLoaded", function () {
   // Move focus to the first field with an error, so a screen reader announces it.
   var invalid = document.querySelector("[aria-invalid='true']");
   if (invalid) { invalid.focus(); }
+  // "Use where I am": fills a form's lat/long from the phone's position (HTTPS or localhost).
+  document.querySelectorAll("button[data-locate]").forEach(function (b) {
+    if (!navigator.geolocation) { return; }
+    b.hidden = false;
+    var form = b.form, status = document.getElementById(b.getAttribute("data-locate"));
+    b.addEventListener("click", function () {
+      status.textContent = b.getAttribute("data-finding");
+      navigator.geolocation.getCurrentPosition(function (p) {
+        form.elements.lat.value = p.coords.latitude.toFixed(6);
+        form.elements.long.value = p.coords.longitude.toFixed(6);
+        status.textContent = b.getAttribute("data-found");
+      }, function () {
+        status.textContent = b.getAttribute("data-failed");
+      }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  });
   // Confirm destructive actions (retire, revoke) before posting.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {

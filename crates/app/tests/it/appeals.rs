@@ -758,6 +758,9 @@ async fn photos_chosen_on_the_phone_form_come_with_the_appeal_or_nothing_is_rais
         ("category", cat.as_str()),
         ("description", "卫生间顶棚渗水，照片在此。"),
         ("unit", unit.as_str()),
+        // As the form's "use where I am" fills them in.
+        ("lat", "36.061100"),
+        ("long", "103.834300"),
     ];
     let raised = || async {
         let items = as_user(&app, "resident1")
@@ -812,6 +815,10 @@ async fn photos_chosen_on_the_phone_form_come_with_the_appeal_or_nothing_is_rais
     let id = ok.header("location").unwrap().rsplit('/').next().unwrap().to_owned();
     let view = resident.get(&format!("/api/v1/appeals/{id}")).await.json();
     assert_eq!(view["photos"].as_array().unwrap().len(), 2, "{view}");
+    assert_eq!(
+        (view["lat_e6"].as_i64(), view["long_e6"].as_i64()),
+        (Some(36_061_100), Some(103_834_300))
+    );
     assert_eq!(raised().await, 1);
 }
 
