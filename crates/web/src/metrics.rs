@@ -49,6 +49,16 @@ pub async fn render(State(state): State<AppState>) -> Response {
     ));
     out.push_str("# HELP yijia_database_up Whether the database answers.\n# TYPE yijia_database_up gauge\n");
     out.push_str(&format!("yijia_database_up {}\n", u8::from(state.db.ping().await)));
+    // The outbox as the database holds it (the same on every instance): what waits, and what
+    // was given up after the last try (an address or a relay to fix).
+    if let Ok((waiting, given_up)) = yijia_kernel::outbox::backlog(&state.db).await {
+        out.push_str("# HELP yijia_outbox_waiting Messages (webhooks, e-mails) not yet delivered.\n# TYPE yijia_outbox_waiting gauge\n");
+        out.push_str(&format!("yijia_outbox_waiting {waiting}\n"));
+        out.push_str(
+            "# HELP yijia_outbox_given_up Messages given up after the last try.\n# TYPE yijia_outbox_given_up gauge\n",
+        );
+        out.push_str(&format!("yijia_outbox_given_up {given_up}\n"));
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         out,

@@ -223,4 +223,9 @@ async fn mail_without_a_relay_waits_and_is_given_up_only_after_the_last_try() {
         app.state.clock.advance_ms(outbox::pause_ms(attempt));
     }
     assert_eq!(outbox::backlog(app.handle()).await.unwrap(), (0, 1));
+    let metrics = app.client().get("/metrics").await.text();
+    assert!(
+        metrics.contains("yijia_outbox_waiting 0") && metrics.contains("yijia_outbox_given_up 1"),
+        "the operator sees it: {metrics}"
+    );
 }
