@@ -177,8 +177,8 @@ async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_th
     assert_eq!(outbox::deliver(&app.state, &senders).await.unwrap().sent, 1);
     assert_eq!(outbox::backlog(app.handle()).await.unwrap(), (0, 0));
 
-    let calls = calls.lock().unwrap().clone();
-    let mut events: Vec<String> = calls
+    let seen = calls.lock().unwrap().clone();
+    let mut events: Vec<String> = seen
         .iter()
         .filter(|(status, _, _)| *status == 200)
         .map(|(_, headers, body)| {
@@ -200,12 +200,26 @@ async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_th
         .collect();
     events.sort();
     assert_eq!(events, ["appeal.accept", "appeal.dispatch", "appeal.submit"]);
-    assert_eq!(calls.len(), 4, "one failed call and three delivered, none twice");
+    assert_eq!(seen.len(), 4, "one failed call and three delivered, none twice");
 
-    let mails = mails.lock().unwrap().clone();
-    assert_eq!(mails.len(), 1, "the party hears of its dispatch");
-    assert_eq!(mails[0].0, ["kefu@hailiang-wuye.example.cn"]);
-    assert!(mails[0].1.contains("From: =?utf-8?") || mails[0].1.contains("noreply@xlg.example.cn"));
+    {
+        let mails = mails.lock().unwrap();
+        assert_eq!(mails.len(), 1, "the party hears of its dispatch");
+        assert_eq!(mails[0].0, ["kefu@hailiang-wuye.example.cn"]);
+        assert!(mails[0].1.contains("noreply@xlg.example.cn"));
+    }
+
+    // Its deadline missed, the deadline watch tells the integration and the party's mailbox too.
+    app.state.clock.advance_ms(30 * 24 * 3_600_000);
+    // (The demo's other open appeals are overdue by then too: the webhook hears of each.)
+    assert!(yijia_appeals::sweep::sweep(&app.state).await.unwrap().overdue >= 1);
+    assert!(outbox::deliver(&app.state, &senders).await.unwrap().sent >= 2);
+    let ours = calls.lock().unwrap().iter().any(|(_, headers, body)| {
+        let v: Value = serde_json::from_str(body).unwrap();
+        headers["x-yijia-event"] == "appeal.overdue" && v["appeal_id"] == id
+    });
+    assert!(ours, "the integration hears it is overdue");
+    assert_eq!(mails.lock().unwrap().len(), 2);
 }
 
 #[tokio::test]

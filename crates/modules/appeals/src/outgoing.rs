@@ -44,13 +44,29 @@ pub const WEBHOOK_SECRET: Setting = Setting {
     default: "",
 };
 
-/// Writes the step's outside messages: the webhook event, and an e-mail to `party` (whose
-/// members the step concerns) if it has an address.
+/// What happened, for the outside: `appeal.dispatch`, `appeal.overdue`…, and in Chinese for mail.
+#[derive(Debug, Clone, Copy)]
+pub struct Event {
+    pub code: &'static str,
+    pub zh: &'static str,
+}
+
+impl Event {
+    pub fn of(action: Action) -> Event {
+        Event {
+            code: action.as_str(),
+            zh: action.zh(),
+        }
+    }
+}
+
+/// Writes the outside messages of an event: to the webhook, and an e-mail to `party` (whose
+/// members it concerns) if it has an address.
 pub async fn send(
     tx: &mut Tx,
     state: &AppState,
     a: &AppealRow,
-    action: Action,
+    event: Event,
     party: Option<i64>,
     now: i64,
 ) -> Result<()> {
@@ -59,7 +75,7 @@ pub async fn send(
         // What an integration needs to follow the case; never the requester's name or number,
         // nor the description, which residents write their names into.
         let body = json!({
-            "event": format!("appeal.{}", action.as_str()),
+            "event": format!("appeal.{}", event.code),
             "appeal_id": a.appeal_id,
             "community_id": a.community_id,
             "status": a.status,
@@ -75,7 +91,7 @@ pub async fn send(
             community_id: Some(a.community_id),
             channel: Channel::Webhook,
             target: url,
-            subject: format!("appeal.{}", action.as_str()),
+            subject: format!("appeal.{}", event.code),
             body: body.to_string(),
             secret: settings::get_tx(tx, a.community_id, &WEBHOOK_SECRET).await?,
         };
@@ -101,13 +117,13 @@ pub async fn send(
         community_id: Some(a.community_id),
         channel: Channel::Email,
         target: p.email,
-        subject: format!("【驿家】诉求 #{}（{}）：{}", a.appeal_id, a.category_name, action.zh()),
+        subject: format!("【驿家】诉求 #{}（{}）：{}", a.appeal_id, a.category_name, event.zh),
         body: format!(
             "{}：\n\n诉求 #{}（{}）{}。\n当前状态：{}{}\n\n请登录驿家查看和办理：{}\n\n（本邮件由驿家自动发送，请勿直接回复。）\n",
             p.name,
             a.appeal_id,
             a.category_name,
-            action.zh(),
+            event.zh,
             status,
             due,
             link(state, a)

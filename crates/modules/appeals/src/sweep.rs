@@ -8,6 +8,7 @@ use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{AppState, Result};
 
 use crate::model::watch::{Event, Watch};
+use crate::outgoing;
 use crate::repo::{self, AppealRow};
 
 /// Appeals looked at per tick; the rest wait for the next.
@@ -41,7 +42,7 @@ pub async fn sweep(state: &AppState) -> Result<Swept> {
         let mut tx = state.db.begin_write().await?;
         if claim(&mut tx, &a, event, &after).await? {
             if let Some(event) = event {
-                tell(&mut tx, &a, event, now).await?;
+                tell(&mut tx, state, &a, event, now).await?;
                 match event {
                     Event::Warn => out.warned += 1,
                     Event::Overdue => out.overdue += 1,
@@ -64,7 +65,7 @@ pub async fn sweep(state: &AppState) -> Result<Swept> {
 
 /// Tells whom `event` concerns: the handlers (the desk until dispatched, then the party), the
 /// community's administrators when it is overdue, the subdistrict's supervisors a day later.
-async fn tell(tx: &mut Tx, a: &AppealRow, event: Event, now: i64) -> Result<()> {
+async fn tell(tx: &mut Tx, state: &AppState, a: &AppealRow, event: Event, now: i64) -> Result<()> {
     let community = a.community_id;
     let note = |kind: &'static str| Note {
         community_id: Some(community),
@@ -73,6 +74,13 @@ async fn tell(tx: &mut Tx, a: &AppealRow, event: Event, now: i64) -> Result<()> 
         link: format!("/appeals/{}", a.appeal_id),
     };
     let party = a.party_id.filter(|_| !a.watch().waiting_dispatch());
+    // The integration hears of every event; the handling party's mailbox of its own deadlines.
+    let (code, zh, mailed) = match event {
+        Event::Warn => ("due_soon", "即将到期", party),
+        Event::Overdue => ("overdue", "已超期", party),
+        Event::Escalate => ("escalated", "超期上报街道", None),
+    };
+    outgoing::send(tx, state, a, outgoing::Event { code, zh }, mailed, now).await?;
     match event {
         Event::Warn => {
             let to = handlers(tx, community, party).await?;

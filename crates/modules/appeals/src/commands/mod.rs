@@ -227,7 +227,7 @@ pub(crate) async fn tell(
         },
         _ => ("", Vec::new(), None),
     };
-    crate::outgoing::send(tx, state, a, action, told_party, now).await?;
+    crate::outgoing::send(tx, state, a, crate::outgoing::Event::of(action), told_party, now).await?;
     let others: Vec<i64> = to.into_iter().filter(|id| Some(*id) != actor.account_id).collect();
     if !kind.is_empty() && !others.is_empty() {
         notify::send(tx, &others, &note(kind), now).await?;
