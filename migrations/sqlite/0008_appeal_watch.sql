@@ -5,10 +5,15 @@ alter table appeal add column watch_at bigint;
 create index appeal_watch on appeal (watch_at) where watch_at is not null;
 drop index appeal_dispatch_due;
 drop index appeal_reply_due;
--- Open appeals already here are looked at once; the watch then sets each one's next instant.
-update appeal set watch_at = 0
-where status in ('submitted', 'accepted', 'dispatched', 'in_progress', 'return_requested')
-  and (warned_at is null or overdue_at is null or escalation < 2);
+-- The next instant of the open appeals already here, as model/watch.rs computes it: warned a
+-- quarter of the span ahead (at most a day), marked overdue at the deadline, escalated a day later.
+update appeal set watch_at = case
+    when warned_at is null and overdue_at is null
+        then min((case when status in ('submitted', 'accepted') then dispatch_due_at else coalesce(reply_due_at, dispatch_due_at) end) - min(((case when status in ('submitted', 'accepted') then dispatch_due_at else coalesce(reply_due_at, dispatch_due_at) end) - (case when status in ('submitted', 'accepted') then created_at else coalesce(dispatched_at, created_at) end)) / 4, 86400000), (case when status in ('submitted', 'accepted') then dispatch_due_at else coalesce(reply_due_at, dispatch_due_at) end))
+    when overdue_at is null then (case when status in ('submitted', 'accepted') then dispatch_due_at else coalesce(reply_due_at, dispatch_due_at) end)
+    when escalation < 2 then overdue_at + 86400000
+    end
+where status in ('submitted', 'accepted', 'dispatched', 'in_progress', 'return_requested');
 
 -- A party's queue holds its open appeals, newest first: this index walks them without the
 -- finished ones, which are most of a party's appeals after a year.

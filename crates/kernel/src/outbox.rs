@@ -5,6 +5,7 @@
 //! and a lease that runs out (an instance killed mid-send) frees it for another. A channel that
 //! is down gets the message again later, with growing pauses, until `MAX_ATTEMPTS`.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -19,8 +20,9 @@ use crate::{AppState, Error, Result};
 const LEASE_MS: i64 = 60_000;
 /// Messages taken per round.
 const BATCH: i64 = 50;
-/// Tries before a message is given up (about two days of pauses in all).
-pub const MAX_ATTEMPTS: i64 = 10;
+/// Tries before a message is given up: the pauses between them add up to about two days, so a
+/// receiver that is down over a weekend night still gets it.
+pub const MAX_ATTEMPTS: i64 = 15;
 /// A webhook's receiver must answer within this.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -94,17 +96,24 @@ pub fn sign(secret: &str, body: &str) -> String {
 pub struct Senders {
     http: reqwest::Client,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+    /// Whether webhooks may go to loopback, private or link-local addresses (a receiver on the
+    /// same network). Off by default: a community administrator sets the webhook's address, and
+    /// must not reach the servers' own network through it.
+    private: bool,
 }
 
 impl Senders {
     /// `smtp_url` as lettre reads it (`smtps://user:pass@host`, `smtp://host:25?tls=required`,
     /// `smtp://127.0.0.1:2525` for a local relay without TLS); `from` the sender's address.
-    pub fn new(smtp_url: Option<&str>, from: &str) -> anyhow::Result<Senders> {
-        let http = reqwest::Client::builder()
+    pub fn new(smtp_url: Option<&str>, from: &str, private: bool) -> anyhow::Result<Senders> {
+        let mut http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("yijia/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+            .user_agent(concat!("yijia/", env!("CARGO_PKG_VERSION")));
+        if !private {
+            http = http.dns_resolver(std::sync::Arc::new(PublicOnly));
+        }
+        let http = http.build()?;
         let smtp = match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -116,20 +125,32 @@ impl Senders {
             }
             None => None,
         };
-        Ok(Senders { http, smtp })
+        Ok(Senders { http, smtp, private })
     }
 
     /// From the environment: `YIJIA_SMTP_URL` and `YIJIA_MAIL_FROM` (default
-    /// `驿家 <noreply@localhost>`). Without an SMTP URL, e-mails wait and are retried.
+    /// `驿家 <noreply@localhost>`); without an SMTP URL, e-mails wait. Webhooks to private or
+    /// loopback addresses only with `YIJIA_WEBHOOK_PRIVATE=1`.
     pub fn from_env() -> anyhow::Result<Senders> {
         let url = std::env::var("YIJIA_SMTP_URL").ok();
         let from = std::env::var("YIJIA_MAIL_FROM").unwrap_or_else(|_| "驿家 <noreply@localhost>".to_owned());
-        Senders::new(url.as_deref(), &from)
+        let private = std::env::var("YIJIA_WEBHOOK_PRIVATE").is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
+        Senders::new(url.as_deref(), &from, private)
     }
 
     async fn send(&self, m: &Row) -> std::result::Result<(), String> {
         match m.channel.as_str() {
             "webhook" => {
+                // A literal address skips the resolver: it is checked here.
+                let host = reqwest::Url::parse(&m.target)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned));
+                let literal = host
+                    .as_deref()
+                    .and_then(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().ok());
+                if !self.private && literal.is_some_and(|ip| !is_public(ip)) {
+                    return Err("address not allowed (private network)".to_owned());
+                }
                 let mut req = self
                     .http
                     .post(&m.target)
@@ -166,6 +187,52 @@ impl Senders {
     }
 }
 
+/// Whether a webhook may be sent to an address without `YIJIA_WEBHOOK_PRIVATE`: not loopback,
+/// private, link-local (cloud metadata), shared, unspecified or multicast.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || (o[0] == 100 && (64..128).contains(&o[1])))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+/// A resolver that answers only public addresses, so a webhook's host name cannot lead into
+/// the servers' own network.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            let public: Vec<SocketAddr> = found.filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                return Err("address not allowed (private network)".into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     outbox_id: i64,
@@ -193,24 +260,35 @@ pub fn pause_ms(attempts: i64) -> i64 {
     (30_000_i64 << shift).min(12 * 3_600_000)
 }
 
-/// Sends the messages that are due, each once whatever the number of instances.
+/// Sends the messages that are due, each once whatever the number of instances. E-mails wait
+/// untouched on an instance without a relay (another instance, or this one once configured,
+/// sends them).
 pub async fn deliver(state: &AppState, senders: &Senders) -> Result<Delivered> {
     let db = &state.db;
-    let now = state.now_ms();
-    let due: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+    let channels = if senders.smtp.is_some() {
+        "('webhook', 'email')"
+    } else {
+        "('webhook')"
+    };
+    // `channels` is one of the two constants above.
+    let sql = format!(
         "select outbox_id from outbox where sent_at is null and failed_at is null and next_at <= $1 \
-         and (leased_until is null or leased_until <= $1) order by next_at limit $2"
-    )
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(p)
-    .await?);
+         and (leased_until is null or leased_until <= $1) and channel in {channels} order by next_at limit $2"
+    );
+    let due: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(&sql)
+        .bind(state.now_ms())
+        .bind(BATCH)
+        .fetch_all(p)
+        .await?);
     let mut out = Delivered::default();
     for id in due {
-        let Some(m) = lease(db, id, now).await? else {
+        // The time of each message's own turn: a round of slow receivers outlasts a lease.
+        let Some(m) = lease(db, id, state.now_ms()).await? else {
             continue;
         };
-        match senders.send(&m).await {
+        let result = senders.send(&m).await;
+        let now = state.now_ms();
+        match result {
             Ok(()) => {
                 finish(db, id, "sent_at = $2, last_error = ''", now, "").await?;
                 out.sent += 1;
@@ -298,6 +376,28 @@ mod tests {
         assert_eq!(pause_ms(1), 60_000);
         assert_eq!(pause_ms(4), 480_000);
         assert_eq!(pause_ms(30), 12 * 3_600_000);
+    }
+
+    #[test]
+    fn webhooks_go_to_public_addresses_only() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.9",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["36.110.1.1", "2400:3200::1", "8.8.8.8"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub enum Kind {
     Integer { min: i64, max: i64 },
     /// Text of at most `max` characters.
     Text { max: usize },
+    /// Text of at most `max` characters that is a secret (a signing key): typed in a password
+    /// field, and written to the audit log only as "set" or "cleared".
+    Secret { max: usize },
     /// A short list, typed with commas or 、 between its items: at most `items` items of at
     /// most `len` characters each, stored joined by 、 without duplicates.
     List { items: usize, len: usize },
@@ -42,6 +45,19 @@ pub struct Setting {
 }
 
 impl Setting {
+    pub fn is_secret(&self) -> bool {
+        matches!(self.kind, Kind::Secret { .. })
+    }
+
+    /// The value as the audit log keeps it: a secret only as whether it is set.
+    pub fn audited(&self, value: &str) -> String {
+        match (self.is_secret(), value.is_empty()) {
+            (true, true) => String::new(),
+            (true, false) => "(secret)".to_owned(),
+            (false, _) => value.to_owned(),
+        }
+    }
+
     /// The value in its stored form, or why it is refused.
     pub fn parse(&self, value: &str) -> std::result::Result<String, Message> {
         let v = value.trim();
@@ -50,7 +66,7 @@ impl Setting {
                 Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
                 _ => Err(Message::new("settings.out_of_range").arg("min", min).arg("max", max)),
             },
-            Kind::Text { max } => {
+            Kind::Text { max } | Kind::Secret { max } => {
                 let n = v.chars().count();
                 if n > max {
                     Err(Message::new("field.too_long").arg("max", max).arg("len", n))

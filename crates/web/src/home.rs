@@ -59,10 +59,8 @@ pub struct HomeQuery {
     community: Option<i64>,
 }
 
-/// What the home page shows of the database, remembered for a moment per reader (`recent.rs`).
-struct HomeData {
-    communities: Vec<CommunityCard>,
-    current_id: i64,
+/// What the home page shows of a community, remembered for a moment per reader (`recent.rs`).
+struct Current {
     /// The staff console's numbers.
     stats: Vec<Stat>,
     /// Everyone else's contacts: the community's grid workers.
@@ -77,20 +75,30 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
         // A one-time password is changed before anything else.
         return Ok(Redirect::to("/account").into_response());
     }
-    let key = format!("home:{}:{:?}", actor.account_id.unwrap_or(0), q.community);
+    // Keys are the reader's and a community in their reach, so a reader cannot fill the memory
+    // by asking for made-up communities.
+    let account = actor.account_id.unwrap_or(0);
     let now = ctx.state.now_ms();
-    let load = async { read(&ctx, &actor, q.community).await.map(Some) };
-    let data = ctx
-        .state
-        .recent
-        .remember(key, now, load)
+    let recent = &ctx.state.recent;
+    let loaded = || yijia_kernel::Error::Internal(anyhow::anyhow!("home data not loaded"));
+    let communities = recent
+        .remember(format!("home:{account}"), now, async {
+            reach(&ctx, account).await.map(Some)
+        })
         .await?
-        .ok_or_else(|| yijia_kernel::Error::Internal(anyhow::anyhow!("home data not loaded")))?;
-    let current = data
-        .communities
-        .iter()
-        .find(|c| c.community_id == data.current_id)
-        .cloned();
+        .ok_or_else(loaded)?;
+    let current_id = q
+        .community
+        .filter(|id| communities.iter().any(|c| c.community_id == *id))
+        .or_else(|| communities.first().map(|c| c.community_id))
+        .unwrap_or(0);
+    let data = recent
+        .remember(format!("home:{account}:{current_id}"), now, async {
+            read(&ctx, &actor, current_id).await.map(Some)
+        })
+        .await?
+        .ok_or_else(loaded)?;
+    let current = communities.iter().find(|c| c.community_id == current_id).cloned();
     if actor.is_staff() {
         let stats = data
             .stats
@@ -103,9 +111,9 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
             .collect();
         return render(StaffHome {
             chrome: Chrome::new(&ctx, "home.staff_title"),
-            communities: data.communities.clone(),
+            communities: communities.to_vec(),
             current,
-            current_id: data.current_id,
+            current_id,
             stats,
         });
     }
@@ -116,20 +124,19 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
     })
 }
 
-async fn read(ctx: &PageCtx, actor: &Actor, community: Option<i64>) -> yijia_kernel::Result<HomeData> {
-    let account = actor.account_id.unwrap_or(0);
+/// The communities the reader may see.
+async fn reach(ctx: &PageCtx, account: i64) -> yijia_kernel::Result<Vec<CommunityCard>> {
     let sql = format!(
         "select community_id, code, name, brand, address, logo from community c where c.retired_at is null and {} order by name limit 200",
         scope::reach(&VIEW_COMMUNITY, &Cols { community: "c.community_id", grid: None }, "$1")
     );
-    let communities: Vec<CommunityCard> = on_db!(&ctx.state.db, |p| sqlx::query_as(&sql)
+    Ok(on_db!(&ctx.state.db, |p| sqlx::query_as(&sql)
         .bind(account)
         .fetch_all(p)
-        .await?);
-    let current_id = community
-        .filter(|id| communities.iter().any(|c| c.community_id == *id))
-        .or_else(|| communities.first().map(|c| c.community_id))
-        .unwrap_or(0);
+        .await?))
+}
+
+async fn read(ctx: &PageCtx, actor: &Actor, current_id: i64) -> yijia_kernel::Result<Current> {
     let mut stats = Vec::new();
     let mut workers = Vec::new();
     if actor.is_staff() {
@@ -151,10 +158,5 @@ async fn read(ctx: &PageCtx, actor: &Actor, community: Option<i64>) -> yijia_ker
             .await?
         });
     }
-    Ok(HomeData {
-        communities,
-        current_id,
-        stats,
-        workers,
-    })
+    Ok(Current { stats, workers })
 }

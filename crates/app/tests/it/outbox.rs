@@ -135,6 +135,14 @@ async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_th
         )
         .await;
     assert_eq!(set.status, 303, "{}", set.text());
+    let logged: i64 = yijia_db::on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select count(*) from audit_event where action = 'community.settings' \
+         and after_json like '%(secret)%' and after_json not like '%s3cret%'"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(logged, 1, "the audit log says the secret was set, not what it is");
     let bad = admin
         .post_form(
             "/structure/communities/1/settings",
@@ -163,7 +171,8 @@ async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_th
     let id = dispatched_to_new_party(&app, "海亮物业", "kefu@hailiang-wuye.example.cn").await;
 
     // Two instances deliver at once: every message goes once; the receiver's first answer is 503.
-    let senders = Senders::new(Some(&smtp), "驿家 <noreply@xlg.example.cn>").unwrap();
+    // The receiver is on this machine: private addresses allowed, as YIJIA_WEBHOOK_PRIVATE=1 does.
+    let senders = Senders::new(Some(&smtp), "驿家 <noreply@xlg.example.cn>", true).unwrap();
     let (x, y) = tokio::join!(
         outbox::deliver(&app.state, &senders),
         outbox::deliver(&app.state, &senders)
@@ -223,23 +232,40 @@ async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_th
 }
 
 #[tokio::test]
-async fn mail_without_a_relay_waits_and_is_given_up_only_after_the_last_try() {
+async fn mail_waits_for_a_relay_and_a_webhook_into_the_private_network_is_given_up_after_the_last_try() {
     let app = demo_app().await;
+    let (hook, calls) = receiver(0).await;
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let set = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[("appeals.webhook_url", hook.as_str())],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.text());
     dispatched_to_new_party(&app, "区水务局", "shuiwu@example.cn").await;
-    let no_relay = Senders::new(None, "驿家 <noreply@xlg.example.cn>").unwrap();
+
+    // An instance without a relay leaves the mail alone; the webhook (127.0.0.1, not allowed by
+    // default) fails every try and is given up at the last one.
+    let no_relay = Senders::new(None, "驿家 <noreply@xlg.example.cn>", false).unwrap();
     for attempt in 0..outbox::MAX_ATTEMPTS {
         let round = outbox::deliver(&app.state, &no_relay).await.unwrap();
         let last = attempt + 1 == outbox::MAX_ATTEMPTS;
-        assert_eq!(
-            (round.retrying, round.given_up),
-            (usize::from(!last), usize::from(last))
-        );
+        // Three webhook events: submitted, accepted, dispatched.
+        let (retrying, given_up) = if last { (0, 3) } else { (3, 0) };
+        assert_eq!((round.sent, round.retrying, round.given_up), (0, retrying, given_up));
         app.state.clock.advance_ms(outbox::pause_ms(attempt));
     }
-    assert_eq!(outbox::backlog(app.handle()).await.unwrap(), (0, 1));
+    assert!(calls.lock().unwrap().is_empty(), "nothing reached the private address");
+    assert_eq!(outbox::backlog(app.handle()).await.unwrap(), (1, 3), "the mail waits");
     let metrics = app.client().get("/metrics").await.text();
     assert!(
-        metrics.contains("yijia_outbox_waiting 0") && metrics.contains("yijia_outbox_given_up 1"),
+        metrics.contains("yijia_outbox_waiting 1") && metrics.contains("yijia_outbox_given_up 3"),
         "the operator sees it: {metrics}"
     );
+    // A relay set up later sends the waiting mail.
+    let (smtp, mails) = mail_sink().await;
+    let relay = Senders::new(Some(&smtp), "驿家 <noreply@xlg.example.cn>", false).unwrap();
+    assert_eq!(outbox::deliver(&app.state, &relay).await.unwrap().sent, 1);
+    assert_eq!(mails.lock().unwrap()[0].0, ["shuiwu@example.cn"]);
 }

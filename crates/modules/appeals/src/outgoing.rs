@@ -40,7 +40,7 @@ pub const WEBHOOK_SECRET: Setting = Setting {
     key: "appeals.webhook_secret",
     label: "appeals.setting_webhook_secret",
     hint: "appeals.setting_webhook_secret_hint",
-    kind: Kind::Text { max: 200 },
+    kind: Kind::Secret { max: 200 },
     default: "",
 };
 

@@ -33,13 +33,17 @@ pub async fn sweep(state: &AppState) -> Result<Swept> {
     .await?);
     let mut out = Swept::default();
     for id in ids {
-        let Some(a) = repo::appeal(&state.db, id).await? else {
-            continue;
+        // Read under the community's write lock, like a step: a step in flight cannot then write
+        // back the watch's state as it was before this change.
+        let mut tx = state.db.begin_write().await?;
+        let a = match crate::commands::locked(&mut tx, id).await {
+            Ok(a) => a,
+            Err(yijia_kernel::Error::NotFound) => continue,
+            Err(e) => return Err(e),
         };
         let watch = a.watch();
         let event = watch.event_at(now);
         let after = event.map_or(watch, |e| watch.after(e, now));
-        let mut tx = state.db.begin_write().await?;
         if claim(&mut tx, &a, event, &after).await? {
             if let Some(event) = event {
                 tell(&mut tx, state, &a, event, now).await?;

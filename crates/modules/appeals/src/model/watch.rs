@@ -58,7 +58,8 @@ impl Watch<'_> {
     pub fn next_at(&self) -> Option<i64> {
         let (due, start) = self.deadline()?;
         match (self.warned_at, self.overdue_at) {
-            (None, None) => Some(Self::warn_at(due, start)),
+            // (A span that started after its deadline has no time to warn in.)
+            (None, None) => Some(Self::warn_at(due, start).min(due)),
             (_, None) => Some(due),
             (_, Some(o)) if self.escalation < 2 => Some(o + SUBDISTRICT_AFTER_MS),
             _ => None,

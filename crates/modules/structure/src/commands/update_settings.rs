@@ -28,9 +28,18 @@ pub async fn update_settings(
     let mut tx = state.db.begin_write().await?;
     let here = locked(&mut tx, None, community_id).await?;
     writable(&COMMUNITY_ADMIN, actor, &here)?;
-    let before = settings::stored(&state.db, community_id).await?;
+    let all = all_settings(state);
+    let audited = |key: &str, v: &str| all.iter().find(|s| s.key == key).map_or(v.to_owned(), |s| s.audited(v));
+    let before: BTreeMap<String, String> = settings::stored(&state.db, community_id)
+        .await?
+        .into_iter()
+        .map(|(k, v)| {
+            let v = audited(&k, &v);
+            (k, v)
+        })
+        .collect();
     settings::store(&mut tx, community_id, &values, state.now_ms()).await?;
-    let after: BTreeMap<&str, &str> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let after: BTreeMap<&str, String> = values.iter().map(|(k, v)| (*k, audited(k, v))).collect();
     let entry = Entry::new("community.settings", "community", community_id)
         .community(Some(community_id))
         .before(Some(&before))

@@ -37,6 +37,8 @@ pub struct SettingField {
     pub hint: &'static str,
     pub value: String,
     pub error: Option<String>,
+    /// Typed in a password field.
+    pub secret: bool,
 }
 
 impl CommunityPage {
@@ -111,6 +113,7 @@ async fn page_with(
                 .cloned()
                 .unwrap_or_else(|| s.default.to_owned()),
             error: typed_errors.get(s.key).map(|m| ctx.tr.msg(m)),
+            secret: s.is_secret(),
         })
         .collect();
     let chrome = Chrome::new(ctx, "structure.community");
