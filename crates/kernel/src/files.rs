@@ -107,16 +107,16 @@ fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
     data_dir.join("files").join(&sha256[..2]).join(sha256)
 }
 
-/// Checks and stores an image of at most `max_bytes`; returns its record. The bytes are written
-/// (under a temporary name, then renamed) before the row, so a row always has its file.
-pub async fn store_image(
-    tx: &mut Tx,
-    data_dir: &Path,
-    field: &str,
-    bytes: &[u8],
-    max_bytes: usize,
-    now: i64,
-) -> Result<StoredFile> {
+/// An image checked, cleaned of its metadata and named by its hash, not yet stored. Done before
+/// a write transaction, so the database's write lock is not held while images are worked on.
+pub struct PreparedImage {
+    kind: ImageType,
+    clean: Vec<u8>,
+    sha256: String,
+}
+
+/// Checks an image of at most `max_bytes` and strips its metadata; errors name `field`.
+pub fn prepare_image(field: &str, bytes: &[u8], max_bytes: usize) -> Result<PreparedImage> {
     if bytes.len() > max_bytes {
         return Err(Error::Validation({
             let mut e = crate::FieldErrors::default();
@@ -127,39 +127,66 @@ pub async fn store_image(
     let kind = sniff_image(bytes).ok_or_else(|| Error::field(field, "file.not_an_image"))?;
     let clean = strip_metadata(kind, bytes).ok_or_else(|| Error::field(field, "file.damaged"))?;
     let sha256 = hex::encode(Sha256::digest(&clean));
-    let path = path_of(data_dir, &sha256);
-    if !path.exists() {
-        let dir = path
-            .parent()
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("no parent")))?;
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| Error::Internal(e.into()))?;
-        let tmp = path.with_extension("partial");
-        tokio::fs::write(&tmp, &clean)
-            .await
-            .map_err(|e| Error::Internal(e.into()))?;
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(|e| Error::Internal(e.into()))?;
+    Ok(PreparedImage { kind, clean, sha256 })
+}
+
+/// Writes a prepared image's bytes under the data directory (under a temporary name, then
+/// renamed), unless the same bytes are there already. A file whose row is never written (a
+/// transaction rolled back) is harmless: files are named by their content.
+pub async fn write_image(data_dir: &Path, image: &PreparedImage) -> Result<()> {
+    let path = path_of(data_dir, &image.sha256);
+    if path.exists() {
+        return Ok(());
     }
-    let size = i64::try_from(clean.len()).unwrap_or(i64::MAX);
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no parent")))?;
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    let tmp = path.with_extension("partial");
+    tokio::fs::write(&tmp, &image.clean)
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    tokio::fs::rename(&tmp, &path)
+        .await
+        .map_err(|e| Error::Internal(e.into()))
+}
+
+/// Records a written image in the caller's transaction; returns its record.
+pub async fn record_image(tx: &mut Tx, image: &PreparedImage, now: i64) -> Result<StoredFile> {
+    let size = i64::try_from(image.clean.len()).unwrap_or(i64::MAX);
     on_tx!(tx, |c| {
         sqlx::query(
             "insert into stored_file (sha256, mime, size_bytes, created_at) values ($1, $2, $3, $4) on conflict (sha256) do nothing",
         )
-        .bind(&sha256)
-        .bind(kind.mime())
+        .bind(&image.sha256)
+        .bind(image.kind.mime())
         .bind(size)
         .bind(now)
         .execute(&mut *c)
         .await?;
     });
     Ok(StoredFile {
-        sha256,
-        mime: kind.mime().to_owned(),
+        sha256: image.sha256.clone(),
+        mime: image.kind.mime().to_owned(),
         size_bytes: size,
     })
+}
+
+/// Checks and stores an image of at most `max_bytes`; returns its record. The bytes are written
+/// before the row, so a row always has its file.
+pub async fn store_image(
+    tx: &mut Tx,
+    data_dir: &Path,
+    field: &str,
+    bytes: &[u8],
+    max_bytes: usize,
+    now: i64,
+) -> Result<StoredFile> {
+    let image = prepare_image(field, bytes, max_bytes)?;
+    write_image(data_dir, &image).await?;
+    record_image(tx, &image, now).await
 }
 
 /// A stored file's record and bytes, if both exist.

@@ -356,6 +356,21 @@ async fn finish(db: &Db, id: i64, set: &str, at: i64, error: &str) -> Result<()>
     tx.commit().await.map_err(Error::from)
 }
 
+/// How long a delivered message is kept (to answer "did it go?"); given-up ones stay.
+pub const KEEP_SENT_MS: i64 = 30 * 24 * 3_600_000;
+
+/// Deletes the messages delivered more than `KEEP_SENT_MS` ago; returns how many.
+pub async fn prune(db: &Db, now: i64) -> Result<u64> {
+    let mut tx = db.begin_write().await?;
+    let n = on_tx!(&mut tx, |c| sqlx::query("delete from outbox where sent_at < $1")
+        .bind(now - KEEP_SENT_MS)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Messages not yet sent and those given up, for `/metrics` and the operator.
 pub async fn backlog(db: &Db) -> Result<(i64, i64)> {
     Ok(on_db!(db, |p| sqlx::query_as(

@@ -92,10 +92,16 @@ async fn tick_forever(state: yijia_kernel::AppState) {
 async fn deliver_forever(state: yijia_kernel::AppState, senders: yijia_kernel::outbox::Senders) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    for round in 0_u64.. {
         every.tick().await;
         if let Err(e) = yijia_kernel::outbox::deliver(&state, &senders).await {
             tracing::warn!(error = %e, "outbox delivery failed; retried in a moment");
+        }
+        // Once an hour, messages delivered long ago go.
+        if round % 720 == 0 {
+            if let Err(e) = yijia_kernel::outbox::prune(&state.db, state.now_ms()).await {
+                tracing::warn!(error = %e, "outbox clean-up failed");
+            }
         }
     }
 }

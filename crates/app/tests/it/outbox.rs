@@ -185,6 +185,10 @@ async fn steps_reach_the_webhook_signed_and_the_partys_mailbox_and_a_receiver_th
     app.state.clock.advance_ms(outbox::pause_ms(0));
     assert_eq!(outbox::deliver(&app.state, &senders).await.unwrap().sent, 1);
     assert_eq!(outbox::backlog(app.handle()).await.unwrap(), (0, 0));
+    // Delivered messages are kept a month, then cleaned up.
+    assert_eq!(outbox::prune(app.handle(), app.state.now_ms()).await.unwrap(), 0);
+    let later = app.state.now_ms() + outbox::KEEP_SENT_MS + 60_000;
+    assert_eq!(outbox::prune(app.handle(), later).await.unwrap(), 4);
 
     let seen = calls.lock().unwrap().clone();
     let mut events: Vec<String> = seen

@@ -4,7 +4,8 @@
 
 use yijia_db::Tx;
 use yijia_kernel::audit::{self, Entry};
-use yijia_kernel::{files, Actor, AppState, Error, Result};
+use yijia_kernel::files::{self, PreparedImage};
+use yijia_kernel::{Actor, AppState, Error, Result};
 
 use super::{community_tx, locked, Access};
 use crate::model::Status;
@@ -18,6 +19,8 @@ pub const MAX_PHOTOS: i64 = 9;
 pub const MAX_INTAKE_PHOTOS: usize = 3;
 
 pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &[u8]) -> Result<String> {
+    // The image is checked, cleaned and written before the write lock is taken.
+    let image = prepare(state, "photo", bytes).await?;
     let mut tx = state.db.begin_write().await?;
     let a = locked(&mut tx, appeal_id).await?;
     let c = community_tx(&mut tx, a.community_id).await?;
@@ -41,23 +44,29 @@ pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &
         return Err(Error::field("photo", "appeals.too_many_photos"));
     }
     let now = state.now_ms();
-    let sha256 = store(&mut tx, state, actor, &a, "photo", bytes, now).await?;
+    let sha256 = store(&mut tx, actor, &a, &image, now).await?;
     tx.commit().await?;
     Ok(sha256)
 }
 
-/// Stores a photo of the appeal `a` in the caller's transaction (the appeal's raising, or a
-/// photo added later); an error names `field`.
+/// Checks a photo, strips its metadata and writes it under the data directory; errors name
+/// `field`. Its row is written by [`store`], in the transaction that attaches it.
+pub(crate) async fn prepare(state: &AppState, field: &str, bytes: &[u8]) -> Result<PreparedImage> {
+    let image = files::prepare_image(field, bytes, MAX_PHOTO_BYTES)?;
+    files::write_image(&state.config.data_dir, &image).await?;
+    Ok(image)
+}
+
+/// Attaches a prepared photo to the appeal `a` in the caller's transaction (the appeal's
+/// raising, or a photo added later).
 pub(crate) async fn store(
     tx: &mut Tx,
-    state: &AppState,
     actor: &Actor,
     a: &AppealRow,
-    field: &str,
-    bytes: &[u8],
+    image: &PreparedImage,
     now: i64,
 ) -> Result<String> {
-    let file = files::store_image(tx, &state.config.data_dir, field, bytes, MAX_PHOTO_BYTES, now).await?;
+    let file = files::record_image(tx, image, now).await?;
     yijia_db::on_tx!(tx, |c| sqlx::query(
         "insert into appeal_photo (community_id, appeal_id, sha256, status, added_by_label, created_at) \
          values ($1, $2, $3, $4, $5, $6)"

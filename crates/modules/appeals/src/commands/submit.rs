@@ -161,6 +161,11 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
     let (Some(community), Some(intake)) = (community, intake) else {
         return Err(Error::NotFound);
     };
+    // Photos are checked, cleaned and written before the write lock is taken.
+    let mut images = Vec::with_capacity(photos.len());
+    for bytes in photos {
+        images.push(super::photo::prepare(state, "photos", bytes).await?);
+    }
     if intake == Intake::Own && !SUBMIT.allows(actor, &community.place()) {
         return Err(Error::Forbidden);
     }
@@ -300,8 +305,8 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
             "category_id": category_id, "kind": a.kind, "channel": a.channel, "grid_id": grid_id,
         })));
     audit::record(&mut tx, now, actor, entry).await?;
-    for bytes in photos {
-        super::photo::store(&mut tx, state, actor, &a, "photos", bytes, now).await?;
+    for image in &images {
+        super::photo::store(&mut tx, actor, &a, image, now).await?;
     }
     super::tell(&mut tx, state, actor, &a, Action::Submit, None, now).await?;
     tx.commit().await?;
