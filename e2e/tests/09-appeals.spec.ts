@@ -8,6 +8,10 @@ import { checkA11y, DEMO_PASSWORD, fillLogin } from './helpers';
 // files, so what is written is made unique to this run.
 
 const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+/** A 1×1 PNG, as a photo from the phone. */
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+/** Where the resident stands: 西柳沟, Lanzhou. */
+const HERE = { latitude: 36.0611, longitude: 103.8343 };
 const DESKTOP: BrowserContextOptions = { ...devices['Desktop Chrome'] };
 
 /** A tag that makes what a test writes unique within one run of the suite. */
@@ -109,7 +113,13 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
   const phoneNumber = '13912345678';
 
   // 1. The resident raises it from her phone.
-  const resident = await signedIn(browser, shared, PHONE, 'resident1');
+  // Her phone lets the page know where she is.
+  const resident = await signedIn(
+    browser,
+    { ...shared, permissions: ['geolocation'], geolocation: HERE },
+    PHONE,
+    'resident1',
+  );
   await resident.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的诉求' }).click();
   await expect(resident).toHaveURL(/\/appeals\?view=mine$/);
   await expect(resident.getByRole('heading', { level: 1, name: '民情驿站 · 诉求' })).toBeVisible();
@@ -134,6 +144,16 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
   await form.getByLabel('详细地址或位置说明').fill('厨房');
   await form.getByLabel('联系电话').fill(phoneNumber);
   await expect(form.getByLabel('匿名反映')).not.toBeChecked();
+  // A photo taken on the spot, and the point she stands on, from the phone's position.
+  await form.getByLabel('照片（可选）').setInputFiles({
+    name: 'leak.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from(PNG_1X1, 'base64'),
+  });
+  await form.getByRole('button', { name: '使用我现在的位置' }).click();
+  await expect(form.getByLabel('纬度')).toHaveValue('36.061100');
+  await expect(form.getByLabel('经度')).toHaveValue('103.834300');
+  await expect(form).toContainText('已填入当前位置。');
   await checkA11y(resident);
   await expectNoSidewaysScroll(resident);
   await form.getByRole('button', { name: '提交', exact: true }).click();
@@ -150,6 +170,7 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
   await expect(fact(resident, '来源渠道')).toHaveText('手机');
   await expect(fact(resident, '承办单位')).toHaveText('尚未派单');
   await expect(timelineEntry(resident, '提交诉求')).toHaveCount(1);
+  await expect(resident.getByRole('region', { name: '照片' }).getByRole('img')).toHaveCount(1);
   // It is in her own list.
   await resident.goto('/appeals?view=mine');
   const mineRow = resident.locator('main tbody tr').filter({ has: resident.locator(`a[href="${href}"]`) });
