@@ -79,6 +79,15 @@ fn url_parts(url: &str) -> (String, String, String) {
     }
 }
 
+/// The process that made a test database (`yijia_t_{pid}_{random}`), if the name says.
+fn run_of(db: &str) -> Option<u32> {
+    db.strip_prefix("yijia_t_")?.split('_').next()?.parse().ok()
+}
+
+fn alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 async fn fresh_postgres(admin: &str) -> Db {
     let template = {
         let mut guard = TEMPLATE.lock().await;
@@ -93,14 +102,20 @@ async fn fresh_postgres(admin: &str) -> Db {
                 .await
                 .unwrap();
             if exists.is_none() {
-                // Databases left by earlier runs go first.
+                // Databases left by earlier runs go first; those of a run still going on (another
+                // checkout's suite on the same server) stay, and so do the templates while one is.
                 let old: Vec<String> = sqlx::query_scalar(
                     "select datname from pg_database where datname like 'yijia_t_%' or datname like 'yijia_tpl_%'",
                 )
                 .fetch_all(&mut conn)
                 .await
                 .unwrap();
-                for d in old {
+                let live = |d: &String| run_of(d).is_some_and(|pid| pid != std::process::id() && alive(pid));
+                let another_run = old.iter().any(live);
+                for d in old.iter().filter(|d| !live(d)) {
+                    if d.starts_with("yijia_tpl_") && another_run {
+                        continue;
+                    }
                     let _ = sqlx::query(&format!("drop database if exists \"{d}\" with (force)"))
                         .execute(&mut conn)
                         .await;
@@ -120,7 +135,7 @@ async fn fresh_postgres(admin: &str) -> Db {
         }
         guard.clone().unwrap()
     };
-    let name = format!("yijia_t_{:016x}", rand::random::<u64>());
+    let name = format!("yijia_t_{}_{:012x}", std::process::id(), rand::random::<u64>() >> 16);
     let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
     sqlx::query(&format!("create database \"{name}\" template \"{template}\""))
         .execute(&mut conn)
