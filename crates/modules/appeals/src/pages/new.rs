@@ -115,7 +115,11 @@ pub async fn post(
         .ok()
         .or_else(|| only_community(&a))
         .ok_or(Error::NotFound)?;
-    let photos: Vec<&[u8]> = files.iter().map(|u| u.bytes.as_slice()).collect();
+    let photos: Vec<&[u8]> = files
+        .iter()
+        .filter(|u| u.field == "photos")
+        .map(|u| u.bytes.as_slice())
+        .collect();
     let result = submit_with_photos(&ctx.state, &a, &f, &photos)
         .await
         .map(|id| Redirect::to(&format!("/appeals/{id}")).into_response());
