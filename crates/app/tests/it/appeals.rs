@@ -53,6 +53,14 @@ pub(crate) async fn raise(c: &mut Client, category: &Value, unit: i64, extra: Va
     res.json()
 }
 
+/// A leak raised by the demo's resident from her phone, in grid G01: her client and its id.
+pub(crate) async fn leak(app: &TestApp) -> (Client, Value) {
+    let mut resident = as_user(app, "resident1").await;
+    let (cats, _) = catalogue(&mut resident).await;
+    let a = raise(&mut resident, &cats["water_leak"], unit_in(app, "G01").await, json!({})).await;
+    (resident, a["appeal_id"].clone())
+}
+
 pub(crate) async fn act(c: &mut Client, id: &Value, body: Value) -> (u16, Value) {
     let res = c.post_json(&format!("/api/v1/appeals/{id}/steps"), &body).await;
     (res.status, res.json())
@@ -694,16 +702,7 @@ fn jpeg_with_gps() -> Vec<u8> {
 #[tokio::test]
 async fn photos_lose_their_gps_and_are_shown_only_to_those_who_see_the_appeal() {
     let app = demo_app().await;
-    let mut resident = as_user(&app, "resident1").await;
-    let (cats, _) = catalogue(&mut resident).await;
-    let a = raise(
-        &mut resident,
-        &cats["water_leak"],
-        unit_in(&app, "G01").await,
-        json!({}),
-    )
-    .await;
-    let id = a["appeal_id"].clone();
+    let (mut resident, id) = leak(&app).await;
     let path = format!("/api/v1/appeals/{id}/photos");
     let added = resident.post_file(&path, "photo", "leak.jpg", &jpeg_with_gps()).await;
     assert_eq!(added.status, 201, "{}", added.text());
@@ -1181,16 +1180,7 @@ async fn inbox(c: &mut Client) -> Vec<String> {
 #[tokio::test]
 async fn each_party_is_told_what_concerns_it_and_a_missed_deadline_is_escalated_once() {
     let app = demo_app().await;
-    let mut resident = as_user(&app, "resident1").await;
-    let (cats, _) = catalogue(&mut resident).await;
-    let a = raise(
-        &mut resident,
-        &cats["water_leak"],
-        unit_in(&app, "G01").await,
-        json!({}),
-    )
-    .await;
-    let id = a["appeal_id"].clone();
+    let (mut resident, id) = leak(&app).await;
     let mut desk = as_user(&app, "xlg.staff").await;
     let mut admin = as_user(&app, "xlg.admin").await;
     let mut property = as_user(&app, "property1").await;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use yijia_kernel::outbox::{self, Senders};
 
-use crate::appeals::{act, as_user, catalogue, raise, unit_in};
+use crate::appeals::{act, as_user, catalogue, leak};
 use crate::{demo_app, PW};
 
 /// What the webhook receiver saw: each call's status answered, headers and body.
@@ -102,10 +102,8 @@ async fn dispatched_to_new_party(app: &yijia_testkit::TestApp, name: &str, email
         )
         .await;
     assert_eq!(made.status, 201, "{}", made.text());
-    let mut resident = as_user(app, "resident1").await;
-    let (cats, parties) = catalogue(&mut resident).await;
-    let a = raise(&mut resident, &cats["water_leak"], unit_in(app, "G01").await, json!({})).await;
-    let id = a["appeal_id"].clone();
+    let (mut resident, id) = leak(app).await;
+    let (_, parties) = catalogue(&mut resident).await;
     let mut desk = as_user(app, "xlg.staff").await;
     assert_eq!(act(&mut desk, &id, json!({ "action": "accept" })).await.0, 200);
     let party = parties[name]["party_id"].clone();
