@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use jiff::civil::{Date, Weekday};
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_tx, Tx};
 
 use crate::Result;
 
@@ -40,22 +40,6 @@ impl Calendar {
         }
         d
     }
-}
-
-/// A community's calendar.
-pub async fn load(db: &Db, community_id: i64) -> Result<Calendar> {
-    let rows: Vec<(String, i64)> = on_db!(db, |p| sqlx::query_as(
-        "select day, cast(working as bigint) from community_day where community_id = $1"
-    )
-    .bind(community_id)
-    .fetch_all(p)
-    .await?);
-    Ok(Calendar {
-        days: rows
-            .into_iter()
-            .filter_map(|(d, w)| d.parse::<Date>().ok().map(|d| (d, w != 0)))
-            .collect(),
-    })
 }
 
 /// A community's calendar, read inside a write transaction.

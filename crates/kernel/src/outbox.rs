@@ -288,23 +288,23 @@ pub async fn deliver(state: &AppState, senders: &Senders) -> Result<Delivered> {
         };
         let result = senders.send(&m).await;
         let now = state.now_ms();
-        match result {
+        let outcome = match result {
             Ok(()) => {
-                finish(db, id, "sent_at = $2, last_error = ''", now, "").await?;
                 out.sent += 1;
+                Outcome::Sent
             }
             Err(e) if m.attempts + 1 >= MAX_ATTEMPTS => {
                 tracing::warn!(outbox_id = id, channel = %m.channel, error = %e, "giving up a message");
-                finish(db, id, "failed_at = $2, last_error = $3", now, &e).await?;
                 out.given_up += 1;
+                Outcome::GivenUp(e)
             }
             Err(e) => {
                 tracing::info!(outbox_id = id, channel = %m.channel, error = %e, "message to retry");
-                let next = now + pause_ms(m.attempts);
-                finish(db, id, "next_at = $4, last_error = $3", next, &e).await?;
                 out.retrying += 1;
+                Outcome::Retry(now + pause_ms(m.attempts), e)
             }
-        }
+        };
+        finish(db, id, outcome, now).await?;
     }
     Ok(out)
 }
@@ -313,46 +313,49 @@ pub async fn deliver(state: &AppState, senders: &Senders) -> Result<Delivered> {
 /// listed, and set it aside for later).
 async fn lease(db: &Db, id: i64, now: i64) -> Result<Option<Row>> {
     let mut tx = db.begin_write().await?;
-    let n = on_tx!(&mut tx, |c| sqlx::query(
+    let row: Option<Row> = on_tx!(&mut tx, |c| sqlx::query_as(
         "update outbox set leased_until = $2, attempts = attempts + 1 where outbox_id = $1 \
          and sent_at is null and failed_at is null and next_at <= $3 \
-         and (leased_until is null or leased_until <= $3)"
+         and (leased_until is null or leased_until <= $3) \
+         returning outbox_id, channel, target, subject, body, signature, attempts - 1 as attempts"
     )
     .bind(id)
     .bind(now + LEASE_MS)
     .bind(now)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected())?);
-    let row: Option<Row> = if n == 1 {
-        on_tx!(&mut tx, |c| sqlx::query_as(
-            "select outbox_id, channel, target, subject, body, signature, attempts - 1 as attempts \
-             from outbox where outbox_id = $1"
-        )
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?)
-    } else {
-        None
-    };
+    .fetch_optional(&mut *c)
+    .await?);
     tx.commit().await?;
     Ok(row)
 }
 
-/// Records a try's outcome and frees the lease. `set` uses `$2` (now, or the next try's time
-/// as `$4`) and `$3` (the error).
-async fn finish(db: &Db, id: i64, set: &str, at: i64, error: &str) -> Result<()> {
-    // `set` is one of the constants in `deliver`.
-    let sql = format!("update outbox set {set}, leased_until = null where outbox_id = $1");
+/// How a try ended.
+enum Outcome {
+    Sent,
+    /// Failed; tried again at this instant.
+    Retry(i64, String),
+    GivenUp(String),
+}
+
+/// Records a try's outcome and frees the lease.
+async fn finish(db: &Db, id: i64, outcome: Outcome, now: i64) -> Result<()> {
+    let (sent, failed, next, error) = match outcome {
+        Outcome::Sent => (Some(now), None, None, String::new()),
+        Outcome::Retry(next, e) => (None, None, Some(next), e),
+        Outcome::GivenUp(e) => (None, Some(now), None, e),
+    };
     let mut tx = db.begin_write().await?;
-    on_tx!(&mut tx, |c| sqlx::query(&sql)
-        .bind(id)
-        .bind(at)
-        .bind(error.chars().take(500).collect::<String>())
-        .bind(at)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())?);
+    on_tx!(&mut tx, |c| sqlx::query(
+        "update outbox set sent_at = $2, failed_at = $3, next_at = coalesce($4, next_at), last_error = $5, \
+         leased_until = null where outbox_id = $1"
+    )
+    .bind(id)
+    .bind(sent)
+    .bind(failed)
+    .bind(next)
+    .bind(error.chars().take(500).collect::<String>())
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
     tx.commit().await.map_err(Error::from)
 }
 

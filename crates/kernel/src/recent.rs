@@ -93,11 +93,6 @@ impl Recent {
         self.put(key, v.clone(), now, writes);
         Ok(Some(v))
     }
-
-    /// Forgets one entry (a logout on this instance).
-    pub fn forget(&self, key: &str) {
-        self.map.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
-    }
 }
 
 fn fresh(e: &Entry, now: i64, writes: u64) -> bool {

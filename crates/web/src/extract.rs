@@ -271,33 +271,12 @@ impl<S: Send + Sync> FromRequest<S> for PageUpload {
         if content_type(&req) != "multipart/form-data" {
             return Err(AppError(Error::rejected(415, "error.unsupported_media_type")));
         }
-        let mut mp = axum::extract::Multipart::from_request(req, s)
-            .await
-            .map_err(|_| AppError(Error::bad_request("error.bad_form")))?;
-        while let Some(field) = mp.next_field().await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError(Error::rejected(413, "error.payload_too_large"))
-            } else {
-                AppError(Error::bad_request("error.bad_form"))
-            }
-        })? {
-            if field.file_name().is_none() {
-                continue;
-            }
-            let name = field.name().unwrap_or("").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError(Error::rejected(413, "error.payload_too_large")))?;
-            if bytes.is_empty() {
-                break;
-            }
-            return Ok(PageUpload(Upload {
-                field: name,
-                bytes: bytes.to_vec(),
-            }));
-        }
-        Err(AppError(Error::field("file", "file.missing")))
+        let (_, files) = multipart(req, s).await?;
+        files
+            .into_iter()
+            .next()
+            .map(PageUpload)
+            .ok_or_else(|| AppError(Error::field("file", "file.missing")))
     }
 }
 
@@ -320,37 +299,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageParts<T> {
             });
         }
         let bad = || AppError(Error::bad_request("error.bad_form"));
-        let mut mp = axum::extract::Multipart::from_request(req, s)
-            .await
-            .map_err(|_| bad())?;
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        let mut files = Vec::new();
-        loop {
-            let field = match mp.next_field().await {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(AppError(Error::rejected(413, "error.payload_too_large")))
-                }
-                Err(_) => return Err(bad()),
-            };
-            let name = field.name().unwrap_or("").to_owned();
-            if field.file_name().is_some() {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError(Error::rejected(413, "error.payload_too_large")))?;
-                // A file input left empty still sends a part, with no bytes.
-                if !bytes.is_empty() {
-                    files.push(Upload {
-                        field: name,
-                        bytes: bytes.to_vec(),
-                    });
-                }
-            } else {
-                pairs.push((name, field.text().await.map_err(|_| bad())?));
-            }
-        }
+        let (pairs, files) = multipart(req, s).await?;
         if has_nul(&pairs) {
             return Err(bad());
         }
@@ -358,6 +307,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageParts<T> {
         let form = serde_urlencoded::from_str(&encoded).map_err(|_| bad())?;
         Ok(PageParts { form, files })
     }
+}
+
+/// A `multipart/form-data` body read up to the body limit: its text fields, and its chosen
+/// files in order (a file input left empty still sends a part, with no bytes: it is skipped).
+async fn multipart<S: Send + Sync>(req: Request, s: &S) -> Result<(Vec<(String, String)>, Vec<Upload>), AppError> {
+    let bad = || AppError(Error::bad_request("error.bad_form"));
+    let too_large = || AppError(Error::rejected(413, "error.payload_too_large"));
+    let mut mp = axum::extract::Multipart::from_request(req, s)
+        .await
+        .map_err(|_| bad())?;
+    let mut pairs = Vec::new();
+    let mut files = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(_) => return Err(bad()),
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        if field.file_name().is_some() {
+            let bytes = field.bytes().await.map_err(|_| too_large())?;
+            if !bytes.is_empty() {
+                files.push(Upload {
+                    field: name,
+                    bytes: bytes.to_vec(),
+                });
+            }
+        } else {
+            pairs.push((name, field.text().await.map_err(|_| bad())?));
+        }
+    }
+    Ok((pairs, files))
 }
 
 /// NUL never belongs in text, and PostgreSQL refuses it in a `text` value: such input is

@@ -256,23 +256,24 @@ fn appeal_row(
         _ => 24,
     };
     let opt = |v: Option<i64>| v.map_or(Bind::NI, Bind::I);
-    let open_due = match status {
-        "submitted" | "accepted" => Some(created + dispatch_hours * HOUR),
-        "dispatched" | "in_progress" | "return_requested" => dispatched.map(|d| d + 7 * 24 * HOUR),
-        _ => None,
-    };
-    // Past deadlines were watched already, as a running desk's would have been: the watch
-    // does not wake up to a backlog of old warnings.
-    let watched = open_due.filter(|d| *d < now);
-    let watch = Watch {
+    let unwatched = Watch {
         status,
         dispatch_due_at: created + dispatch_hours * HOUR,
         reply_due_at: dispatched.map(|d| d + 7 * 24 * HOUR),
         created_at: created,
         dispatched_at: dispatched,
+        warned_at: None,
+        overdue_at: None,
+        escalation: 0,
+    };
+    // Past deadlines were watched already, as a running desk's would have been: the watch
+    // does not wake up to a backlog of old warnings.
+    let watched = unwatched.due().filter(|d| *d < now);
+    let watch = Watch {
         warned_at: watched.map(|d| d - HOUR),
         overdue_at: watched,
         escalation: watched.map_or(0, |d| if now - d > 24 * HOUR { 2 } else { 1 }),
+        ..unwatched
     };
     let updated = [closed, rated, verified, replied, taken, dispatched, accepted]
         .into_iter()

@@ -106,7 +106,7 @@ async fn tell(tx: &mut Tx, state: &AppState, a: &AppealRow, event: Event, now: i
 async fn handlers(tx: &mut Tx, community: i64, party: Option<i64>) -> Result<Vec<i64>> {
     match party {
         Some(p) => repo::member_accounts_tx(tx, p).await,
-        None => notify::holders(tx, community, &["community_admin", "community_staff"], false).await,
+        None => notify::holders(tx, community, crate::commands::DESK_ROLES, false).await,
     }
 }
 

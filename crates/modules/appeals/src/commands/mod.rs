@@ -174,7 +174,7 @@ pub async fn spans(tx: &mut Tx, community_id: i64, tier: Tier) -> Result<TierSpa
 }
 
 /// The community's desk: its administrators and staff.
-const DESK_ROLES: &[&str] = &["community_admin", "community_staff"];
+pub(crate) const DESK_ROLES: &[&str] = &["community_admin", "community_staff"];
 
 /// Tells whoever a step concerns, in the step's transaction: the desk of a new appeal or a
 /// return, the party of a dispatch, a redo or an urge, a helper party of its request, and the

@@ -50,6 +50,11 @@ impl Watch<'_> {
         }
     }
 
+    /// The deadline being watched; `None` once nothing is awaited.
+    pub fn due(&self) -> Option<i64> {
+        self.deadline().map(|(due, _)| due)
+    }
+
     fn warn_at(due: i64, start: i64) -> i64 {
         due - ((due - start) / 4).min(WARN_AHEAD_MS)
     }

@@ -24,11 +24,11 @@ pub async fn update_settings(
     community_id: i64,
     given: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let values = settings::parse_all(&all_settings(state), given)?;
+    let all = all_settings(state);
+    let values = settings::parse_all(&all, given)?;
     let mut tx = state.db.begin_write().await?;
     let here = locked(&mut tx, None, community_id).await?;
     writable(&COMMUNITY_ADMIN, actor, &here)?;
-    let all = all_settings(state);
     let audited = |key: &str, v: &str| all.iter().find(|s| s.key == key).map_or(v.to_owned(), |s| s.audited(v));
     let before: BTreeMap<String, String> = settings::stored(&state.db, community_id)
         .await?
