@@ -194,6 +194,17 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The only community the actor's grants name, for pages and lists asked without one.
+    pub fn only_community(&self) -> Option<i64> {
+        let mut ids: Vec<i64> = self.grants.iter().filter_map(|g| g.community_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        match ids.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
     /// The operator at the command line: a platform administrator with no account.
     pub fn cli() -> Actor {
         Actor {

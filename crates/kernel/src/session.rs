@@ -168,3 +168,17 @@ pub async fn resolve_token(db: &Db, secret: &str, now: i64) -> Result<Option<Act
     };
     load_actor(db, account_id, via).await
 }
+
+/// An account's actor by user name (the demo acts as its people), for the command line.
+pub async fn load_by_username(db: &Db, username: &str) -> Result<Option<Actor>> {
+    let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar(
+        "select account_id from account where username = $1"
+    )
+    .bind(username)
+    .fetch_optional(p)
+    .await?);
+    match id {
+        Some(id) => load_actor(db, id, Via::Cli).await,
+        None => Ok(None),
+    }
+}

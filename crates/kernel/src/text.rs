@@ -89,6 +89,24 @@ pub fn time_zone(errs: &mut FieldErrors, field: &str, value: &str) -> String {
     v.to_owned()
 }
 
+/// "1", "true", "on" or "yes": a ticked box, as forms and JSON clients send it.
+pub fn flag(v: &str) -> bool {
+    matches!(v.trim(), "1" | "true" | "on" | "yes")
+}
+
+/// An id typed into a form field: `None` when left empty; when not a number, `None` and the
+/// module's `bad` message on the field.
+pub fn optional_id(errs: &mut FieldErrors, field: &str, v: &str, bad: &'static str) -> Option<i64> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    v.parse().ok().or_else(|| {
+        errs.add(field, Message::new(bad));
+        None
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

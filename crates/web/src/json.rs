@@ -17,3 +17,31 @@ pub fn to_json<T: serde::Serialize>(v: T) -> WebResult<Json<Value>> {
 pub fn created<T: serde::Serialize>(v: T) -> WebResult<Response> {
     Ok((StatusCode::CREATED, to_json(v)?).into_response())
 }
+
+/// Reads a body whose fields are all strings in the form, accepting numbers and booleans for
+/// them as JSON clients send them.
+pub fn lenient<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, Error> {
+    let Value::Object(map) = body else {
+        return Err(Error::field("body", "error.not_an_object"));
+    };
+    let map = map
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Number(n) => Value::String(n.to_string()),
+                Value::Bool(b) => Value::String(if b { "1" } else { "0" }.to_owned()),
+                Value::Null => Value::String(String::new()),
+                other => other,
+            };
+            (k, v)
+        })
+        .collect();
+    serde_json::from_value(Value::Object(map)).map_err(|e| {
+        let mut f = yijia_kernel::FieldErrors::default();
+        f.add(
+            "body",
+            yijia_kernel::error::Message::new("field.invalid").arg("detail", e),
+        );
+        Error::Validation(f)
+    })
+}

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use yijia_kernel::AppState;
 
 /// The schema of the error envelope, referenced by every operation's error responses.
@@ -159,4 +159,38 @@ pub async fn docs() -> Response {
          <script src=\"/assets/swagger-ui-bundle.js\"></script><script src=\"/assets/api-docs.js\"></script></body></html>",
     )
     .into_response()
+}
+
+/// A request body whose fields are all strings (numbers and booleans accepted).
+pub fn strings(fields: &[&str]) -> Value {
+    let props: Map<String, Value> = fields
+        .iter()
+        .map(|f| ((*f).to_owned(), json!({ "type": ["string", "number", "boolean"] })))
+        .collect();
+    json!({ "type": "object", "properties": props, "additionalProperties": false })
+}
+
+/// The `{id}` path parameter.
+pub fn id_param() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
+}
+
+/// An operation of a module (`tag`) answering `status` with a JSON object, with an optional
+/// request body schema by name.
+pub fn op(tag: &str, summary: &str, body: Option<&str>, status: &str) -> Value {
+    let mut o = json!({
+        "tags": [tag],
+        "summary": summary,
+        "responses": {
+            status: { "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } },
+            "default": { "$ref": "#/components/responses/Error" }
+        }
+    });
+    if let Some(b) = body {
+        o["requestBody"] = json!({
+            "required": true,
+            "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{b}") } } }
+        });
+    }
+    o
 }

@@ -5,12 +5,11 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::Paged;
 use yijia_kernel::{AppState, Error};
-use yijia_web::{to_json, ApiJson, CurrentActor, PageUpload, WebResult, P, Q};
+use yijia_web::{lenient, to_json, ApiJson, CurrentActor, PageUpload, WebResult, P, Q};
 
 use crate::commands::catalogue::{self, CategoryInput, DayInput, PartyInput, RouteInput};
 use crate::commands::reveal::reveal_contact;
@@ -20,34 +19,6 @@ use crate::permissions::CATALOGUE;
 use crate::query::ListQuery;
 use crate::repo;
 use crate::view::{load, AppealView};
-
-/// Reads a body whose fields are all strings in the form, accepting numbers and booleans for
-/// them as JSON clients send them.
-fn lenient<T: DeserializeOwned>(body: Value) -> Result<T, Error> {
-    let Value::Object(map) = body else {
-        return Err(Error::field("body", "error.not_an_object"));
-    };
-    let map = map
-        .into_iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Value::Number(n) => Value::String(n.to_string()),
-                Value::Bool(b) => Value::String(if b { "1" } else { "0" }.to_owned()),
-                Value::Null => Value::String(String::new()),
-                other => other,
-            };
-            (k, v)
-        })
-        .collect();
-    serde_json::from_value(Value::Object(map)).map_err(|e| {
-        let mut f = yijia_kernel::FieldErrors::default();
-        f.add(
-            "body",
-            yijia_kernel::error::Message::new("field.invalid").arg("detail", e),
-        );
-        Error::Validation(f)
-    })
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()

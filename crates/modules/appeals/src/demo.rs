@@ -4,8 +4,6 @@
 //! community that already has parties is left alone.
 
 use yijia_db::on_db;
-use yijia_kernel::actor::Via;
-use yijia_kernel::session::load_actor;
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use crate::commands::catalogue::{self, CategoryInput, DayInput, PartyInput, RouteInput};
@@ -17,14 +15,9 @@ use crate::repo;
 const COMMUNITY: &str = "XLG";
 
 async fn actor(state: &AppState, username: &str) -> Result<Actor> {
-    let id: Option<i64> = on_db!(&state.db, |p| sqlx::query_scalar(
-        "select account_id from account where username = $1"
-    )
-    .bind(username)
-    .fetch_optional(p)
-    .await?);
-    let id = id.ok_or(Error::NotFound)?;
-    load_actor(&state.db, id, Via::Cli).await?.ok_or(Error::NotFound)
+    yijia_kernel::session::load_by_username(&state.db, username)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// `(code, name, party index, tier, keywords)`.

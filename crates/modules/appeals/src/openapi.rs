@@ -1,35 +1,10 @@
 //! The appeals' part of the OpenAPI document.
 
-use serde_json::{json, Map, Value};
-
-fn strings(fields: &[&str]) -> Value {
-    let props: Map<String, Value> = fields
-        .iter()
-        .map(|f| ((*f).to_owned(), json!({ "type": ["string", "number", "boolean"] })))
-        .collect();
-    json!({ "type": "object", "properties": props, "additionalProperties": false })
-}
-
-fn id_param() -> Value {
-    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
-}
+use serde_json::{json, Value};
+use yijia_web::openapi::{id_param, strings};
 
 fn op(summary: &str, body: Option<&str>, status: &str) -> Value {
-    let mut o = json!({
-        "tags": ["appeals"],
-        "summary": summary,
-        "responses": {
-            status: { "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } },
-            "default": { "$ref": "#/components/responses/Error" }
-        }
-    });
-    if let Some(b) = body {
-        o["requestBody"] = json!({
-            "required": true,
-            "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{b}") } } }
-        });
-    }
-    o
+    yijia_web::openapi::op("appeals", summary, body, status)
 }
 
 pub fn document() -> Value {

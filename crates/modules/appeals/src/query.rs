@@ -29,13 +29,7 @@ pub const DUE_SOON_MS: i64 = 24 * 3_600_000;
 
 /// The only community an actor's roles name, for lists asked without one.
 pub fn only_community(actor: &Actor) -> Option<i64> {
-    let mut ids: Vec<i64> = actor.grants.iter().filter_map(|g| g.community_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    match ids.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
+    actor.only_community()
 }
 
 impl ListQuery {

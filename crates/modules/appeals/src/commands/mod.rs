@@ -27,14 +27,7 @@ pub mod field {
 
 /// An id typed into a form field: `None` when left empty, an error when not a number.
 pub fn optional_id(errs: &mut yijia_kernel::FieldErrors, field: &str, v: &str) -> Option<i64> {
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    v.parse().ok().or_else(|| {
-        errs.add(field, yijia_kernel::error::Message::new("appeals.bad_choice"));
-        None
-    })
+    yijia_kernel::text::optional_id(errs, field, v, "appeals.bad_choice")
 }
 
 /// A community the caller names, or the only one their roles reach.

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::Message;
+use yijia_kernel::text::flag;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 use yijia_registry::model::{mask_phone, normalize_phone};
 
@@ -54,10 +55,6 @@ enum Intake {
     OnBehalf(Channel),
     /// An integration through Open311, with its API key.
     Open311,
-}
-
-fn flag(v: &str) -> bool {
-    matches!(v.trim(), "1" | "true" | "on" | "yes")
 }
 
 /// Degrees as typed → millionths of a degree within `±limit`.
