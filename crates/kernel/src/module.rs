@@ -41,6 +41,10 @@ pub struct SeedParams {
     pub communities: u32,
     pub residents_per_community: u32,
     pub appeals_per_community: u32,
+    /// Volunteers per community, with teams, a year of activities and their sign-ups.
+    pub volunteers_per_community: u32,
+    /// Entries of the volunteers' two ledgers per community (service hours and points).
+    pub ledger_entries_per_community: u64,
 }
 
 pub trait Module: Send + Sync + 'static {

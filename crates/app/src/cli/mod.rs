@@ -61,6 +61,12 @@ pub enum Command {
         /// Appeals per community, in every state of the loop, raised over the last 180 days.
         #[arg(long, default_value_t = 1000)]
         appeals_per_community: u32,
+        /// Volunteers per community, in 6 teams, with a year of activities, shifts and sign-ups.
+        #[arg(long, visible_alias = "volunteers", default_value_t = 0)]
+        volunteers_per_community: u32,
+        /// Ledger entries per community (service hours and points, from those activities).
+        #[arg(long, visible_alias = "ledger-entries", default_value_t = 0)]
+        ledger_entries_per_community: u64,
     },
     /// Write a consistent backup of the database and stored files.
     Backup {
@@ -176,6 +182,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             communities,
             residents_per_community,
             appeals_per_community,
+            volunteers_per_community,
+            ledger_entries_per_community,
         }) => {
             if communities == 0 {
                 bail!("--communities must be at least 1");
@@ -185,6 +193,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 communities,
                 residents_per_community,
                 appeals_per_community,
+                volunteers_per_community,
+                ledger_entries_per_community,
             };
             for m in state.modules.iter() {
                 m.seed(&state, params)
