@@ -152,3 +152,64 @@ fn every_command_has_help() {
         assert!(!out.stdout.is_empty());
     }
 }
+
+#[tokio::test]
+async fn the_seed_writes_volunteers_with_balanced_ledgers_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = [
+        "seed",
+        "--communities",
+        "2",
+        "--residents-per-community",
+        "30",
+        "--appeals-per-community",
+        "0",
+        "--volunteers-per-community",
+        "40",
+        "--ledger-entries-per-community",
+        "3001",
+    ];
+    for _ in 0..2 {
+        let (ok, _, err) = run(yijia(dir.path()).args(seed));
+        assert!(ok, "{err}");
+    }
+    let db = yijia_db::Db::connect(&yijia_db::DbUrl::sqlite_file(&dir.path().join("yijia.db")))
+        .await
+        .unwrap();
+    assert_eq!(yijia_volunteers::repo::unbalanced(&db).await.unwrap(), (0, 0));
+    let yijia_db::Db::Sqlite(p) = &db else { unreachable!() };
+    // The second run left the seeded communities alone; an odd count rounds down to whole transactions.
+    let per_community: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "select t.community_id, count(*), (select count(*) from volunteer v where v.community_id = t.community_id) \
+         from vol_entry e join vol_txn t on t.txn_id = e.txn_id group by t.community_id order by 1",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap();
+    let counts: Vec<(i64, i64)> = per_community.iter().map(|(_, e, v)| (*e, *v)).collect();
+    assert_eq!(counts, vec![(3000, 40); 2]);
+    // A sign-up's minutes are its hours entries, and the spends never took anyone below zero.
+    let mismatched: i64 = sqlx::query_scalar(
+        "select count(*) from vol_signup u where coalesce(u.minutes, 0) <> coalesce((select sum(e.amount) \
+         from vol_txn t join vol_entry e on e.txn_id = t.txn_id join vol_ledger_account a \
+         on a.ledger_account_id = e.ledger_account_id where t.signup_id = u.signup_id and t.ledger = 'hours' \
+         and a.holder = 'volunteer'), 0)",
+    )
+    .fetch_one(p)
+    .await
+    .unwrap();
+    assert_eq!(mismatched, 0);
+    let spends: i64 = sqlx::query_scalar("select count(*) from vol_txn where kind = 'spend'")
+        .fetch_one(p)
+        .await
+        .unwrap();
+    assert!(spends > 0);
+    // seed.staff (community staff of SEED0001) is one of its volunteers.
+    let staff: i64 = sqlx::query_scalar(
+        "select count(*) from volunteer v join account a on a.account_id = v.account_id where a.username = 'seed.staff'",
+    )
+    .fetch_one(p)
+    .await
+    .unwrap();
+    assert_eq!(staff, 1);
+}

@@ -16,6 +16,8 @@ mod registry;
 mod registry_import;
 mod scope;
 mod structure;
+mod volunteers;
+mod volunteers_api;
 
 use yijia_testkit::TestApp;
 
