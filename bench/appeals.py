@@ -158,16 +158,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 # ---------------------------------------------------------------- the binary's commands
 
 
-def seed(cfg, db: B.Database, a: argparse.Namespace) -> dict:
-    """`yijia seed`, timed, with its peak RSS (GNU time) and PostgreSQL's CPU."""
+def seed(cfg, db: B.Database, a: argparse.Namespace, extra: tuple[str, ...] = ()) -> dict:
+    """`yijia seed`, timed, with its peak RSS (GNU time) and PostgreSQL's CPU. `extra`: more
+    flags of `yijia seed` (another module's scale, e.g. volunteers.py's)."""
     log_path = db.data_dir / "seed.log"
     time_out = db.data_dir / "seed.time"
     cmd = [str(cfg.bin), *db.args(), "seed", "--communities", str(a.communities),
-           "--residents-per-community", str(a.residents), "--appeals-per-community", str(a.appeals)]
+           "--residents-per-community", str(a.residents), "--appeals-per-community", str(a.appeals), *extra]
     if Path("/usr/bin/time").exists():
         cmd = ["/usr/bin/time", "-v", "-o", str(time_out), *cmd]
     log(f"seeding {a.communities} communities x {a.appeals} appeals ({a.communities * a.appeals:,}), "
-        f"{a.residents} residents each, into {db.describe()}")
+        f"{a.residents} residents each{' ' + ' '.join(extra) if extra else ''}, into {db.describe()}")
     pg0 = B.postgres_cpu() if db.url else 0.0
     t0 = time.perf_counter()
     with open(log_path, "wb") as lf:
@@ -197,12 +198,12 @@ def seed(cfg, db: B.Database, a: argparse.Namespace) -> dict:
     return out
 
 
-def seed_via_sqlite(cfg, db: B.Database, a: argparse.Namespace) -> dict:
+def seed_via_sqlite(cfg, db: B.Database, a: argparse.Namespace, extra: tuple[str, ...] = ()) -> dict:
     """PostgreSQL through SQLite: `yijia seed` into DATA_DIR/yijia.db, `yijia backup` (the
     backend-neutral dump), `yijia restore` into the PostgreSQL database (same data dir: the same
     secret.key), then ANALYZE, as the seed ends with."""
     lite = B.Database(SimpleNamespace(db="sqlite", pg_url=db.cfg.pg_url, pg_db=db.cfg.pg_db), db.data_dir)
-    out = seed(cfg, lite, a)
+    out = seed(cfg, lite, a, extra)
     out["via"] = "sqlite seed + yijia backup + yijia restore + analyze"
     dump = db.data_dir / "seed.backup"
     t0 = time.perf_counter()
