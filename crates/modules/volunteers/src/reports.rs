@@ -72,10 +72,9 @@ pub async fn build(state: &AppState, c: &CommunityAt, year: i16, month: Option<i
     let zone = tz(c);
     let held = repo::reports::held(&state.db, c.community_id, from, to).await?;
     let grids = repo::reports::held_grids(&state.db, c.community_id, from, to).await?;
-    let teams: BTreeMap<i64, String> = repo::teams(&state.db, c.community_id)
+    let teams: BTreeMap<i64, String> = repo::reports::team_names(&state.db, c.community_id)
         .await?
         .into_iter()
-        .map(|t| (t.team_id, t.name))
         .collect();
     let mut grid_of: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for (a, g) in grids {

@@ -30,6 +30,17 @@ pub async fn held(db: &Db, community_id: i64, from: i64, to: i64) -> Result<Vec<
     .await?))
 }
 
+/// The names of a community's teams, retired ones too (their activities stay in the reports);
+/// without the member counts of `teams`, which would cost the report more than its sums.
+pub async fn team_names(db: &Db, community_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select team_id, name from vol_team where community_id = $1"
+    )
+    .bind(community_id)
+    .fetch_all(p)
+    .await?))
+}
+
 /// The grids each activity of the period served: (activity, grid name).
 pub async fn held_grids(db: &Db, community_id: i64, from: i64, to: i64) -> Result<Vec<(i64, String)>> {
     Ok(on_db!(db, |p| {
