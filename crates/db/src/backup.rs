@@ -132,19 +132,20 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
         }
     }
     if let crate::Tx::Postgres(c) = &mut tx {
-        // Identity columns must continue after the restored keys.
+        // Identity columns must continue after the restored keys, whatever the key is called
+        // (`team_id` of `vol_team` as much as `appeal_id` of `appeal`).
         for table in TABLES {
-            let key = format!("{table}_id");
-            let seq: Option<String> = sqlx::query(
-                "select pg_get_serial_sequence($1, $2) from information_schema.columns \
-                 where table_schema = current_schema() and table_name = $1 and column_name = $2",
+            let keys: Vec<(String, String)> = sqlx::query(
+                "select column_name::text, pg_get_serial_sequence($1, column_name)::text \
+                 from information_schema.columns where table_schema = current_schema() and table_name = $1",
             )
             .bind(table)
-            .bind(&key)
-            .fetch_optional(&mut **c)
+            .fetch_all(&mut **c)
             .await?
-            .and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
-            if let Some(seq) = seq {
+            .into_iter()
+            .filter_map(|r| Some((r.try_get(0).ok()?, r.try_get::<Option<String>, _>(1).ok().flatten()?)))
+            .collect();
+            for (key, seq) in keys {
                 let sql =
                     format!("select setval($1, coalesce((select max(\"{key}\") from \"{table}\"), 0) + 1, false)");
                 sqlx::query(&sql).bind(&seq).execute(&mut **c).await?;

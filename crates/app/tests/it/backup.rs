@@ -37,6 +37,16 @@ async fn a_backup_restores_into_an_empty_database_whole() {
         )
         .await;
     assert_eq!(res.status, 201, "{}", res.text());
+    // … also where the key is not named after its table (`team_id` of `vol_team`).
+    let res = restored
+        .client()
+        .with_bearer(&t)
+        .post_json(
+            "/api/v1/volunteer-teams",
+            &serde_json::json!({ "community": "1", "name": "恢复后新队" }),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
     // Restoring again into the now non-empty database is refused and changes nothing.
     let before = counts(&target.db).await;
     assert!(yijia_db::restore_tables(&target.db, &dump).await.is_err());
