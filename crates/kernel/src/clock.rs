@@ -41,6 +41,13 @@ pub fn format_local(ms: i64, time_zone: &str) -> String {
     ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// The local date of an instant in a time zone.
+pub fn local_date(ms: i64, tz: &jiff::tz::TimeZone) -> jiff::civil::Date {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_zoned(tz.clone()).date())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,6 +107,32 @@ pub fn optional_id(errs: &mut FieldErrors, field: &str, v: &str, bad: &'static s
     })
 }
 
+/// A required local date and time typed into a `datetime-local` field (`YYYY-MM-DDTHH:MM`), as
+/// the instant it is in `tz`; `None` and a message on the field when empty or not a time (the
+/// module's `bad` message).
+pub fn local_instant(
+    errs: &mut FieldErrors,
+    field: &str,
+    v: &str,
+    tz: &jiff::tz::TimeZone,
+    bad: &'static str,
+) -> Option<i64> {
+    if v.trim().is_empty() {
+        errs.add(field, Message::new("field.required"));
+        return None;
+    }
+    let at = v
+        .trim()
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|d| d.to_zoned(tz.clone()).ok())
+        .map(|z| z.timestamp().as_millisecond());
+    if at.is_none() {
+        errs.add(field, Message::new(bad));
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,6 @@
 //! requirements and shifts; they may cancel it (everyone signed up is told) and, afterwards,
 //! say how many people it served.
 
-use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::Message;
@@ -60,20 +59,7 @@ pub struct ActivityInput {
 const MAX_MS: i64 = 24 * 3_600_000;
 
 fn local_instant(errs: &mut FieldErrors, field: &str, v: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
-    if v.trim().is_empty() {
-        errs.add(field, Message::new("field.required"));
-        return None;
-    }
-    let at = v
-        .trim()
-        .parse::<DateTime>()
-        .ok()
-        .and_then(|d| d.to_zoned(tz.clone()).ok())
-        .map(|z| z.timestamp().as_millisecond());
-    if at.is_none() {
-        errs.add(field, Message::new("volunteers.bad_time"));
-    }
-    at
+    yijia_kernel::text::local_instant(errs, field, v, tz, "volunteers.bad_time")
 }
 
 /// Publishes an activity with its shifts; returns its id.

@@ -3,18 +3,12 @@
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use yijia_kernel::calendar::Calendar;
 
 /// Hours are entered within 10 working days of the activity (DOMAIN.md §3), then locked.
 pub const ENTRY_WORKING_DAYS: u32 = 10;
 
-/// The local date of an instant in a community's time zone.
-pub fn local_date(ms: i64, tz: &TimeZone) -> Date {
-    Timestamp::from_millisecond(ms)
-        .map(|t| t.to_zoned(tz.clone()).date())
-        .unwrap_or_default()
-}
+pub use yijia_kernel::clock::local_date;
 
 /// Full years between a birth date (`YYYY-MM-DD`) and a day; `None` when the date is unknown.
 pub fn age_on(birth: Option<&str>, day: Date) -> Option<i64> {
