@@ -16,6 +16,7 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(yijia_registry::Registry),
         Arc::new(yijia_appeals::Appeals),
         Arc::new(yijia_volunteers::Volunteers),
+        Arc::new(yijia_council::Council),
         Arc::new(yijia_audit::Audit),
     ]
 }

@@ -178,6 +178,10 @@ pub enum Via {
     },
     /// The command line, run by the operator.
     Cli,
+    /// The application's own scheduled work (the tick), naming the job.
+    Schedule {
+        job: &'static str,
+    },
 }
 
 /// The person (or integration) acting, with every live grant.
@@ -225,11 +229,26 @@ impl Actor {
         }
     }
 
+    /// The application acting on its own schedule: no account and no grant, so it passes no
+    /// permission check; a command lets it act where it checks for it.
+    pub fn schedule(job: &'static str) -> Actor {
+        Actor {
+            account_id: None,
+            username: format!("schedule:{job}"),
+            display_name: job.to_owned(),
+            locale: Locale::ZhCn,
+            grants: Vec::new(),
+            via: Via::Schedule { job },
+            must_change_password: false,
+        }
+    }
+
     /// The label recorded in the audit log.
     pub fn audit_label(&self) -> String {
         match &self.via {
             Via::ApiKey { name } => format!("apikey:{name}"),
             Via::Cli => "cli".to_owned(),
+            Via::Schedule { job } => format!("schedule:{job}"),
             _ => self.username.clone(),
         }
     }

@@ -40,5 +40,14 @@ macro_rules! vocab {
                 s.serialize_str(self.as_str())
             }
         }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let s = <String as $crate::serde::Deserialize>::deserialize(d)?;
+                $name::parse(&s).ok_or_else(|| {
+                    <D::Error as $crate::serde::de::Error>::custom(format!("unknown {}: {s}", stringify!($name)))
+                })
+            }
+        }
     };
 }

@@ -16,6 +16,7 @@ mod registry;
 mod registry_import;
 mod scope;
 mod structure;
+mod support;
 mod volunteers;
 mod volunteers_api;
 

@@ -7,12 +7,7 @@
 
 use std::fmt::Debug;
 
-use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
-use yijia_accounts::model::ScopeCodes;
-use yijia_accounts::repo::InsertAccount;
 use yijia_db::on_db;
-use yijia_kernel::actor::Via;
 use yijia_kernel::{Actor, AppState, Error, Result, Role};
 use yijia_registry::repo::CommunityAt;
 use yijia_testkit::TestApp;
@@ -26,72 +21,13 @@ use yijia_volunteers::model::{rules, Ledger, SignupStatus, TxnKind};
 use yijia_volunteers::{ledger, remind, repo, reports};
 
 use crate::demo_app;
+use crate::support::*;
 
 const MIN: i64 = 60_000;
 const HOUR: i64 = 60 * MIN;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// The demo community, 西柳沟社区.
-async fn xlg(app: &TestApp) -> CommunityAt {
-    yijia_registry::repo::community_by_code(app.handle(), "XLG")
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-async fn load(app: &TestApp, account_id: i64) -> Actor {
-    yijia_kernel::session::load_actor(app.handle(), account_id, Via::PersonalToken)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-/// A demo account, as the actor it acts as.
-async fn demo_user(app: &TestApp, username: &str) -> Actor {
-    let id: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
-        "select account_id from account where username = $1"
-    )
-    .bind(username)
-    .fetch_one(p)
-    .await
-    .unwrap());
-    load(app, id).await
-}
-
-/// A new account with one role in the demo community (its password is never used).
-async fn person(app: &TestApp, username: &str, role: Role) -> Actor {
-    person_in(app, "XLG", username, role).await
-}
-
-/// A new account with one role in a community, by the community's code.
-async fn person_in(app: &TestApp, community: &str, username: &str, role: Role) -> Actor {
-    let now = app.state.now_ms();
-    let mut tx = app.handle().begin_write().await.unwrap();
-    let scope = ScopeCodes {
-        community: community.into(),
-        ..ScopeCodes::default()
-    };
-    let grant = yijia_accounts::repo::resolve_scope(&mut tx, role, &scope)
-        .await
-        .unwrap()
-        .unwrap();
-    let account = InsertAccount {
-        username,
-        display_name: username,
-        phone: "",
-        password_hash: "-",
-        must_change_password: false,
-        now,
-    };
-    let id = yijia_accounts::repo::insert_account(&mut tx, &account).await.unwrap();
-    yijia_accounts::repo::insert_grant(&mut tx, id, &grant, now)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    load(app, id).await
-}
 
 /// A volunteer of the demo community who registered from their own phone: the account and the
 /// profile's id.
@@ -109,28 +45,6 @@ async fn volunteer_in(app: &TestApp, community: &str, username: &str, birth: &st
     };
     let id = profile::register(&app.state, &me, &input).await.unwrap();
     (me, id)
-}
-
-fn zone() -> TimeZone {
-    TimeZone::get("Asia/Shanghai").unwrap()
-}
-
-/// A local time in the demo community (`YYYY-MM-DDTHH:MM`) as an instant.
-fn at(local: &str) -> i64 {
-    local
-        .parse::<DateTime>()
-        .unwrap()
-        .to_zoned(zone())
-        .unwrap()
-        .timestamp()
-        .as_millisecond()
-}
-
-/// Moves the test's clock forward to an instant.
-fn clock_to(app: &TestApp, ms: i64) {
-    let now = app.state.now_ms();
-    assert!(ms >= now, "the clock only moves forward");
-    app.state.clock.advance_ms(ms - now);
 }
 
 /// An activity of the demo community: one shift, ten places, 10 points an hour.
@@ -194,44 +108,6 @@ async fn record(app: &TestApp, who: &Actor, signup_id: i64, minutes: &str, reaso
 
 async fn balance(app: &TestApp, volunteer_id: i64, l: Ledger) -> i64 {
     ledger::balance(app.handle(), volunteer_id, l).await.unwrap()
-}
-
-/// The kinds of the notifications in an account's inbox, newest first.
-async fn told(app: &TestApp, who: &Actor) -> Vec<String> {
-    let (items, _) = yijia_kernel::notify::inbox(app.handle(), who.account_id.unwrap(), 200)
-        .await
-        .unwrap();
-    items.into_iter().map(|n| n.kind).collect()
-}
-
-async fn set_setting(app: &TestApp, community_id: i64, key: &str, value: &str) {
-    let mut tx = app.handle().begin_write().await.unwrap();
-    yijia_kernel::settings::store(&mut tx, community_id, &[(key, value.to_owned())], app.state.now_ms())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-}
-
-/// The key of the conflict a command answered with.
-#[track_caller]
-fn conflict<T: Debug>(r: Result<T>) -> &'static str {
-    match r {
-        Err(Error::Conflict(m)) => m.key,
-        other => panic!("expected a conflict, got {other:?}"),
-    }
-}
-
-/// The fields a command found invalid, with their message keys, by field name.
-#[track_caller]
-fn invalid<T: Debug>(r: Result<T>) -> Vec<(String, &'static str)> {
-    match r {
-        Err(Error::Validation(f)) => f.0.into_iter().map(|(k, m)| (k, m.key)).collect(),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
-}
-
-fn fields(list: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
-    list.iter().map(|(f, k)| ((*f).to_owned(), *k)).collect()
 }
 
 /// (transactions not summing to zero, accounts below their floor): both always zero.

@@ -1178,3 +1178,23 @@ pub async fn insert_resident_rows<'a>(tx: &mut Tx, rows: impl Iterator<Item = &'
     );
     Ok(yijia_db::insert_rows(tx, &head, rows).await?)
 }
+
+/// A community's live grids (id, name), for the choices of other modules' forms.
+pub async fn grid_choices(db: &Db, community_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select grid_id, name from grid where community_id = $1 and retired_at is null order by code"
+    )
+    .bind(community_id)
+    .fetch_all(p)
+    .await?))
+}
+
+/// A community's live buildings (id, name), for the choices of other modules' forms.
+pub async fn building_choices(db: &Db, community_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select building_id, name from building where community_id = $1 and retired_at is null order by code"
+    )
+    .bind(community_id)
+    .fetch_all(p)
+    .await?))
+}

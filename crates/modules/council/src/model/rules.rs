@@ -4,12 +4,12 @@
 //! later change of the law does not recount an old vote.
 
 use jiff::civil::{date, Date};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use yijia_kernel::vocab;
 
 /// A share a figure must reach: `num/den` of a whole, with the boundary (以上) or without it
 /// (超过, 过半数).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Threshold {
     pub num: u32,
     pub den: u32,

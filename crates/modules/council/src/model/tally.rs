@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use yijia_kernel::vocab;
 
 use super::rules::{Matter, OwnersRule, ResidentsRule, Threshold};
@@ -40,7 +40,7 @@ vocab!(
 );
 
 /// One ratio of the tally against its threshold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     pub stage: Stage,
     pub measure: Measure,
@@ -67,7 +67,7 @@ impl Check {
 }
 
 /// How many ballots said what.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub approve: i64,
     pub oppose: i64,
@@ -89,7 +89,7 @@ impl Counts {
 }
 
 /// A counted motion: every check in order, and the first that failed (none when it passed).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub checks: Vec<Check>,
     pub passed: bool,
@@ -255,7 +255,7 @@ pub fn requisition(adults: Share, households: Share, groups: Share, rule: &Resid
 
 /// An advisory poll's result: how many chose each option, how many took part, and the quorum
 /// check when the poll has one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PollResult {
     pub options: Vec<i64>,
     pub voters: i64,

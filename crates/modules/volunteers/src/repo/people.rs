@@ -112,15 +112,7 @@ pub async fn set_team_grids(tx: &mut Tx, team_id: i64, community_id: i64, grids:
     Ok(())
 }
 
-/// A community's grids (id, name), for the choices of forms.
-pub async fn grids(db: &Db, community_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
-        "select grid_id, name from grid where community_id = $1 and retired_at is null order by code"
-    )
-    .bind(community_id)
-    .fetch_all(p)
-    .await?))
-}
+pub use yijia_registry::repo::grid_choices as grids;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct VolunteerRow {

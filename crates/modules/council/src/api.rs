@@ -1,0 +1,334 @@
+//! The council's JSON API under `/api/v1`: thin adapters over the commands and views the pages
+//! use. Bodies take the same fields as the forms; numbers may be sent as numbers or strings.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yijia_kernel::{Actor, AppState, Error};
+use yijia_web::{created, lenient, to_json, ApiJson, CurrentActor, MaybeActor, WebResult, P, Q};
+
+use crate::commands::ballot::{self, BallotInput, HandsInput, PaperInput};
+use crate::commands::comment::{self, CommentInput, ReportInput, ReviewInput};
+use crate::commands::meeting::{self, MeetingInput, MinutesInput, SignInInput};
+use crate::commands::resolution::{self, ProgressInput, TaskInput, VisibilityInput};
+use crate::commands::topic::{self, TopicInput, TriageInput};
+use crate::commands::vote::{self, VoteInput};
+use crate::{repo, view};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/council-topics", get(get_topics).post(post_topic))
+        .route("/council-topics/{id}", get(get_topic))
+        .route("/council-topics/{id}/cosign", post(post_cosign))
+        .route("/council-topics/{id}/triage", post(post_triage))
+        .route("/council-topics/{id}/comments", post(post_comment))
+        .route("/council-comments/{id}/report", post(post_report))
+        .route("/council-comments/{id}/review", post(post_review))
+        .route("/council-meetings", get(get_meetings).post(post_meeting))
+        .route("/council-meetings/{id}", get(get_meeting))
+        .route("/council-meetings/{id}/sign-in", post(post_sign_in))
+        .route("/council-meetings/{id}/minutes", post(post_minutes))
+        .route("/council-votes", get(get_votes).post(post_vote))
+        .route("/council-votes/{id}", get(get_vote))
+        .route("/council-votes/{id}/open", post(post_open))
+        .route("/council-votes/{id}/close", post(post_close))
+        .route("/council-votes/{id}/ballot", post(post_ballot))
+        .route("/council-votes/{id}/paper", post(post_paper))
+        .route("/council-votes/{id}/hands", post(post_hands))
+        .route("/council-resolutions/{id}", get(get_resolution))
+        .route("/council-resolutions/{id}/tasks", post(post_task))
+        .route("/council-resolutions/{id}/visibility", post(post_visibility))
+        .route("/council-tasks/{id}/progress", post(post_progress))
+        .route("/communities/{id}/board", get(get_board))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    community: Option<i64>,
+    status: String,
+    before: Option<i64>,
+}
+
+fn community_of(asked: Option<i64>, a: &Actor) -> Result<i64, Error> {
+    asked.or_else(|| a.only_community()).ok_or(Error::NotFound)
+}
+
+async fn get_topics(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Q(q): Q<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let id = community_of(q.community, &a)?;
+    view::community_for(&s, &a, id).await?;
+    let topics = repo::topics(&s.db, id, q.status.trim(), q.before.unwrap_or(i64::MAX), 50).await?;
+    let next = (topics.len() == 50)
+        .then(|| topics.last().map(|t| t.topic_id))
+        .flatten();
+    to_json(json!({ "topics": topics, "next": next }))
+}
+
+async fn post_topic(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: TopicInput = lenient(b)?;
+    let id = topic::raise(&s, &a, &input, &[]).await?;
+    created(view::topic(&s, &a, id).await?)
+}
+
+async fn get_topic(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+    to_json(view::topic(&s, &a, id).await?)
+}
+
+async fn post_cosign(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+) -> WebResult<Json<Value>> {
+    to_json(topic::cosign(&s, &a, id).await?)
+}
+
+async fn post_triage(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: TriageInput = lenient(b)?;
+    topic::triage(&s, &a, id, &input).await?;
+    to_json(view::topic(&s, &a, id).await?)
+}
+
+async fn post_comment(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: CommentInput = lenient(b)?;
+    let cid = comment::write(&s, &a, id, &input).await?;
+    created(repo::comment(&s.db, cid).await?)
+}
+
+async fn post_report(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: ReportInput = lenient(b)?;
+    let hidden = comment::report(&s, &a, id, &input).await?;
+    to_json(json!({ "hidden": hidden }))
+}
+
+async fn post_review(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: ReviewInput = lenient(b)?;
+    comment::review(&s, &a, id, &input).await?;
+    to_json(repo::comment(&s.db, id).await?)
+}
+
+async fn get_meetings(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Q(q): Q<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let id = community_of(q.community, &a)?;
+    view::community_for(&s, &a, id).await?;
+    to_json(json!({ "meetings": repo::meetings(&s.db, id, 100).await? }))
+}
+
+async fn post_meeting(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: MeetingInput = lenient(b)?;
+    let id = meeting::schedule(&s, &a, &input).await?;
+    created(repo::meeting(&s.db, id).await?)
+}
+
+async fn meeting_json(s: &AppState, a: &Actor, id: i64) -> Result<Value, Error> {
+    let m = repo::meeting(&s.db, id).await?.ok_or(Error::NotFound)?;
+    let (_, standing) = view::community_for(s, a, m.community_id).await?;
+    // Who attended is for staff; everyone sees how many.
+    let attendance = if standing.staff || standing.reads {
+        json!(repo::attendance(&s.db, id).await?)
+    } else {
+        Value::Null
+    };
+    Ok(json!({ "meeting": m, "agenda": repo::agenda(&s.db, id).await?, "attendance": attendance }))
+}
+
+async fn get_meeting(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+) -> WebResult<Json<Value>> {
+    to_json(meeting_json(&s, &a, id).await?)
+}
+
+async fn post_sign_in(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: SignInInput = lenient(b)?;
+    let added = meeting::sign_in(&s, &a, id, &input).await?;
+    to_json(json!({ "signed_in": added }))
+}
+
+async fn post_minutes(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: MinutesInput = lenient(b)?;
+    meeting::minutes(&s, &a, id, &input).await?;
+    to_json(meeting_json(&s, &a, id).await?)
+}
+
+async fn get_votes(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Q(q): Q<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let id = community_of(q.community, &a)?;
+    view::community_for(&s, &a, id).await?;
+    to_json(json!({ "votes": repo::votes(&s.db, id, None, 100).await? }))
+}
+
+async fn post_vote(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: VoteInput = lenient(b)?;
+    let id = vote::create(&s, &a, &input).await?;
+    created(view::vote(&s, &a, id, false).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct VoteQuery {
+    /// Staff: recount a closed vote from its stored ballots and say whether the figures agree.
+    recount: bool,
+}
+
+async fn get_vote(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    Q(q): Q<VoteQuery>,
+) -> WebResult<Json<Value>> {
+    to_json(view::vote(&s, &a, id, q.recount).await?)
+}
+
+async fn post_open(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+    vote::open(&s, &a, id).await?;
+    to_json(view::vote(&s, &a, id, false).await?)
+}
+
+async fn post_close(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+    vote::close(&s, &a, id).await?;
+    to_json(view::vote(&s, &a, id, false).await?)
+}
+
+async fn post_ballot(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: BallotInput = lenient(b)?;
+    let done = ballot::cast(&s, &a, id, &input).await?;
+    to_json(json!({ "ballot": done }))
+}
+
+/// A paper ballot by API; a proxy's ballot, which needs its authorisation's photo, is entered on
+/// the vote's page.
+async fn post_paper(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: PaperInput = lenient(b)?;
+    let done = ballot::paper(&s, &a, id, &input, None).await?;
+    to_json(json!({ "ballot": done }))
+}
+
+async fn post_hands(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: HandsInput = lenient(b)?;
+    let done = ballot::hands(&s, &a, id, &input).await?;
+    to_json(json!({ "hands": done }))
+}
+
+async fn resolution_json(s: &AppState, a: &Actor, id: i64) -> Result<view::ResolutionView, Error> {
+    let r = repo::resolution(&s.db, id).await?.ok_or(Error::NotFound)?;
+    let (c, _) = view::community_for(s, a, r.community_id).await?;
+    let today = crate::commands::day_of(&c, s.now_ms());
+    view::resolution_view(s, r, &today).await
+}
+
+async fn get_resolution(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+) -> WebResult<Json<Value>> {
+    to_json(resolution_json(&s, &a, id).await?)
+}
+
+async fn post_task(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: TaskInput = lenient(b)?;
+    let tid = resolution::add_task(&s, &a, id, &input).await?;
+    created(repo::task(&s.db, tid).await?)
+}
+
+async fn post_visibility(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: VisibilityInput = lenient(b)?;
+    resolution::set_visibility(&s, &a, id, &input).await?;
+    to_json(resolution_json(&s, &a, id).await?)
+}
+
+async fn post_progress(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: ProgressInput = lenient(b)?;
+    resolution::progress(&s, &a, id, &input).await?;
+    to_json(repo::task(&s.db, id).await?)
+}
+
+/// The board needs no sign-in; signed-in residents of the community also see what is for them.
+async fn get_board(State(s): State<AppState>, MaybeActor(a): MaybeActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+    to_json(view::board(&s, a.as_ref(), id).await?)
+}

@@ -1,0 +1,75 @@
+//! The council's part of the OpenAPI document.
+
+use serde_json::{json, Value};
+use yijia_web::openapi::{id_param, strings};
+
+fn op(summary: &str, body: Option<&str>, status: &str) -> Value {
+    yijia_web::openapi::op("council", summary, body, status)
+}
+
+pub fn document() -> Value {
+    let q = |name: &str, ty: &str| json!({ "name": name, "in": "query", "required": false, "schema": { "type": ty } });
+    let with = |mut o: Value, params: Value| {
+        o["parameters"] = params;
+        o
+    };
+    let mut board = op(
+        "A community's public board (no sign-in): resolutions with their tasks and progress, minutes; residents-only items for its residents",
+        None,
+        "200",
+    );
+    board["security"] = json!([]);
+    json!({
+        "paths": {
+            "/council-topics": {
+                "get": with(op("A community's topics, newest first (status filters; before pages on)", None, "200"), json!([q("community", "integer"), q("status", "string"), q("before", "integer")])),
+                "post": op("Raise a topic for a building, compound, grid or the whole community", Some("TopicInput"), "201")
+            },
+            "/council-topics/{id}": { "parameters": [id_param()], "get": op("A topic with its comments (hidden ones masked), photos and votes", None, "200") },
+            "/council-topics/{id}/cosign": { "parameters": [id_param()], "post": op("Co-sign a topic; reaching the community's threshold puts it on the agenda", None, "200") },
+            "/council-topics/{id}/triage": { "parameters": [id_param()], "post": op("Staff: accept to the agenda, merge (into), answer directly or decline with a reason", Some("TriageInput"), "200") },
+            "/council-topics/{id}/comments": { "parameters": [id_param()], "post": op("Comment, reply (parent) or answer officially for a party (official)", Some("CommentInput"), "201") },
+            "/council-comments/{id}/report": { "parameters": [id_param()], "post": op("Report an abusive comment; enough reports hide it until staff review it", Some("ReportInput"), "200") },
+            "/council-comments/{id}/review": { "parameters": [id_param()], "post": op("Staff: keep a reported comment up or hide it", Some("ReviewInput"), "200") },
+            "/council-meetings": {
+                "get": with(op("A community's meetings, latest first", None, "200"), json!([q("community", "integer")])),
+                "post": op("Schedule a meeting with its agenda; refused with less notice than the community requires", Some("MeetingInput"), "201")
+            },
+            "/council-meetings/{id}": { "parameters": [id_param()], "get": op("A meeting, its agenda, and (staff) who signed in", None, "200") },
+            "/council-meetings/{id}/sign-in": { "parameters": [id_param()], "post": op("Sign in at a meeting (staff: someone by name)", Some("SignInInput"), "200") },
+            "/council-meetings/{id}/minutes": { "parameters": [id_param()], "post": op("Record and publish the minutes", Some("MinutesInput"), "200") },
+            "/council-votes": {
+                "get": with(op("A community's votes, newest first", None, "200"), json!([q("community", "integer")])),
+                "post": op("Draft a vote: owners' joint decision (matter 1–9), residents' meeting or advisory poll", Some("VoteInput"), "201")
+            },
+            "/council-votes/{id}": { "parameters": [id_param(), q("recount", "boolean")], "get": op("A vote, my part in it, the count with every ratio against its threshold (staff live; everyone after close), recount check", None, "200") },
+            "/council-votes/{id}/open": { "parameters": [id_param()], "post": op("Open a drafted vote, fixing its electorate; refused naming the units without owner or area", None, "200") },
+            "/council-votes/{id}/close": { "parameters": [id_param()], "post": op("Close and count; a passed motion becomes a resolution", None, "200") },
+            "/council-votes/{id}/ballot": { "parameters": [id_param()], "post": op("Cast (or, where allowed, change) my ballot: choice, or a poll's options by number", Some("BallotInput"), "200") },
+            "/council-votes/{id}/paper": { "parameters": [id_param()], "post": op("Staff: enter a paper ballot; it counts when a second staff member enters the same choice", Some("PaperInput"), "200") },
+            "/council-votes/{id}/hands": { "parameters": [id_param()], "post": op("Staff: enter a show of hands; a second staff member confirms with the same figures", Some("HandsInput"), "200") },
+            "/council-resolutions/{id}": { "parameters": [id_param()], "get": op("A resolution, its one-year revocation window, tasks (overdue flagged) and updates", None, "200") },
+            "/council-resolutions/{id}/tasks": { "parameters": [id_param()], "post": op("Assign a task to a party with a deadline", Some("TaskInput"), "201") },
+            "/council-resolutions/{id}/visibility": { "parameters": [id_param()], "post": op("Show a resolution to anyone (public) or residents only", Some("VisibilityInput"), "200") },
+            "/council-tasks/{id}/progress": { "parameters": [id_param()], "post": op("Report progress (0–100) with a note", Some("ProgressInput"), "200") },
+            "/communities/{id}/board": { "parameters": [id_param()], "get": board }
+        },
+        "components": { "schemas": {
+            "TopicInput": strings(&["community", "scope_kind", "scope", "title", "body"]),
+            "TriageInput": strings(&["action", "into", "answer"]),
+            "CommentInput": strings(&["body", "parent", "official"]),
+            "ReportInput": strings(&["reason"]),
+            "ReviewInput": strings(&["action"]),
+            "MeetingInput": strings(&["community", "title", "kind", "starts_at", "place", "invited", "topics"]),
+            "SignInInput": strings(&["name"]),
+            "MinutesInput": strings(&["minutes", "visibility"]),
+            "VoteInput": strings(&["community", "topic", "meeting", "title", "kind", "matter", "entitled", "scope_kind", "scope", "method", "secret", "changeable", "options", "multiple", "quorum", "closes_at"]),
+            "BallotInput": strings(&["choice", "options"]),
+            "PaperInput": strings(&["voter", "choice", "options", "proxy_name"]),
+            "HandsInput": strings(&["present", "approve", "oppose", "abstain"]),
+            "TaskInput": strings(&["party", "title", "deadline"]),
+            "VisibilityInput": strings(&["visibility"]),
+            "ProgressInput": strings(&["progress", "note"])
+        } }
+    })
+}
