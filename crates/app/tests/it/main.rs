@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod cli;
 mod concurrency;
+mod council;
 mod outbox;
 mod pages;
 mod registry;
