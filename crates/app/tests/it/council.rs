@@ -25,7 +25,7 @@ use crate::support::*;
 /// owner's exclusive area in hundredths of a square metre, held by name; 0 for a dwelling with
 /// no owner on record, -1 for an owner whose area is not known. Returns the building and its
 /// dwellings in order.
-async fn building(app: &TestApp, code: &str, areas: &[i64]) -> (i64, Vec<i64>) {
+pub async fn building(app: &TestApp, code: &str, areas: &[i64]) -> (i64, Vec<i64>) {
     let grid = crate::grid_id(app, "G01").await;
     let now = app.state.now_ms();
     let db = app.handle();
@@ -140,7 +140,12 @@ async fn opened(app: &TestApp, staff: &Actor, input: &VoteInput) -> i64 {
 
 /// The owner numbers of an owners' vote, in the order of their dwellings.
 async fn owners(app: &TestApp, vote_id: i64) -> Vec<i64> {
-    let mut o: Vec<i64> = repo::vote_units(app.handle(), vote_id).await.unwrap().iter().map(|u| u.1).collect();
+    let mut o: Vec<i64> = repo::vote_units(app.handle(), vote_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.1)
+        .collect();
     o.dedup();
     o
 }
@@ -156,8 +161,14 @@ fn paper(voter: i64, choice: &str) -> PaperInput {
 /// A paper ballot entered by one staff member and confirmed by another.
 async fn on_paper(app: &TestApp, (first, second): (&Actor, &Actor), vote_id: i64, voter: i64, choice: &str) {
     let input = paper(voter, choice);
-    assert_eq!(ballot::paper(&app.state, first, vote_id, &input, None).await.unwrap(), Cast::Entered);
-    assert_eq!(ballot::paper(&app.state, second, vote_id, &input, None).await.unwrap(), Cast::Confirmed);
+    assert_eq!(
+        ballot::paper(&app.state, first, vote_id, &input, None).await.unwrap(),
+        Cast::Entered
+    );
+    assert_eq!(
+        ballot::paper(&app.state, second, vote_id, &input, None).await.unwrap(),
+        Cast::Confirmed
+    );
 }
 
 fn choose(choice: &str) -> BallotInput {
@@ -219,7 +230,10 @@ async fn the_demo_has_topics_in_every_stage_a_lift_vote_passed_under_matter_seve
     let mut stages: Vec<&str> = topics.iter().map(|t| t.status.as_str()).collect();
     stages.sort_unstable();
     stages.dedup();
-    assert_eq!(stages, ["agenda", "answered", "decided", "declined", "merged", "raised"]);
+    assert_eq!(
+        stages,
+        ["agenda", "answered", "decided", "declined", "merged", "raised"]
+    );
     let votes = repo::votes(app.handle(), 1, None, 100).await.unwrap();
     let lift = votes.iter().find(|v| v.matter == "rebuild").unwrap();
     assert_eq!((lift.status.as_str(), lift.passed), ("closed", Some(1)));
@@ -228,7 +242,11 @@ async fn the_demo_has_topics_in_every_stage_a_lift_vote_passed_under_matter_seve
     assert_eq!(v.recount_matches, Some(true));
     let t = motion(v.counted.unwrap());
     assert!(t.passed);
-    assert_eq!(t.checks[2].threshold.num * 4, t.checks[2].threshold.den * 3, "matter 7 needs 3/4");
+    assert_eq!(
+        t.checks[2].threshold.num * 4,
+        t.checks[2].threshold.den * 3,
+        "matter 7 needs 3/4"
+    );
     let r = v.resolution.unwrap();
     let today = "2026-11-27";
     let rv = view::resolution_view(&app.state, r, today).await.unwrap();
@@ -236,12 +254,24 @@ async fn the_demo_has_topics_in_every_stage_a_lift_vote_passed_under_matter_seve
     assert!(rv.tasks.iter().any(|t| t.overdue), "the permit is late");
     let hands = votes.iter().find(|v| v.method == "hands").unwrap();
     assert_eq!((hands.kind.as_str(), hands.passed), ("residents", Some(1)));
-    let open: Vec<&str> = votes.iter().filter(|v| v.status == "open").map(|v| v.kind.as_str()).collect();
-    assert_eq!(open, ["poll", "owners"], "the poll and the maintenance-fund vote are open");
+    let open: Vec<&str> = votes
+        .iter()
+        .filter(|v| v.status == "open")
+        .map(|v| v.kind.as_str())
+        .collect();
+    assert_eq!(
+        open,
+        ["poll", "owners"],
+        "the poll and the maintenance-fund vote are open"
+    );
     // 杨奶奶 may vote in the fund vote of her building.
     let yang = demo_user(&app, "resident1").await;
     let fund = votes.iter().find(|v| v.matter == "use_fund").unwrap();
-    assert!(view::vote(&app.state, &yang, fund.vote_id, false).await.unwrap().me.is_some());
+    assert!(view::vote(&app.state, &yang, fund.vote_id, false)
+        .await
+        .unwrap()
+        .me
+        .is_some());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,12 +297,22 @@ async fn a_topic_travels_from_a_phone_through_cosigning_a_meeting_and_a_vote_to_
         body: "单元门禁坏了两周，外人随意进出。".into(),
     };
     let id = topic::raise(&app.state, &raiser, &input, &[]).await.unwrap();
-    assert_eq!(conflict(topic::cosign(&app.state, &raiser, id).await), "council.own_topic");
+    assert_eq!(
+        conflict(topic::cosign(&app.state, &raiser, id).await),
+        "council.own_topic"
+    );
     let first = topic::cosign(&app.state, &neighbour, id).await.unwrap();
     assert_eq!((first.cosigns, first.on_agenda), (1, false));
-    assert_eq!(conflict(topic::cosign(&app.state, &neighbour, id).await), "council.already_cosigned");
+    assert_eq!(
+        conflict(topic::cosign(&app.state, &neighbour, id).await),
+        "council.already_cosigned"
+    );
     let second = topic::cosign(&app.state, &third, id).await.unwrap();
-    assert_eq!((second.cosigns, second.on_agenda), (2, true), "the threshold puts it on the agenda");
+    assert_eq!(
+        (second.cosigns, second.on_agenda),
+        (2, true),
+        "the threshold puts it on the agenda"
+    );
     assert!(told(&app, &raiser).await.contains(&"council.note_agenda".to_owned()));
 
     // An owners' meeting needs 15 days' notice.
@@ -291,7 +331,9 @@ async fn a_topic_travels_from_a_phone_through_cosigning_a_meeting_and_a_vote_to_
     );
     m.starts_at = "2026-12-13T19:00".into();
     let meeting_id = meeting::schedule(&app.state, &s.staff, &m).await.unwrap();
-    assert!(told(&app, &neighbour).await.contains(&"council.note_meeting".to_owned()));
+    assert!(told(&app, &neighbour)
+        .await
+        .contains(&"council.note_meeting".to_owned()));
     assert_eq!(repo::agenda(app.handle(), meeting_id).await.unwrap()[0].topic_id, id);
 
     // The vote: the two owners with phones vote there, the fourth on paper.
@@ -299,9 +341,24 @@ async fn a_topic_travels_from_a_phone_through_cosigning_a_meeting_and_a_vote_to_
     input.topic = id.to_string();
     let vote_id = opened(&app, &s.staff, &input).await;
     assert_eq!(repo::vote(app.handle(), vote_id).await.unwrap().unwrap().electors, 4);
-    assert_eq!(ballot::cast(&app.state, &raiser, vote_id, &choose("approve")).await.unwrap(), Cast::Counted);
-    assert_eq!(ballot::cast(&app.state, &neighbour, vote_id, &choose("approve")).await.unwrap(), Cast::Counted);
-    assert_eq!(ballot::cast(&app.state, &third, vote_id, &choose("oppose")).await.unwrap(), Cast::Counted);
+    assert_eq!(
+        ballot::cast(&app.state, &raiser, vote_id, &choose("approve"))
+            .await
+            .unwrap(),
+        Cast::Counted
+    );
+    assert_eq!(
+        ballot::cast(&app.state, &neighbour, vote_id, &choose("approve"))
+            .await
+            .unwrap(),
+        Cast::Counted
+    );
+    assert_eq!(
+        ballot::cast(&app.state, &third, vote_id, &choose("oppose"))
+            .await
+            .unwrap(),
+        Cast::Counted
+    );
     let fourth = *owners(&app, vote_id).await.last().unwrap();
     on_paper(&app, (&s.staff, &s.admin), vote_id, fourth, "approve").await;
     let t = motion(vote::close(&app.state, &s.staff, vote_id).await.unwrap());
@@ -319,8 +376,14 @@ async fn a_topic_travels_from_a_phone_through_cosigning_a_meeting_and_a_vote_to_
     assert_eq!(topic.status, "decided");
     let r = repo::resolution_of_vote(app.handle(), vote_id).await.unwrap().unwrap();
     assert_eq!(r.decided_on, "2026-11-27");
-    let rv = view::resolution_view(&app.state, r.clone(), "2026-11-27").await.unwrap();
-    assert_eq!(rv.revocable_until.as_deref(), Some("2027-11-27"), "a suit to revoke within one year");
+    let rv = view::resolution_view(&app.state, r.clone(), "2026-11-27")
+        .await
+        .unwrap();
+    assert_eq!(
+        rv.revocable_until.as_deref(),
+        Some("2027-11-27"),
+        "a suit to revoke within one year"
+    );
 
     // Follow-up: a task for the property company, which reports progress.
     let task = TaskInput {
@@ -328,13 +391,17 @@ async fn a_topic_travels_from_a_phone_through_cosigning_a_meeting_and_a_vote_to_
         title: "更换门禁主机".into(),
         deadline: "2026-12-05".into(),
     };
-    let task_id = resolution::add_task(&app.state, &s.staff, r.resolution_id, &task).await.unwrap();
+    let task_id = resolution::add_task(&app.state, &s.staff, r.resolution_id, &task)
+        .await
+        .unwrap();
     let property = demo_user(&app, "property1").await;
     let progress = ProgressInput {
         progress: "40".into(),
         note: "主机已订货".into(),
     };
-    resolution::progress(&app.state, &property, task_id, &progress).await.unwrap();
+    resolution::progress(&app.state, &property, task_id, &progress)
+        .await
+        .unwrap();
     let bad = ProgressInput {
         progress: "140".into(),
         note: "x".into(),
@@ -349,7 +416,9 @@ async fn a_topic_travels_from_a_phone_through_cosigning_a_meeting_and_a_vote_to_
         "a resident does not report for a party"
     );
     clock_to(&app, at("2026-12-06T09:00"));
-    let rv = view::resolution_view(&app.state, r.clone(), "2026-12-06").await.unwrap();
+    let rv = view::resolution_view(&app.state, r.clone(), "2026-12-06")
+        .await
+        .unwrap();
     assert!(rv.tasks[0].overdue, "past its deadline at 40 %");
 
     // The board: anyone reads it, without ballots or who voted.
@@ -365,8 +434,14 @@ async fn a_topic_travels_from_a_phone_through_cosigning_a_meeting_and_a_vote_to_
     let residents_only = VisibilityInput {
         visibility: "residents".into(),
     };
-    resolution::set_visibility(&app.state, &s.staff, r.resolution_id, &residents_only).await.unwrap();
-    assert!(!anon.get("/api/v1/communities/1/board").await.text().contains("更换单元门禁"));
+    resolution::set_visibility(&app.state, &s.staff, r.resolution_id, &residents_only)
+        .await
+        .unwrap();
+    assert!(!anon
+        .get("/api/v1/communities/1/board")
+        .await
+        .text()
+        .contains("更换单元门禁"));
     let board = view::board(&app.state, Some(&raiser), 1).await.unwrap();
     assert!(board.resolutions.iter().any(|x| x.resolution.title == "更换单元门禁"));
 }
@@ -411,7 +486,10 @@ async fn exactly_two_thirds_take_part_and_exactly_one_half_does_not_carry_an_ord
     }
     let t = motion(vote::close(&app.state, &s.staff, quarters).await.unwrap());
     assert!(t.passed, "{:?}", checks(&t));
-    assert_eq!(checks(&t)[2], (Stage::Approval, Measure::Area, 30_000, 40_000, 30_000, true));
+    assert_eq!(
+        checks(&t)[2],
+        (Stage::Approval, Measure::Area, 30_000, 40_000, 30_000, true)
+    );
 
     // One short of two thirds: it fails at participation, whatever the approval.
     let short = opened(&app, &s.staff, &owners_vote(b, "use_fund", "参与不足")).await;
@@ -436,12 +514,17 @@ async fn an_owners_vote_opens_only_when_every_unit_has_an_owner_and_an_area_and_
     let s = staff(&app).await;
     // 102 has no owner on record, 103 an owner without area.
     let (b, dwellings) = building(&app, "M3", &[9_000, 0, -1]).await;
-    let id = vote::create(&app.state, &s.staff, &owners_vote(b, "use_fund", "缺面积")).await.unwrap();
+    let id = vote::create(&app.state, &s.staff, &owners_vote(b, "use_fund", "缺面积"))
+        .await
+        .unwrap();
     match vote::open(&app.state, &s.staff, id).await {
         Err(Error::Conflict(m)) => {
             assert_eq!(m.key, "council.electorate_incomplete");
             let args = serde_json::to_string(&m.args).unwrap();
-            assert!(args.contains("102") && args.contains("103") && !args.contains("101"), "{args}");
+            assert!(
+                args.contains("102") && args.contains("103") && !args.contains("101"),
+                "{args}"
+            );
         }
         other => panic!("expected the missing units, got {other:?}"),
     }
@@ -492,19 +575,31 @@ async fn ballots_from_outside_the_electorate_twice_or_after_close_are_refused_an
         invalid(ballot::cast(&app.state, &owner, fixed, &choose("maybe")).await),
         fields(&[("choice", "council.bad_choice")])
     );
-    ballot::cast(&app.state, &owner, fixed, &choose("approve")).await.unwrap();
+    ballot::cast(&app.state, &owner, fixed, &choose("approve"))
+        .await
+        .unwrap();
     assert_eq!(
         conflict(ballot::cast(&app.state, &owner, fixed, &choose("oppose")).await),
         "council.already_voted"
     );
     // Where the vote allows it, a phone ballot changes until close, and counts once.
     let changeable = opened(&app, &s.staff, &owners_vote(b, "use_fund", "可改票")).await;
-    ballot::cast(&app.state, &owner, changeable, &choose("approve")).await.unwrap();
+    ballot::cast(&app.state, &owner, changeable, &choose("approve"))
+        .await
+        .unwrap();
     assert_eq!(
-        ballot::cast(&app.state, &owner, changeable, &choose("oppose")).await.unwrap(),
+        ballot::cast(&app.state, &owner, changeable, &choose("oppose"))
+            .await
+            .unwrap(),
         Cast::Changed
     );
-    let live = motion(view::vote(&app.state, &s.staff, changeable, false).await.unwrap().counted.unwrap());
+    let live = motion(
+        view::vote(&app.state, &s.staff, changeable, false)
+            .await
+            .unwrap()
+            .counted
+            .unwrap(),
+    );
     assert_eq!((live.heads.approve, live.heads.oppose), (0, 1));
     // Paper: the same staff member cannot confirm their own entry; differing entries count nothing.
     let voter = owners(&app, changeable).await[1];
@@ -518,7 +613,13 @@ async fn ballots_from_outside_the_electorate_twice_or_after_close_are_refused_an
         conflict(ballot::paper(&app.state, &s.admin, changeable, &paper(voter, "oppose"), None).await),
         "council.entries_differ"
     );
-    let live = motion(view::vote(&app.state, &s.staff, changeable, false).await.unwrap().counted.unwrap());
+    let live = motion(
+        view::vote(&app.state, &s.staff, changeable, false)
+            .await
+            .unwrap()
+            .counted
+            .unwrap(),
+    );
     assert_eq!(live.heads.total(), 1, "the unconfirmed entry is not counted");
     assert_eq!(
         invalid(ballot::paper(&app.state, &s.admin, changeable, &paper(999, "approve"), None).await),
@@ -543,8 +644,15 @@ async fn ballots_from_outside_the_electorate_twice_or_after_close_are_refused_an
         conflict(ballot::cast(&app.state, &owner, changeable, &choose("approve")).await),
         "council.vote_closed"
     );
-    assert_eq!(vote::close_due(&app.state).await.unwrap(), 4, "the two votes here and the demo's two");
-    assert_eq!(repo::vote(app.handle(), changeable).await.unwrap().unwrap().status, "closed");
+    assert_eq!(
+        vote::close_due(&app.state).await.unwrap(),
+        4,
+        "the two votes here and the demo's two"
+    );
+    assert_eq!(
+        repo::vote(app.handle(), changeable).await.unwrap().unwrap().status,
+        "closed"
+    );
 }
 
 #[tokio::test]
@@ -586,11 +694,13 @@ async fn ballots_racing_from_one_voter_are_counted_once() {
         }
     }
     assert_eq!(ok, 1, "one ballot for the owner the two co-owners are");
-    let n: i64 = on_db!(app.handle(), |p| sqlx::query_scalar("select count(*) from council_ballot where vote_id = $1")
-        .bind(id)
-        .fetch_one(p)
-        .await
-        .unwrap());
+    let n: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select count(*) from council_ballot where vote_id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await
+    .unwrap());
     assert_eq!(n, 1);
 }
 
@@ -640,14 +750,21 @@ async fn a_show_of_hands_counts_once_a_second_staff_member_enters_the_same_figur
         invalid(ballot::hands(&app.state, &s.staff, id, &figures("-1", "x")).await),
         fields(&[("approve", "council.bad_count"), ("present", "council.bad_count")])
     );
-    ballot::hands(&app.state, &s.staff, id, &figures("2", "2")).await.unwrap();
-    assert_eq!(conflict(vote::close(&app.state, &s.staff, id).await), "council.hands_unconfirmed");
+    ballot::hands(&app.state, &s.staff, id, &figures("2", "2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict(vote::close(&app.state, &s.staff, id).await),
+        "council.hands_unconfirmed"
+    );
     assert_eq!(
         conflict(ballot::hands(&app.state, &s.admin, id, &figures("2", "1")).await),
         "council.entries_differ"
     );
     assert_eq!(
-        ballot::hands(&app.state, &s.admin, id, &figures("2", "2")).await.unwrap(),
+        ballot::hands(&app.state, &s.admin, id, &figures("2", "2"))
+            .await
+            .unwrap(),
         Cast::Confirmed
     );
     let t = motion(vote::close(&app.state, &s.staff, id).await.unwrap());
@@ -740,14 +857,22 @@ async fn a_comment_reported_enough_is_hidden_until_staff_keep_it() {
         ..CommentInput::default()
     };
     let cid = comment::write(&app.state, &author, id, &say).await.unwrap();
-    let why = ReportInput { reason: "人身攻击".into() };
+    let why = ReportInput {
+        reason: "人身攻击".into(),
+    };
     let (x, y) = (
         person(&app, "d.x", Role::Resident).await,
         person(&app, "d.y", Role::Resident).await,
     );
     assert!(!comment::report(&app.state, &x, cid, &why).await.unwrap());
-    assert_eq!(conflict(comment::report(&app.state, &x, cid, &why).await), "council.already_reported");
-    assert!(comment::report(&app.state, &y, cid, &why).await.unwrap(), "the second report hides it");
+    assert_eq!(
+        conflict(comment::report(&app.state, &x, cid, &why).await),
+        "council.already_reported"
+    );
+    assert!(
+        comment::report(&app.state, &y, cid, &why).await.unwrap(),
+        "the second report hides it"
+    );
     let seen = view::topic(&app.state, &x, id).await.unwrap();
     let c = seen.comments.iter().find(|c| c.comment_id == cid).unwrap();
     assert!(c.body.is_empty() && c.author_name.is_empty(), "masked for residents");
@@ -757,7 +882,10 @@ async fn a_comment_reported_enough_is_hidden_until_staff_keep_it() {
     let keep = ReviewInput { action: "keep".into() };
     comment::review(&app.state, &s.staff, cid, &keep).await.unwrap();
     let z = person(&app, "d.z", Role::Resident).await;
-    assert!(!comment::report(&app.state, &z, cid, &why).await.unwrap(), "kept after review");
+    assert!(
+        !comment::report(&app.state, &z, cid, &why).await.unwrap(),
+        "kept after review"
+    );
     assert_eq!(
         refused(comment::review(&app.state, &x, cid, &keep).await).0,
         403,
@@ -823,7 +951,11 @@ async fn the_api_answers_bad_votes_with_field_errors_and_reads_need_a_sign_in() 
     assert_eq!(listed.json()["votes"].as_array().unwrap().len(), 4);
     let mut anon = app.client();
     assert_eq!(anon.get("/api/v1/council-topics?community=1").await.status, 401);
-    assert_eq!(anon.get("/board/1").await.status, 200, "the board page needs no sign-in");
+    assert_eq!(
+        anon.get("/board/1").await.status,
+        200,
+        "the board page needs no sign-in"
+    );
     assert_eq!(anon.get("/api/v1/communities/999/board").await.status, 404);
     let doc = c.get("/api/openapi.json").await.json();
     assert!(doc["paths"]["/council-votes/{id}/paper"]["post"].is_object());

@@ -11,6 +11,7 @@ mod backup;
 mod cli;
 mod concurrency;
 mod council;
+mod council_pages;
 mod outbox;
 mod pages;
 mod registry;

@@ -133,3 +133,13 @@ pub fn invalid<T: Debug>(r: Result<T>) -> Vec<(String, &'static str)> {
 pub fn fields(list: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
     list.iter().map(|(f, k)| ((*f).to_owned(), *k)).collect()
 }
+
+/// A 1×1 PNG with a `tEXt` chunk holding a position, as a phone might write it.
+pub const PNG_WITH_TEXT: &str = "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000e744558744750530033362e312c3130332e369fd13a640000000c49444154789c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082";
+
+pub fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}

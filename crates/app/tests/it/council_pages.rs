@@ -1,0 +1,203 @@
+//! The council's pages as their people use them: 杨奶奶 raising a topic with a photo and voting
+//! from her phone, staff reading the live count and recounting a closed vote, and anyone
+//! reading the public board without signing in.
+
+use yijia_db::on_db;
+use yijia_testkit::TestApp;
+
+use crate::support::{hex, PNG_WITH_TEXT};
+use crate::{demo_app, PW};
+
+/// The id of the demo's vote on a matter (`use_fund`, `rebuild`) or of a kind (`poll`).
+async fn demo_vote(app: &TestApp, matter_or_kind: &str) -> i64 {
+    on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select vote_id from council_vote where matter = $1 or kind = $1 order by vote_id limit 1"
+    )
+    .bind(matter_or_kind)
+    .fetch_one(p)
+    .await
+    .unwrap())
+}
+
+#[tokio::test]
+async fn a_resident_raises_a_topic_with_a_photo_and_votes_from_her_phone() {
+    let app = demo_app().await;
+    let mut yang = app.signed_in("resident1", PW).await;
+    let list = yang.get("/council").await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    assert!(list.text().contains("楼道灯坏了很久"));
+    // A missing title: the form comes back with what she typed.
+    let bad = yang
+        .post_multipart(
+            "/council",
+            &[("community", "1"), ("scope_kind", "community"), ("body", "电梯经常停")],
+            &[],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    assert!(bad.text().contains("电梯经常停"));
+    // Not a photo: refused, nothing saved.
+    let not_photo = yang
+        .post_multipart(
+            "/council",
+            &[
+                ("community", "1"),
+                ("scope_kind", "community"),
+                ("title", "电梯"),
+                ("body", "电梯经常停"),
+            ],
+            &[("photos", "note.txt", b"just text")],
+        )
+        .await;
+    assert_eq!(not_photo.status, 422);
+    assert!(
+        not_photo.text().contains("请上传 PNG 或 JPEG 图片"),
+        "{}",
+        not_photo.text()
+    );
+    let before: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select count(*) from council_topic"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    let ok = yang
+        .post_multipart(
+            "/council",
+            &[
+                ("community", "1"),
+                ("scope_kind", "community"),
+                ("title", "电梯"),
+                ("body", "电梯经常停"),
+            ],
+            &[("photos", "lift.png", &hex(PNG_WITH_TEXT))],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let after: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select count(*) from council_topic"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(after, before + 1, "the refused posts saved nothing");
+    let page_url = ok.header("location").unwrap();
+    let page = yang.get(&page_url).await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    let photo = text
+        .split("src=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|s| s.contains("/photos/"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no photo on {text}"));
+    let img = yang.get(&photo).await;
+    assert_eq!(img.status, 200);
+    assert!(img.body.starts_with(b"\x89PNG"));
+    assert!(!img.body.windows(4).any(|w| w == b"tEXt"), "its metadata is stripped");
+    assert_eq!(
+        app.client().get(&photo).await.status / 100,
+        3,
+        "not for someone signed out"
+    );
+
+    // Her building's maintenance-fund vote: she votes, and sees it counted.
+    let fund = demo_vote(&app, "use_fund").await;
+    let url = format!("/council/votes/{fund}");
+    let page = yang.get(&url).await;
+    assert!(page.text().contains("name=\"choice\""), "{}", page.text());
+    assert!(!page.text().contains("id=\"checks\""), "no live count for voters");
+    let cast = yang.post_form(&format!("{url}/ballot"), &[("choice", "approve")]).await;
+    assert_eq!(cast.status, 303, "{}", cast.text());
+    assert!(yang.get(&url).await.text().contains("id=\"my-ballot\""));
+    let wrong = yang.post_form(&format!("{url}/ballot"), &[("choice", "")]).await;
+    assert_eq!(wrong.status, 422);
+}
+
+#[tokio::test]
+async fn staff_read_the_live_count_recount_a_closed_vote_and_anyone_reads_the_board() {
+    let app = demo_app().await;
+    let mut staff = app.signed_in("xlg.staff", PW).await;
+    for page in ["/council", "/council/votes", "/council/meetings"] {
+        let res = staff.get(page).await;
+        assert_eq!(res.status, 200, "{page}: {}", res.text());
+    }
+    let fund = demo_vote(&app, "use_fund").await;
+    let live = staff.get(&format!("/council/votes/{fund}")).await.text();
+    assert!(
+        live.contains("id=\"checks\"") && live.contains("专有部分面积"),
+        "{live}"
+    );
+    let lift = demo_vote(&app, "rebuild").await;
+    let recount = staff.get(&format!("/council/votes/{lift}?recount=true")).await.text();
+    assert!(recount.contains("结果与公布结果一致"), "{recount}");
+    assert!(recount.contains("表决通过"));
+    let resolution: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select resolution_id from council_resolution where vote_id = $1"
+    )
+    .bind(lift)
+    .fetch_one(p)
+    .await
+    .unwrap());
+    let page = staff.get(&format!("/council/resolutions/{resolution}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("可申请撤销至") && page.text().contains("已逾期"));
+    // A vote drafted with a closing time in the past says so beside the field.
+    let bad = staff
+        .post_form(
+            "/council/votes",
+            &[
+                ("community", "1"),
+                ("title", "试"),
+                ("kind", "poll"),
+                ("scope_kind", "community"),
+                ("options", "甲\n乙"),
+                ("closes_at", "2020-01-01T10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("截止时间须晚于现在"), "{}", bad.text());
+    // Opening a vote whose electorate is incomplete says which dwellings.
+    let (b, _) = crate::council::building(&app, "PG", &[9_000, 0]).await;
+    let draft = staff
+        .post_form(
+            "/council/votes",
+            &[
+                ("community", "1"),
+                ("title", "缺面积"),
+                ("kind", "owners"),
+                ("matter", "use_fund"),
+                ("scope_kind", "building"),
+                ("scope", &b.to_string()),
+                ("closes_at", "2026-12-20T10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(draft.status, 303, "{}", draft.text());
+    let url = draft.header("location").unwrap();
+    let open = staff.post_form(&format!("{url}/open"), &[]).await;
+    assert_eq!(open.status, 409);
+    assert!(
+        open.text().contains("选民名册不完整") && open.text().contains("102"),
+        "{}",
+        open.text()
+    );
+
+    // The board, signed out: the lift resolution with its tasks, the minutes, no ballots.
+    let mut anon = app.client();
+    let board = anon.get("/board/1").await;
+    assert_eq!(board.status, 200);
+    let text = board.text();
+    assert!(
+        text.contains("加装电梯") && text.contains("区住建局") && text.contains("户代表"),
+        "{text}"
+    );
+    assert!(!text.contains("选民") && !text.contains("voter"));
+    // A resident of the community is not staff: no count of an open vote, no staff forms.
+    let mut yang = app.signed_in("resident1", PW).await;
+    let page = yang.get(&format!("/council/votes/{lift}?recount=true")).await.text();
+    assert!(!page.contains("id=\"recount\"") && !page.contains("/paper"), "{page}");
+    assert!(page.contains("表决通过"), "everyone reads a closed vote's result");
+}
