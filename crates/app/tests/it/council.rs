@@ -960,3 +960,46 @@ async fn the_api_answers_bad_votes_with_field_errors_and_reads_need_a_sign_in() 
     let doc = c.get("/api/openapi.json").await.json();
     assert!(doc["paths"]["/council-votes/{id}/paper"]["post"].is_object());
 }
+
+#[tokio::test]
+async fn a_community_topic_counts_its_raiser_and_cosigners_towards_requiring_a_residents_meeting() {
+    let app = demo_app().await;
+    let (_, dwellings) = building(&app, "Q2", &[9_000, 9_000]).await;
+    let (raiser, _) = resident(&app, "q.raiser", dwellings[0], "1970-01-01").await;
+    let (adult, _) = resident(&app, "q.adult", dwellings[1], "1990-01-01").await;
+    let (child, _) = resident(&app, "q.child", dwellings[1], "2012-01-01").await;
+    let input = TopicInput {
+        community: "1".into(),
+        scope_kind: "community".into(),
+        title: "召开居民会议讨论停车收费".into(),
+        body: "请社区召开居民会议。".into(),
+        ..TopicInput::default()
+    };
+    let id = topic::raise(&app.state, &raiser, &input, &[]).await.unwrap();
+    topic::cosign(&app.state, &adult, id).await.unwrap();
+    topic::cosign(&app.state, &child, id).await.unwrap();
+    let (adults, households): (i64, i64) = on_db!(app.handle(), |p| {
+        sqlx::query_as(
+        "select count(*), count(distinct household_id) from registry_resident where community_id = 1 \
+         and left_at is null and residence in ('registered_living', 'living_unregistered') and birth_date <= '2008-11-27'"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap()
+    });
+    let rq = view::topic(&app.state, &raiser, id).await.unwrap().requisition.unwrap();
+    let got: Vec<(Measure, i64, i64, i64, bool)> = rq
+        .checks
+        .iter()
+        .map(|c| (c.measure, c.part, c.whole, c.needed, c.met))
+        .collect();
+    // Two adults of two households ask (the child does not count); a fifth is needed.
+    assert_eq!(
+        got,
+        [
+            (Measure::People, 2, adults, (adults + 4) / 5, false),
+            (Measure::Households, 2, households, (households + 4) / 5, false),
+        ]
+    );
+    assert!(!rq.met);
+}

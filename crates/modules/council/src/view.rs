@@ -8,7 +8,9 @@ use yijia_registry::repo::CommunityAt;
 
 use crate::commands::vote::{count, CountInput, Counted};
 use crate::commands::{self, resolution::revocable_until};
-use crate::model::{rules, VoteStatus};
+use crate::model::rules::{self, Rule, VoteKind};
+use crate::model::tally::{self, Check};
+use crate::model::{ScopeKind, VoteStatus};
 use crate::permissions::{ANSWER, MANAGE, READ, TAKE_PART};
 use crate::repo::{self, CommentRow, MeetingRow, ResolutionRow, TaskRow, TaskUpdateRow, TopicRow, VoteRow};
 
@@ -55,10 +57,42 @@ pub struct TopicView {
     pub photos: Vec<String>,
     pub cosigned: bool,
     pub votes: Vec<VoteRow>,
+    /// A topic of the whole community doubles as a request for a residents' meeting: whether
+    /// those who raised and co-signed it reach a share that requires one (adults, households).
+    pub requisition: Option<Requisition>,
     #[serde(skip)]
     pub standing: Standing,
     #[serde(skip)]
     pub time_zone: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Requisition {
+    pub met: bool,
+    pub checks: Vec<Check>,
+}
+
+/// The requisition checks of a community topic under the residents' preset in force today;
+/// residents' groups are left out while the registry does not know them.
+async fn requisition(state: &AppState, c: &CommunityAt, topic: &TopicRow) -> Result<Option<Requisition>> {
+    if topic.scope_kind != ScopeKind::Community.as_str() {
+        return Ok(None);
+    }
+    let today = yijia_kernel::clock::local_date(state.now_ms(), &commands::tz(c));
+    let Some((preset, _)) = rules::in_force(VoteKind::Residents, today) else {
+        return Ok(None);
+    };
+    let Rule::Residents(rule) = preset.rule else {
+        return Ok(None);
+    };
+    let born_by = crate::commands::vote::born_by(today);
+    let [a, ta, h, th] = repo::requisition_shares(&state.db, c.community_id, topic.topic_id, &born_by).await?;
+    let (_, all) = tally::requisition((a, ta), (h, th), (0, 0), &rule);
+    let checks: Vec<Check> = all.into_iter().filter(|c| c.whole > 0).collect();
+    Ok(Some(Requisition {
+        met: checks.iter().any(|c| c.met),
+        checks,
+    }))
 }
 
 pub async fn topic(state: &AppState, actor: &Actor, id: i64) -> Result<TopicView> {
@@ -77,6 +111,7 @@ pub async fn topic(state: &AppState, actor: &Actor, id: i64) -> Result<TopicView
         None => false,
     };
     Ok(TopicView {
+        requisition: requisition(state, &c, &topic).await?,
         photos: repo::topic_files(&state.db, id).await?,
         votes: repo::votes(&state.db, topic.community_id, Some(id), 20).await?,
         topic,

@@ -204,7 +204,7 @@ fn scope_of(v: &VoteRow) -> Scope<'_> {
 }
 
 /// The day someone born on it turns 18 on `day` (29 February counts from 1 March).
-fn born_by(day: jiff::civil::Date) -> String {
+pub fn born_by(day: jiff::civil::Date) -> String {
     let year = day.year() - 18;
     jiff::civil::Date::new(year, day.month(), day.day())
         .or_else(|_| jiff::civil::Date::new(year, 2, 28))

@@ -63,6 +63,16 @@ impl Labels {
     }
 }
 
+/// A threshold in words: "2/3 以上", "超过 1/2".
+pub fn share(chrome: &yijia_web::Chrome, t: &crate::model::rules::Threshold) -> String {
+    let key = if t.strict {
+        "council.more_than"
+    } else {
+        "council.at_least"
+    };
+    chrome.t(key).replace("{share}", &format!("{}/{}", t.num, t.den))
+}
+
 /// `(code, label)` of every value of a closed list, for a select.
 pub fn options<T: Copy>(
     all: &[T],

@@ -134,6 +134,10 @@ impl TopicPage {
         self.v.comments.iter().filter(|c| c.parent_id.is_none()).collect()
     }
 
+    fn share(&self, t: &crate::model::rules::Threshold) -> String {
+        super::share(&self.chrome, t)
+    }
+
     fn open(&self) -> bool {
         TopicStatus::parse(&self.v.topic.status).is_some_and(TopicStatus::open)
     }

@@ -317,3 +317,29 @@ pub async fn cosigners_tx(tx: &mut Tx, topic_id: i64) -> Result<Vec<i64>> {
     .fetch_all(&mut *c)
     .await?))
 }
+
+/// Who asks for a residents' meeting by raising or co-signing a topic, against the whole
+/// community: `(adults asking, adults, households asking, households)`, counting residents
+/// living there born on or before `born_by` (18 today).
+pub async fn requisition_shares(db: &Db, community_id: i64, topic_id: i64, born_by: &str) -> Result<[i64; 4]> {
+    const LIVING: &str = "r.community_id = $1 and r.left_at is null \
+         and r.residence in ('registered_living', 'living_unregistered') and r.birth_date <= $2";
+    let asking = format!(
+        "select count(distinct r.resident_id), count(distinct r.household_id) from registry_resident r \
+         where {LIVING} and r.account_id in (select account_id from council_cosign where topic_id = $3 \
+           union select raised_by from council_topic where topic_id = $3)"
+    );
+    let all = format!("select count(*), count(distinct r.household_id) from registry_resident r where {LIVING}");
+    let (a, h): (i64, i64) = on_db!(db, |p| sqlx::query_as(&asking)
+        .bind(community_id)
+        .bind(born_by)
+        .bind(topic_id)
+        .fetch_one(p)
+        .await?);
+    let (ta, th): (i64, i64) = on_db!(db, |p| sqlx::query_as(&all)
+        .bind(community_id)
+        .bind(born_by)
+        .fetch_one(p)
+        .await?);
+    Ok([a, ta, h, th])
+}
