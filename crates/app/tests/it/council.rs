@@ -341,6 +341,7 @@ async fn a_topic_travels_from_a_phone_through_cosigning_a_meeting_and_a_vote_to_
     input.topic = id.to_string();
     let vote_id = opened(&app, &s.staff, &input).await;
     assert_eq!(repo::vote(app.handle(), vote_id).await.unwrap().unwrap().electors, 4);
+    assert!(told(&app, &third).await.contains(&"council.note_vote_open".to_owned()));
     assert_eq!(
         ballot::cast(&app.state, &raiser, vote_id, &choose("approve"))
             .await

@@ -129,6 +129,35 @@ async fn staff_read_the_live_count_recount_a_closed_vote_and_anyone_reads_the_bo
         live.contains("id=\"checks\"") && live.contains("专有部分面积"),
         "{live}"
     );
+    // A proxy's paper ballot needs the authorisation's photo; entered, it waits for a second
+    // staff member, listed by name.
+    let voter: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select min(u.owner_no) from council_vote_unit u where u.vote_id = $1 and not exists \
+         (select 1 from council_ballot b where b.vote_id = u.vote_id and b.voter_no = u.owner_no)"
+    )
+    .bind(fund)
+    .fetch_one(p)
+    .await
+    .unwrap());
+    let voter = voter.to_string();
+    let fields = [
+        ("voter", voter.as_str()),
+        ("choice", "approve"),
+        ("proxy_name", "代理人王某"),
+    ];
+    let paper = format!("/council/votes/{fund}/paper");
+    let no_doc = staff.post_multipart(&paper, &fields, &[]).await;
+    assert_eq!(no_doc.status, 422);
+    assert!(no_doc.text().contains("委托投票须上传授权委托书照片"));
+    let with_doc = staff
+        .post_multipart(&paper, &fields, &[("authorisation", "auth.png", &hex(PNG_WITH_TEXT))])
+        .await;
+    assert_eq!(with_doc.status, 303, "{}", with_doc.text());
+    let page = staff.get(&format!("/council/votes/{fund}")).await.text();
+    assert!(
+        page.contains("id=\"unconfirmed\"") && page.contains("代理人王某"),
+        "{page}"
+    );
     let lift = demo_vote(&app, "rebuild").await;
     let recount = staff.get(&format!("/council/votes/{lift}?recount=true")).await.text();
     assert!(recount.contains("结果与公布结果一致"), "{recount}");

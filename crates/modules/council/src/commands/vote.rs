@@ -228,6 +228,15 @@ pub async fn open(state: &AppState, actor: &Actor, vote_id: i64) -> Result<i64> 
     let today = yijia_kernel::clock::local_date(now, &tz(&c));
     let electors = snapshot(&mut tx, &v, today).await?;
     repo::mark_open(&mut tx, vote_id, electors, now).await?;
+    let told = repo::elector_accounts_tx(&mut tx, vote_id).await?;
+    let note = yijia_kernel::notify::Note {
+        community_id: Some(c.community_id),
+        kind: "council.note_vote_open",
+        args: serde_json::json!({ "title": v.title,
+            "closes": yijia_kernel::clock::format_local(v.closes_at, &c.time_zone) }),
+        link: format!("/council/votes/{vote_id}"),
+    };
+    yijia_kernel::notify::send(&mut tx, &told, &note, now).await?;
     audit::record(
         &mut tx,
         now,

@@ -328,6 +328,16 @@ pub async fn voter_count_tx(tx: &mut Tx, vote_id: i64) -> Result<i64> {
     .await?))
 }
 
+/// The accounts of a vote's electors, to tell them it is open.
+pub async fn elector_accounts_tx(tx: &mut Tx, vote_id: i64) -> Result<Vec<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select distinct account_id from council_elector where vote_id = $1 and account_id is not null"
+    )
+    .bind(vote_id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
 /// The voter an account votes as in a vote, and the elector's name.
 pub async fn voter_of_account(db: &Db, vote_id: i64, account_id: i64) -> Result<Option<(i64, String)>> {
     Ok(on_db!(db, |p| sqlx::query_as(
@@ -410,23 +420,25 @@ pub async fn ballot(db: &Db, vote_id: i64, voter_no: i64) -> Result<Option<Ballo
         .await?))
 }
 
-/// Ballots entered from paper that wait for a second staff member, for the vote page.
+/// Ballots entered from paper that wait for a second staff member, with the voter's name, for
+/// the vote page.
 pub async fn unconfirmed(db: &Db, vote_id: i64) -> Result<Vec<(BallotRow, String)>> {
-    let rows: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as(
-        "select b.ballot_id, coalesce((select min(e.name) from council_elector e \
-           where e.vote_id = b.vote_id and e.voter_no = b.voter_no), '') \
+    #[derive(sqlx::FromRow)]
+    struct Named {
+        #[sqlx(flatten)]
+        b: BallotRow,
+        name: String,
+    }
+    let rows: Vec<Named> = on_db!(db, |p| sqlx::query_as(
+        "select b.ballot_id, b.voter_no, b.choice, b.options, b.channel, b.proxy_name, b.cast_by, b.cast_at, \
+         b.confirmed_at, coalesce((select min(e.name) from council_elector e \
+           where e.vote_id = b.vote_id and e.voter_no = b.voter_no), '') as name \
          from council_ballot b where b.vote_id = $1 and b.confirmed_at is null order by b.ballot_id limit 200"
     )
     .bind(vote_id)
     .fetch_all(p)
     .await?);
-    let sql = format!("{BALLOT_SELECT} where ballot_id = $1");
-    let mut out = Vec::with_capacity(rows.len());
-    for (id, name) in rows {
-        let b: BallotRow = on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_one(p).await?);
-        out.push((b, name));
-    }
-    Ok(out)
+    Ok(rows.into_iter().map(|r| (r.b, r.name)).collect())
 }
 
 pub struct NewBallot<'a> {
