@@ -1,0 +1,4 @@
+//! The rules of wishes and care visits, as pure functions with their tests.
+
+pub mod visits;
+pub mod wish;
