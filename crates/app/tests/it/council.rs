@@ -899,8 +899,22 @@ async fn a_comment_reported_enough_is_hidden_until_staff_keep_it() {
         ..CommentInput::default()
     };
     assert_eq!(refused(comment::write(&app.state, &x, id, &official).await).0, 403);
+    // The property company's people answer for their company, whatever they type.
     let property = demo_user(&app, "property1").await;
-    comment::write(&app.state, &property, id, &official).await.unwrap();
+    let posing = CommentInput {
+        official: "区住建局".into(),
+        ..official.clone()
+    };
+    let answer = comment::write(&app.state, &property, id, &posing).await.unwrap();
+    assert_eq!(
+        repo::comment(app.handle(), answer).await.unwrap().unwrap().official,
+        "世茂物业"
+    );
+    let unattached = person(&app, "d.dept", Role::DepartmentStaff).await;
+    assert_eq!(
+        invalid(comment::write(&app.state, &unattached, id, &official).await),
+        fields(&[("official", "council.not_of_party")])
+    );
     // Triage: a merge must name another open topic of the community.
     let merge_self = TriageInput {
         action: "merge".into(),

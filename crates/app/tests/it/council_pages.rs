@@ -74,13 +74,51 @@ async fn a_resident_raises_a_topic_with_a_photo_and_votes_from_her_phone() {
         )
         .await;
     assert_eq!(ok.status, 303, "{}", ok.text());
+    // One choice names the kind of place and the place: a building is not taken for a grid.
+    let building: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select max(building_id) from building"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    let scoped = yang
+        .post_form(
+            "/council",
+            &[
+                ("community", "1"),
+                ("scope", &format!("building:{building}")),
+                ("title", "楼顶"),
+                ("body", "漏水"),
+            ],
+        )
+        .await;
+    assert_eq!(scoped.status, 303, "{}", scoped.text());
+    let (kind, id): (String, Option<i64>) = on_db!(app.handle(), |p| sqlx::query_as(
+        "select scope_kind, scope_id from council_topic where title = '楼顶'"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!((kind.as_str(), id), ("building", Some(building)));
+    let compound = yang
+        .post_form(
+            "/council",
+            &[
+                ("community", "1"),
+                ("scope", "compound:海亮小区"),
+                ("title", "院子"),
+                ("body", "路灯"),
+            ],
+        )
+        .await;
+    assert_eq!(compound.status, 303, "{}", compound.text());
     let after: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
         "select count(*) from council_topic"
     )
     .fetch_one(p)
     .await
     .unwrap());
-    assert_eq!(after, before + 1, "the refused posts saved nothing");
+    assert_eq!(after, before + 3, "the refused posts saved nothing");
     let page_url = ok.header("location").unwrap();
     let page = yang.get(&page_url).await;
     assert_eq!(page.status, 200);
@@ -180,7 +218,7 @@ async fn staff_read_the_live_count_recount_a_closed_vote_and_anyone_reads_the_bo
                 ("community", "1"),
                 ("title", "试"),
                 ("kind", "poll"),
-                ("scope_kind", "community"),
+                ("scope", "community:"),
                 ("options", "甲\n乙"),
                 ("closes_at", "2020-01-01T10:00"),
             ],
@@ -188,6 +226,35 @@ async fn staff_read_the_live_count_recount_a_closed_vote_and_anyone_reads_the_bo
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("截止时间须晚于现在"), "{}", bad.text());
+    assert!(
+        bad.text().contains("<option value=\"1\">"),
+        "the ballot-change choice is offered"
+    );
+    for (title, changeable) in [("可改", "1"), ("不可改", "0")] {
+        let ok = staff
+            .post_form(
+                "/council/votes",
+                &[
+                    ("community", "1"),
+                    ("title", title),
+                    ("kind", "poll"),
+                    ("scope", "community:"),
+                    ("options", "甲\n乙"),
+                    ("changeable", changeable),
+                    ("closes_at", "2026-12-20T10:00"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.text());
+        let stored: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+            "select changeable from council_vote where title = $1"
+        )
+        .bind(title)
+        .fetch_one(p)
+        .await
+        .unwrap());
+        assert_eq!(stored.to_string(), changeable);
+    }
     // Opening a vote whose electorate is incomplete says which dwellings.
     let (b, _) = crate::council::building(&app, "PG", &[9_000, 0]).await;
     let draft = staff
@@ -198,8 +265,7 @@ async fn staff_read_the_live_count_recount_a_closed_vote_and_anyone_reads_the_bo
                 ("title", "缺面积"),
                 ("kind", "owners"),
                 ("matter", "use_fund"),
-                ("scope_kind", "building"),
-                ("scope", &b.to_string()),
+                ("scope", &format!("building:{b}")),
                 ("closes_at", "2026-12-20T10:00"),
             ],
         )

@@ -56,6 +56,8 @@ pub struct TopicView {
     pub comments: Vec<CommentRow>,
     pub photos: Vec<String>,
     pub cosigned: bool,
+    /// The reader raised it (and so cannot co-sign it).
+    pub own: bool,
     pub votes: Vec<VoteRow>,
     /// A topic of the whole community doubles as a request for a residents' meeting: whether
     /// those who raised and co-signed it reach a share that requires one (adults, households).
@@ -111,6 +113,7 @@ pub async fn topic(state: &AppState, actor: &Actor, id: i64) -> Result<TopicView
         None => false,
     };
     Ok(TopicView {
+        own: actor.account_id.is_some() && actor.account_id == topic.raised_by,
         requisition: requisition(state, &c, &topic).await?,
         photos: repo::topic_files(&state.db, id).await?,
         votes: repo::votes(&state.db, topic.community_id, Some(id), 20).await?,
@@ -235,6 +238,8 @@ pub async fn resolution_view(state: &AppState, r: ResolutionRow, today: &str) ->
 #[derive(Debug, Clone, Serialize)]
 pub struct Board {
     pub community: String,
+    /// The reader is of the community (and so may open a resolution's page).
+    pub member: bool,
     pub resolutions: Vec<ResolutionView>,
     pub meetings: Vec<MeetingRow>,
     #[serde(skip)]
@@ -255,6 +260,7 @@ pub async fn board(state: &AppState, actor: Option<&Actor>, community_id: i64) -
         .filter(|m| m.minutes_at.is_some() && (member || m.visibility == "public"))
         .collect();
     Ok(Board {
+        member,
         community: c.name,
         resolutions,
         meetings,

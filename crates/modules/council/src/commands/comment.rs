@@ -7,6 +7,8 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{begin, name_of, optional_id, setting_i64, HIDE_AFTER_REPORTS};
+use yijia_registry::repo::CommunityAt;
+
 use crate::model::TopicStatus;
 use crate::permissions::{ANSWER, MANAGE, TAKE_PART};
 use crate::repo::{self, NewComment};
@@ -31,11 +33,13 @@ pub async fn write(state: &AppState, actor: &Actor, topic_id: i64, input: &Comme
     let t = repo::topic(&state.db, topic_id).await?.ok_or(Error::NotFound)?;
     let now = state.now_ms();
     let (mut tx, c) = begin(state, t.community_id).await?;
-    if official.is_empty() {
+    let official = if official.is_empty() {
         TAKE_PART.check(actor, &c.place())?;
+        official
     } else {
         ANSWER.check(actor, &c.place())?;
-    }
+        official_for(&mut tx, actor, &c, official).await?
+    };
     if matches!(
         TopicStatus::parse(&t.status),
         Some(TopicStatus::Merged | TopicStatus::Declined)
@@ -75,6 +79,25 @@ pub async fn write(state: &AppState, actor: &Actor, topic_id: i64, input: &Comme
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The party an official answer speaks for: staff name any; the property company's and the
+/// departments' people answer for the party they work for (the one typed, when several).
+async fn official_for(tx: &mut yijia_db::Tx, actor: &Actor, c: &CommunityAt, typed: String) -> Result<String> {
+    let community_id = c.community_id;
+    if MANAGE.allows(actor, &c.place()) {
+        return Ok(typed);
+    }
+    let account = actor.account_id.ok_or(Error::Forbidden)?;
+    let mine = repo::parties_of_tx(tx, community_id, account).await?;
+    match mine.as_slice() {
+        [] => Err(Error::field("official", "council.not_of_party")),
+        [one] => Ok(one.clone()),
+        _ => mine
+            .into_iter()
+            .find(|p| *p == typed)
+            .ok_or_else(|| Error::field("official", "council.not_of_party")),
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

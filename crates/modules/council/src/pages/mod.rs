@@ -14,7 +14,7 @@ use yijia_kernel::clock::format_local;
 use yijia_kernel::{Actor, Error, Result};
 
 use crate::model::rules::{Matter, VoteKind};
-use crate::model::tally::{Measure, Stage};
+use crate::model::tally::{Choice, Measure, Stage};
 use crate::model::{Channel, MeetingKind, Method, RaiserRole, ScopeKind, TopicStatus, Visibility, VoteStatus};
 
 /// Labels of the council's codes in the reader's language, and the formats pages share.
@@ -46,6 +46,7 @@ label_fns!(
     matter: Matter,
     stage: Stage,
     measure: Measure,
+    choice: Choice,
 );
 
 impl Labels {
@@ -110,10 +111,40 @@ impl Typed {
         self.0.get(field).cloned().unwrap_or_default()
     }
 
+    /// The fields with a page's one scope choice (`building:3`, `grid:2`, `compound:海亮小区`,
+    /// `community:`) split into the commands' `scope_kind` and `scope`.
+    pub fn scope_split(&self) -> Typed {
+        let mut t = self.clone();
+        if let Some((kind, value)) = self.v("scope").split_once(':') {
+            if ScopeKind::parse(kind).is_some() {
+                t.0.insert("scope_kind".into(), kind.to_owned());
+                t.0.insert("scope".into(), value.to_owned());
+            }
+        }
+        t
+    }
+
     /// The fields as a command's input.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
         let q = serde_urlencoded::to_string(&self.0).map_err(|_| Error::bad_request("error.bad_form"))?;
         serde_urlencoded::from_str(&q).map_err(|_| Error::bad_request("error.bad_form"))
+    }
+}
+
+/// The places a topic or a vote may concern, for the scope choice.
+pub struct Places {
+    pub compounds: Vec<String>,
+    pub buildings: Vec<(i64, String)>,
+    pub grids: Vec<(i64, String)>,
+}
+
+impl Places {
+    pub async fn of(db: &yijia_db::Db, community_id: i64) -> Result<Places> {
+        Ok(Places {
+            compounds: crate::repo::compounds(db, community_id).await?,
+            buildings: yijia_registry::repo::building_choices(db, community_id).await?,
+            grids: yijia_registry::repo::grid_choices(db, community_id).await?,
+        })
     }
 }
 

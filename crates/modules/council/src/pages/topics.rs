@@ -11,7 +11,7 @@ use yijia_web::{render, respond, Chrome, CurrentActor, PageCtx, PageForm, PagePa
 use super::{community_of, options, Labels, Typed};
 use crate::commands::comment::{self, CommentInput, ReportInput, ReviewInput};
 use crate::commands::topic::{self, TopicInput, TriageInput};
-use crate::model::{ScopeKind, TopicStatus, Triage};
+use crate::model::{TopicStatus, Triage};
 use crate::repo::{self, CommentRow, TopicRow};
 use crate::view::{self, Standing, TopicView};
 
@@ -33,7 +33,7 @@ struct TopicsPage {
     topics: Vec<TopicRow>,
     next: Option<i64>,
     statuses: Vec<(&'static str, &'static str)>,
-    scopes: Vec<(&'static str, &'static str)>,
+    compounds: Vec<String>,
     buildings: Vec<(i64, String)>,
     grids: Vec<(i64, String)>,
     to_review: Vec<CommentRow>,
@@ -46,6 +46,7 @@ async fn list_page(ctx: &PageCtx, a: &Actor, q: &ListQuery, form: Shown<Typed>) 
     let (c, standing) = view::community_for(&ctx.state, a, id).await?;
     let db = &ctx.state.db;
     let topics = repo::topics(db, id, q.status.trim(), q.before.unwrap_or(i64::MAX), 30).await?;
+    let places = super::Places::of(db, id).await?;
     let next = (topics.len() == 30)
         .then(|| topics.last().map(|t| t.topic_id))
         .flatten();
@@ -62,9 +63,9 @@ async fn list_page(ctx: &PageCtx, a: &Actor, q: &ListQuery, form: Shown<Typed>) 
         topics,
         next,
         statuses: options(TopicStatus::ALL, TopicStatus::as_str, |s| s.label(lang)),
-        scopes: options(ScopeKind::ALL, ScopeKind::as_str, |s| s.label(lang)),
-        buildings: yijia_registry::repo::building_choices(db, id).await?,
-        grids: yijia_registry::repo::grid_choices(db, id).await?,
+        compounds: places.compounds,
+        buildings: places.buildings,
+        grids: places.grids,
         to_review: if standing.staff {
             repo::comments_to_review(db, id).await?
         } else {
@@ -91,7 +92,7 @@ pub async fn post_new(
         ..ListQuery::default()
     };
     let result = async {
-        let input: TopicInput = typed.parse()?;
+        let input: TopicInput = typed.scope_split().parse()?;
         let photos: Vec<Vec<u8>> = files
             .into_iter()
             .filter(|f| f.field == "photos" && !f.bytes.is_empty())

@@ -14,7 +14,7 @@ use crate::commands::topic::MAX_PHOTO_BYTES;
 use crate::commands::vote::{self, Counted, VoteInput};
 use crate::model::rules::{Matter, Threshold, VoteKind};
 use crate::model::tally::{Check, Choice};
-use crate::model::{Method, ScopeKind, VoteStatus};
+use crate::model::{Method, VoteStatus};
 use crate::repo::{self, BallotRow, VoteRow};
 use crate::view::{self, Standing, VoteView};
 
@@ -35,8 +35,8 @@ struct VotesPage {
     votes: Vec<VoteRow>,
     kinds: Vec<(&'static str, &'static str)>,
     matters: Vec<(&'static str, &'static str)>,
-    scopes: Vec<(&'static str, &'static str)>,
     methods: Vec<(&'static str, &'static str)>,
+    compounds: Vec<String>,
     buildings: Vec<(i64, String)>,
     grids: Vec<(i64, String)>,
     standing: Standing,
@@ -46,6 +46,7 @@ struct VotesPage {
 async fn list_page(ctx: &PageCtx, a: &Actor, id: i64, form: Shown<Typed>) -> WebResult<Response> {
     let (c, standing) = view::community_for(&ctx.state, a, id).await?;
     let db = &ctx.state.db;
+    let places = super::Places::of(db, id).await?;
     let chrome = Chrome::new(ctx, "council.votes_title");
     let lang = chrome.lang();
     render(VotesPage {
@@ -58,10 +59,10 @@ async fn list_page(ctx: &PageCtx, a: &Actor, id: i64, form: Shown<Typed>) -> Web
         votes: repo::votes(db, id, None, 100).await?,
         kinds: options(VoteKind::ALL, VoteKind::as_str, |k| k.label(lang)),
         matters: Matter::ALL.iter().map(|m| (m.as_str(), m.label(lang))).collect(),
-        scopes: options(ScopeKind::ALL, ScopeKind::as_str, |s| s.label(lang)),
         methods: options(Method::ALL, Method::as_str, |m| m.label(lang)),
-        buildings: yijia_registry::repo::building_choices(db, id).await?,
-        grids: yijia_registry::repo::grid_choices(db, id).await?,
+        compounds: places.compounds,
+        buildings: places.buildings,
+        grids: places.grids,
         standing,
         form,
     })
@@ -86,7 +87,7 @@ pub async fn post_new(
 ) -> WebResult<Response> {
     let typed = Typed::from_pairs(pairs);
     let id = community_of(typed.v("community").trim().parse().ok(), &a)?;
-    let result = match typed.parse::<VoteInput>() {
+    let result = match typed.scope_split().parse::<VoteInput>() {
         Ok(input) => vote::create(&ctx.state, &a, &input)
             .await
             .map(|v| Redirect::to(&format!("/council/votes/{v}")).into_response()),
@@ -115,7 +116,7 @@ struct VotePage {
     l: Labels,
     v: VoteView,
     choices: Vec<(&'static str, &'static str)>,
-    electors: Vec<(i64, i64, String)>,
+    electors: Vec<repo::ElectorRow>,
     developer: bool,
     unconfirmed: Vec<(BallotRow, String)>,
     hands: Option<repo::HandsRow>,
@@ -127,6 +128,10 @@ struct VotePage {
 impl VotePage {
     fn is_open(&self) -> bool {
         self.v.vote.status == VoteStatus::Open.as_str() && self.v.vote.closes_at > self.now
+    }
+
+    fn hands_confirmed(&self) -> bool {
+        self.hands.as_ref().is_some_and(|h| h.confirmed_at.is_some())
     }
 
     fn by_hands(&self) -> bool {

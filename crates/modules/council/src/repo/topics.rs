@@ -343,3 +343,26 @@ pub async fn requisition_shares(db: &Db, community_id: i64, topic_id: i64, born_
         .await?);
     Ok([a, ta, h, th])
 }
+
+/// The parties (by name) an account works for in a community, as the appeals' parties list them.
+pub async fn parties_of_tx(tx: &mut Tx, community_id: i64, account_id: i64) -> Result<Vec<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select p.name from appeal_party_member m join appeal_party p on p.party_id = m.party_id \
+         where m.account_id = $1 and p.community_id = $2 and p.retired_at is null order by p.name"
+    )
+    .bind(account_id)
+    .bind(community_id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
+/// The community's compounds (院落), by name, for the choices of forms.
+pub async fn compounds(db: &Db, community_id: i64) -> Result<Vec<String>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "select distinct compound from building where community_id = $1 and retired_at is null and compound <> '' \
+         order by compound"
+    )
+    .bind(community_id)
+    .fetch_all(p)
+    .await?))
+}

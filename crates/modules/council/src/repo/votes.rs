@@ -371,11 +371,23 @@ pub async fn voter_of_resident_tx(tx: &mut Tx, vote_id: i64, resident_id: i64) -
     .await?))
 }
 
-/// The electors of a vote, for staff entering paper ballots: `(resident, voter, name)`.
-pub async fn electors(db: &Db, vote_id: i64, search: &str, limit: i64) -> Result<Vec<(i64, i64, String)>> {
+/// An elector as staff entering paper ballots see them.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ElectorRow {
+    pub resident_id: i64,
+    pub voter_no: i64,
+    pub name: String,
+    /// Their voter has a ballot already (counted or waiting for its second check).
+    pub voted: bool,
+}
+
+/// The electors of a vote, by name, for staff entering paper ballots.
+pub async fn electors(db: &Db, vote_id: i64, search: &str, limit: i64) -> Result<Vec<ElectorRow>> {
     Ok(on_db!(db, |p| sqlx::query_as(
-        "select resident_id, voter_no, name from council_elector where vote_id = $1 and ($2 = '' or name like $3) \
-         order by voter_no, resident_id limit $4"
+        "select e.resident_id, e.voter_no, e.name, exists (select 1 from council_ballot b \
+           where b.vote_id = e.vote_id and b.voter_no = e.voter_no) as voted \
+         from council_elector e where e.vote_id = $1 and ($2 = '' or e.name like $3) \
+         order by e.voter_no, e.resident_id limit $4"
     )
     .bind(vote_id)
     .bind(search)
