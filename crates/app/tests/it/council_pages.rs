@@ -196,6 +196,18 @@ async fn staff_read_the_live_count_recount_a_closed_vote_and_anyone_reads_the_bo
         page.contains("id=\"unconfirmed\"") && page.contains("代理人王某"),
         "{page}"
     );
+    let doc = page
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|s| s.ends_with("/authorisation"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no link to the authorisation on {page}"));
+    let img = staff.get(&doc).await;
+    assert_eq!(img.status, 200);
+    assert!(img.body.starts_with(b"\x89PNG"));
+    let mut yang = app.signed_in("resident1", PW).await;
+    assert_eq!(yang.get(&doc).await.status, 404, "a proxy's papers are for staff");
     let lift = demo_vote(&app, "rebuild").await;
     let recount = staff.get(&format!("/council/votes/{lift}?recount=true")).await.text();
     assert!(recount.contains("结果与公布结果一致"), "{recount}");
@@ -291,7 +303,6 @@ async fn staff_read_the_live_count_recount_a_closed_vote_and_anyone_reads_the_bo
     );
     assert!(!text.contains("选民") && !text.contains("voter"));
     // A resident of the community is not staff: no count of an open vote, no staff forms.
-    let mut yang = app.signed_in("resident1", PW).await;
     let page = yang.get(&format!("/council/votes/{lift}?recount=true")).await.text();
     assert!(!page.contains("id=\"recount\"") && !page.contains("/paper"), "{page}");
     assert!(page.contains("表决通过"), "everyone reads a closed vote's result");

@@ -56,6 +56,7 @@ impl Module for Council {
             .route("/council/votes/{id}/ballot", post(votes::post_ballot))
             .route("/council/votes/{id}/paper", post(votes::post_paper))
             .route("/council/votes/{id}/hands", post(votes::post_hands))
+            .route("/council/ballots/{id}/authorisation", get(votes::authorisation))
             .route("/council/resolutions/{id}", get(board::resolution))
             .route("/council/resolutions/{id}/tasks", post(board::post_task))
             .route("/council/resolutions/{id}/visibility", post(board::post_visibility))

@@ -339,3 +339,18 @@ pub async fn post_hands(
     };
     answer(ctx, a, id, "hands", typed, result).await
 }
+
+/// A proxy's authorisation, for the staff checking the ballot it came with.
+pub async fn authorisation(ctx: PageCtx, CurrentActor(a): CurrentActor, P(ballot_id): P<i64>) -> WebResult<Response> {
+    let (vote_id, sha) = repo::authorisation(&ctx.state.db, ballot_id)
+        .await?
+        .ok_or(yijia_kernel::Error::NotFound)?;
+    let v = view::vote(&ctx.state, &a, vote_id, false).await?;
+    if !(v.standing.staff || v.standing.reads) {
+        return Err(yijia_kernel::Error::NotFound.into());
+    }
+    let (file, bytes) = yijia_kernel::files::load(&ctx.state.db, &ctx.state.config.data_dir, &sha)
+        .await?
+        .ok_or(yijia_kernel::Error::NotFound)?;
+    Ok(([(axum::http::header::CONTENT_TYPE, file.mime)], bytes).into_response())
+}

@@ -467,6 +467,17 @@ pub struct NewBallot<'a> {
     pub confirmed_at: Option<i64>,
 }
 
+/// The stored photo (its hash) of a proxy ballot's authorisation, with the ballot's vote.
+pub async fn authorisation(db: &Db, ballot_id: i64) -> Result<Option<(i64, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select b.vote_id, f.sha256 from council_ballot b join stored_file f on f.stored_file_id = b.proxy_file \
+         where b.ballot_id = $1"
+    )
+    .bind(ballot_id)
+    .fetch_optional(p)
+    .await?))
+}
+
 /// Inserts a ballot; `false` when the voter already has one (the unique index decides, so two
 /// ballots racing are counted once).
 pub async fn insert_ballot(tx: &mut Tx, b: &NewBallot<'_>, now: i64) -> Result<bool> {
