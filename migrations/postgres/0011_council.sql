@@ -168,7 +168,7 @@ create table council_elector (
     name text not null,
     primary key (vote_id, resident_id)
 );
-create index council_elector_account on council_elector (vote_id, account_id);
+create index council_elector_account on council_elector (vote_id, account_id, resident_id);
 create index council_elector_voter on council_elector (vote_id, voter_no);
 
 -- One ballot per voter. A ballot entered from paper (or for a proxy) counts once a second staff

@@ -193,7 +193,7 @@ pub async fn scope_holdings_tx(tx: &mut Tx, s: Scope<'_>, today: &str) -> Result
     let sql = format!(
         "select g.household_id, g.resident_id, g.developer, g.area_centi_m2, g.area_source \
          from registry_holding g join household h on h.household_id = g.household_id \
-         where {IN_SCOPE} and g.kind = 'owner' and (g.starts_on is null or g.starts_on <= $5) \
+         where {IN_SCOPE} and g.community_id = $1 and g.kind = 'owner' and (g.starts_on is null or g.starts_on <= $5) \
          and (g.ends_on is null or g.ends_on >= $5) order by g.holding_id"
     );
     let rows: Vec<HoldingCols> = on_tx!(tx, |c| sqlx::query_as(&sql)
