@@ -16,6 +16,7 @@ use crate::commands::meeting::{self, MeetingInput, MinutesInput, SignInInput};
 use crate::commands::resolution::{self, ProgressInput, TaskInput, VisibilityInput};
 use crate::commands::topic::{self, TopicInput, TriageInput};
 use crate::commands::vote::{self, VoteInput};
+use crate::pages::community_of;
 use crate::{repo, view};
 
 pub fn routes() -> Router<AppState> {
@@ -51,10 +52,6 @@ struct ListQuery {
     community: Option<i64>,
     status: String,
     before: Option<i64>,
-}
-
-fn community_of(asked: Option<i64>, a: &Actor) -> Result<i64, Error> {
-    asked.or_else(|| a.only_community()).ok_or(Error::NotFound)
 }
 
 async fn get_topics(

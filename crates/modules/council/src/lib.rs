@@ -9,7 +9,7 @@ pub mod commands;
 mod demo;
 pub mod model;
 mod openapi;
-mod pages;
+pub(crate) mod pages;
 pub mod permissions;
 pub mod repo;
 pub mod view;

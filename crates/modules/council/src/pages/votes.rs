@@ -212,11 +212,7 @@ async fn vote_page(ctx: &PageCtx, a: &Actor, id: i64, q: &VoteQuery, form: Shown
     let db = &ctx.state.db;
     let staff = v.standing.staff;
     let (electors, developer, unconfirmed, hands) = if staff {
-        let developer = v.vote.kind == VoteKind::Owners.as_str()
-            && repo::vote_units(db, id)
-                .await?
-                .iter()
-                .any(|u| u.1 == crate::model::electorate::DEVELOPER);
+        let developer = v.vote.kind == VoteKind::Owners.as_str() && repo::has_developer(db, id).await?;
         (
             repo::electors(db, id, q.q.trim(), 50).await?,
             developer,

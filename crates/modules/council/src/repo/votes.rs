@@ -532,62 +532,68 @@ pub async fn confirm_ballot(tx: &mut Tx, ballot_id: i64, by: i64, now: i64) -> R
 }
 
 /// The counted (confirmed) ballots of a vote: `(voter, choice, options)`.
+const COUNTED_BALLOTS: &str = "select voter_no, choice, options from council_ballot \
+     where vote_id = $1 and confirmed_at is not null order by voter_no";
+
 pub async fn counted_ballots_tx(tx: &mut Tx, vote_id: i64) -> Result<Vec<(i64, String, String)>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
-        "select voter_no, choice, options from council_ballot where vote_id = $1 and confirmed_at is not null \
-         order by voter_no"
-    )
-    .bind(vote_id)
-    .fetch_all(&mut *c)
-    .await?))
+    Ok(on_tx!(tx, |c| sqlx::query_as(COUNTED_BALLOTS)
+        .bind(vote_id)
+        .fetch_all(&mut *c)
+        .await?))
 }
 
 pub async fn counted_ballots(db: &Db, vote_id: i64) -> Result<Vec<(i64, String, String)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
-        "select voter_no, choice, options from council_ballot where vote_id = $1 and confirmed_at is not null \
-         order by voter_no"
-    )
-    .bind(vote_id)
-    .fetch_all(p)
-    .await?))
+    Ok(on_db!(db, |p| sqlx::query_as(COUNTED_BALLOTS)
+        .bind(vote_id)
+        .fetch_all(p)
+        .await?))
 }
 
 /// An owners' vote's units as stored at opening: `(household, owner, area)`.
+const VOTE_UNITS: &str =
+    "select household_id, owner_no, area_centi_m2 from council_vote_unit where vote_id = $1 order by household_id";
+
 pub async fn vote_units(db: &Db, vote_id: i64) -> Result<Vec<(i64, i64, i64)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
-        "select household_id, owner_no, area_centi_m2 from council_vote_unit where vote_id = $1 order by household_id"
-    )
-    .bind(vote_id)
-    .fetch_all(p)
-    .await?))
+    Ok(on_db!(db, |p| sqlx::query_as(VOTE_UNITS)
+        .bind(vote_id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub async fn vote_units_tx(tx: &mut Tx, vote_id: i64) -> Result<Vec<(i64, i64, i64)>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
-        "select household_id, owner_no, area_centi_m2 from council_vote_unit where vote_id = $1 order by household_id"
+    Ok(on_tx!(tx, |c| sqlx::query_as(VOTE_UNITS)
+        .bind(vote_id)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
+/// Whether an owners' vote counts the developer's unsold units (owner number 0) as an owner.
+pub async fn has_developer(db: &Db, vote_id: i64) -> Result<bool> {
+    Ok(on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+        "select count(*) from council_vote_unit where vote_id = $1 and owner_no = $2"
     )
     .bind(vote_id)
-    .fetch_all(&mut *c)
-    .await?))
+    .bind(crate::model::electorate::DEVELOPER)
+    .fetch_one(p)
+    .await?)
+        > 0)
 }
 
 /// The distinct voters of a vote.
+const VOTERS: &str = "select distinct voter_no from council_elector where vote_id = $1";
+
 pub async fn voters(db: &Db, vote_id: i64) -> Result<Vec<i64>> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(
-        "select distinct voter_no from council_elector where vote_id = $1"
-    )
-    .bind(vote_id)
-    .fetch_all(p)
-    .await?))
+    Ok(on_db!(db, |p| sqlx::query_scalar(VOTERS)
+        .bind(vote_id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub async fn voters_tx(tx: &mut Tx, vote_id: i64) -> Result<Vec<i64>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "select distinct voter_no from council_elector where vote_id = $1"
-    )
-    .bind(vote_id)
-    .fetch_all(&mut *c)
-    .await?))
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(VOTERS)
+        .bind(vote_id)
+        .fetch_all(&mut *c)
+        .await?))
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
