@@ -17,6 +17,7 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(yijia_appeals::Appeals),
         Arc::new(yijia_volunteers::Volunteers),
         Arc::new(yijia_council::Council),
+        Arc::new(yijia_care::Care),
         Arc::new(yijia_audit::Audit),
     ]
 }

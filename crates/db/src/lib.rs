@@ -256,4 +256,11 @@ pub const TABLES: &[&str] = &[
     "council_resolution",
     "council_task",
     "council_task_update",
+    "care_wish",
+    "care_wish_file",
+    "care_wish_claim",
+    "care_wish_step",
+    "care_pairing",
+    "care_visit",
+    "care_alert",
 ];

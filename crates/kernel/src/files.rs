@@ -153,6 +153,31 @@ pub async fn write_image(data_dir: &Path, image: &PreparedImage) -> Result<()> {
         .map_err(|e| Error::Internal(e.into()))
 }
 
+/// Checks and writes the photos of one form field, at most `max_count` of `max_bytes` each,
+/// before the write transaction: one that is not an image, or too large, refuses them all.
+pub async fn prepare_images(
+    data_dir: &Path,
+    field: &str,
+    photos: &[Vec<u8>],
+    max_count: usize,
+    max_bytes: usize,
+) -> Result<Vec<PreparedImage>> {
+    if photos.len() > max_count {
+        return Err(Error::Validation({
+            let mut e = crate::FieldErrors::default();
+            e.add(field, Message::new("file.too_many").arg("max", max_count));
+            e
+        }));
+    }
+    let mut out = Vec::with_capacity(photos.len());
+    for p in photos {
+        let image = prepare_image(field, p, max_bytes)?;
+        write_image(data_dir, &image).await?;
+        out.push(image);
+    }
+    Ok(out)
+}
+
 /// Records a written image in the caller's transaction; returns its record.
 pub async fn record_image(tx: &mut Tx, image: &PreparedImage, now: i64) -> Result<StoredFile> {
     let size = i64::try_from(image.clean.len()).unwrap_or(i64::MAX);

@@ -112,3 +112,54 @@ where
         Err(e) => Err(e.into()),
     }
 }
+
+/// `(code, label)` of every value of a closed list, for a select.
+pub fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), label(*v))).collect()
+}
+
+/// Whether an option is the chosen value (the shared form macros call it; templates compare
+/// codes of several string types).
+pub fn chosen<A: AsRef<str> + ?Sized>(code: &A, value: &str) -> bool {
+    code.as_ref() == value
+}
+
+/// The community a page is about: the one asked for, or the only one of the reader's.
+pub fn community_of(asked: Option<i64>, actor: &yijia_kernel::Actor) -> yijia_kernel::Result<i64> {
+    asked.or_else(|| actor.only_community()).ok_or(Error::NotFound)
+}
+
+/// What was typed into one of a page's forms, by field, to show it again beside its errors.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Typed(pub BTreeMap<String, String>);
+
+impl Typed {
+    /// The fields of a posted form; a name repeated (checkboxes, `grids=1&grids=2`) joins its
+    /// values with commas into one field, as the commands read lists.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Typed {
+        let mut map: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in pairs {
+            map.entry(k)
+                .and_modify(|old| {
+                    old.push(',');
+                    old.push_str(&v);
+                })
+                .or_insert(v);
+        }
+        Typed(map)
+    }
+
+    pub fn v(&self, field: &str) -> String {
+        self.0.get(field).cloned().unwrap_or_default()
+    }
+
+    /// The fields as a command's input.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> yijia_kernel::Result<T> {
+        let q = serde_urlencoded::to_string(&self.0).map_err(|_| Error::bad_request("error.bad_form"))?;
+        serde_urlencoded::from_str(&q).map_err(|_| Error::bad_request("error.bad_form"))
+    }
+}

@@ -8,6 +8,7 @@ mod api_errors;
 mod appeals;
 mod audit;
 mod backup;
+mod care;
 mod cli;
 mod concurrency;
 mod council;

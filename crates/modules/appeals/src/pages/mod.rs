@@ -35,16 +35,4 @@ label_fns!(
     decline: DeclineReason,
 );
 
-/// `(code, label)` of every value of a closed list, for a select.
-pub fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (code(*v), label(*v))).collect()
-}
-
-/// Whether an option is the chosen value (templates compare codes of several string types).
-pub fn chosen<A: AsRef<str> + ?Sized>(code: &A, value: &str) -> bool {
-    code.as_ref() == value
-}
+pub use yijia_web::form::{chosen, options};

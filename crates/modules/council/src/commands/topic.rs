@@ -44,22 +44,9 @@ fn raiser_role(actor: &Actor) -> RaiserRole {
     }
 }
 
-/// Checks photos before the write transaction (see `files::prepare_image`).
+/// Checks photos before the write transaction (see `files::prepare_images`).
 pub async fn prepare_photos(state: &AppState, photos: &[Vec<u8>]) -> Result<Vec<PreparedImage>> {
-    if photos.len() > MAX_PHOTOS {
-        return Err(Error::Validation({
-            let mut e = FieldErrors::default();
-            e.add("photos", Message::new("council.too_many_photos").arg("max", MAX_PHOTOS));
-            e
-        }));
-    }
-    let mut out = Vec::with_capacity(photos.len());
-    for p in photos {
-        let image = files::prepare_image("photos", p, MAX_PHOTO_BYTES)?;
-        files::write_image(&state.config.data_dir, &image).await?;
-        out.push(image);
-    }
-    Ok(out)
+    files::prepare_images(&state.config.data_dir, "photos", photos, MAX_PHOTOS, MAX_PHOTO_BYTES).await
 }
 
 /// Raises a topic; returns its id.

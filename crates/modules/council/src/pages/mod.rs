@@ -6,12 +6,8 @@ pub mod meetings;
 pub mod topics;
 pub mod votes;
 
-use std::collections::BTreeMap;
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use yijia_kernel::clock::format_local;
-use yijia_kernel::{Actor, Error, Result};
+use yijia_kernel::Result;
 
 use crate::model::rules::{Matter, VoteKind};
 use crate::model::tally::{Choice, Measure, Stage};
@@ -74,61 +70,19 @@ pub fn share(chrome: &yijia_web::Chrome, t: &crate::model::rules::Threshold) -> 
     chrome.t(key).replace("{share}", &format!("{}/{}", t.num, t.den))
 }
 
-/// `(code, label)` of every value of a closed list, for a select.
-pub fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (code(*v), label(*v))).collect()
-}
+pub use yijia_web::form::{chosen, community_of, options, Typed};
 
-/// Whether an option is the chosen value (the shared form macros call it).
-pub fn chosen<A: AsRef<str> + ?Sized>(code: &A, value: &str) -> bool {
-    code.as_ref() == value
-}
-
-/// What was typed into one of a page's forms, by field, to show it again beside its errors.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Typed(pub BTreeMap<String, String>);
-
-impl Typed {
-    /// The fields of a posted form; a name repeated (checkboxes) joins its values with commas.
-    pub fn from_pairs(pairs: Vec<(String, String)>) -> Typed {
-        let mut map: BTreeMap<String, String> = BTreeMap::new();
-        for (k, v) in pairs {
-            map.entry(k)
-                .and_modify(|old| {
-                    old.push(',');
-                    old.push_str(&v);
-                })
-                .or_insert(v);
+/// The fields with a page's one scope choice (`building:3`, `grid:2`, `compound:海亮小区`,
+/// `community:`) split into the commands' `scope_kind` and `scope`.
+pub fn scope_split(typed: &Typed) -> Typed {
+    let mut t = typed.clone();
+    if let Some((kind, value)) = typed.v("scope").split_once(':') {
+        if ScopeKind::parse(kind).is_some() {
+            t.0.insert("scope_kind".into(), kind.to_owned());
+            t.0.insert("scope".into(), value.to_owned());
         }
-        Typed(map)
     }
-
-    pub fn v(&self, field: &str) -> String {
-        self.0.get(field).cloned().unwrap_or_default()
-    }
-
-    /// The fields with a page's one scope choice (`building:3`, `grid:2`, `compound:海亮小区`,
-    /// `community:`) split into the commands' `scope_kind` and `scope`.
-    pub fn scope_split(&self) -> Typed {
-        let mut t = self.clone();
-        if let Some((kind, value)) = self.v("scope").split_once(':') {
-            if ScopeKind::parse(kind).is_some() {
-                t.0.insert("scope_kind".into(), kind.to_owned());
-                t.0.insert("scope".into(), value.to_owned());
-            }
-        }
-        t
-    }
-
-    /// The fields as a command's input.
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
-        let q = serde_urlencoded::to_string(&self.0).map_err(|_| Error::bad_request("error.bad_form"))?;
-        serde_urlencoded::from_str(&q).map_err(|_| Error::bad_request("error.bad_form"))
-    }
+    t
 }
 
 /// The places a topic or a vote may concern, for the scope choice.
@@ -146,9 +100,4 @@ impl Places {
             grids: yijia_registry::repo::grid_choices(db, community_id).await?,
         })
     }
-}
-
-/// The community a page is about: the one asked for, or the only one of the reader's.
-pub fn community_of(asked: Option<i64>, actor: &Actor) -> Result<i64> {
-    asked.or_else(|| actor.only_community()).ok_or(Error::NotFound)
 }

@@ -92,7 +92,7 @@ pub async fn post_new(
         ..ListQuery::default()
     };
     let result = async {
-        let input: TopicInput = typed.scope_split().parse()?;
+        let input: TopicInput = super::scope_split(&typed).parse()?;
         let photos: Vec<Vec<u8>> = files
             .into_iter()
             .filter(|f| f.field == "photos" && !f.bytes.is_empty())

@@ -87,7 +87,7 @@ pub async fn post_new(
 ) -> WebResult<Response> {
     let typed = Typed::from_pairs(pairs);
     let id = community_of(typed.v("community").trim().parse().ok(), &a)?;
-    let result = match typed.scope_split().parse::<VoteInput>() {
+    let result = match super::scope_split(&typed).parse::<VoteInput>() {
         Ok(input) => vote::create(&ctx.state, &a, &input)
             .await
             .map(|v| Redirect::to(&format!("/council/votes/{v}")).into_response()),

@@ -13,7 +13,7 @@ pub mod teams;
 
 use serde::de::DeserializeOwned;
 use yijia_kernel::clock::format_local;
-use yijia_kernel::{Actor, Error, Result};
+use yijia_kernel::Result;
 
 use crate::model::{rules, ActivityKind, MemberRole, MemberStatus, SignupStatus, TxnKind};
 
@@ -55,38 +55,9 @@ impl Labels {
     }
 }
 
-/// `(code, label)` of every value of a closed list, for a select.
-pub fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (code(*v), label(*v))).collect()
-}
+pub use yijia_web::form::{chosen, community_of, options};
 
-/// Whether an option is the chosen value (the shared form macros call it).
-pub fn chosen<A: AsRef<str> + ?Sized>(code: &A, value: &str) -> bool {
-    code.as_ref() == value
-}
-
-/// A form whose checkboxes repeat a name (`grids=1&grids=2`): the repeated values are joined
-/// with commas into one field, as the commands read lists.
+/// A form whose checkboxes repeat a name, as a command's input (see `Typed::from_pairs`).
 pub fn merged<T: DeserializeOwned>(pairs: Vec<(String, String)>) -> Result<T> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for (k, v) in pairs {
-        match out.iter_mut().find(|(ok, _)| *ok == k) {
-            Some((_, ov)) => {
-                ov.push(',');
-                ov.push_str(&v);
-            }
-            None => out.push((k, v)),
-        }
-    }
-    let q = serde_urlencoded::to_string(&out).map_err(|_| Error::bad_request("error.bad_form"))?;
-    serde_urlencoded::from_str(&q).map_err(|_| Error::bad_request("error.bad_form"))
-}
-
-/// The community a page is about: the one asked for, or the only one of the reader's.
-pub fn community_of(asked: Option<i64>, actor: &Actor) -> Result<i64> {
-    asked.or_else(|| actor.only_community()).ok_or(Error::NotFound)
+    yijia_web::form::Typed::from_pairs(pairs).parse()
 }

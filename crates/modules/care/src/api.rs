@@ -1,0 +1,265 @@
+//! The care module's JSON API under `/api/v1`: thin adapters over the commands and views the
+//! pages use. Bodies take the same fields as the forms; numbers may be sent as numbers or
+//! strings. A fulfilment carries its proof photos, so it is sent as `multipart/form-data`.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yijia_kernel::{Actor, AppState};
+use yijia_web::form::community_of;
+use yijia_web::{created, lenient, to_json, ApiJson, CurrentActor, PageParts, WebResult, P, Q};
+
+use crate::commands::pairing::{self, EndInput, PairInput};
+use crate::commands::visit::{self, AppealFromVisit, VisitInput};
+use crate::commands::wish::{self, ClaimInput, ConfirmInput, FulfilInput, NoteInput, ThankInput, VetInput, WishInput};
+use crate::commands::{self, today};
+use crate::{repo, view};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/care-wishes", get(get_wall).post(post_wish))
+        .route("/care-wishes/{id}", get(get_wish))
+        .route("/care-wishes/{id}/vet", post(post_vet))
+        .route("/care-wishes/{id}/claim", post(post_claim))
+        .route("/care-wishes/{id}/contact", post(post_contact))
+        .route("/care-wishes/{id}/release", post(post_release))
+        .route("/care-wishes/{id}/fulfil", post(post_fulfil))
+        .route("/care-wishes/{id}/confirm", post(post_confirm))
+        .route("/care-wishes/{id}/thank", post(post_thank))
+        .route("/care-pairings", get(get_mine).post(post_pairing))
+        .route("/care-pairings/{id}", get(get_pairing))
+        .route("/care-pairings/{id}/end", post(post_end))
+        .route("/care-pairings/{id}/visits", post(post_visit))
+        .route("/care-visits/{id}/appeal", post(post_appeal))
+        .route("/care-coverage", get(get_coverage))
+        .route("/care-overdue", get(get_overdue))
+        .route("/care-reports", get(get_reports))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    community: Option<i64>,
+    status: String,
+}
+
+fn lang(a: &Actor) -> &'static str {
+    a.locale.as_str()
+}
+
+async fn get_wall(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Q(q): Q<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let id = community_of(q.community, &a)?;
+    let (c, _) = view::community_for(&s, &a, id).await?;
+    to_json(view::wall(&s, &a, &c, q.status.trim()).await?)
+}
+
+async fn post_wish(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: WishInput = lenient(b)?;
+    let id = wish::raise(&s, &a, &input, &[]).await?;
+    created(view::wish(&s, &a, id).await?)
+}
+
+async fn get_wish(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+    to_json(view::wish(&s, &a, id).await?)
+}
+
+/// Parses a body, runs a command on a wish, and answers with the wish as the reader now sees it.
+async fn on_wish<T: DeserializeOwned>(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    b: Value,
+    run: impl AsyncFnOnce(&T) -> yijia_kernel::Result<()>,
+) -> WebResult<Json<Value>> {
+    let input: T = lenient(b)?;
+    run(&input).await?;
+    to_json(view::wish(s, a, id).await?)
+}
+
+async fn post_vet(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    on_wish(&s, &a, id, b, async |i: &VetInput| wish::vet(&s, &a, id, i).await).await
+}
+
+async fn post_claim(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    on_wish(&s, &a, id, b, async |i: &ClaimInput| {
+        wish::claim(&s, &a, id, i).await.map(|_| ())
+    })
+    .await
+}
+
+async fn post_contact(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+) -> WebResult<Json<Value>> {
+    to_json(wish::contact(&s, &a, id).await?)
+}
+
+async fn post_release(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    on_wish(&s, &a, id, b, async |i: &NoteInput| wish::release(&s, &a, id, i).await).await
+}
+
+async fn post_confirm(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    on_wish(&s, &a, id, b, async |i: &ConfirmInput| {
+        wish::confirm(&s, &a, id, i).await
+    })
+    .await
+}
+
+async fn post_thank(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    on_wish(&s, &a, id, b, async |i: &ThankInput| wish::thank(&s, &a, id, i).await).await
+}
+
+/// The proof comes as `multipart/form-data`: `note`, `minutes` and one or more `photos`.
+async fn post_fulfil(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    PageParts { form, files }: PageParts<FulfilInput>,
+) -> WebResult<Json<Value>> {
+    let photos: Vec<Vec<u8>> = files
+        .into_iter()
+        .filter(|f| f.field == "photos")
+        .map(|f| f.bytes)
+        .collect();
+    let prepared = wish::prepare_photos(&s, &photos).await?;
+    wish::fulfil(&s, &a, id, &form, &prepared).await?;
+    to_json(view::wish(&s, &a, id).await?)
+}
+
+/// The reader's own pairings as a carer.
+async fn get_mine(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<Json<Value>> {
+    let (pairings, _) = view::carer_page(&s, &a).await?;
+    to_json(json!({ "pairings": pairings }))
+}
+
+async fn post_pairing(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: PairInput = lenient(b)?;
+    let id = pairing::pair(&s, &a, &input).await?;
+    created(view::pairing(&s, &a, id, lang(&a)).await?)
+}
+
+async fn get_pairing(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+) -> WebResult<Json<Value>> {
+    to_json(view::pairing(&s, &a, id, lang(&a)).await?)
+}
+
+async fn post_end(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Json<Value>> {
+    let input: EndInput = lenient(b)?;
+    pairing::end(&s, &a, id, &input).await?;
+    to_json(json!({ "pairing_id": id, "ended": true }))
+}
+
+async fn post_visit(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: VisitInput = lenient(b)?;
+    created(visit::log(&s, &a, id, &input).await?)
+}
+
+async fn post_appeal(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<Value>,
+) -> WebResult<Response> {
+    let input: AppealFromVisit = lenient(b)?;
+    let appeal_id = visit::raise_appeal(&s, &a, id, &input).await?;
+    created(json!({ "visit_id": id, "appeal_id": appeal_id, "href": format!("/appeals/{appeal_id}") }))
+}
+
+async fn get_coverage(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Q(q): Q<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let id = community_of(q.community, &a)?;
+    let (c, _) = view::community_for(&s, &a, id).await?;
+    to_json(view::coverage(&s, &a, &c, lang(&a)).await?)
+}
+
+/// The visits overdue in a community (staff, grid workers within their grids: those they look after).
+async fn get_overdue(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Q(q): Q<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let id = community_of(q.community, &a)?;
+    let (c, standing) = view::community_for(&s, &a, id).await?;
+    if !standing.looks_after {
+        return Err(yijia_kernel::Error::Forbidden.into());
+    }
+    let reach = yijia_kernel::scope::CommunityReach::of(&crate::permissions::LOOK_AFTER, &a, &c.place());
+    let today = today(&s, &c);
+    let overdue: Vec<repo::OverdueRow> = repo::overdue_in(&s.db, c.community_id, &today.to_string())
+        .await?
+        .into_iter()
+        .filter(|o| match &reach {
+            yijia_kernel::scope::CommunityReach::Grids(g) => g.contains(&o.grid_id),
+            r => *r == yijia_kernel::scope::CommunityReach::All,
+        })
+        .collect();
+    to_json(json!({ "today": today.to_string(), "overdue": overdue }))
+}
+
+async fn get_reports(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Q(q): Q<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let id = community_of(q.community, &a)?;
+    let c = commands::community(&s, id).await?;
+    to_json(view::reports(&s, &a, &c, lang(&a)).await?)
+}

@@ -1,0 +1,269 @@
+//! Care visits (走访): logged from a phone by the household's own carer. A visit that reached
+//! the person sets the next one's day; one that could not reach them tells the grid worker and
+//! the community at once. The tick tells the carer, then the grid worker, then the community,
+//! of every visit overdue, each once for each due day. A need found may become an appeal.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use yijia_db::Tx;
+use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::error::Message;
+use yijia_kernel::notify::{self, Note};
+use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result, Role};
+use yijia_registry::repo::CommunityAt;
+
+use super::pairing::day;
+use super::{begin, choice, escalation, field, today};
+use crate::model::visits::{alerts, alerts_for_outcome, days_over, due, Outcome, Tier};
+use crate::repo::{self, NewVisit, PairingRow};
+
+/// How far back a visit may be logged: a carer back from a week away still logs it.
+const MAX_DAYS_BACK: i64 = 30;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VisitInput {
+    /// YYYY-MM-DD; empty is today.
+    pub visited_on: String,
+    /// met | phoned | not_home | unreachable
+    pub outcome: String,
+    /// How the person is (health, mood, home).
+    pub condition: String,
+    /// What they need.
+    pub needs: String,
+    /// What the carer will do next.
+    pub follow_up: String,
+}
+
+/// What logging a visit did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Logged {
+    pub visit_id: i64,
+    /// The next visit's day.
+    pub due_on: String,
+    /// Who was told at once (an unreachable person).
+    pub told: Vec<&'static str>,
+}
+
+fn seal(state: &AppState, field: &str, v: &str) -> Option<String> {
+    (!v.is_empty()).then(|| state.vault.seal(field, v))
+}
+
+/// Logs a visit to the household of one of the carer's pairings.
+pub async fn log(state: &AppState, actor: &Actor, pairing_id: i64, input: &VisitInput) -> Result<Logged> {
+    let mut errs = FieldErrors::default();
+    let outcome = choice(&mut errs, "outcome", &input.outcome, Outcome::parse);
+    let visited = day(&mut errs, "visited_on", &input.visited_on);
+    let condition = text::optional(&mut errs, "condition", &input.condition, 2000);
+    let needs = text::optional(&mut errs, "needs", &input.needs, 2000);
+    let follow_up = text::optional(&mut errs, "follow_up", &input.follow_up, 2000);
+    errs.clone().into_result()?;
+    let p = repo::pairing(&state.db, pairing_id).await?.ok_or(Error::NotFound)?;
+    let now = state.now_ms();
+    let (mut tx, c) = begin(state, p.community_id).await?;
+    let p = repo::pairing_tx(&mut tx, pairing_id).await?.ok_or(Error::NotFound)?;
+    if actor.account_id != Some(p.carer_account_id) || p.ended_at.is_some() {
+        return Err(Error::conflict("care.not_paired"));
+    }
+    let today = today(state, &c);
+    let visited = visited.unwrap_or(today);
+    let starts: Date = p.starts_on.parse().unwrap_or(today);
+    if visited > today {
+        errs.add("visited_on", Message::new("care.visit_in_future"));
+    } else if visited < starts || days_over(visited, today) > MAX_DAYS_BACK {
+        errs.add(
+            "visited_on",
+            Message::new("care.visit_too_early").arg("days", MAX_DAYS_BACK),
+        );
+    }
+    errs.into_result()?;
+    let outcome = outcome.ok_or(Error::NotFound)?;
+    let visited_s = visited.to_string();
+    let visit_id = repo::insert_visit(
+        &mut tx,
+        &NewVisit {
+            community_id: c.community_id,
+            pairing_id,
+            household_id: p.household_id,
+            carer_account_id: p.carer_account_id,
+            visited_on: &visited_s,
+            outcome: outcome.as_str(),
+            condition_sealed: seal(state, field::CONDITION, &condition),
+            needs_sealed: seal(state, field::NEEDS, &needs),
+            follow_up_sealed: seal(state, field::FOLLOW_UP, &follow_up),
+        },
+        now,
+    )
+    .await?;
+    let mut due_on = p.due_on.clone();
+    if outcome.counts() {
+        let last = p
+            .last_visit_on
+            .as_deref()
+            .and_then(|l| l.parse::<Date>().ok())
+            .map_or(visited, |l| l.max(visited));
+        due_on = due(starts, Some(last), p.interval_days).to_string();
+        repo::set_due(&mut tx, pairing_id, &last.to_string(), &due_on, now).await?;
+    }
+    let mut told = Vec::new();
+    for tier in alerts_for_outcome(outcome) {
+        if alert(&mut tx, &c, &p, "unreachable", tier, &visited_s, Some(visit_id), now).await? {
+            told.push(tier.as_str());
+        }
+    }
+    // The audit names the outcome and the day; what was found stays sealed in the visit.
+    let after = serde_json::json!({ "pairing": pairing_id, "visited_on": visited_s, "outcome": outcome.as_str(), "due_on": due_on });
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Entry::new("care_visit.log", "care_visit", visit_id)
+            .community(Some(c.community_id))
+            .after(Some(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Logged { visit_id, due_on, told })
+}
+
+/// Sends one tier's alert about a pairing unless it was sent for this day before; `true` when
+/// it went out now.
+#[expect(clippy::too_many_arguments, reason = "the alert's parts, each its own column")]
+async fn alert(
+    tx: &mut Tx,
+    c: &CommunityAt,
+    p: &PairingRow,
+    reason: &'static str,
+    tier: Tier,
+    due_on: &str,
+    visit_id: Option<i64>,
+    now: i64,
+) -> Result<bool> {
+    if !repo::insert_alert(
+        tx,
+        c.community_id,
+        p.pairing_id,
+        reason,
+        tier.as_str(),
+        due_on,
+        visit_id,
+        now,
+    )
+    .await?
+    {
+        return Ok(false);
+    }
+    let to = match tier {
+        Tier::Carer => vec![p.carer_account_id],
+        Tier::GridWorker => repo::grid_workers_tx(tx, p.grid_id).await?,
+        Tier::Community => {
+            notify::holders(
+                tx,
+                c.community_id,
+                &[Role::CommunityAdmin.as_str(), Role::CommunityStaff.as_str()],
+                false,
+            )
+            .await?
+        }
+    };
+    let kind = if reason == "unreachable" {
+        "care.note_unreachable"
+    } else {
+        "care.note_overdue"
+    };
+    let note = Note {
+        community_id: Some(c.community_id),
+        kind,
+        args: serde_json::json!({ "address": p.address, "carer": p.carer_name, "due_on": due_on }),
+        link: format!("/care/pairings/{}", p.pairing_id),
+    };
+    notify::send(tx, &to, &note, now).await?;
+    Ok(true)
+}
+
+/// The tick: for every community, each overdue visit's tiers whose day has come are told, each
+/// once. Returns how many alerts went out.
+pub async fn escalate(state: &AppState) -> Result<usize> {
+    let mut sent = 0;
+    for c in yijia_registry::repo::communities(&state.db).await? {
+        sent += escalate_in(state, &c).await?;
+    }
+    Ok(sent)
+}
+
+async fn escalate_in(state: &AppState, c: &CommunityAt) -> Result<usize> {
+    let today = today(state, c);
+    let overdue = repo::overdue_in(&state.db, c.community_id, &today.to_string()).await?;
+    if overdue.is_empty() {
+        return Ok(0);
+    }
+    let now = state.now_ms();
+    let (mut tx, c) = begin(state, c.community_id).await?;
+    let e = escalation(&mut tx, c.community_id).await?;
+    let mut sent = 0;
+    for o in overdue {
+        let Ok(due_on) = o.due_on.parse::<Date>() else { continue };
+        let tiers = alerts(due_on, today, e);
+        if tiers.is_empty() {
+            continue;
+        }
+        let Some(p) = repo::pairing_tx(&mut tx, o.pairing_id).await? else {
+            continue;
+        };
+        for tier in tiers {
+            if alert(&mut tx, &c, &p, "overdue", tier, &o.due_on, None, now).await? {
+                sent += 1;
+            }
+        }
+    }
+    if sent > 0 {
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::schedule("care.escalate"),
+            Entry::new("care_alert.escalate", "community", c.community_id)
+                .community(Some(c.community_id))
+                .after(Some(&serde_json::json!({ "alerts": sent }))),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(sent)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppealFromVisit {
+    /// The appeal's category.
+    pub category: String,
+    /// What is needed, as the appeal's description.
+    pub description: String,
+}
+
+/// Raises an appeal for a need a visit found: the carer raises it, placed at the household's
+/// door, and the visit keeps a link to it. Returns the appeal's id.
+pub async fn raise_appeal(state: &AppState, actor: &Actor, visit_id: i64, input: &AppealFromVisit) -> Result<i64> {
+    let v = repo::visit(&state.db, visit_id).await?.ok_or(Error::NotFound)?;
+    if actor.account_id != Some(v.carer_account_id) {
+        return Err(Error::Forbidden);
+    }
+    if v.appeal_id.is_some() {
+        return Err(Error::conflict("care.appeal_raised"));
+    }
+    let h = yijia_registry::repo::household(&state.db, v.household_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let appeal = yijia_appeals::commands::submit::AppealInput {
+        community: h.community_id.to_string(),
+        category: input.category.clone(),
+        description: input.description.clone(),
+        building: h.building_id.to_string(),
+        unit: h.unit_id.to_string(),
+        ..Default::default()
+    };
+    let appeal_id = yijia_appeals::commands::submit::submit(state, actor, &appeal).await?;
+    let (mut tx, _) = begin(state, h.community_id).await?;
+    repo::link_visit(&mut tx, visit_id, None, Some(appeal_id)).await?;
+    tx.commit().await?;
+    Ok(appeal_id)
+}
