@@ -662,6 +662,21 @@ async fn the_api_names_the_fields_it_refuses_and_fulfils_with_photos() {
         .await;
     assert_eq!(done.status, 200, "{}", done.text());
     assert_eq!(done.json()["wish"]["status"], "fulfilled");
+    // A district officer follows the visits overdue across the district; a resident may not.
+    let mut officer = app.client().with_bearer(&app.token("xigu.supervisor", PW).await);
+    let overdue = officer.get("/api/v1/care-overdue?district=1").await;
+    assert_eq!(overdue.status, 200, "{}", overdue.text());
+    assert!(
+        !overdue.json()["overdue"].as_array().unwrap().is_empty(),
+        "the demo's overdue visit"
+    );
+    let mut yang = app.client().with_bearer(&app.token("resident1", PW).await);
+    assert_eq!(yang.get("/api/v1/care-overdue?district=1").await.status, 403);
+    assert_eq!(
+        officer.get("/api/v1/care-overdue?district=2").await.status,
+        403,
+        "another district"
+    );
     let doc = app.client().get("/api/openapi.json").await.json();
     for p in [
         "/care-wishes",

@@ -9,7 +9,8 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use yijia_kernel::{Actor, AppState};
+use yijia_kernel::scope::CommunityReach;
+use yijia_kernel::{Actor, AppState, Error, Place};
 use yijia_web::form::community_of;
 use yijia_web::{created, lenient, to_json, ApiJson, CurrentActor, PageParts, WebResult, P, Q};
 
@@ -17,6 +18,7 @@ use crate::commands::pairing::{self, EndInput, PairInput};
 use crate::commands::visit::{self, AppealFromVisit, VisitInput};
 use crate::commands::wish::{self, ClaimInput, ConfirmInput, FulfilInput, NoteInput, ThankInput, VetInput, WishInput};
 use crate::commands::{self, today};
+use crate::permissions::{LOOK_AFTER, REPORTS};
 use crate::{repo, view};
 
 pub fn routes() -> Router<AppState> {
@@ -45,6 +47,8 @@ pub fn routes() -> Router<AppState> {
 struct ListQuery {
     community: Option<i64>,
     status: String,
+    /// For the overdue visits of a whole district.
+    district: Option<i64>,
 }
 
 fn lang(a: &Actor) -> &'static str {
@@ -230,25 +234,38 @@ async fn get_coverage(
     to_json(view::coverage(&s, &a, &c, lang(&a)).await?)
 }
 
-/// The visits overdue in a community (staff, grid workers within their grids: those they look after).
+/// The visits overdue today: in a community within the reader's reach (staff, grid workers), or
+/// across a district for whoever reads its reports (a district officer), the most overdue first.
 async fn get_overdue(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<ListQuery>,
 ) -> WebResult<Json<Value>> {
-    let id = community_of(q.community, &a)?;
-    let (c, standing) = view::community_for(&s, &a, id).await?;
-    if !standing.looks_after {
-        return Err(yijia_kernel::Error::Forbidden.into());
+    if let Some(d) = q.district {
+        let place = Place {
+            district_id: Some(d),
+            subdistrict_id: None,
+            community_id: None,
+            grid_id: None,
+        };
+        REPORTS.check(&a, &place)?;
+        let today = yijia_registry::commands::today_in(&s, "Asia/Shanghai");
+        let overdue = repo::overdue_in_district(&s.db, d, &today.to_string()).await?;
+        return to_json(json!({ "today": today.to_string(), "overdue": overdue }));
     }
-    let reach = yijia_kernel::scope::CommunityReach::of(&crate::permissions::LOOK_AFTER, &a, &c.place());
+    let id = community_of(q.community, &a)?;
+    let (c, _) = view::community_for(&s, &a, id).await?;
+    let reach = CommunityReach::of(&LOOK_AFTER, &a, &c.place());
+    if reach == CommunityReach::Nothing {
+        return Err(Error::Forbidden.into());
+    }
     let today = today(&s, &c);
     let overdue: Vec<repo::OverdueRow> = repo::overdue_in(&s.db, c.community_id, &today.to_string())
         .await?
         .into_iter()
         .filter(|o| match &reach {
-            yijia_kernel::scope::CommunityReach::Grids(g) => g.contains(&o.grid_id),
-            r => *r == yijia_kernel::scope::CommunityReach::All,
+            CommunityReach::Grids(g) => g.contains(&o.grid_id),
+            _ => true,
         })
         .collect();
     to_json(json!({ "today": today.to_string(), "overdue": overdue }))

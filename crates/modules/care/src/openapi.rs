@@ -53,7 +53,7 @@ pub fn document() -> Value {
             "/care-pairings/{id}/visits": { "parameters": [id_param()], "post": op("Log a visit (only the pairing's carer); an unreachable person alerts the grid worker and the community at once", Some("VisitInput"), "201") },
             "/care-visits/{id}/appeal": { "parameters": [id_param()], "post": op("Raise an appeal for a need the visit found, placed at the household's door", Some("AppealFromVisit"), "201") },
             "/care-coverage": { "get": with(op("Every care-group household within my reach: paired? visited on time? with suggested carers; audited", None, "200"), json!([q("community", "integer")])) },
-            "/care-overdue": { "get": with(op("The visits overdue today within my reach, the most overdue first", None, "200"), json!([q("community", "integer")])) },
+            "/care-overdue": { "get": with(op("The visits overdue today within my reach, the most overdue first; with district, across a whole district (for who reads its reports)", None, "200"), json!([q("community", "integer"), q("district", "integer")])) },
             "/care-reports": { "get": with(op("Coverage and on-time visits by grid and care group, wishes by stage and category, median days to fulfilment", None, "200"), json!([q("community", "integer")])) }
         },
         "components": { "schemas": {

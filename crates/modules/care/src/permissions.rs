@@ -57,7 +57,7 @@ pub const MANAGE: Capability = Capability {
 /// The reports: numbers by grid, care group, stage and category, without names; a district
 /// officer compares communities with them.
 pub const REPORTS: Capability = Capability {
-    name: "care.reports",
+    name: "care.reports.read",
     roles: &[
         Role::CommunityAdmin,
         Role::CommunityStaff,

@@ -582,7 +582,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, input: &ConfirmIn
     let mut credited = 0;
     if action == WishAction::Confirm {
         if let (Some(vid), true) = (claim.volunteer_id, claim.credited_minutes > 0) {
-            let memo = format!("心愿 #{id}");
+            let memo = format!("心愿：{}", w.title);
             ledger::post(
                 &mut tx,
                 &Movement {

@@ -84,7 +84,32 @@ pub async fn issue(state: &AppState, actor: &Actor, volunteer_id: i64) -> Result
         .filter(|u| u.status == "confirmed" && u.minutes.unwrap_or(0) > 0)
         .collect();
     let teams = repo::activity_teams(&state.db, served.iter().map(|u| u.activity_id).collect()).await?;
-    let minutes = served.iter().map(|u| u.minutes.unwrap_or(0)).sum();
+    let mut services: Vec<(i64, Service)> = served
+        .iter()
+        .map(|u| {
+            let service = Service {
+                date: rules::local_date(u.shift_starts_at, &zone).to_string(),
+                title: u.title.clone(),
+                place: u.place.clone(),
+                organiser: teams.get(&u.activity_id).cloned().unwrap_or_else(|| c.name.clone()),
+                minutes: u.minutes.unwrap_or(0),
+            };
+            (u.shift_starts_at, service)
+        })
+        .collect();
+    // Service credited outside the activities (a wish fulfilled) is service too.
+    for (at, memo, minutes) in repo::other_service(&state.db, volunteer_id).await? {
+        let service = Service {
+            date: rules::local_date(at, &zone).to_string(),
+            title: memo,
+            place: String::new(),
+            organiser: c.name.clone(),
+            minutes,
+        };
+        services.push((at, service));
+    }
+    services.sort_by(|a, b| b.0.cmp(&a.0));
+    let minutes = services.iter().map(|(_, s)| s.minutes).sum();
     let thresholds = rules::parse_stars(&settings::get(&state.db, c.community_id, &STAR_HOURS).await?)
         .or_else(|| rules::parse_stars(STAR_HOURS.default))
         .unwrap_or_default();
@@ -92,18 +117,8 @@ pub async fn issue(state: &AppState, actor: &Actor, volunteer_id: i64) -> Result
         name: v.name.clone(),
         community: c.name.clone(),
         minutes,
-        service_count: i64::try_from(served.len()).unwrap_or(i64::MAX),
-        services: served
-            .iter()
-            .take(MAX_LISTED)
-            .map(|u| Service {
-                date: rules::local_date(u.shift_starts_at, &zone).to_string(),
-                title: u.title.clone(),
-                place: u.place.clone(),
-                organiser: teams.get(&u.activity_id).cloned().unwrap_or_else(|| c.name.clone()),
-                minutes: u.minutes.unwrap_or(0),
-            })
-            .collect(),
+        service_count: i64::try_from(services.len()).unwrap_or(i64::MAX),
+        services: services.into_iter().take(MAX_LISTED).map(|(_, s)| s).collect(),
         stars: rules::stars(minutes, &thresholds),
         issued_on: rules::local_date(now, &zone).to_string(),
     };

@@ -170,3 +170,17 @@ pub async fn signup_points_tx(tx: &mut Tx, signup_id: i64, volunteer_id: i64) ->
     .fetch_one(&mut *c)
     .await?))
 }
+
+/// Service a volunteer was credited outside the activities (a wish fulfilled, for one), latest
+/// first: `(credited at, memo, minutes)`.
+pub async fn other_service(db: &Db, volunteer_id: i64) -> Result<Vec<(i64, String, i64)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select t.created_at, t.memo, e.amount from vol_entry e join vol_txn t on t.txn_id = e.txn_id \
+         join vol_ledger_account a on a.ledger_account_id = e.ledger_account_id \
+         where a.holder = 'volunteer' and a.volunteer_id = $1 and a.ledger = 'hours' and t.kind = 'service' \
+         and t.signup_id is null order by t.created_at desc, t.txn_id desc"
+    )
+    .bind(volunteer_id)
+    .fetch_all(p)
+    .await?))
+}
