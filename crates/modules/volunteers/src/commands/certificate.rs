@@ -108,7 +108,7 @@ pub async fn issue(state: &AppState, actor: &Actor, volunteer_id: i64) -> Result
         };
         services.push((at, service));
     }
-    services.sort_by(|a, b| b.0.cmp(&a.0));
+    services.sort_by_key(|s| std::cmp::Reverse(s.0));
     let minutes = services.iter().map(|(_, s)| s.minutes).sum();
     let thresholds = rules::parse_stars(&settings::get(&state.db, c.community_id, &STAR_HOURS).await?)
         .or_else(|| rules::parse_stars(STAR_HOURS.default))
