@@ -107,6 +107,41 @@ pub fn optional_id(errs: &mut FieldErrors, field: &str, v: &str, bad: &'static s
     })
 }
 
+/// A value of a closed list typed into a field; `None` and a message when it is not one
+/// (`field.required` when empty, the module's `bad` message otherwise).
+pub fn choice<T: Copy>(
+    errs: &mut FieldErrors,
+    field: &str,
+    v: &str,
+    parse: fn(&str) -> Option<T>,
+    bad: &'static str,
+) -> Option<T> {
+    let got = parse(v);
+    if got.is_none() {
+        errs.add(
+            field,
+            Message::new(if v.trim().is_empty() { "field.required" } else { bad }),
+        );
+    }
+    got
+}
+
+/// The community a form names in its `community` field, or the only one the actor belongs to;
+/// `None` with the module's `bad` message (not a number) or `needed` (none to take).
+pub fn community_id(
+    errs: &mut FieldErrors,
+    v: &str,
+    actor: &crate::Actor,
+    bad: &'static str,
+    needed: &'static str,
+) -> Option<i64> {
+    let id = optional_id(errs, "community", v, bad).or_else(|| actor.only_community());
+    if id.is_none() && errs.get("community").is_none() {
+        errs.add("community", Message::new(needed));
+    }
+    id
+}
+
 /// A required local date and time typed into a `datetime-local` field (`YYYY-MM-DDTHH:MM`), as
 /// the instant it is in `tz`; `None` and a message on the field when empty or not a time (the
 /// module's `bad` message).

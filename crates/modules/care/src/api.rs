@@ -92,25 +92,26 @@ async fn on_wish<T: DeserializeOwned>(
     to_json(view::wish(s, a, id).await?)
 }
 
-async fn post_vet(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
-) -> WebResult<Json<Value>> {
-    on_wish(&s, &a, id, b, async |i: &VetInput| wish::vet(&s, &a, id, i).await).await
+/// A handler of the API for one action on a wish: its name, and the command it runs.
+macro_rules! wish_action {
+    ($($name:ident: $input:ty, $run:path;)+) => {$(
+        async fn $name(
+            State(s): State<AppState>,
+            CurrentActor(a): CurrentActor,
+            P(id): P<i64>,
+            ApiJson(b): ApiJson<Value>,
+        ) -> WebResult<Json<Value>> {
+            on_wish(&s, &a, id, b, async |i: &$input| $run(&s, &a, id, i).await.map(|_| ())).await
+        }
+    )+};
 }
 
-async fn post_claim(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
-) -> WebResult<Json<Value>> {
-    on_wish(&s, &a, id, b, async |i: &ClaimInput| {
-        wish::claim(&s, &a, id, i).await.map(|_| ())
-    })
-    .await
+wish_action! {
+    post_vet: VetInput, wish::vet;
+    post_claim: ClaimInput, wish::claim;
+    post_release: NoteInput, wish::release;
+    post_confirm: ConfirmInput, wish::confirm;
+    post_thank: ThankInput, wish::thank;
 }
 
 async fn post_contact(
@@ -119,36 +120,6 @@ async fn post_contact(
     P(id): P<i64>,
 ) -> WebResult<Json<Value>> {
     to_json(wish::contact(&s, &a, id).await?)
-}
-
-async fn post_release(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
-) -> WebResult<Json<Value>> {
-    on_wish(&s, &a, id, b, async |i: &NoteInput| wish::release(&s, &a, id, i).await).await
-}
-
-async fn post_confirm(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
-) -> WebResult<Json<Value>> {
-    on_wish(&s, &a, id, b, async |i: &ConfirmInput| {
-        wish::confirm(&s, &a, id, i).await
-    })
-    .await
-}
-
-async fn post_thank(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
-) -> WebResult<Json<Value>> {
-    on_wish(&s, &a, id, b, async |i: &ThankInput| wish::thank(&s, &a, id, i).await).await
 }
 
 /// The proof comes as `multipart/form-data`: `note`, `minutes` and one or more `photos`.

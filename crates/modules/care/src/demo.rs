@@ -199,25 +199,34 @@ async fn visit(
     Ok(())
 }
 
-fn wish_input(
-    c: &CommunityAt,
-    household: Option<i64>,
-    category: &str,
-    title: &str,
-    body: &str,
+/// How far a demo wish goes.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Submitted,
+    Declined,
+    Published,
+    Released,
+    Claimed,
+    Fulfilled,
+    Thanked,
+}
+
+/// A demo wish: who raises it (for the household, or their own), what, who claims it and how.
+struct Demo<'a> {
+    raiser: &'a Actor,
+    on_behalf: bool,
+    category: &'a str,
+    title: &'a str,
+    body: &'a str,
     value: i64,
-    contact: (&str, &str),
-) -> WishInput {
-    WishInput {
-        community: c.community_id.to_string(),
-        household: household.map(|h| h.to_string()).unwrap_or_default(),
-        category: category.into(),
-        title: title.into(),
-        body: body.into(),
-        value_yuan: value.to_string(),
-        contact_name: contact.0.into(),
-        contact_phone: contact.1.into(),
-    }
+    claimant: Option<(&'a Actor, &'a str, &'a str)>,
+    /// What was done, and the minutes it took.
+    fulfilment: (&'a str, &'a str),
+    /// The decline reason, the release note or the thanks.
+    words: &'a str,
+    stage: Stage,
+    /// Days ago it went on the wall and was fulfilled.
+    days: (i64, Option<i64>),
 }
 
 /// Wishes in every stage.
@@ -240,322 +249,214 @@ async fn wishes(
     .fetch_optional(p)
     .await?
     });
-    let vet = VetInput {
-        action: "vet".into(),
-        reason: String::new(),
-    };
     let proof = wish::prepare_photos(s, &[PROOF.to_vec()]).await?;
-    let gc = ("马建国", "13909311001");
-    // The 童心坊: a schoolbag for a pupil, raised by the grid worker; claimed by a volunteer.
-    let bag = wish::raise(
-        s,
-        grid,
-        &wish_input(
-            c,
-            household,
-            "study",
-            "新学期的书包和文具",
-            "二年级小学生，书包已经破了，希望有一个新书包和一套文具。",
-            150,
-            gc,
-        ),
-        &[],
-    )
-    .await?;
-    wish::vet(s, staff, bag, &vet).await?;
-    wish::claim(
-        s,
-        volunteer,
-        bag,
-        &ClaimInput {
-            kind: "volunteer".into(),
-            ..ClaimInput::default()
+    let vol = Some((volunteer, "volunteer", ""));
+    let member = Some((party, "party_member", ""));
+    let demos = [
+        // The 童心坊: a schoolbag for a pupil, raised by the grid worker; claimed by a volunteer.
+        Demo {
+            raiser: grid,
+            on_behalf: true,
+            category: "study",
+            title: "新学期的书包和文具",
+            body: "二年级小学生，书包已经破了，希望有一个新书包和一套文具。",
+            value: 150,
+            claimant: vol,
+            fulfilment: ("", ""),
+            words: "",
+            stage: Stage::Claimed,
+            days: (5, None),
         },
-    )
-    .await?;
-    // 杨奶奶's own wish, waiting to be vetted.
-    wish::raise(
-        s,
-        resident,
-        &wish_input(
-            c,
-            None,
-            "repair",
-            "卧室窗户漏风",
-            "冬天卧室窗户关不严，晚上很冷，希望有人帮忙修一修。",
-            80,
-            ("杨奶奶", "13909311009"),
-        ),
-        &[],
-    )
-    .await?;
-    // On the wall, waiting for someone.
-    let job = wish::raise(
-        s,
-        grid,
-        &wish_input(
-            c,
-            household,
-            "job",
-            "想学一门手艺",
-            "家中妈妈想参加家政或面点培训，找一份能照顾孩子的工作。",
-            0,
-            gc,
-        ),
-        &[],
-    )
-    .await?;
-    wish::vet(s, staff, job, &vet).await?;
-    let chat = wish::raise(
-        s,
-        grid,
-        &wish_input(
-            c,
-            household,
-            "companionship",
-            "周末有人陪下象棋",
-            "老人喜欢下象棋，希望周末有志愿者来陪他下两盘。",
-            0,
-            gc,
-        ),
-        &[],
-    )
-    .await?;
-    wish::vet(s, staff, chat, &vet).await?;
-    // Declined: a request the station cannot take.
-    let cash = wish::raise(
-        s,
-        grid,
-        &wish_input(
-            c,
-            household,
-            "other",
-            "希望给一笔生活费",
-            "家里开销大，希望能有一笔钱补贴生活。",
-            2000,
-            gc,
-        ),
-        &[],
-    )
-    .await?;
-    wish::vet(
-        s,
-        staff,
-        cash,
-        &VetInput {
-            action: "decline".into(),
-            reason: "心愿驿站不收发现金，已转介低保和临时救助政策咨询。".into(),
+        // 杨奶奶's own wish, waiting to be vetted.
+        Demo {
+            raiser: resident,
+            on_behalf: false,
+            category: "repair",
+            title: "卧室窗户漏风",
+            body: "冬天卧室窗户关不严，晚上很冷，希望有人帮忙修一修。",
+            value: 80,
+            claimant: None,
+            fulfilment: ("", ""),
+            words: "",
+            stage: Stage::Submitted,
+            days: (0, None),
         },
-    )
-    .await?;
-    // The 助困坊: a wheelchair repaired by a party member, waiting for the grid worker's confirmation.
-    let chair = wish::raise(
-        s,
-        grid,
-        &wish_input(
-            c,
-            household,
-            "repair",
-            "轮椅刹车坏了",
-            "轮椅的刹车失灵，出门不安全，希望有人帮忙修好。",
-            120,
-            gc,
-        ),
-        &[],
-    )
-    .await?;
-    wish::vet(s, staff, chair, &vet).await?;
-    wish::claim(
-        s,
-        party,
-        chair,
-        &ClaimInput {
-            kind: "party_member".into(),
-            ..ClaimInput::default()
+        Demo {
+            raiser: grid,
+            on_behalf: true,
+            category: "job",
+            title: "想学一门手艺",
+            body: "家中妈妈想参加家政或面点培训，找一份能照顾孩子的工作。",
+            value: 0,
+            claimant: None,
+            fulfilment: ("", ""),
+            words: "",
+            stage: Stage::Published,
+            days: (3, None),
         },
-    )
-    .await?;
-    wish::fulfil(
-        s,
-        party,
-        chair,
-        &FulfilInput {
-            note: "更换了刹车片并调整了手闸，试用正常。".into(),
-            minutes: "90".into(),
+        Demo {
+            raiser: grid,
+            on_behalf: true,
+            category: "companionship",
+            title: "周末有人陪下象棋",
+            body: "老人喜欢下象棋，希望周末有志愿者来陪他下两盘。",
+            value: 0,
+            claimant: None,
+            fulfilment: ("", ""),
+            words: "",
+            stage: Stage::Published,
+            days: (8, None),
         },
-        &proof,
-    )
-    .await?;
-    // Confirmed, then thanked: reading corner by a merchant of the alliance (recorded by staff).
-    let books = wish::raise(
-        s,
-        grid,
-        &wish_input(
-            c,
-            household,
-            "study",
-            "楼道里的小小读书角",
-            "孩子们放学后没地方看书，希望在活动室有一个读书角和一些绘本。",
-            600,
-            gc,
-        ),
-        &[],
-    )
-    .await?;
-    wish::vet(s, staff, books, &vet).await?;
-    wish::claim(
-        s,
-        staff,
-        books,
-        &ClaimInput {
-            kind: "merchant".into(),
-            name: "西柳沟新华书店".into(),
-            ..ClaimInput::default()
+        Demo {
+            raiser: grid,
+            on_behalf: true,
+            category: "other",
+            title: "希望给一笔生活费",
+            body: "家里开销大，希望能有一笔钱补贴生活。",
+            value: 2000,
+            claimant: None,
+            fulfilment: ("", ""),
+            words: "心愿驿站不收发现金，已转介低保和临时救助政策咨询。",
+            stage: Stage::Declined,
+            days: (0, None),
         },
-    )
-    .await?;
-    wish::fulfil(
-        s,
-        staff,
-        books,
-        &FulfilInput {
-            note: "书店捐赠绘本 120 册和两个书架，已在活动室布置好。".into(),
-            minutes: String::new(),
+        // The 助困坊: a wheelchair repaired by a party member, to be confirmed.
+        Demo {
+            raiser: grid,
+            on_behalf: true,
+            category: "repair",
+            title: "轮椅刹车坏了",
+            body: "轮椅的刹车失灵，出门不安全，希望有人帮忙修好。",
+            value: 120,
+            claimant: member,
+            fulfilment: ("更换了刹车片并调整了手闸，试用正常。", "90"),
+            words: "",
+            stage: Stage::Fulfilled,
+            days: (12, Some(1)),
         },
-        &proof,
-    )
-    .await?;
-    wish::confirm(
-        s,
-        grid,
-        books,
-        &ConfirmInput {
-            action: "confirm".into(),
-            note: String::new(),
+        // A reading corner from a merchant of the alliance (staff record the claim), thanked.
+        Demo {
+            raiser: grid,
+            on_behalf: true,
+            category: "study",
+            title: "楼道里的小小读书角",
+            body: "孩子们放学后没地方看书，希望在活动室有一个读书角和一些绘本。",
+            value: 600,
+            claimant: Some((staff, "merchant", "西柳沟新华书店")),
+            fulfilment: ("书店捐赠绘本 120 册和两个书架，已在活动室布置好。", ""),
+            words: "孩子们每天放学都来读书，谢谢新华书店！",
+            stage: Stage::Thanked,
+            days: (40, Some(26)),
         },
-    )
-    .await?;
-    wish::thank(
-        s,
-        grid,
-        books,
-        &ThankInput {
-            thanks: "孩子们每天放学都来读书，谢谢新华书店！".into(),
+        // A winter coat from a volunteer, credited an hour of service, thanked.
+        Demo {
+            raiser: grid,
+            on_behalf: true,
+            category: "daily",
+            title: "一件厚棉衣",
+            body: "老人的棉衣穿了十几年，想要一件暖和的新棉衣。",
+            value: 300,
+            claimant: vol,
+            fulfilment: ("买了一件羽绒服送到家，尺码合适。", "60"),
+            words: "棉衣很暖和，谢谢小刘！",
+            stage: Stage::Thanked,
+            days: (21, Some(16)),
         },
-    )
-    .await?;
-    // Confirmed and thanked: a winter coat by a volunteer, credited 60 minutes.
-    let coat = wish::raise(
-        s,
-        grid,
-        &wish_input(
-            c,
-            household,
-            "daily",
-            "一件厚棉衣",
-            "老人的棉衣穿了十几年，想要一件暖和的新棉衣。",
-            300,
-            gc,
-        ),
-        &[],
-    )
-    .await?;
-    wish::vet(s, staff, coat, &vet).await?;
-    wish::claim(
-        s,
-        volunteer,
-        coat,
-        &ClaimInput {
-            kind: "volunteer".into(),
-            ..ClaimInput::default()
+        // A claim given up: back on the wall.
+        Demo {
+            raiser: grid,
+            on_behalf: true,
+            category: "repair",
+            title: "厨房的灯不亮了",
+            body: "厨房顶灯坏了，晚上做饭看不清。",
+            value: 40,
+            claimant: member,
+            fulfilment: ("", ""),
+            words: "这周出差，放弃认领，请其他志愿者帮忙。",
+            stage: Stage::Released,
+            days: (2, None),
         },
-    )
-    .await?;
-    wish::fulfil(
-        s,
-        volunteer,
-        coat,
-        &FulfilInput {
-            note: "买了一件羽绒服送到家，尺码合适。".into(),
-            minutes: "60".into(),
-        },
-        &proof,
-    )
-    .await?;
-    wish::confirm(
-        s,
-        grid,
-        coat,
-        &ConfirmInput {
-            action: "confirm".into(),
-            note: String::new(),
-        },
-    )
-    .await?;
-    wish::thank(
-        s,
-        grid,
-        coat,
-        &ThankInput {
-            thanks: "棉衣很暖和，谢谢小刘！".into(),
-        },
-    )
-    .await?;
-    // A claim given up: back on the wall.
-    let lamp = wish::raise(
-        s,
-        grid,
-        &wish_input(
-            c,
-            household,
-            "repair",
-            "厨房的灯不亮了",
-            "厨房顶灯坏了，晚上做饭看不清。",
-            40,
-            gc,
-        ),
-        &[],
-    )
-    .await?;
-    wish::vet(s, staff, lamp, &vet).await?;
-    wish::claim(
-        s,
-        party,
-        lamp,
-        &ClaimInput {
-            kind: "party_member".into(),
-            ..ClaimInput::default()
-        },
-    )
-    .await?;
-    wish::release(
-        s,
-        party,
-        lamp,
-        &NoteInput {
-            note: "这周出差，放弃认领，请其他志愿者帮忙。".into(),
-        },
-    )
-    .await?;
-    // The wall shows when they were published and fulfilled, weeks apart.
-    let mut tx = begin(s, c.community_id).await?.0;
-    for (id, published, fulfilled) in [
-        (books, 40, Some(26)),
-        (coat, 21, Some(16)),
-        (chair, 12, Some(1)),
-        (bag, 5, None),
-    ] {
+    ];
+    for d in demos {
+        let contact = if d.on_behalf {
+            ("马建国", "13909311001")
+        } else {
+            ("杨奶奶", "13909311009")
+        };
+        let input = WishInput {
+            community: c.community_id.to_string(),
+            household: if d.on_behalf {
+                household.map(|h| h.to_string()).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            category: d.category.into(),
+            title: d.title.into(),
+            body: d.body.into(),
+            value_yuan: d.value.to_string(),
+            contact_name: contact.0.into(),
+            contact_phone: contact.1.into(),
+        };
+        let id = wish::raise(s, d.raiser, &input, &[]).await?;
+        if d.stage == Stage::Submitted {
+            continue;
+        }
+        let declined = d.stage == Stage::Declined;
+        let vet = VetInput {
+            action: if declined { "decline" } else { "vet" }.into(),
+            reason: d.words.into(),
+        };
+        wish::vet(s, staff, id, &vet).await?;
+        let Some((claimant, kind, name)) = d.claimant.filter(|_| d.stage >= Stage::Released) else {
+            continue;
+        };
+        wish::claim(
+            s,
+            claimant,
+            id,
+            &ClaimInput {
+                kind: kind.into(),
+                name: name.into(),
+                ..ClaimInput::default()
+            },
+        )
+        .await?;
+        if d.stage == Stage::Released {
+            wish::release(s, claimant, id, &NoteInput { note: d.words.into() }).await?;
+        }
+        if d.stage >= Stage::Fulfilled {
+            let f = FulfilInput {
+                note: d.fulfilment.0.into(),
+                minutes: d.fulfilment.1.into(),
+            };
+            wish::fulfil(s, claimant, id, &f, &proof).await?;
+        }
+        if d.stage == Stage::Thanked {
+            wish::confirm(
+                s,
+                grid,
+                id,
+                &ConfirmInput {
+                    action: "confirm".into(),
+                    note: String::new(),
+                },
+            )
+            .await?;
+            wish::thank(s, grid, id, &ThankInput { thanks: d.words.into() }).await?;
+        }
+        // When it went on the wall and was fulfilled, days apart, for the fulfilment times.
         let now = s.now_ms();
+        let mut tx = begin(s, c.community_id).await?.0;
         on_tx!(&mut tx, |conn| sqlx::query(
-            "update care_wish set published_at = $2, fulfilled_at = $3 where wish_id = $1"
+            "update care_wish set published_at = $2, fulfilled_at = $3 where wish_id = $1 and published_at is not null"
         )
         .bind(id)
-        .bind(now - published * DAY)
-        .bind(fulfilled.map(|f: i64| now - f * DAY))
+        .bind(now - d.days.0 * DAY)
+        .bind(d.days.1.map(|f| now - f * DAY))
         .execute(&mut *conn)
         .await
         .map(|_| ())?);
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(())
 }

@@ -32,9 +32,7 @@ pub fn optional_id(errs: &mut yijia_kernel::FieldErrors, field: &str, v: &str) -
 
 /// A community the caller names, or the only one their roles reach.
 pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
-    yijia_registry::repo::community(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)
+    yijia_registry::commands::community(state, id).await
 }
 
 /// The appeal's place: its community, and its grid when it has one.

@@ -8,10 +8,9 @@ pub mod wish;
 
 use jiff::civil::Date;
 use yijia_db::Tx;
-use yijia_kernel::audit;
 use yijia_kernel::error::Message;
 use yijia_kernel::settings::{self, Kind, Setting};
-use yijia_kernel::{Actor, AppState, Error, FieldErrors, Result};
+use yijia_kernel::{Actor, AppState, FieldErrors, Result};
 use yijia_registry::model::{CareGroup, CUSTOM_CARE_GROUPS};
 use yijia_registry::repo::CommunityAt;
 
@@ -147,16 +146,7 @@ pub fn optional_id(errs: &mut FieldErrors, field: &str, v: &str) -> Option<i64> 
 
 /// A value of a closed list typed into a field; `None` and a message when it is not one.
 pub fn choice<T: Copy>(errs: &mut FieldErrors, field: &str, v: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
-    let got = parse(v);
-    if got.is_none() {
-        let key = if v.trim().is_empty() {
-            "field.required"
-        } else {
-            "care.bad_choice"
-        };
-        errs.add(field, Message::new(key));
-    }
-    got
+    yijia_kernel::text::choice(errs, field, v, parse, "care.bad_choice")
 }
 
 /// A whole number typed into a field within `0..=max`; 0 when left empty.
@@ -176,27 +166,16 @@ pub fn amount(errs: &mut FieldErrors, field: &str, v: &str, max: i64) -> i64 {
 
 /// The community a form names, or the only one the actor belongs to.
 pub fn community_id(errs: &mut FieldErrors, v: &str, actor: &Actor) -> Option<i64> {
-    let id = optional_id(errs, "community", v).or_else(|| actor.only_community());
-    if id.is_none() && errs.get("community").is_none() {
-        errs.add("community", Message::new("care.community_needed"));
-    }
-    id
+    yijia_kernel::text::community_id(errs, v, actor, "care.bad_choice", "care.community_needed")
 }
 
 pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
-    yijia_registry::repo::community(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)
+    yijia_registry::commands::community(state, id).await
 }
 
-/// Starts a command's transaction on a community: its write lock taken, the community read.
+/// Starts a command's transaction on a community (see `yijia_registry::commands::begin`).
 pub async fn begin(state: &AppState, community_id: i64) -> Result<(Tx, CommunityAt)> {
-    let mut tx = state.db.begin_write().await?;
-    audit::lock_chain(&mut tx, community_id).await?;
-    let c = yijia_registry::repo::community_tx(&mut tx, community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((tx, c))
+    yijia_registry::commands::begin(state, community_id).await
 }
 
 /// The community's day today.

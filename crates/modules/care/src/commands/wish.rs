@@ -285,6 +285,22 @@ async fn record(
     .await
 }
 
+/// One of two answers typed as `action`, the second of which needs a reason in `field`.
+fn either(action: &str, yes: WishAction, no: WishAction, field: &str, reason: &str) -> Result<(WishAction, String)> {
+    let mut errs = FieldErrors::default();
+    let action = choice(&mut errs, "action", action, WishAction::parse);
+    if action.is_some_and(|a| a != yes && a != no) {
+        errs.add("action", Message::new("care.bad_choice"));
+    }
+    let reason = if action == Some(no) {
+        text::required(&mut errs, field, reason, 500)
+    } else {
+        text::optional(&mut errs, field, reason, 500)
+    };
+    errs.into_result()?;
+    Ok((action.ok_or(Error::NotFound)?, reason))
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VetInput {
@@ -296,16 +312,13 @@ pub struct VetInput {
 
 /// Staff put a wish on the wall or decline it with a reason; the raiser is told.
 pub async fn vet(state: &AppState, actor: &Actor, id: i64, input: &VetInput) -> Result<()> {
-    let mut errs = FieldErrors::default();
-    let action = choice(&mut errs, "action", &input.action, |v| {
-        WishAction::parse(v).filter(|a| matches!(a, WishAction::Vet | WishAction::Decline))
-    });
-    let reason = match action {
-        Some(WishAction::Decline) => text::required(&mut errs, "reason", &input.reason, 500),
-        _ => text::optional(&mut errs, "reason", &input.reason, 500),
-    };
-    errs.into_result()?;
-    let action = action.ok_or(Error::NotFound)?;
+    let (action, reason) = either(
+        &input.action,
+        WishAction::Vet,
+        WishAction::Decline,
+        "reason",
+        &input.reason,
+    )?;
     let now = state.now_ms();
     let (mut tx, c, w) = open(state, id).await?;
     MANAGE.check(actor, &c.place())?;
@@ -560,16 +573,13 @@ pub struct ConfirmInput {
 /// The wisher or their grid worker confirms the fulfilment, or sends it back to the claimant.
 /// Confirming credits a volunteer claimant the minutes they gave.
 pub async fn confirm(state: &AppState, actor: &Actor, id: i64, input: &ConfirmInput) -> Result<()> {
-    let mut errs = FieldErrors::default();
-    let action = choice(&mut errs, "action", &input.action, |v| {
-        WishAction::parse(v).filter(|a| matches!(a, WishAction::Confirm | WishAction::Reject))
-    });
-    let note = match action {
-        Some(WishAction::Reject) => text::required(&mut errs, "note", &input.note, 500),
-        _ => text::optional(&mut errs, "note", &input.note, 500),
-    };
-    errs.into_result()?;
-    let action = action.ok_or(Error::NotFound)?;
+    let (action, note) = either(
+        &input.action,
+        WishAction::Confirm,
+        WishAction::Reject,
+        "note",
+        &input.note,
+    )?;
     let now = state.now_ms();
     let (mut tx, c, w) = open(state, id).await?;
     if !speaks_for_wisher(actor, &c, &w) {

@@ -173,74 +173,27 @@ async fn act<T: serde::de::DeserializeOwned>(
     answer(&ctx, which, typed, result, |form| wish_page(&ctx, &a, id, None, form)).await
 }
 
-pub async fn post_vet(
-    ctx: PageCtx,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    PageForm(p): PageForm<Vec<(String, String)>>,
-) -> WebResult<Response> {
-    let s = ctx.state.clone();
-    let actor = a.clone();
-    act(ctx, a, id, "vet", p, async |i: &VetInput| {
-        wish::vet(&s, &actor, id, i).await
-    })
-    .await
+/// A handler for one of the wish page's forms: its name, and the command it runs.
+macro_rules! wish_form {
+    ($($name:ident: $which:literal, $input:ty, $run:path;)+) => {$(
+        pub async fn $name(
+            ctx: PageCtx,
+            CurrentActor(a): CurrentActor,
+            P(id): P<i64>,
+            PageForm(p): PageForm<Vec<(String, String)>>,
+        ) -> WebResult<Response> {
+            let (s, actor) = (ctx.state.clone(), a.clone());
+            act(ctx, a, id, $which, p, async |i: &$input| $run(&s, &actor, id, i).await.map(|_| ())).await
+        }
+    )+};
 }
 
-pub async fn post_claim(
-    ctx: PageCtx,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    PageForm(p): PageForm<Vec<(String, String)>>,
-) -> WebResult<Response> {
-    let s = ctx.state.clone();
-    let actor = a.clone();
-    act(ctx, a, id, "claim", p, async |i: &ClaimInput| {
-        wish::claim(&s, &actor, id, i).await.map(|_| ())
-    })
-    .await
-}
-
-pub async fn post_release(
-    ctx: PageCtx,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    PageForm(p): PageForm<Vec<(String, String)>>,
-) -> WebResult<Response> {
-    let s = ctx.state.clone();
-    let actor = a.clone();
-    act(ctx, a, id, "release", p, async |i: &NoteInput| {
-        wish::release(&s, &actor, id, i).await
-    })
-    .await
-}
-
-pub async fn post_confirm(
-    ctx: PageCtx,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    PageForm(p): PageForm<Vec<(String, String)>>,
-) -> WebResult<Response> {
-    let s = ctx.state.clone();
-    let actor = a.clone();
-    act(ctx, a, id, "confirm", p, async |i: &ConfirmInput| {
-        wish::confirm(&s, &actor, id, i).await
-    })
-    .await
-}
-
-pub async fn post_thank(
-    ctx: PageCtx,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-    PageForm(p): PageForm<Vec<(String, String)>>,
-) -> WebResult<Response> {
-    let s = ctx.state.clone();
-    let actor = a.clone();
-    act(ctx, a, id, "thank", p, async |i: &ThankInput| {
-        wish::thank(&s, &actor, id, i).await
-    })
-    .await
+wish_form! {
+    post_vet: "vet", VetInput, wish::vet;
+    post_claim: "claim", ClaimInput, wish::claim;
+    post_release: "release", NoteInput, wish::release;
+    post_confirm: "confirm", ConfirmInput, wish::confirm;
+    post_thank: "thank", ThankInput, wish::thank;
 }
 
 /// The claimant's fulfilment with its proof photos.

@@ -34,6 +34,22 @@ pub mod field {
     pub const IMPORT_ROW: &str = "import.row";
 }
 
+/// A community by id, for a command.
+pub async fn community(state: &AppState, id: i64) -> Result<repo::CommunityAt> {
+    repo::community(&state.db, id).await?.ok_or(Error::NotFound)
+}
+
+/// Starts a command's transaction on a community: its write lock taken (the audit chain's), the
+/// community read inside it, so that what the command decides rests on what the last write left.
+pub async fn begin(state: &AppState, community_id: i64) -> Result<(Tx, repo::CommunityAt)> {
+    let mut tx = state.db.begin_write().await?;
+    audit::lock_chain(&mut tx, community_id).await?;
+    let c = repo::community_tx(&mut tx, community_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((tx, c))
+}
+
 /// Today in a time zone (Asia/Shanghai when the name is unknown).
 pub fn today_in(state: &AppState, time_zone: &str) -> Date {
     let tz = jiff::tz::TimeZone::get(time_zone)

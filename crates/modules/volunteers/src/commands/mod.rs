@@ -12,7 +12,6 @@ pub mod team;
 
 use jiff::tz::TimeZone;
 use yijia_db::Tx;
-use yijia_kernel::audit;
 use yijia_kernel::error::Message;
 use yijia_kernel::{Actor, AppState, Error, FieldErrors, Result};
 use yijia_registry::repo::CommunityAt;
@@ -48,27 +47,16 @@ pub fn number(errs: &mut FieldErrors, field: &str, v: &str, min: i64, max: i64, 
 
 /// The community a form names, or the only one the actor belongs to.
 pub fn community_id(errs: &mut FieldErrors, v: &str, actor: &Actor) -> Option<i64> {
-    let id = optional_id(errs, "community", v).or_else(|| actor.only_community());
-    if id.is_none() && errs.get("community").is_none() {
-        errs.add("community", Message::new("volunteers.community_needed"));
-    }
-    id
+    yijia_kernel::text::community_id(errs, v, actor, "volunteers.bad_choice", "volunteers.community_needed")
 }
 
 pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
-    yijia_registry::repo::community(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)
+    yijia_registry::commands::community(state, id).await
 }
 
-/// Starts a command's transaction on a community: its write lock taken, the community read.
+/// Starts a command's transaction on a community (see `yijia_registry::commands::begin`).
 pub async fn begin(state: &AppState, community_id: i64) -> Result<(Tx, CommunityAt)> {
-    let mut tx = state.db.begin_write().await?;
-    audit::lock_chain(&mut tx, community_id).await?;
-    let c = yijia_registry::repo::community_tx(&mut tx, community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((tx, c))
+    yijia_registry::commands::begin(state, community_id).await
 }
 
 pub fn tz(c: &CommunityAt) -> TimeZone {
