@@ -128,6 +128,8 @@ create table care_visit (
 );
 create index care_visit_pairing on care_visit (pairing_id, visited_on);
 create index care_visit_community on care_visit (community_id, visited_on);
+-- a household's visits by all its carers, newest first (its pairing's page)
+create index care_visit_household on care_visit (household_id, visited_on);
 
 -- An alert sent about a pairing: each tier once for each overdue due day, and at once for a
 -- visit that could not reach the person.

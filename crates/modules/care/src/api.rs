@@ -220,9 +220,21 @@ async fn get_overdue(
             grid_id: None,
         };
         REPORTS.check(&a, &place)?;
-        let today = yijia_registry::commands::today_in(&s, "Asia/Shanghai");
-        let overdue = repo::overdue_in_district(&s.db, d, &today.to_string()).await?;
-        return to_json(json!({ "today": today.to_string(), "overdue": overdue }));
+        // Each community's own day: communities in one time zone are read together.
+        let mut by_day: std::collections::BTreeMap<String, Vec<i64>> = std::collections::BTreeMap::new();
+        for c in yijia_registry::repo::communities(&s.db)
+            .await?
+            .iter()
+            .filter(|c| c.district_id == d)
+        {
+            by_day.entry(today(&s, c).to_string()).or_default().push(c.community_id);
+        }
+        let mut overdue = Vec::new();
+        for (day, ids) in &by_day {
+            overdue.extend(repo::overdue_in_communities(&s.db, ids, day).await?);
+        }
+        overdue.sort_by(|x, y| (&x.due_on, x.pairing_id).cmp(&(&y.due_on, y.pairing_id)));
+        return to_json(json!({ "today": by_day.keys().next(), "overdue": overdue }));
     }
     let id = community_of(q.community, &a)?;
     let (c, _) = view::community_for(&s, &a, id).await?;

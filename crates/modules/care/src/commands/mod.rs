@@ -121,11 +121,11 @@ pub async fn intervals(tx: &mut Tx, community_id: i64) -> Result<Intervals> {
 }
 
 /// After how many days overdue the community tells whom.
-pub async fn escalation(tx: &mut Tx, community_id: i64) -> Result<Escalation> {
+pub async fn escalation(db: &yijia_db::Db, community_id: i64) -> Result<Escalation> {
     Ok(Escalation {
-        carer_after: setting_i64(tx, community_id, &TELL_CARER_AFTER).await?,
-        grid_after: setting_i64(tx, community_id, &TELL_GRID_AFTER).await?,
-        community_after: setting_i64(tx, community_id, &TELL_COMMUNITY_AFTER).await?,
+        carer_after: settings::get_i64(db, community_id, &TELL_CARER_AFTER).await?,
+        grid_after: settings::get_i64(db, community_id, &TELL_GRID_AFTER).await?,
+        community_after: settings::get_i64(db, community_id, &TELL_COMMUNITY_AFTER).await?,
     })
 }
 

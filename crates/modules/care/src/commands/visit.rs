@@ -191,25 +191,46 @@ pub async fn escalate(state: &AppState) -> Result<usize> {
     Ok(sent)
 }
 
+/// One community's escalation. What is due and what was told are read first, without the write
+/// lock; the lock is taken only when some tier's day has come and it was not told yet, so a
+/// backlog already told costs two reads a minute.
 async fn escalate_in(state: &AppState, c: &CommunityAt) -> Result<usize> {
     let today = today(state, c);
-    let overdue = repo::overdue_in(&state.db, c.community_id, &today.to_string()).await?;
+    let today_s = today.to_string();
+    let overdue = repo::overdue_in(&state.db, c.community_id, &today_s).await?;
     if overdue.is_empty() {
+        return Ok(0);
+    }
+    let e = escalation(&state.db, c.community_id).await?;
+    let told: std::collections::BTreeSet<(i64, String)> = repo::overdue_told(&state.db, c.community_id, &today_s)
+        .await?
+        .into_iter()
+        .collect();
+    let todo: Vec<(&repo::OverdueRow, Vec<Tier>)> = overdue
+        .iter()
+        .filter_map(|o| {
+            let due_on = o.due_on.parse::<Date>().ok()?;
+            let tiers: Vec<Tier> = alerts(due_on, today, e)
+                .into_iter()
+                .filter(|t| !told.contains(&(o.pairing_id, t.as_str().to_owned())))
+                .collect();
+            (!tiers.is_empty()).then_some((o, tiers))
+        })
+        .collect();
+    if todo.is_empty() {
         return Ok(0);
     }
     let now = state.now_ms();
     let (mut tx, c) = begin(state, c.community_id).await?;
-    let e = escalation(&mut tx, c.community_id).await?;
     let mut sent = 0;
-    for o in overdue {
-        let Ok(due_on) = o.due_on.parse::<Date>() else { continue };
-        let tiers = alerts(due_on, today, e);
-        if tiers.is_empty() {
-            continue;
-        }
+    for (o, tiers) in todo {
         let Some(p) = repo::pairing_tx(&mut tx, o.pairing_id).await? else {
             continue;
         };
+        // A visit logged since the read moved the due day: nothing to tell for the old one.
+        if p.due_on != o.due_on || p.ended_at.is_some() {
+            continue;
+        }
         for tier in tiers {
             if alert(&mut tx, &c, &p, "overdue", tier, &o.due_on, None, now).await? {
                 sent += 1;

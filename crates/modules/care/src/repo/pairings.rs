@@ -182,11 +182,11 @@ pub struct OverdueRow {
 
 const OVERDUE_SELECT: &str = "select p.pairing_id, p.community_id, p.household_id, h.grid_id, p.carer_account_id, \
      p.carer_name, p.due_on from care_pairing p join household h on h.household_id = p.household_id \
-     where p.ended_at is null and p.due_on < $2";
+     where p.ended_at is null";
 
 /// The overdue pairings of one community (the tick, a community's page), most overdue first.
 pub async fn overdue_in(db: &Db, community_id: i64, today: &str) -> Result<Vec<OverdueRow>> {
-    let sql = format!("{OVERDUE_SELECT} and p.community_id = $1 order by p.due_on, p.pairing_id");
+    let sql = format!("{OVERDUE_SELECT} and p.due_on < $2 and p.community_id = $1 order by p.due_on, p.pairing_id");
     Ok(on_db!(db, |p| sqlx::query_as(&sql)
         .bind(community_id)
         .bind(today)
@@ -194,17 +194,32 @@ pub async fn overdue_in(db: &Db, community_id: i64, today: &str) -> Result<Vec<O
         .await?))
 }
 
-/// The overdue pairings of a whole district, most overdue first.
-pub async fn overdue_in_district(db: &Db, district_id: i64, today: &str) -> Result<Vec<OverdueRow>> {
+/// The overdue pairings of some communities that share a day (ids from the database), most
+/// overdue first.
+pub async fn overdue_in_communities(db: &Db, community_ids: &[i64], today: &str) -> Result<Vec<OverdueRow>> {
+    if community_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = community_ids.iter().map(i64::to_string).collect();
     let sql = format!(
-        "{OVERDUE_SELECT} and p.community_id in (select community_id from community where district_id = $1) \
-         order by p.due_on, p.pairing_id"
+        "{OVERDUE_SELECT} and p.due_on < $1 and p.community_id in ({}) order by p.due_on, p.pairing_id",
+        ids.join(", ")
     );
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(district_id)
-        .bind(today)
-        .fetch_all(p)
-        .await?))
+    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(today).fetch_all(p).await?))
+}
+
+/// The tiers already told about the overdue pairings of a community, each for the day its visit
+/// is due now: `(pairing, tier)`.
+pub async fn overdue_told(db: &Db, community_id: i64, today: &str) -> Result<Vec<(i64, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select a.pairing_id, a.tier from care_alert a join care_pairing p on p.pairing_id = a.pairing_id \
+         and a.due_on = p.due_on where p.community_id = $1 and p.ended_at is null and p.due_on < $2 \
+         and a.reason = 'overdue'"
+    )
+    .bind(community_id)
+    .bind(today)
+    .fetch_all(p)
+    .await?))
 }
 
 /// A resident in a care group today: `(household, care group's blind index, resident's name)`.
