@@ -486,6 +486,31 @@ def measure(parts: list[Part], server: B.Server, a: argparse.Namespace, pg: bool
         cl.close()
 
 
+def first_tick(db: B.Database, server: B.Server, pg: bool, alerts0: int) -> dict:
+    """The tick that runs as the server starts sends an alert for every overdue visit (each tier
+    whose day has come), one transaction a community: waits until the alerts stop growing and the
+    server (and PostgreSQL) are idle; returns the seconds until the last new alert was seen."""
+    t0 = time.perf_counter()
+    seen, last_change, steady = alerts0, t0, 0
+    while time.perf_counter() - t0 < 600:
+        time.sleep(0.25)
+        n = int(R.db_one(db, "select count(*) from care_alert") or 0)
+        if n != seen:
+            seen, last_change, steady = n, time.perf_counter(), 0
+            continue
+        steady += 1
+        busy = (B.cpu_seconds(server.pid) or 0.0) + (B.postgres_cpu() if pg else 0.0)
+        time.sleep(0.5)
+        busy = (B.cpu_seconds(server.pid) or 0.0) + (B.postgres_cpu() if pg else 0.0) - busy
+        if seen > alerts0 and steady >= 3 and busy < 0.05:
+            break
+        if seen == alerts0 and time.perf_counter() - t0 > 60:
+            break  # nothing overdue, or the alerts were sent before (--reuse)
+    return {"busy_s": last_change - t0, "alerts": seen - alerts0,
+            "notifications": int(R.db_one(db, "select count(*) from notification where kind = 'care.note_overdue'")
+                                 or 0)}
+
+
 def watch_ticks(server: B.Server, seconds: float, pg: bool) -> dict:
     """The idle server's (and PostgreSQL's) CPU sampled every 50 ms for `seconds`: the bursts of
     at least 20 ms of CPU, each with its wall time, are the minute tick (the outbox's 5-second
@@ -575,9 +600,9 @@ def render(a, info: dict) -> str:
     add(f"accounts  {', '.join(info.get('accounts', []))}")
     ft = info.get("first_tick")
     if ft:
-        add(f"start     /healthz after {ft['start_s']:.2f} s; the first tick (alerts for every overdue visit) kept the "
-            f"server busy {ft['busy_s']:.1f} s after that: {ft['alerts']:,} alerts, {ft['notifications']:,} "
-            "notifications written")
+        add(f"start     /healthz after {ft['start_s']:.2f} s; the first tick (alerts for every overdue visit) wrote "
+            f"{ft['alerts']:,} alerts and {ft['notifications']:,} notifications (the last alert committed "
+            f"{ft['busy_s']:.1f} s after /healthz answered)")
     hz = info.get("healthz")
     if hz:
         add(f"baseline  GET /healthz one at a time: p50 {hz['p50']:.2f} ms, p95 {hz['p95']:.2f} ms "
@@ -737,16 +762,11 @@ def main(argv: list[str]) -> int:
         info["scale"] = scale_of(db, comms, today.isoformat())
         log(f"scale: {info['scale']}")
 
+        alerts0 = int(R.db_one(db, "select count(*) from care_alert") or 0)
         quiet("start")
         start_s = server.start()
         log(f"server pid {server.pid} on 127.0.0.1:{port}")
-        t0 = time.perf_counter()
-        B.settle(server.pid, limit=300)
-        info["first_tick"] = {
-            "start_s": start_s, "busy_s": time.perf_counter() - t0,
-            "alerts": int(R.db_one(db, "select count(*) from care_alert") or 0),
-            "notifications": int(R.db_one(db, "select count(*) from notification where kind = 'care.note_overdue'")
-                                 or 0)}
+        info["first_tick"] = {"start_s": start_s, **first_tick(db, server, pg, alerts0)}
         log(f"first tick: {info['first_tick']}")
         staff = R.api_token(port, STAFF)
         sup = R.api_token(port, SUPERVISOR)
