@@ -41,7 +41,7 @@ create table care_wish_file (
     wish_id bigint not null references care_wish (wish_id),
     stored_file_id bigint not null references stored_file (stored_file_id),
     kind text not null,
-    primary key (wish_id, stored_file_id)
+    primary key (wish_id, stored_file_id, kind)
 );
 
 -- Claims, the open one (ended_at null) and those released, expired or fulfilled.

@@ -63,6 +63,14 @@ async fn pairings(state: &AppState, c: &CommunityAt, carers: &[&Actor]) -> Resul
     let starts = today - Span::new().days(365);
     let now = state.now_ms();
     let (mut tx, _) = begin(state, c.community_id).await?;
+    // Three carers for the whole demo: room for the households still waiting to be suggested.
+    yijia_kernel::settings::store(
+        &mut tx,
+        c.community_id,
+        &[(crate::commands::CAPACITY.key, "30".to_owned())],
+        now,
+    )
+    .await?;
     let mut overdue_done = false;
     for (n, (household, codes)) in households.iter().enumerate() {
         if n % 7 == 6 {

@@ -554,22 +554,21 @@ pub async fn reports(state: &AppState, actor: &Actor, c: &CommunityAt, lang: &'s
         return Err(Error::Forbidden);
     }
     let cov = build_coverage(state, c, &reach, lang).await?;
-    let grids: BTreeMap<i64, String> = yijia_registry::repo::grid_choices(&state.db, c.community_id)
-        .await?
-        .into_iter()
+    let grids: Vec<(i64, String)> = yijia_registry::repo::grid_choices(&state.db, c.community_id).await?;
+    // Grids in the community's order (第一, 第二, …), care groups by name.
+    let mut by_grid: Vec<CoverageLine> = grids
+        .iter()
+        .map(|(_, g)| CoverageLine {
+            label: g.clone(),
+            ..CoverageLine::default()
+        })
         .collect();
-    let mut by_grid: BTreeMap<String, CoverageLine> = BTreeMap::new();
     let mut by_group: BTreeMap<String, CoverageLine> = BTreeMap::new();
     let mut total = CoverageLine::default();
     for h in &cov.households {
-        let g = grids.get(&h.grid_id).cloned().unwrap_or_default();
-        by_grid
-            .entry(g.clone())
-            .or_insert_with(|| CoverageLine {
-                label: g,
-                ..CoverageLine::default()
-            })
-            .add(h);
+        if let Some(i) = grids.iter().position(|(id, _)| *id == h.grid_id) {
+            by_grid[i].add(h);
+        }
         for group in &h.groups {
             by_group
                 .entry(group.clone())
@@ -593,7 +592,7 @@ pub async fn reports(state: &AppState, actor: &Actor, c: &CommunityAt, lang: &'s
         (ms as f64 / 86_400_000.0 * 10.0).round() / 10.0
     });
     Ok(Reports {
-        by_grid: by_grid.into_values().collect(),
+        by_grid: by_grid.into_iter().filter(|l| l.households > 0).collect(),
         by_group: by_group.into_values().collect(),
         total,
         wishes: repo::wish_counts(&state.db, c.community_id).await?,

@@ -87,7 +87,10 @@ pub async fn post_pair(
 ) -> WebResult<Response> {
     let typed = Typed::from_pairs(pairs);
     let community = typed.v("community").trim().parse().ok();
-    let result = match typed.parse::<PairInput>() {
+    // The page's community is for showing the page again; the household names its own.
+    let mut fields = typed.clone();
+    fields.0.remove("community");
+    let result = match fields.parse::<PairInput>() {
         Ok(input) => pairing::pair(&ctx.state, &a, &input)
             .await
             .map(|id| format!("/care/pairings/{id}")),
