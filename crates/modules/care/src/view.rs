@@ -222,6 +222,8 @@ pub struct Member {
 pub struct PairingView {
     pub line: PairingLine,
     pub time_zone: String,
+    /// The community's day, for the visit form.
+    pub today: String,
     pub members: Vec<Member>,
     /// Every live pairing of the household (its other carers too).
     pub carers: Vec<PairingRow>,
@@ -309,6 +311,7 @@ pub async fn pairing(state: &AppState, actor: &Actor, id: i64, lang: &'static st
             days_over: over,
         },
         time_zone: c.time_zone,
+        today: today_s,
         members,
         visits,
         own,

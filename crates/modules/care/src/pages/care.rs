@@ -127,8 +127,8 @@ async fn pairing_page(ctx: &PageCtx, a: &Actor, id: i64, form: Shown<Typed>) -> 
     let chrome = Chrome::new(ctx, "care.pairing_title");
     let lang = chrome.lang();
     let v = view::pairing(&ctx.state, a, id, lang).await?;
-    let c = crate::commands::community(&ctx.state, v.line.pairing.community_id).await?;
-    let categories = yijia_appeals::repo::categories(&ctx.state.db, c.community_id)
+    // The view read the community already: its day comes with it.
+    let categories = yijia_appeals::repo::categories(&ctx.state.db, v.line.pairing.community_id)
         .await?
         .into_iter()
         .filter(|c| c.retired_at.is_none())
@@ -140,7 +140,7 @@ async fn pairing_page(ctx: &PageCtx, a: &Actor, id: i64, form: Shown<Typed>) -> 
             tz: v.time_zone.clone(),
         },
         chrome,
-        today: today(&ctx.state, &c).to_string(),
+        today: v.today.clone(),
         v,
         outcomes: options(Outcome::ALL, Outcome::as_str, |o| o.label(lang)),
         categories,
