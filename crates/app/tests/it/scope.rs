@@ -1,6 +1,7 @@
 //! The boundaries of reach: what each role gets, and what it does not, through pages and API.
 
 use serde_json::json;
+use yijia_db::on_db;
 
 use crate::{demo_app, grid_id, PW};
 
@@ -262,4 +263,78 @@ fn modules_declare_what_their_navigation_needs_and_supervisors_only_read() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_handling_party_takes_only_members_who_handle_appeals_in_its_community_and_its_queue_keeps_to_it() {
+    let app = demo_app().await;
+    let admin = app.token("admin", PW).await;
+    let mut platform = app.client().with_bearer(&admin);
+    let other = platform
+        .post_json(
+            "/api/v1/communities",
+            &json!({ "subdistrict": "XLGJD", "code": "HX", "name": "河湾社区" }),
+        )
+        .await;
+    assert_eq!(other.status, 201, "{}", other.text());
+    for (username, role) in [("hx.resident", "resident"), ("hx.property", "property_staff")] {
+        let body =
+            json!({ "username": username, "display_name": username, "role": role, "community": "HX", "password": PW });
+        assert_eq!(platform.post_json("/api/v1/accounts", &body).await.status, 201);
+    }
+
+    let token = app.token("xlg.admin", PW).await;
+    let mut xlg = app.client().with_bearer(&token);
+    let catalogue = xlg.get("/api/v1/communities/1/appeal-catalogue").await.json();
+    let party = catalogue["parties"][0]["party_id"].as_i64().unwrap();
+    let path = format!("/api/v1/appeal-parties/{party}/members");
+    // Another community's accounts, whatever their role there, and a resident of this one.
+    for username in ["hx.resident", "hx.property", "resident1"] {
+        let res = xlg.post_json(&path, &json!({ "username": username })).await;
+        assert_eq!(res.status, 422, "{username}: {}", res.text());
+        let said = res.json()["error"]["fields"]["username"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(said.contains("办理诉求"), "{said}");
+    }
+    let res = xlg.post_json(&path, &json!({ "username": "property1" })).await;
+    assert!(res.status < 300, "{}", res.text());
+
+    // A membership written before the check (or a role revoked since) reaches nothing: the queue
+    // reads membership only where the account handles appeals.
+    for username in ["hx.resident", "hx.property"] {
+        on_db!(app.handle(), |p| sqlx::query(
+            "insert into appeal_party_member (party_id, account_id, community_id) \
+             select $1, account_id, 1 from account where username = $2"
+        )
+        .bind(party)
+        .bind(username)
+        .execute(p)
+        .await
+        .unwrap()
+        .rows_affected());
+        let token = app.token(username, PW).await;
+        let mut api = app.client().with_bearer(&token);
+        let queue = api.get("/api/v1/appeals?view=queue").await;
+        assert_eq!(queue.status, 200, "{}", queue.text());
+        assert_eq!(queue.json()["items"], json!([]), "{username} sees the queue");
+        let mut page = app.signed_in(username, PW).await;
+        let page = page.get("/appeals?view=queue").await.text();
+        let first = app.client().with_bearer(&token).get("/api/v1/appeals/1").await;
+        assert_eq!(first.status, 404, "{username}");
+        assert!(
+            !page.contains("/appeals/1\""),
+            "{username}'s queue page lists an appeal"
+        );
+    }
+    // The party's own member still has its queue.
+    let token = app.token("property1", PW).await;
+    let queue = app
+        .client()
+        .with_bearer(&token)
+        .get("/api/v1/appeals?view=queue")
+        .await
+        .json();
+    assert!(!queue["items"].as_array().unwrap().is_empty());
 }

@@ -90,35 +90,58 @@ pub async fn members(db: &Db, community_id: i64) -> Result<Vec<(i64, i64, String
     .await?))
 }
 
-/// The accounts that work a party's queue.
+/// The accounts that work a party's queue: its members who still hold a handling role in the
+/// party's community (a membership outlives a revoked role; the queue's notices must not).
 pub async fn member_accounts_tx(tx: &mut Tx, party_id: i64) -> Result<Vec<i64>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "select account_id from appeal_party_member where party_id = $1"
-    )
-    .bind(party_id)
-    .fetch_all(&mut *c)
-    .await?))
+    let sql = format!(
+        "select m.account_id from appeal_party_member m join appeal_party p on p.party_id = m.party_id \
+         where m.party_id = $1 and {}",
+        handles("m.account_id")
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(party_id)
+        .fetch_all(&mut *c)
+        .await?))
 }
 
-/// The parties an account works for.
-pub async fn parties_of(db: &Db, account_id: i64) -> Result<Vec<i64>> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(
-        "select m.party_id from appeal_party_member m join appeal_party p on p.party_id = m.party_id \
-         where m.account_id = $1 and p.retired_at is null"
+/// True when the account bound at `account` holds a handling role over the party `p`'s
+/// community. Membership alone is not reach: an administrator could add any username to a
+/// party, and the queue would then show that party's appeals to an account of another
+/// community (issue 19). Every read of membership goes through this condition.
+fn handles(account: &str) -> String {
+    yijia_kernel::scope::reach(
+        &crate::permissions::HANDLE,
+        &yijia_kernel::scope::Cols {
+            community: "p.community_id",
+            grid: None,
+        },
+        account,
     )
-    .bind(account_id)
-    .fetch_all(p)
-    .await?))
+}
+
+fn parties_of_sql() -> String {
+    format!(
+        "select m.party_id from appeal_party_member m join appeal_party p on p.party_id = m.party_id \
+         where m.account_id = $1 and p.retired_at is null and {}",
+        handles("$1")
+    )
+}
+
+/// The parties an account works for, in communities where it holds a handling role.
+pub async fn parties_of(db: &Db, account_id: i64) -> Result<Vec<i64>> {
+    let sql = parties_of_sql();
+    Ok(on_db!(db, |p| sqlx::query_scalar(&sql)
+        .bind(account_id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub async fn parties_of_tx(tx: &mut Tx, account_id: i64) -> Result<Vec<i64>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "select m.party_id from appeal_party_member m join appeal_party p on p.party_id = m.party_id \
-         where m.account_id = $1 and p.retired_at is null"
-    )
-    .bind(account_id)
-    .fetch_all(&mut *c)
-    .await?))
+    let sql = parties_of_sql();
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(account_id)
+        .fetch_all(&mut *c)
+        .await?))
 }
 
 pub async fn cohandler_ids_tx(tx: &mut Tx, appeal_id: i64) -> Result<Vec<i64>> {

@@ -81,17 +81,28 @@ fn unique_as(e: Error, field: &str, key: &'static str) -> Error {
     }
 }
 
-/// Adds an account to a party's members, by username.
+/// Adds an account to a party's members, by username. Only an account that handles appeals in
+/// the party's own community can join: a property company's or a department's staff hold their
+/// role there (a department serving several communities holds a grant in each). Any other
+/// username is answered as unknown, so the form cannot tell who exists elsewhere.
 pub async fn add_member(state: &AppState, actor: &Actor, party_id: i64, username: &str) -> Result<()> {
     let party = repo::party(&state.db, party_id).await?.ok_or(Error::NotFound)?;
     let mut tx = begin(state, actor, party.community_id).await?;
-    let account = yijia_db::on_tx!(&mut tx, |c| sqlx::query_scalar::<_, i64>(
-        "select account_id from account where username = $1 and status = 'active'"
-    )
-    .bind(username.trim())
-    .fetch_optional(&mut *c)
-    .await?)
-    .ok_or_else(|| Error::field("username", "appeals.unknown_account"))?;
+    let handles = yijia_kernel::scope::reach(
+        &crate::permissions::HANDLE,
+        &yijia_kernel::scope::Cols {
+            community: "$2",
+            grid: None,
+        },
+        "a.account_id",
+    );
+    let sql = format!("select a.account_id from account a where a.username = $1 and a.status = 'active' and {handles}");
+    let account = yijia_db::on_tx!(&mut tx, |c| sqlx::query_scalar::<_, i64>(&sql)
+        .bind(username.trim())
+        .bind(party.community_id)
+        .fetch_optional(&mut *c)
+        .await?)
+    .ok_or_else(|| Error::field("username", "appeals.member_not_handler"))?;
     repo::add_member(&mut tx, &party, account).await?;
     let entry = Entry::new("appeal_party.add_member", "appeal_party", party_id)
         .community(Some(party.community_id))
