@@ -731,3 +731,50 @@ async fn the_pages_serve_the_wall_the_carer_the_grid_worker_and_the_reports() {
     assert!(xlsx.header("content-type").unwrap().contains("spreadsheetml"));
     assert!(xlsx.body.starts_with(b"PK"));
 }
+
+#[tokio::test]
+async fn a_grid_worker_is_paired_only_with_households_of_their_own_grid() {
+    let app = demo_app().await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let grid1 = demo_user(&app, "grid1").await;
+    let household_in = |grid: &'static str| {
+        let app = &app;
+        async move {
+            let id: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+                "select h.household_id from household h join grid g on g.grid_id = h.grid_id \
+                 where g.code = $1 and h.retired_at is null order by h.household_id limit 1"
+            )
+            .bind(grid)
+            .fetch_one(p)
+            .await
+            .unwrap());
+            id
+        }
+    };
+    let other = PairInput {
+        household: household_in("G02").await.to_string(),
+        carer: grid1.account_id.unwrap().to_string(),
+        reason: "邻居托付".into(),
+        ..PairInput::default()
+    };
+    assert_eq!(
+        invalid(pairing::pair(&app.state, &staff, &other).await),
+        fields(&[("carer", "care.carer_other_grid")])
+    );
+    // The demo pairs nobody across a grid either.
+    let across: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select count(*) from care_pairing p join household h on h.household_id = p.household_id \
+         join account_role r on r.account_id = p.carer_account_id and r.role = 'grid_worker' \
+         where r.grid_id <> h.grid_id"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(across, 0);
+    let own = PairInput {
+        household: household_in("G01").await.to_string(),
+        ..other
+    };
+    let res = pairing::pair(&app.state, &staff, &own).await;
+    assert!(res.is_ok() || conflict(res) == "care.already_paired");
+}

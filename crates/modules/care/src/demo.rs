@@ -48,15 +48,15 @@ async fn pairings(state: &AppState, c: &CommunityAt, carers: &[&Actor]) -> Resul
     let today = today(state, c);
     let groups = groups_by_blind(state, c.community_id).await?;
     let tagged = repo::tagged(&state.db, c.community_id, &CommunityReach::All, &today.to_string()).await?;
-    let mut households: Vec<(i64, Vec<String>)> = Vec::new();
+    let mut households: Vec<(i64, i64, Vec<String>)> = Vec::new();
     for t in tagged {
         let code = groups
             .iter()
             .find(|(b, _)| *b == t.kind_blind)
             .map(|(_, g)| g.code().into_owned());
-        match households.iter_mut().find(|(h, _)| *h == t.household_id) {
-            Some((_, codes)) => codes.extend(code),
-            None => households.push((t.household_id, code.into_iter().collect())),
+        match households.iter_mut().find(|(h, _, _)| *h == t.household_id) {
+            Some((_, _, codes)) => codes.extend(code),
+            None => households.push((t.household_id, t.grid_id, code.into_iter().collect())),
         }
     }
     let intervals = Intervals::default();
@@ -71,16 +71,28 @@ async fn pairings(state: &AppState, c: &CommunityAt, carers: &[&Actor]) -> Resul
         now,
     )
     .await?;
+    let mut grids_of = Vec::new();
+    for carer in carers {
+        let account = carer.account_id.unwrap_or_default();
+        grids_of.push(repo::carer_grids_tx(&mut tx, c.community_id, account).await?);
+    }
     let mut overdue_done = false;
-    for (n, (household, codes)) in households.iter().enumerate() {
+    for (n, (household, grid, codes)) in households.iter().enumerate() {
         if n % 7 == 6 {
             continue; // waits for a carer: the coverage page suggests one
         }
-        let carer = carers[n % carers.len()];
+        // In turn, the carers who work in the household's grid (as `pair` requires).
+        let Some(k) = (0..carers.len())
+            .map(|k| (n + k) % carers.len())
+            .find(|k| crate::commands::pairing::works_in(&grids_of[*k], *grid))
+        else {
+            continue;
+        };
+        let carer = carers[k];
         let Some(account) = carer.account_id else { continue };
         let interval = intervals.days_for(codes);
         let name = crate::commands::name_of(carer);
-        let kind = ["grid_worker", "party_member", "volunteer"][n % 3];
+        let kind = ["grid_worker", "party_member", "volunteer"][k];
         let id = repo::insert_pairing(
             &mut tx,
             &NewPairing {

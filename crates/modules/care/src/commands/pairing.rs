@@ -90,8 +90,19 @@ pub async fn pair(state: &AppState, actor: &Actor, input: &PairInput) -> Result<
         errs.add("ends_on", Message::new("care.ends_before_start"));
     }
     let carer = repo::carer_tx(&mut tx, c.community_id, carer_id.unwrap_or_default()).await?;
-    if carer.is_none() {
-        errs.add("carer", Message::new("care.bad_choice"));
+    match &carer {
+        None => errs.add("carer", Message::new("care.bad_choice")),
+        // A carer reads the household's care groups and visit notes: a grid worker of another
+        // grid would read past their grid's boundary (issue 28).
+        Some(k)
+            if !works_in(
+                &repo::carer_grids_tx(&mut tx, c.community_id, k.account_id).await?,
+                h.grid_id,
+            ) =>
+        {
+            errs.add("carer", Message::new("care.carer_other_grid"));
+        }
+        Some(_) => {}
     }
     let blinds = repo::household_blinds_tx(&mut tx, h.household_id, &today.to_string()).await?;
     let codes: Vec<String> = groups
@@ -191,4 +202,10 @@ pub async fn end(state: &AppState, actor: &Actor, id: i64, input: &EndInput) -> 
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// True when a carer working in `grids` (none known: anywhere in the community) may care for a
+/// household of `grid`.
+pub fn works_in(grids: &[i64], grid: i64) -> bool {
+    grids.is_empty() || grids.contains(&grid)
 }

@@ -293,6 +293,22 @@ pub async fn carers(db: &Db, community_id: i64) -> Result<Vec<CarerRow>> {
         .await?))
 }
 
+/// The grids a carer works in: a grid worker's own grids and the grid they live in. Empty when
+/// neither is known (a volunteer whose home is not in the registry), who may care anywhere in
+/// the community.
+pub async fn carer_grids_tx(tx: &mut Tx, community_id: i64, account_id: i64) -> Result<Vec<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select r.grid_id from account_role r where r.community_id = $1 and r.account_id = $2 \
+         and r.role = 'grid_worker' and r.revoked_at is null and r.grid_id is not null \
+         union select h.grid_id from registry_resident rr join household h on h.household_id = rr.household_id \
+         where rr.community_id = $1 and rr.account_id = $2 and rr.left_at is null"
+    )
+    .bind(community_id)
+    .bind(account_id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
 /// One possible carer, checked inside the pairing's transaction.
 pub async fn carer_tx(tx: &mut Tx, community_id: i64, account_id: i64) -> Result<Option<CarerRow>> {
     let sql = format!("{CARER_SELECT} and a.account_id = $2 group by a.account_id, a.display_name, a.username");
