@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod paging;
 pub mod permission;
 pub mod recent;
+pub mod redact;
 pub mod scope;
 pub mod secret;
 pub mod session;

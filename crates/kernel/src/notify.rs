@@ -118,17 +118,22 @@ pub async fn inbox(db: &Db, account_id: i64, limit: i64) -> Result<(Vec<Notifica
     Ok((items, unread))
 }
 
-/// Marks one notification (or, with `None`, all) of an account as read.
+/// Marks one notification (or, with `None`, all) of an account as read. One that is not the
+/// account's answers not found, as one that does not exist: a client must not be told "done"
+/// for a notification it cannot see (issue 19).
 pub async fn mark_read(db: &Db, account_id: i64, id: Option<i64>, now: i64) -> Result<()> {
-    on_db!(db, |p| sqlx::query(
-        "update notification set read_at = $3 where account_id = $1 and read_at is null \
-         and ($2 is null or notification_id = $2)"
+    let touched = on_db!(db, |p| sqlx::query(
+        "update notification set read_at = coalesce(read_at, $3) where account_id = $1 \
+         and (($2 is null and read_at is null) or notification_id = $2)"
     )
     .bind(account_id)
     .bind(id)
     .bind(now)
     .execute(p)
-    .await
-    .map(|_| ())?);
+    .await?
+    .rows_affected());
+    if id.is_some() && touched == 0 {
+        return Err(crate::Error::NotFound);
+    }
     Ok(())
 }

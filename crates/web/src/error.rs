@@ -57,6 +57,9 @@ struct ErrorPage {
 pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    // A client that sent credentials of its own (a bearer token) is told they failed; sent to
+    // the login page it would carry the same header there and be sent on again, forever.
+    let own_credentials = req.headers().contains_key(header::AUTHORIZATION);
     let res = next.run(req).await;
     let locale = res.extensions().get::<Locale>().copied().unwrap_or_default();
     let error = match res.extensions().get::<Carried>() {
@@ -73,7 +76,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     if is_api(&path) {
         return envelope(&error, &tr);
     }
-    if matches!(*error, Error::Unauthenticated) {
+    if matches!(*error, Error::Unauthenticated) && !own_credentials {
         let next_url = format!("{path}{query}");
         let target = format!("/login?next={}", encode(&next_url));
         return Redirect::to(&target).into_response();

@@ -18,6 +18,8 @@ mod pages;
 mod registry;
 mod registry_import;
 mod scope;
+mod scope_matrix;
+mod security;
 mod structure;
 mod support;
 mod volunteers;

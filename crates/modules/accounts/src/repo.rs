@@ -363,6 +363,19 @@ pub async fn end_other_sessions(tx: &mut Tx, account_id: i64, keep: &str) -> Res
     Ok(())
 }
 
+/// Revokes every live personal token of an account (after a password change: a token taken
+/// with the old password must not outlive it).
+pub async fn revoke_tokens(tx: &mut Tx, account_id: i64, now: i64) -> Result<u64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query("update account_token set revoked_at = $2 where account_id = $1 and revoked_at is null")
+            .bind(account_id)
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    }))
+}
+
 pub async fn set_locale(tx: &mut Tx, account_id: i64, locale: &str, now: i64) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query("update account set locale = $2, updated_at = $3 where account_id = $1")

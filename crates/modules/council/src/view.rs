@@ -246,6 +246,29 @@ pub struct Board {
     pub time_zone: String,
 }
 
+impl Board {
+    /// What the public reads: phone and ID numbers typed into the texts are masked (a minute
+    /// that names who to call is for the community's own members).
+    fn mask_numbers(&mut self) {
+        use yijia_kernel::redact::mask_numbers as m;
+        for r in &mut self.resolutions {
+            r.resolution.title = m(&r.resolution.title);
+            r.resolution.body = m(&r.resolution.body);
+            for t in &mut r.tasks {
+                t.task.title = m(&t.task.title);
+            }
+            for u in &mut r.updates {
+                u.note = m(&u.note);
+            }
+        }
+        for meeting in &mut self.meetings {
+            meeting.title = m(&meeting.title);
+            meeting.place = m(&meeting.place);
+            meeting.minutes = m(&meeting.minutes);
+        }
+    }
+}
+
 pub async fn board(state: &AppState, actor: Option<&Actor>, community_id: i64) -> Result<Board> {
     let c = commands::community(state, community_id).await?;
     let member = actor.is_some_and(|a| Standing::of(a, &c).sees());
@@ -259,11 +282,15 @@ pub async fn board(state: &AppState, actor: Option<&Actor>, community_id: i64) -
         .into_iter()
         .filter(|m| m.minutes_at.is_some() && (member || m.visibility == "public"))
         .collect();
-    Ok(Board {
+    let mut board = Board {
         member,
         community: c.name,
         resolutions,
         meetings,
         time_zone: c.time_zone,
-    })
+    };
+    if !member {
+        board.mask_numbers();
+    }
+    Ok(board)
 }

@@ -7,7 +7,8 @@ use crate::model::check_password;
 use crate::repo;
 
 /// Changes the actor's own password after checking the current one; every other session of the
-/// account ends, so a stolen session does not outlive the change.
+/// account ends and every personal API token is revoked, so neither a stolen session nor a token
+/// taken with the old password outlives the change.
 pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str, repeat: &str) -> Result<()> {
     let account_id = actor.account_id.ok_or(Error::Forbidden)?;
     let mut e = FieldErrors::default();
@@ -40,11 +41,13 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
         _ => String::new(),
     };
     repo::end_other_sessions(&mut tx, account_id, &keep).await?;
+    let revoked = repo::revoke_tokens(&mut tx, account_id, now).await?;
     audit::record(
         &mut tx,
         now,
         actor,
-        Entry::new("account.password_change", "account", account_id),
+        Entry::new("account.password_change", "account", account_id)
+            .after(Some(&serde_json::json!({ "tokens_revoked": revoked }))),
     )
     .await?;
     Ok(tx.commit().await?)

@@ -18,6 +18,7 @@ use axum::Router;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use yijia_kernel::i18n::Locale;
+use yijia_kernel::redact::mask_numbers;
 use yijia_kernel::{AppState, Error};
 use yijia_registry::repo::CommunityAt;
 
@@ -286,10 +287,11 @@ fn request_node(a: &AppealRow, code: &str, tz: &TimeZone) -> Node {
             "status",
             Node::text(if is_closed(&a.status) { "closed" } else { "open" }),
         ),
-        ("status_notes", Node::opt(notes)),
+        // A public feed: numbers a resident typed into the text are masked (issue 19).
+        ("status_notes", Node::opt(notes.map(|n| mask_numbers(&n)))),
         ("service_name", Node::text(&a.category_name)),
         ("service_code", Node::text(code)),
-        ("description", Node::text(&a.description)),
+        ("description", Node::text(mask_numbers(&a.description))),
         ("agency_responsible", Node::opt(a.party_name.clone())),
         ("service_notice", Node::Null),
         ("requested_datetime", Node::text(datetime(a.created_at, tz))),
@@ -298,7 +300,7 @@ fn request_node(a: &AppealRow, code: &str, tz: &TimeZone) -> Node {
             "expected_datetime",
             Node::opt(crate::view::due_at(a).map(|d| datetime(d, tz))),
         ),
-        ("address", Node::text(&a.address)),
+        ("address", Node::text(mask_numbers(&a.address))),
         ("address_id", Node::opt(a.unit_id.map(|u| u.to_string()))),
         ("zipcode", Node::Null),
         ("lat", coord(a.lat_e6)),
@@ -575,7 +577,7 @@ async fn updates(state: &AppState, p: &[(String, String)]) -> Done {
                 ("service_request_id", Node::text(s.appeal_id.to_string())),
                 ("status", Node::text(if closed { "closed" } else { "open" })),
                 ("updated_datetime", Node::text(datetime(s.at, &tz))),
-                ("description", Node::text(description)),
+                ("description", Node::text(mask_numbers(&description))),
                 ("media_url", Node::Null),
             ])
         })

@@ -241,11 +241,32 @@ fn wisher_side(w: &WishRow) -> Vec<i64> {
 }
 
 /// Reads a wish and starts the transaction on its community, the wish read again under the lock.
+/// The background work's own reading; a person's goes through [`open_as`].
 async fn open(state: &AppState, id: i64) -> Result<(Tx, CommunityAt, WishRow)> {
     let w = repo::wish(&state.db, id).await?.ok_or(Error::NotFound)?;
     let (mut tx, c) = begin(state, w.community_id).await?;
     let w = repo::wish_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
     Ok((tx, c, w))
+}
+
+/// [`open`] for a person: a wish of a community the actor does not belong to is not found, before
+/// anything about its state is said (a 409 "not now" would tell an outsider it exists).
+async fn open_as(state: &AppState, actor: &Actor, id: i64) -> Result<(Tx, CommunityAt, WishRow)> {
+    let (tx, c, w) = open(state, id).await?;
+    if !TAKE_PART.allows(actor, &c.place()) && !speaks_for_wisher(actor, &c, &w) {
+        return Err(Error::NotFound);
+    }
+    Ok((tx, c, w))
+}
+
+/// A wish as a person may see it: not found outside its community.
+async fn visible(state: &AppState, actor: &Actor, id: i64) -> Result<WishRow> {
+    let w = repo::wish(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let c = crate::commands::community(state, w.community_id).await?;
+    if !TAKE_PART.allows(actor, &c.place()) && !speaks_for_wisher(actor, &c, &w) {
+        return Err(Error::NotFound);
+    }
+    Ok(w)
 }
 
 /// Moves the wish by an action from where it stands, or refuses with why.
@@ -320,7 +341,7 @@ pub async fn vet(state: &AppState, actor: &Actor, id: i64, input: &VetInput) -> 
         &input.reason,
     )?;
     let now = state.now_ms();
-    let (mut tx, c, w) = open(state, id).await?;
+    let (mut tx, c, w) = open_as(state, actor, id).await?;
     MANAGE.check(actor, &c.place())?;
     let to = step(&mut tx, actor, &w, action, &reason, now).await?;
     if action == WishAction::Decline {
@@ -376,7 +397,7 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
         _ => {}
     }
     let account = actor.account_id.ok_or(Error::Forbidden)?;
-    let w = repo::wish(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let w = visible(state, actor, id).await?;
     let volunteer_id = repo::volunteer_of(&state.db, w.community_id, account).await?;
     if kind == Some(ClaimantKind::Volunteer) && volunteer_id.is_none() {
         errs.add("kind", Message::new("care.not_a_volunteer"));
@@ -384,7 +405,7 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
     errs.into_result()?;
     let kind = kind.ok_or(Error::NotFound)?;
     let now = state.now_ms();
-    let (mut tx, c, w) = open(state, id).await?;
+    let (mut tx, c, w) = open_as(state, actor, id).await?;
     CLAIM.check(actor, &c.place())?;
     if w.raised_by == Some(account) || w.wisher_account_id == Some(account) {
         return Err(Error::conflict("care.own_wish"));
@@ -441,7 +462,7 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
 /// wish's grid. Each reading is audited.
 pub async fn contact(state: &AppState, actor: &Actor, id: i64) -> Result<Contact> {
     let now = state.now_ms();
-    let (mut tx, c, w) = open(state, id).await?;
+    let (mut tx, c, w) = open_as(state, actor, id).await?;
     let claim = repo::open_claim_tx(&mut tx, id).await?;
     let claimant = claim.is_some_and(|cl| Some(cl.account_id) == actor.account_id);
     if !claimant && !LOOK_AFTER.allows(actor, &place_of(&c, &w)) {
@@ -472,7 +493,7 @@ pub async fn release(state: &AppState, actor: &Actor, id: i64, input: &NoteInput
     let note = text::optional(&mut errs, "note", &input.note, 500);
     errs.into_result()?;
     let now = state.now_ms();
-    let (mut tx, c, w) = open(state, id).await?;
+    let (mut tx, c, w) = open_as(state, actor, id).await?;
     let claim = repo::open_claim_tx(&mut tx, id)
         .await?
         .ok_or_else(|| Error::conflict("care.wish_not_now"))?;
@@ -529,7 +550,7 @@ pub async fn fulfil(
     }
     errs.into_result()?;
     let now = state.now_ms();
-    let (mut tx, c, w) = open(state, id).await?;
+    let (mut tx, c, w) = open_as(state, actor, id).await?;
     let claim = repo::open_claim_tx(&mut tx, id)
         .await?
         .ok_or_else(|| Error::conflict("care.wish_not_now"))?;
@@ -581,7 +602,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, input: &ConfirmIn
         &input.note,
     )?;
     let now = state.now_ms();
-    let (mut tx, c, w) = open(state, id).await?;
+    let (mut tx, c, w) = open_as(state, actor, id).await?;
     if !speaks_for_wisher(actor, &c, &w) {
         return Err(Error::Forbidden);
     }
@@ -653,7 +674,7 @@ pub struct ThankInput {
 pub async fn thank(state: &AppState, actor: &Actor, id: i64, input: &ThankInput) -> Result<()> {
     let mut errs = FieldErrors::default();
     let thanks = text::required(&mut errs, "thanks", &input.thanks, 300);
-    let w = repo::wish(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let w = visible(state, actor, id).await?;
     let household = match w.household_id {
         Some(h) => yijia_registry::repo::household(&state.db, h).await?,
         None => None,
@@ -662,7 +683,7 @@ pub async fn thank(state: &AppState, actor: &Actor, id: i64, input: &ThankInput)
     check_public(&mut errs, "thanks", &thanks, &words);
     errs.into_result()?;
     let now = state.now_ms();
-    let (mut tx, c, w) = open(state, id).await?;
+    let (mut tx, c, w) = open_as(state, actor, id).await?;
     if !speaks_for_wisher(actor, &c, &w) {
         return Err(Error::Forbidden);
     }
