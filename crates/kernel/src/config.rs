@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::net::IpNet;
+
 /// Every setting, with its default.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -30,6 +32,10 @@ pub struct Config {
     /// The address people reach Yijia at (`https://yijia.example.cn`), for links in e-mails;
     /// empty: the links are paths.
     pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`["127.0.0.1", "10.0.0.0/8"]`; env
+    /// `YIJIA_TRUSTED_PROXIES`, comma-separated). Empty: the connection's own peer is the client,
+    /// so behind a proxy every sign-in would seem to come from the proxy and share one limit.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for Config {
@@ -45,6 +51,7 @@ impl Default for Config {
             address_max_failures: 30,
             lock_minutes: 15,
             public_url: String::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -105,6 +112,14 @@ impl Config {
         if let Some(v) = var("YIJIA_SECURE_COOKIES") {
             self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = var("YIJIA_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| anyhow::anyhow!("YIJIA_TRUSTED_PROXIES: {e}"))?;
+        }
         if let Some(v) = var("YIJIA_SESSION_HOURS") {
             self.session_hours = v
                 .parse()
@@ -131,6 +146,20 @@ mod tests {
         .unwrap();
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.database_url, "postgres://x@y/z");
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_a_comma_separated_variable() {
+        let c: Config = toml::from_str("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]").unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(toml::from_str::<Config>("trusted_proxies = [\"proxy\"]").is_err());
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "YIJIA_TRUSTED_PROXIES").then(|| "127.0.0.1, ::1".into()))
+            .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(c
+            .apply_env(|k| (k == "YIJIA_TRUSTED_PROXIES").then(|| "127.0.0.1,x".into()))
+            .is_err());
     }
 
     #[test]
