@@ -17,8 +17,10 @@ pub struct Config {
     pub database_url: String,
     /// Where the SQLite file, uploaded files and keys live.
     pub data_dir: PathBuf,
-    /// Mark cookies `Secure`: set when Yijia is served over TLS (behind a proxy).
-    pub secure_cookies: bool,
+    /// Mark cookies `Secure` (sent over HTTPS only). Unset: whenever `public_url` is `https://`;
+    /// set it (env `YIJIA_SECURE_COOKIES=1` or `0`) only to override that, e.g. `true` for an HTTPS
+    /// site reached without a configured public URL.
+    pub secure_cookies: Option<bool>,
     /// How long a session lasts without activity, in hours.
     pub session_hours: i64,
     /// The largest request body accepted, in bytes.
@@ -44,7 +46,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".to_owned(),
             database_url: String::new(),
             data_dir: PathBuf::from("./data"),
-            secure_cookies: false,
+            secure_cookies: None,
             session_hours: 12,
             max_body_bytes: 2 * 1024 * 1024,
             account_max_failures: 5,
@@ -95,6 +97,18 @@ impl Config {
         Ok(())
     }
 
+    /// Whether people reach Yijia over HTTPS, as the public URL says.
+    pub fn public_is_https(&self) -> bool {
+        self.public_url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+
+    /// Whether cookies carry `Secure`: the explicit setting, or else an `https` public URL.
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| self.public_is_https())
+    }
+
     /// Applies `YIJIA_*` variables (and `DATABASE_URL` when `YIJIA_DATABASE_URL` is unset).
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("YIJIA_LISTEN") {
@@ -110,7 +124,12 @@ impl Config {
             self.public_url = v.trim().trim_end_matches('/').to_owned();
         }
         if let Some(v) = var("YIJIA_SECURE_COOKIES") {
-            self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+            self.secure_cookies = match v.trim() {
+                "" => None,
+                "1" | "true" | "yes" => Some(true),
+                "0" | "false" | "no" => Some(false),
+                _ => anyhow::bail!("YIJIA_SECURE_COOKIES must be 1 or 0, not {v:?}"),
+            };
         }
         if let Some(v) = var("YIJIA_TRUSTED_PROXIES") {
             self.trusted_proxies = v
@@ -146,6 +165,23 @@ mod tests {
         .unwrap();
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.database_url, "postgres://x@y/z");
+    }
+
+    #[test]
+    fn cookies_are_secure_with_an_https_public_url_unless_set_otherwise() {
+        let mut c = Config::default();
+        assert!(!c.cookies_secure());
+        c.apply_env(|k| (k == "YIJIA_PUBLIC_URL").then(|| "HTTPS://yijia.example.cn/".into()))
+            .unwrap();
+        assert!(c.public_is_https() && c.cookies_secure());
+        c.apply_env(|k| (k == "YIJIA_SECURE_COOKIES").then(|| "0".into()))
+            .unwrap();
+        assert!(!c.cookies_secure());
+        assert!(c
+            .apply_env(|k| (k == "YIJIA_SECURE_COOKIES").then(|| "maybe".into()))
+            .is_err());
+        let c: Config = toml::from_str("public_url = \"http://10.0.0.2\"\nsecure_cookies = true").unwrap();
+        assert!(!c.public_is_https() && c.cookies_secure());
     }
 
     #[test]
