@@ -163,7 +163,7 @@ def seed(cfg, db: B.Database, a: argparse.Namespace, extra: tuple[str, ...] = ()
     flags of `yijia seed` (another module's scale, e.g. volunteers.py's)."""
     log_path = db.data_dir / "seed.log"
     time_out = db.data_dir / "seed.time"
-    cmd = [str(cfg.bin), *db.args(), "seed", "--communities", str(a.communities),
+    cmd = [str(cfg.bin), *db.args(), "seed", "--with-accounts", "--communities", str(a.communities),
            "--residents-per-community", str(a.residents), "--appeals-per-community", str(a.appeals), *extra]
     if Path("/usr/bin/time").exists():
         cmd = ["/usr/bin/time", "-v", "-o", str(time_out), *cmd]

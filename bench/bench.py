@@ -690,7 +690,7 @@ def main(argv: list[str]) -> int:
         log(f"seeding {cfg.communities} communities x {cfg.residents} residents into {db.describe()}")
         t0 = time.perf_counter()
         try:
-            r = subprocess.run([str(cfg.bin), *db.args(), "seed", "--communities", str(cfg.communities),
+            r = subprocess.run([str(cfg.bin), *db.args(), "seed", "--with-accounts", "--communities", str(cfg.communities),
                                 "--residents-per-community", str(cfg.residents)],
                                capture_output=True, text=True, timeout=cfg.seed_timeout,
                                cwd=data_dir, env=clean_env())

@@ -192,7 +192,7 @@ def seed(cfg, db: B.Database, a: argparse.Namespace) -> dict:
     """`yijia seed`, timed, with its peak RSS (GNU time, else VmHWM polled) and PostgreSQL's CPU."""
     log_path = db.data_dir / "seed.log"
     time_out = db.data_dir / "seed.time"
-    cmd = [str(cfg.bin), *db.args(), "seed", "--communities", str(a.communities),
+    cmd = [str(cfg.bin), *db.args(), "seed", "--with-accounts", "--communities", str(a.communities),
            "--residents-per-community", str(a.residents)]
     gnu_time = Path("/usr/bin/time")
     if gnu_time.exists():

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::net::IpNet;
+
 /// Every setting, with its default.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -15,8 +17,10 @@ pub struct Config {
     pub database_url: String,
     /// Where the SQLite file, uploaded files and keys live.
     pub data_dir: PathBuf,
-    /// Mark cookies `Secure`: set when Yijia is served over TLS (behind a proxy).
-    pub secure_cookies: bool,
+    /// Mark cookies `Secure` (sent over HTTPS only). Unset: whenever `public_url` is `https://`;
+    /// set it (env `YIJIA_SECURE_COOKIES=1` or `0`) only to override that, e.g. `true` for an HTTPS
+    /// site reached without a configured public URL.
+    pub secure_cookies: Option<bool>,
     /// How long a session lasts without activity, in hours.
     pub session_hours: i64,
     /// The largest request body accepted, in bytes.
@@ -30,6 +34,10 @@ pub struct Config {
     /// The address people reach Yijia at (`https://yijia.example.cn`), for links in e-mails;
     /// empty: the links are paths.
     pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`["127.0.0.1", "10.0.0.0/8"]`; env
+    /// `YIJIA_TRUSTED_PROXIES`, comma-separated). Empty: the connection's own peer is the client,
+    /// so behind a proxy every sign-in would seem to come from the proxy and share one limit.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for Config {
@@ -38,13 +46,14 @@ impl Default for Config {
             listen: "127.0.0.1:8080".to_owned(),
             database_url: String::new(),
             data_dir: PathBuf::from("./data"),
-            secure_cookies: false,
+            secure_cookies: None,
             session_hours: 12,
             max_body_bytes: 2 * 1024 * 1024,
             account_max_failures: 5,
             address_max_failures: 30,
             lock_minutes: 15,
             public_url: String::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -88,6 +97,18 @@ impl Config {
         Ok(())
     }
 
+    /// Whether people reach Yijia over HTTPS, as the public URL says.
+    pub fn public_is_https(&self) -> bool {
+        self.public_url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+
+    /// Whether cookies carry `Secure`: the explicit setting, or else an `https` public URL.
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| self.public_is_https())
+    }
+
     /// Applies `YIJIA_*` variables (and `DATABASE_URL` when `YIJIA_DATABASE_URL` is unset).
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("YIJIA_LISTEN") {
@@ -103,7 +124,20 @@ impl Config {
             self.public_url = v.trim().trim_end_matches('/').to_owned();
         }
         if let Some(v) = var("YIJIA_SECURE_COOKIES") {
-            self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+            self.secure_cookies = match v.trim() {
+                "" => None,
+                "1" | "true" | "yes" => Some(true),
+                "0" | "false" | "no" => Some(false),
+                _ => anyhow::bail!("YIJIA_SECURE_COOKIES must be 1 or 0, not {v:?}"),
+            };
+        }
+        if let Some(v) = var("YIJIA_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| anyhow::anyhow!("YIJIA_TRUSTED_PROXIES: {e}"))?;
         }
         if let Some(v) = var("YIJIA_SESSION_HOURS") {
             self.session_hours = v
@@ -131,6 +165,37 @@ mod tests {
         .unwrap();
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.database_url, "postgres://x@y/z");
+    }
+
+    #[test]
+    fn cookies_are_secure_with_an_https_public_url_unless_set_otherwise() {
+        let mut c = Config::default();
+        assert!(!c.cookies_secure());
+        c.apply_env(|k| (k == "YIJIA_PUBLIC_URL").then(|| "HTTPS://yijia.example.cn/".into()))
+            .unwrap();
+        assert!(c.public_is_https() && c.cookies_secure());
+        c.apply_env(|k| (k == "YIJIA_SECURE_COOKIES").then(|| "0".into()))
+            .unwrap();
+        assert!(!c.cookies_secure());
+        assert!(c
+            .apply_env(|k| (k == "YIJIA_SECURE_COOKIES").then(|| "maybe".into()))
+            .is_err());
+        let c: Config = toml::from_str("public_url = \"http://10.0.0.2\"\nsecure_cookies = true").unwrap();
+        assert!(!c.public_is_https() && c.cookies_secure());
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_a_comma_separated_variable() {
+        let c: Config = toml::from_str("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]").unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(toml::from_str::<Config>("trusted_proxies = [\"proxy\"]").is_err());
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "YIJIA_TRUSTED_PROXIES").then(|| "127.0.0.1, ::1".into()))
+            .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(c
+            .apply_env(|k| (k == "YIJIA_TRUSTED_PROXIES").then(|| "127.0.0.1,x".into()))
+            .is_err());
     }
 
     #[test]

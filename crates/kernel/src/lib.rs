@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod i18n;
 pub mod module;
+pub mod net;
 pub mod notify;
 pub mod outbox;
 pub mod paging;

@@ -45,6 +45,8 @@ pub struct SeedParams {
     pub volunteers_per_community: u32,
     /// Entries of the volunteers' two ledgers per community (service hours and points).
     pub ledger_entries_per_community: u64,
+    /// Also create the benchmark's accounts, which have a published password.
+    pub accounts: bool,
 }
 
 pub trait Module: Send + Sync + 'static {

@@ -13,6 +13,8 @@ pub struct Client {
     pub cookies: BTreeMap<String, String>,
     pub bearer: Option<String>,
     pub headers: Vec<(String, String)>,
+    /// The connection's peer address, as `serve` passes it on; none in-process by default.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 /// What came back.
@@ -50,7 +52,14 @@ impl Client {
             cookies: BTreeMap::new(),
             bearer: None,
             headers: Vec::new(),
+            peer: None,
         }
+    }
+
+    /// Requests as if connected from this address (`127.0.0.1`, a proxy's, a client's).
+    pub fn from_peer(mut self, ip: &str) -> Client {
+        self.peer = Some(std::net::SocketAddr::new(ip.parse().unwrap(), 40_000));
+        self
     }
 
     pub fn with_bearer(mut self, token: &str) -> Client {
@@ -89,6 +98,9 @@ impl Client {
         }
         for (k, v) in &self.headers {
             req = req.header(k.as_str(), v.as_str());
+        }
+        if let Some(peer) = self.peer {
+            req = req.extension(axum::extract::ConnectInfo(peer));
         }
         let res = self
             .router

@@ -34,12 +34,25 @@ impl TestApp {
         TestApp::on(db, modules).await
     }
 
+    /// Starts the application on a fresh database with settings changed from the defaults
+    /// (a public URL, trusted proxies, limits).
+    pub async fn spawn_with(modules: Vec<Arc<dyn Module>>, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let db = TestDb::fresh().await;
+        TestApp::on_with(db, modules, configure).await
+    }
+
     /// Another instance of the application on the same database (as behind a load balancer).
     pub async fn on(db: TestDb, modules: Vec<Arc<dyn Module>>) -> TestApp {
-        let config = Config {
+        TestApp::on_with(db, modules, |_| {}).await
+    }
+
+    async fn on_with(db: TestDb, modules: Vec<Arc<dyn Module>>, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config {
             data_dir: db.dir().to_path_buf(),
             ..Config::default()
         };
+        configure(&mut config);
+        config.validate().unwrap();
         let state = yijia_web::build_state(db.db.clone(), config, Clock::manual(START_MS), modules).unwrap();
         let router = yijia_web::app(state.clone());
         TestApp { state, router, db }

@@ -19,6 +19,11 @@ document.addEventListener("DOMContentLoaded", function () {
       }, { enableHighAccuracy: true, timeout: 15000 });
     });
   });
+  // A page that shows something short-lived (a check-in code) loads itself again in time.
+  var reload = document.querySelector("[data-reload-after]");
+  if (reload) {
+    setTimeout(function () { location.reload(); }, Number(reload.getAttribute("data-reload-after")));
+  }
   // Confirm destructive actions (retire, revoke) before posting.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {

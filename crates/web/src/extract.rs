@@ -213,19 +213,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
     }
 }
 
-/// The peer address of the connection (the load balancer's, behind one), or `unknown` in
-/// tests that drive the router in-process.
+/// The client's address: the connection's peer, or, when the peer is one of the configured
+/// `trusted_proxies`, the address the proxies forwarded (see [`yijia_kernel::net::client_address`]);
+/// `unknown` in tests that drive the router in-process without a peer.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr
+where
+    AppState: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(s);
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
+            .map(|c| c.0.ip());
+        // Lossy, not skipped: bytes a client put before the proxy's entry must not hide that entry.
+        let forwarded: Vec<String> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        let addr = yijia_kernel::net::client_address(
+            peer,
+            forwarded.iter().map(String::as_str),
+            &state.config.trusted_proxies,
+        )
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
         Ok(ClientAddr(addr))
     }
 }

@@ -14,6 +14,7 @@ pub mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
+pub mod security;
 
 use std::sync::Arc;
 
@@ -88,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         api = api.merge(m.api());
     }
     let max_body = state.config.max_body_bytes;
+    let security = security::SecurityHeaders::from_config(&state.config);
     pages
         .nest("/api/v1", api)
         .fallback(error::not_found)
@@ -99,5 +101,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(metrics::count))
+        // Outermost, so that every answer carries them, a refusal or a panic's too.
+        .layer(middleware::from_fn_with_state(security, security::add_headers))
         .with_state(state)
 }

@@ -2,12 +2,13 @@
 
 mod admin;
 mod backup;
+mod seed;
 mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use yijia_db::{Db, DbUrl};
 use yijia_kernel::clock::Clock;
@@ -53,21 +54,7 @@ pub enum Command {
         command: admin::ApikeyCommand,
     },
     /// Write synthetic data at scale for benchmarks.
-    Seed {
-        #[arg(long, default_value_t = 1)]
-        communities: u32,
-        #[arg(long, default_value_t = 1000)]
-        residents_per_community: u32,
-        /// Appeals per community, in every state of the loop, raised over the last 180 days.
-        #[arg(long, default_value_t = 1000)]
-        appeals_per_community: u32,
-        /// Volunteers per community, in 6 teams, with a year of activities, shifts and sign-ups.
-        #[arg(long, visible_alias = "volunteers", default_value_t = 0)]
-        volunteers_per_community: u32,
-        /// Ledger entries per community (service hours and points, from those activities).
-        #[arg(long, visible_alias = "ledger-entries", default_value_t = 0)]
-        ledger_entries_per_community: u64,
-    },
+    Seed(seed::SeedArgs),
     /// Write a consistent backup of the database and stored files.
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -178,37 +165,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Admin { command }) => admin::admin(config, command).await,
         Some(Command::Apikey { command }) => admin::apikey(config, command).await,
-        Some(Command::Seed {
-            communities,
-            residents_per_community,
-            appeals_per_community,
-            volunteers_per_community,
-            ledger_entries_per_community,
-        }) => {
-            if communities == 0 {
-                bail!("--communities must be at least 1");
-            }
-            let state = state(config).await?;
-            let params = yijia_kernel::module::SeedParams {
-                communities,
-                residents_per_community,
-                appeals_per_community,
-                volunteers_per_community,
-                ledger_entries_per_community,
-            };
-            for m in state.modules.iter() {
-                m.seed(&state, params)
-                    .await
-                    .with_context(|| format!("seeding module {}", m.name()))?;
-            }
-            state
-                .db
-                .analyze(&[])
-                .await
-                .context("refreshing the planner's statistics")?;
-            println!("seeded {communities} communities of about {residents_per_community} residents");
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Seed(a)) => seed::run(config, a).await,
         Some(Command::Backup { to }) => backup::backup(config, &to).await,
         Some(Command::Restore { from }) => backup::restore(config, &from).await,
         Some(Command::Audit {

@@ -310,3 +310,90 @@ async fn many_people_signing_in_at_once_from_one_address_are_not_locked_out() {
         assert_eq!(t.await.unwrap(), 200);
     }
 }
+
+/// A sign-in through the API, as a client of this address would.
+async fn token_attempt(c: &mut yijia_testkit::Client, username: &str, password: &str) -> yijia_testkit::TestResponse {
+    c.post_json(
+        "/api/v1/auth/token",
+        &json!({ "username": username, "password": password }),
+    )
+    .await
+}
+
+/// Behind the proxy (127.0.0.1), with the address the proxy forwarded.
+fn via_proxy(app: &yijia_testkit::TestApp, client: &str) -> yijia_testkit::Client {
+    app.client()
+        .from_peer("127.0.0.1")
+        .with_header("x-forwarded-for", &format!("6.6.6.6, {client}"))
+}
+
+async fn demo_behind_proxy() -> yijia_testkit::TestApp {
+    let app = yijia_testkit::TestApp::spawn_with(yijia::modules(), |c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    app.demo().await;
+    app
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_clients_failures_do_not_lock_out_another() {
+    let app = demo_behind_proxy().await;
+    let mut guesser = via_proxy(&app, "198.51.100.7");
+    // Thirty failures over many names (so no one account locks first), then the address locks.
+    for i in 0..30 {
+        let res = token_attempt(&mut guesser, &format!("nobody{i}"), "guess-guess").await;
+        assert_eq!(res.status, 401, "attempt {i}");
+    }
+    assert_eq!(token_attempt(&mut guesser, "grid1", PW).await.status, 429);
+    // Someone else behind the same proxy is not affected.
+    let mut other = via_proxy(&app, "203.0.113.5");
+    assert_eq!(token_attempt(&mut other, "grid1", PW).await.status, 200);
+}
+
+#[tokio::test]
+async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let app = demo_behind_proxy().await;
+    // A client that connects directly cannot spread its guesses over made-up addresses.
+    for i in 0..30 {
+        let mut c = app
+            .client()
+            .from_peer("198.51.100.7")
+            .with_header("x-forwarded-for", &format!("203.0.113.{i}"));
+        assert_eq!(
+            token_attempt(&mut c, &format!("nobody{i}"), "guess-guess").await.status,
+            401
+        );
+    }
+    let mut c = app
+        .client()
+        .from_peer("198.51.100.7")
+        .with_header("x-forwarded-for", "203.0.113.200");
+    assert_eq!(token_attempt(&mut c, "grid1", PW).await.status, 429);
+    let mut elsewhere = app.client().from_peer("198.51.100.8");
+    assert_eq!(token_attempt(&mut elsewhere, "grid1", PW).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_right_password_during_a_lock_is_refused_but_neither_counted_nor_extends_it() {
+    let app = yijia_testkit::TestApp::spawn_with(yijia::modules(), |c| c.address_max_failures = 10).await;
+    app.demo().await;
+    let mut c = app.client().from_peer("198.51.100.7");
+    for _ in 0..5 {
+        assert_eq!(token_attempt(&mut c, "grid1", "guess-guess").await.status, 401);
+    }
+    let locked = token_attempt(&mut c, "grid1", "guess-guess").await;
+    assert_eq!(locked.status, 429);
+    app.state.clock.advance_ms(10 * 60_000);
+    // The owner keeps trying the right password: the lock's answer, with the lock's own end.
+    for _ in 0..10 {
+        let res = token_attempt(&mut c, "grid1", PW).await;
+        assert_eq!(res.status, 429);
+        assert_eq!(res.header("retry-after").as_deref(), Some("300"));
+    }
+    // Those tries did not use up the address's allowance (10): a colleague there signs in.
+    assert_eq!(token_attempt(&mut c, "grid2", PW).await.status, 200);
+    // And the lock ends when it was going to.
+    app.state.clock.advance_ms(5 * 60_000);
+    assert_eq!(token_attempt(&mut c, "grid1", PW).await.status, 200);
+}

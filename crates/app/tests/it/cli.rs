@@ -168,6 +168,7 @@ async fn the_seed_writes_volunteers_with_balanced_ledgers_once() {
         "40",
         "--ledger-entries-per-community",
         "3001",
+        "--with-accounts",
     ];
     for _ in 0..2 {
         let (ok, _, err) = run(yijia(dir.path()).args(seed));
@@ -212,4 +213,70 @@ async fn the_seed_writes_volunteers_with_balanced_ledgers_once() {
     .await
     .unwrap();
     assert_eq!(staff, 1);
+}
+
+fn usernames(dir: &std::path::Path) -> Vec<String> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; print('\\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute('select username from account order by 1')))",
+        ])
+        .arg(dir.join("yijia.db"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+const SMALL_SEED: [&str; 7] = [
+    "seed",
+    "--communities",
+    "1",
+    "--residents-per-community",
+    "5",
+    "--appeals-per-community",
+    "3",
+];
+
+#[test]
+fn the_seed_makes_no_administrator_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run(yijia(dir.path()).args(SMALL_SEED));
+    assert!(ok, "{out}{err}");
+    assert!(usernames(dir.path()).is_empty(), "{:?}", usernames(dir.path()));
+    assert!(out.contains("no accounts"), "{out}");
+    let (ok, out, err) = run(yijia(dir.path()).args(SMALL_SEED).arg("--with-accounts"));
+    assert!(ok, "{out}{err}");
+    assert_eq!(usernames(dir.path()), ["seed.admin", "seed.staff"]);
+    assert!(out.contains("seed.admin") && out.contains("seed-password-1"), "{out}");
+}
+
+#[test]
+fn the_seed_refuses_a_database_with_real_data_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo is not real data: the Open311 check seeds next to it.
+    let (ok, out, err) = run(yijia(dir.path()).arg("demo"));
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = run(yijia(dir.path()).args(SMALL_SEED));
+    assert!(ok, "{out}{err}");
+    let mut c = yijia(dir.path());
+    c.args([
+        "admin",
+        "create",
+        "--username",
+        "wang.li",
+        "--role",
+        "platform_admin",
+        "--password-stdin",
+    ]);
+    let (ok, _, err) = run_with_stdin(&mut c, b"a-good-password\n");
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(yijia(dir.path()).args(SMALL_SEED));
+    assert!(!ok);
+    assert!(err.contains("account wang.li") && err.contains("--force"), "{err}");
+    let (ok, out, err) = run(yijia(dir.path()).args(SMALL_SEED).arg("--force"));
+    assert!(ok, "{out}{err}");
 }

@@ -13,6 +13,7 @@ mod cli;
 mod concurrency;
 mod council;
 mod council_pages;
+mod headers;
 mod outbox;
 mod pages;
 mod registry;

@@ -53,13 +53,18 @@ pub async fn load(state: &AppState) -> Result<()> {
     Ok(())
 }
 
-/// The benchmark's accounts: a platform administrator and a community staff member of the first
-/// seeded community, with the password the benchmark scenarios use.
+/// The password of the benchmark's accounts, published in `bench/`: they exist only when
+/// `yijia seed --with-accounts` is asked for them.
 pub const SEED_PASSWORD: &str = "seed-password-1";
 
+/// The benchmark's accounts (username, role): a platform administrator and a community staff
+/// member of the first seeded community.
+pub const SEED_ACCOUNTS: &[(&str, &str)] = &[("seed.admin", "platform_admin"), ("seed.staff", "community_staff")];
+
+/// Creates the benchmark's accounts that do not exist yet.
 pub async fn seed(state: &AppState) -> Result<()> {
     let cli = Actor::cli();
-    for (username, role) in [("seed.admin", "platform_admin"), ("seed.staff", "community_staff")] {
+    for (username, role) in SEED_ACCOUNTS.iter().copied() {
         if repo::find_login(&state.db, username).await?.is_some() {
             continue;
         }

@@ -68,7 +68,12 @@ impl Module for Accounts {
         Box::pin(demo::load(state))
     }
 
-    fn seed<'a>(&'a self, state: &'a AppState, _params: SeedParams) -> BoxFut<'a, yijia_kernel::Result<()>> {
-        Box::pin(demo::seed(state))
+    fn seed<'a>(&'a self, state: &'a AppState, params: SeedParams) -> BoxFut<'a, yijia_kernel::Result<()>> {
+        Box::pin(async move {
+            if params.accounts {
+                demo::seed(state).await?;
+            }
+            Ok(())
+        })
     }
 }

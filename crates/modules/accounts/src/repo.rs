@@ -202,19 +202,33 @@ pub async fn account_view(db: &Db, account_id: i64) -> Result<Option<AccountView
     }))
 }
 
+/// When a key's lock ends, if it is locked now.
+pub async fn throttle_locked_until(tx: &mut Tx, key: &str, now: i64) -> Result<Option<i64>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar("select locked_until from account_throttle where throttle_key = $1 and locked_until > $2")
+            .bind(key)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await?
+    }))
+}
+
 /// Counts one sign-in attempt under a key, before the password is checked, so that parallel
 /// guesses are counted too. Returns when the key is locked until, if it is: after more than
 /// `max` attempts in a window, for one window's length. A window (or a lock) that is over
-/// starts the count again.
+/// starts the count again: a lock the moment it ends, even when all its failures came in one
+/// instant (the first attempt at `Retry-After` used to count on and lock again).
 pub async fn throttle_attempt(tx: &mut Tx, key: &str, now: i64, window_ms: i64, max: i64) -> Result<Option<i64>> {
     let (attempts, locked_until): (i64, i64) = on_tx!(tx, |c| {
         sqlx::query_as(
             "insert into account_throttle (throttle_key, failures, window_start, locked_until) values ($1, 1, $2, 0) \
              on conflict (throttle_key) do update set \
-             failures = case when account_throttle.window_start < $2 - $3 and account_throttle.locked_until <= $2 \
-                 then 1 else account_throttle.failures + 1 end, \
-             window_start = case when account_throttle.window_start < $2 - $3 and account_throttle.locked_until <= $2 \
-                 then $2 else account_throttle.window_start end \
+             failures = case when account_throttle.locked_until <= $2 and (account_throttle.locked_until > 0 \
+                 or account_throttle.window_start <= $2 - $3) then 1 else account_throttle.failures + 1 end, \
+             window_start = case when account_throttle.locked_until <= $2 and (account_throttle.locked_until > 0 \
+                 or account_throttle.window_start <= $2 - $3) then $2 else account_throttle.window_start end, \
+             locked_until = case when account_throttle.locked_until <= $2 and (account_throttle.locked_until > 0 \
+                 or account_throttle.window_start <= $2 - $3) then 0 else account_throttle.locked_until end \
              returning failures, locked_until",
         )
         .bind(key)

@@ -7,10 +7,15 @@ use crate::repo;
 
 /// Checks a username and password. Each attempt is counted per account and per address before
 /// the password is checked, so that parallel guesses are all counted; past the limit the
-/// account (or the address) is locked for a while, and while locked even the right password is
-/// refused. A successful sign-in starts the account's count again and takes its attempt back
-/// from the address's, so people who sign in are never locked out by their own traffic. Attempts are counted once an Argon2 turn is granted, so
-/// the attempts in flight are few even when many sign in at once from one address.
+/// account (or the address) is locked for a while. While either is locked the attempt is refused
+/// without being counted or checked: the right password then gets the lock's message, but neither
+/// extends the lock nor spends the address's allowance (one person retrying a locked account must
+/// not lock out everyone else at their address), and the answer is the same whatever the password,
+/// so a lock reveals nothing. A successful sign-in starts the account's count again and takes its
+/// attempt back from the address's, so people who sign in are never locked out by their own
+/// traffic. Attempts are counted once an Argon2 turn is granted, so the attempts in flight are few
+/// even when many sign in at once from one address. `address` is the client's, as
+/// [`yijia_web::ClientAddr`] finds it behind trusted proxies.
 pub async fn authenticate(state: &AppState, username: &str, password: &str, address: &str) -> Result<i64> {
     let cfg = &state.config;
     let username = username.trim().to_ascii_lowercase();
@@ -29,8 +34,13 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, addr
     let now = state.now_ms();
     let mut tx = state.db.begin_write().await?;
     let mut locked = None;
-    for (key, max) in keys.iter().zip([cfg.account_max_failures, cfg.address_max_failures]) {
-        locked = locked.max(repo::throttle_attempt(&mut tx, key, now, window, max).await?);
+    for key in &keys {
+        locked = locked.max(repo::throttle_locked_until(&mut tx, key, now).await?);
+    }
+    if locked.is_none() {
+        for (key, max) in keys.iter().zip([cfg.account_max_failures, cfg.address_max_failures]) {
+            locked = locked.max(repo::throttle_attempt(&mut tx, key, now, window, max).await?);
+        }
     }
     tx.commit().await?;
     if let Some(until) = locked {

@@ -149,7 +149,7 @@ pub async fn switch_language(
         "yijia_lang",
         locale.as_str(),
         365 * 24 * 3600,
-        ctx.state.config.secure_cookies,
+        ctx.state.config.cookies_secure(),
         false,
     );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(&f.back))).into_response())

@@ -60,7 +60,7 @@ pub async fn submit(
                 session::COOKIE,
                 &secret,
                 ctx.state.config.session_hours * 3600,
-                ctx.state.config.secure_cookies,
+                ctx.state.config.cookies_secure(),
                 true,
             );
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(&f.next))).into_response())
@@ -84,6 +84,6 @@ pub async fn logout(ctx: PageCtx, MaybeActor(actor): MaybeActor) -> WebResult<Re
     if let Some(Via::Session { session_hash }) = actor.map(|a| a.via) {
         session::end(&ctx.state.db, &session_hash).await?;
     }
-    let cookie = set_cookie(session::COOKIE, "", 0, ctx.state.config.secure_cookies, true);
+    let cookie = set_cookie(session::COOKIE, "", 0, ctx.state.config.cookies_secure(), true);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
 }
