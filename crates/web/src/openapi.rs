@@ -170,6 +170,19 @@ pub fn strings(fields: &[&str]) -> Value {
     json!({ "type": "object", "properties": props, "additionalProperties": false })
 }
 
+/// A field that takes one of a list of codes: the codes as an enum, each with its label in
+/// `x-enum-descriptions` and in the description, so that a client (and its generated code) knows
+/// what "choose from the list" means.
+pub fn choices(codes: &[(&str, &str)]) -> Value {
+    let listed: Vec<String> = codes.iter().map(|(c, l)| format!("`{c}`: {l}")).collect();
+    json!({
+        "type": "string",
+        "enum": codes.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+        "x-enum-descriptions": codes.iter().map(|(_, l)| *l).collect::<Vec<_>>(),
+        "description": listed.join("; "),
+    })
+}
+
 /// The `{id}` path parameter.
 pub fn id_param() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })

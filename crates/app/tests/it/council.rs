@@ -1018,3 +1018,140 @@ async fn a_community_topic_counts_its_raiser_and_cosigners_towards_requiring_a_r
     );
     assert!(!rq.met);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 20: who is in the electorate
+
+#[tokio::test]
+async fn an_owner_whose_account_is_linked_after_the_vote_opens_votes_from_her_phone_once() {
+    let app = demo_app().await;
+    let s = staff(&app).await;
+    let (b, dwellings) = building(&app, "L2", &[9_000, 9_000]).await;
+    // Her record is the owner on the register, but she has no account yet when the notice goes out.
+    let (_, r) = resident(&app, "l.placeholder", dwellings[0], "1960-01-01").await;
+    owns(&app, dwellings[0], r).await;
+    on_db!(app.handle(), |p| sqlx::query(
+        "update registry_resident set account_id = null where resident_id = $1"
+    )
+    .bind(r)
+    .execute(p)
+    .await
+    .map(|_| ())
+    .unwrap());
+    let mut input = owners_vote(b, "use_fund", "后注册的业主");
+    input.changeable = "0".into();
+    let id = opened(&app, &s.staff, &input).await;
+    // She registers on her phone; staff link the account to her record.
+    let her = person(&app, "l.owner", Role::Resident).await;
+    let token = app.token("xlg.admin", crate::PW).await;
+    let res = app
+        .client()
+        .with_bearer(&token)
+        .post_json(
+            &format!("/api/v1/residents/{r}/account"),
+            &serde_json::json!({ "username": "l.owner" }),
+        )
+        .await;
+    assert!(res.status < 300, "{}", res.text());
+    ballot::cast(&app.state, &her, id, &choose("approve")).await.unwrap();
+    assert_eq!(
+        conflict(ballot::cast(&app.state, &her, id, &choose("approve")).await),
+        "council.already_voted"
+    );
+    // The account linked at opening, if any, is not what counts: nobody else votes as her.
+    let t = motion(vote::close(&app.state, &s.staff, id).await.unwrap());
+    assert_eq!(checks(&t)[1].2, 1, "one owner took part");
+}
+
+#[tokio::test]
+async fn a_residents_vote_counts_adults_on_its_closing_day_on_each_side_of_an_18th_birthday() {
+    let app = demo_app().await;
+    let s = staff(&app).await;
+    let (b, dwellings) = building(&app, "Y3", &[9_000, 9_000, 9_000]).await;
+    // The vote closes on 2026-12-20: one turns 18 that day, one the day after.
+    resident(&app, "y.adult", dwellings[0], "1980-01-01").await;
+    resident(&app, "y.eighteen", dwellings[1], "2008-12-20").await;
+    resident(&app, "y.tomorrow", dwellings[2], "2008-12-21").await;
+    let input = VoteInput {
+        community: "1".into(),
+        title: "楼道整治".into(),
+        kind: "residents".into(),
+        scope_kind: "building".into(),
+        scope: b.to_string(),
+        closes_at: "2026-12-20T18:00".into(),
+        ..VoteInput::default()
+    };
+    let id = opened(&app, &s.staff, &input).await;
+    let electors: Vec<String> = repo::electors(app.handle(), id, "", 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(electors.len(), 2, "{electors:?}");
+    assert!(electors.contains(&"y.eighteen".to_owned()) && !electors.contains(&"y.tomorrow".to_owned()));
+    // The page says on which day they are counted.
+    let mut page = app.signed_in("xlg.staff", crate::PW).await;
+    let html = page.get(&format!("/council/votes/{id}")).await.text();
+    assert!(html.contains("2026-12-20"), "the eligibility day is stated");
+}
+
+#[tokio::test]
+async fn staff_list_a_votes_electors_with_voter_numbers_and_enter_paper_ballots_by_them() {
+    let app = demo_app().await;
+    let s = staff(&app).await;
+    let (b, dwellings) = building(&app, "E3", &[9_000, 9_000, 9_000]).await;
+    let (owner, r) = resident(&app, "e.owner", dwellings[0], "1960-01-01").await;
+    owns(&app, dwellings[0], r).await;
+    for (i, h) in dwellings.iter().enumerate().skip(1) {
+        let (_, r) = resident(&app, &format!("e.owner{i}"), *h, "1960-01-01").await;
+        owns(&app, *h, r).await;
+    }
+    let id = opened(&app, &s.staff, &owners_vote(b, "use_fund", "选民名册")).await;
+    ballot::cast(&app.state, &owner, id, &choose("approve")).await.unwrap();
+    let token = app.token("xlg.staff", crate::PW).await;
+    let mut api = app.client().with_bearer(&token);
+    let list = api.get(&format!("/api/v1/council-votes/{id}/electors")).await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    let items = list.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 3);
+    let mine = items.iter().find(|e| e["name"] == "e.owner").unwrap();
+    assert_eq!(
+        (mine["voted"].as_bool(), mine["channel"].as_str()),
+        (Some(true), Some("phone"))
+    );
+    assert!(mine["household"].as_str().unwrap().contains("101"));
+    // A paper ballot entered by the voter number the list gives, confirmed by a second member.
+    let other = items.iter().find(|e| e["voted"] == false).unwrap()["voter_no"]
+        .as_i64()
+        .unwrap();
+    let paper = serde_json::json!({ "voter": other.to_string(), "choice": "oppose" });
+    assert!(
+        api.post_json(&format!("/api/v1/council-votes/{id}/paper"), &paper)
+            .await
+            .status
+            < 300
+    );
+    let admin = app.token("xlg.admin", crate::PW).await;
+    let res = app
+        .client()
+        .with_bearer(&admin)
+        .post_json(&format!("/api/v1/council-votes/{id}/paper"), &paper)
+        .await;
+    assert!(res.status < 300, "{}", res.text());
+    // Residents do not read the register.
+    let theirs = app.token("resident1", crate::PW).await;
+    let res = app
+        .client()
+        .with_bearer(&theirs)
+        .get(&format!("/api/v1/council-votes/{id}/electors"))
+        .await;
+    assert_eq!(res.status, 403);
+    // The document lists the matters a vote accepts, with their labels.
+    let doc = api.get("/api/openapi.json").await.json();
+    let matter = &doc["components"]["schemas"]["VoteInput"]["properties"]["matter"];
+    assert!(
+        matter["enum"].as_array().unwrap().iter().any(|m| m == "manager"),
+        "{matter}"
+    );
+}

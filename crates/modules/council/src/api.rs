@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/council-meetings/{id}/minutes", post(post_minutes))
         .route("/council-votes", get(get_votes).post(post_vote))
         .route("/council-votes/{id}", get(get_vote))
+        .route("/council-votes/{id}/electors", get(get_electors))
         .route("/council-votes/{id}/open", post(post_open))
         .route("/council-votes/{id}/close", post(post_close))
         .route("/council-votes/{id}/ballot", post(post_ballot))
@@ -230,6 +231,31 @@ async fn get_vote(
     Q(q): Q<VoteQuery>,
 ) -> WebResult<Json<Value>> {
     to_json(view::vote(&s, &a, id, q.recount).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ElectorQuery {
+    /// Part of a name.
+    q: String,
+    limit: Option<i64>,
+}
+
+/// A vote's electors with their voter numbers, households and whether (and how) they voted: for
+/// the community's staff, who run the paper vote with it.
+async fn get_electors(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    P(id): P<i64>,
+    Q(q): Q<ElectorQuery>,
+) -> WebResult<Json<Value>> {
+    let v = repo::vote(&s.db, id).await?.ok_or(Error::NotFound)?;
+    let (_, standing) = view::community_for(&s, &a, v.community_id).await?;
+    if !standing.staff {
+        return Err(Error::Forbidden.into());
+    }
+    let limit = q.limit.unwrap_or(5_000).clamp(1, 20_000);
+    to_json(json!({ "items": repo::electors(&s.db, id, q.q.trim(), limit).await?, "next": null }))
 }
 
 async fn post_open(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {

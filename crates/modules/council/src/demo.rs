@@ -208,7 +208,7 @@ async fn lift_vote(state: &AppState, c: &CommunityAt, p: &People, building_id: i
     )
     .await?;
     let v = repo::vote_tx(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
-    let electors = vote::snapshot(&mut tx, &v, date_of(c, opened)).await?;
+    let electors = vote::snapshot(&mut tx, &v, date_of(c, opened), &crate::commands::tz(c)).await?;
     repo::mark_open(&mut tx, vote_id, electors, opened).await?;
     let mut owners: Vec<i64> = repo::vote_units_tx(&mut tx, vote_id)
         .await?
@@ -343,7 +343,7 @@ async fn residents_meeting(state: &AppState, c: &CommunityAt, p: &People, held: 
     )
     .await?;
     let v = repo::vote_tx(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
-    let electors = vote::snapshot(&mut tx, &v, date_of(c, held)).await?;
+    let electors = vote::snapshot(&mut tx, &v, date_of(c, held), &crate::commands::tz(c)).await?;
     repo::mark_open(&mut tx, vote_id, electors, held).await?;
     // Three in five households sent someone; four in five of those present raised their hands.
     let present = electors * 3 / 5;

@@ -1,7 +1,10 @@
 //! The council's part of the OpenAPI document.
 
 use serde_json::{json, Value};
-use yijia_web::openapi::{id_param, strings};
+use yijia_web::openapi::{choices, id_param, strings};
+
+use crate::model::rules::{Entitled, Matter, VoteKind};
+use crate::model::{Method, ScopeKind};
 
 fn op(summary: &str, body: Option<&str>, status: &str) -> Value {
     yijia_web::openapi::op("council", summary, body, status)
@@ -40,9 +43,10 @@ pub fn document() -> Value {
             "/council-meetings/{id}/minutes": { "parameters": [id_param()], "post": op("Record and publish the minutes", Some("MinutesInput"), "200") },
             "/council-votes": {
                 "get": with(op("A community's votes, newest first", None, "200"), json!([q("community", "integer")])),
-                "post": op("Draft a vote: owners' joint decision (matter 1–9), residents' meeting or advisory poll", Some("VoteInput"), "201")
+                "post": op("Draft a vote: owners' joint decision (a matter of Civil Code art. 278, by code), residents' meeting or advisory poll", Some("VoteInput"), "201")
             },
             "/council-votes/{id}": { "parameters": [id_param(), q("recount", "boolean")], "get": op("A vote, my part in it, the count with every ratio against its threshold (staff live; everyone after close), recount check", None, "200") },
+            "/council-votes/{id}/electors": { "parameters": [id_param(), q("q", "string"), q("limit", "integer")], "get": op("Staff: the electors with their voter numbers (enter paper ballots by them), households, and whether and how each voted", None, "200") },
             "/council-votes/{id}/open": { "parameters": [id_param()], "post": op("Open a drafted vote, fixing its electorate; refused naming the units without owner or area", None, "200") },
             "/council-votes/{id}/close": { "parameters": [id_param()], "post": op("Close and count; a passed motion becomes a resolution", None, "200") },
             "/council-votes/{id}/ballot": { "parameters": [id_param()], "post": op("Cast (or, where allowed, change) my ballot: choice, or a poll's options by number", Some("BallotInput"), "200") },
@@ -63,7 +67,7 @@ pub fn document() -> Value {
             "MeetingInput": strings(&["community", "title", "kind", "starts_at", "place", "invited", "topics"]),
             "SignInInput": strings(&["name"]),
             "MinutesInput": strings(&["minutes", "visibility"]),
-            "VoteInput": strings(&["community", "topic", "meeting", "title", "kind", "matter", "entitled", "scope_kind", "scope", "method", "secret", "changeable", "options", "multiple", "quorum", "closes_at"]),
+            "VoteInput": vote_input(),
             "BallotInput": strings(&["choice", "options"]),
             "PaperInput": strings(&["voter", "choice", "options", "proxy_name"]),
             "HandsInput": strings(&["present", "approve", "oppose", "abstain"]),
@@ -72,4 +76,39 @@ pub fn document() -> Value {
             "ProgressInput": strings(&["progress", "note"])
         } }
     })
+}
+
+/// The labels of a vocabulary's codes, in Chinese (the document's language for labels).
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str, zh: fn(T) -> &'static str) -> Value {
+    let pairs: Vec<(&str, &str)> = all.iter().map(|v| (code(*v), zh(*v))).collect();
+    choices(&pairs)
+}
+
+/// A vote's fields, with the codes each choice accepts.
+fn vote_input() -> Value {
+    let mut v = strings(&[
+        "community",
+        "topic",
+        "meeting",
+        "title",
+        "kind",
+        "matter",
+        "entitled",
+        "scope_kind",
+        "scope",
+        "method",
+        "secret",
+        "changeable",
+        "options",
+        "multiple",
+        "quorum",
+        "closes_at",
+    ]);
+    let props = &mut v["properties"];
+    props["kind"] = codes(VoteKind::ALL, VoteKind::as_str, VoteKind::zh);
+    props["matter"] = codes(Matter::ALL, Matter::as_str, Matter::zh);
+    props["entitled"] = codes(Entitled::ALL, Entitled::as_str, Entitled::zh);
+    props["scope_kind"] = codes(ScopeKind::ALL, ScopeKind::as_str, ScopeKind::zh);
+    props["method"] = codes(Method::ALL, Method::as_str, Method::zh);
+    v
 }

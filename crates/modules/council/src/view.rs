@@ -149,6 +149,9 @@ pub struct VoteView {
     /// Why a live count could not be made (the show of hands is not confirmed yet …).
     pub count_note: Option<String>,
     pub resolution: Option<ResolutionRow>,
+    /// A residents' vote: the day on which its electors are adults (its meeting's, or its
+    /// closing day), and whether that is the meeting's day.
+    pub eligible_on: Option<(String, bool)>,
     #[serde(skip)]
     pub standing: Standing,
     #[serde(skip)]
@@ -184,7 +187,18 @@ pub async fn vote(state: &AppState, actor: &Actor, id: i64, recount: bool) -> Re
             Err(e) => count_note = Some(e.message().key.to_owned()),
         }
     }
+    let eligible_on = if v.kind == crate::model::rules::VoteKind::Owners.as_str() {
+        None
+    } else {
+        let meeting = match v.meeting_id {
+            Some(m) => repo::meeting(&state.db, m).await?,
+            None => None,
+        };
+        let at = meeting.as_ref().map_or(v.closes_at, |m| m.starts_at);
+        Some((commands::day_of(&c, at), meeting.is_some()))
+    };
     Ok(VoteView {
+        eligible_on,
         options: serde_json::from_str(&v.options).unwrap_or_default(),
         preset_name: preset.map_or("", |p| p.name),
         preset_basis: preset.map_or("", |p| p.basis),

@@ -226,7 +226,7 @@ pub async fn open(state: &AppState, actor: &Actor, vote_id: i64) -> Result<i64> 
         return Err(Error::field("closes_at", "council.closes_in_past"));
     }
     let today = yijia_kernel::clock::local_date(now, &tz(&c));
-    let electors = snapshot(&mut tx, &v, today).await?;
+    let electors = snapshot(&mut tx, &v, today, &tz(&c)).await?;
     repo::mark_open(&mut tx, vote_id, electors, now).await?;
     let told = repo::elector_accounts_tx(&mut tx, vote_id).await?;
     let note = yijia_kernel::notify::Note {
@@ -250,9 +250,26 @@ pub async fn open(state: &AppState, actor: &Actor, vote_id: i64) -> Result<i64> 
     Ok(electors)
 }
 
-/// Stores a vote's electorate as it stands on `today`; returns how many may vote (owners by the
+/// The day whose adults a residents' vote counts: the day of its meeting, or, voted without a
+/// meeting, the day it closes. Someone who turns 18 between the opening and the meeting is a
+/// member of the meeting (issue 20).
+pub async fn eligibility_day(tx: &mut Tx, v: &VoteRow, zone: &jiff::tz::TimeZone) -> Result<jiff::civil::Date> {
+    let at = match v.meeting_id {
+        Some(m) => repo::meeting_tx(tx, m).await?.map_or(v.closes_at, |m| m.starts_at),
+        None => v.closes_at,
+    };
+    Ok(yijia_kernel::clock::local_date(at, zone))
+}
+
+/// Stores a vote's electorate: the owners' holdings as they stand on `today`, or the residents
+/// who are adults on the vote's [`eligibility_day`]; returns how many may vote (owners by the
 /// headcount rules, or voters). Errors name what keeps it from being complete.
-pub(crate) async fn snapshot(tx: &mut Tx, v: &VoteRow, today: jiff::civil::Date) -> Result<i64> {
+pub(crate) async fn snapshot(
+    tx: &mut Tx,
+    v: &VoteRow,
+    today: jiff::civil::Date,
+    zone: &jiff::tz::TimeZone,
+) -> Result<i64> {
     let s = scope_of(v);
     if v.kind == VoteKind::Owners.as_str() {
         let households = repo::scope_households_tx(tx, s).await?;
@@ -296,7 +313,8 @@ pub(crate) async fn snapshot(tx: &mut Tx, v: &VoteRow, today: jiff::civil::Date)
             ));
         }
         let per_household = v.entitled == "households";
-        let n = repo::insert_adult_electors(tx, v.vote_id, s, &born_by(today), per_household).await?;
+        let day = eligibility_day(tx, v, zone).await?;
+        let n = repo::insert_adult_electors(tx, v.vote_id, s, &born_by(day), per_household).await?;
         if n == 0 {
             return Err(Error::conflict("council.electorate_empty"));
         }

@@ -1,6 +1,9 @@
 //! Who votes in an owners' joint decision, built from the registry's holdings (DOMAIN.md §1):
-//! one unit, one owner (a unit's co-owners are one); an owner of several units counts once; all
-//! the developer's unsold or undelivered units count once. Each unit keeps its exclusive area
+//! one unit, one owner (a unit's co-owners are one); the same buyer of several units — the same
+//! person, or the same set of co-owners — counts once; all the developer's unsold or undelivered
+//! units count once (SPC interpretation 法释〔2009〕7号, art. 9). Co-owners are not chained across
+//! units: A+B of 101 and B+C of 102 are two owners, since neither unit was bought by the same
+//! buyer as the other. Each unit keeps its exclusive area
 //! and where the figure comes from; a unit with no owner, no area or two different areas keeps
 //! the vote from opening, and the problems say which units.
 
@@ -64,16 +67,9 @@ pub fn build(units: &[i64], holdings: &[Holding]) -> Electorate {
         of_unit.entry(h.unit_id).or_default().push(h);
     }
     // Owners as people: residents by their record, nameless holders by their unit (negative, so
-    // they never meet a resident's id); co-owners of a unit are joined into one owner.
+    // they never meet a resident's id); a unit's owner is the set of its holders.
     let person = |h: &Holding| h.resident_id.unwrap_or(-h.unit_id);
-    let mut joined = Joined::default();
-    for hs in of_unit.values() {
-        let people: Vec<i64> = hs.iter().filter(|h| !h.developer).map(|h| person(h)).collect();
-        for pair in people.windows(2) {
-            joined.join(pair[0], pair[1]);
-        }
-    }
-    let mut numbers: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut numbers: BTreeMap<Vec<i64>, i64> = BTreeMap::new();
     let mut e = Electorate::default();
     for &unit_id in units {
         let Some(hs) = of_unit.get(&unit_id).filter(|hs| !hs.is_empty()) else {
@@ -83,9 +79,11 @@ pub fn build(units: &[i64], holdings: &[Holding]) -> Electorate {
         let owner = if hs.iter().any(|h| h.developer) {
             DEVELOPER
         } else {
-            let root = joined.root(person(hs[0]));
+            let mut buyer: Vec<i64> = hs.iter().map(|h| person(h)).collect();
+            buyer.sort_unstable();
+            buyer.dedup();
             let next = i64::try_from(numbers.len()).unwrap_or(i64::MAX) + 1;
-            *numbers.entry(root).or_insert(next)
+            *numbers.entry(buyer).or_insert(next)
         };
         // The register's figure before the survey's before the contract's; two figures from the
         // best source there is are a dispute to settle first.
@@ -118,9 +116,11 @@ pub fn build(units: &[i64], holdings: &[Holding]) -> Electorate {
             }
         };
         e.units.push(Unit { unit_id, owner, area });
+        // A person of two buyers (A+B of 101, A alone of 102) votes online as the first of them;
+        // the other's ballot is cast by its other co-owner or entered from paper by voter number.
         for h in hs.iter().filter(|h| !h.developer) {
             if let Some(r) = h.resident_id {
-                e.owner_of.insert(r, owner);
+                e.owner_of.entry(r).or_insert(owner);
             }
         }
     }
@@ -131,30 +131,6 @@ pub fn build(units: &[i64], holdings: &[Holding]) -> Electorate {
 fn rank(s: Option<AreaSource>) -> usize {
     s.and_then(|s| AreaSource::ALL.iter().position(|x| *x == s))
         .unwrap_or(AreaSource::ALL.len())
-}
-
-/// People joined into owners (a union-find over person ids).
-#[derive(Default)]
-struct Joined {
-    parent: BTreeMap<i64, i64>,
-}
-
-impl Joined {
-    fn root(&self, mut p: i64) -> i64 {
-        while let Some(&up) = self.parent.get(&p) {
-            p = up;
-        }
-        p
-    }
-
-    fn join(&mut self, a: i64, b: i64) {
-        let (ra, rb) = (self.root(a), self.root(b));
-        if ra != rb {
-            // The smaller id stays the root, so the result does not depend on the order of rows.
-            let (keep, under) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.parent.insert(under, keep);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -181,7 +157,8 @@ mod tests {
     #[test]
     fn co_owners_are_one_owner_a_multi_unit_owner_counts_once_the_developer_once() {
         let holdings = [
-            // 1: A and B own it together; 2: A alone; 3, 4: unsold; 5: C; 6: a holder by name.
+            // 1 and 7: A and B own them together; 2: A alone; 3, 4: unsold; 5: C; 6: a holder
+            // by name.
             holding(1, Some(10), Some(9_000)),
             holding(1, Some(11), Some(9_000)),
             holding(2, Some(10), Some(6_000)),
@@ -189,17 +166,46 @@ mod tests {
             developer(4, 10_000),
             holding(5, Some(12), Some(7_550)),
             holding(6, None, Some(8_000)),
+            holding(7, Some(11), Some(9_000)),
+            holding(7, Some(10), Some(9_000)),
         ];
-        let e = build(&[1, 2, 3, 4, 5, 6], &holdings);
+        let e = build(&[1, 2, 3, 4, 5, 6, 7], &holdings);
         assert!(e.problems.is_empty(), "{:?}", e.problems);
         let owners: Vec<(i64, i64)> = e.units.iter().map(|u| (u.unit_id, u.owner)).collect();
-        assert_eq!(owners, [(1, 1), (2, 1), (3, DEVELOPER), (4, DEVELOPER), (5, 2), (6, 3)]);
+        assert_eq!(
+            owners,
+            [(1, 1), (2, 2), (3, DEVELOPER), (4, DEVELOPER), (5, 3), (6, 4), (7, 1)]
+        );
         let mut distinct: Vec<i64> = e.units.iter().map(|u| u.owner).collect();
         distinct.sort_unstable();
         distinct.dedup();
-        assert_eq!(distinct.len(), 4, "A+B, the developer, C, the named holder");
+        assert_eq!(
+            distinct.len(),
+            5,
+            "A+B (of two units), A alone, the developer, C, the named holder"
+        );
         assert_eq!(e.owner_of.get(&11), Some(&1), "B votes as the owner A and B are");
-        assert_eq!(e.owner_of.get(&12), Some(&2));
+        assert_eq!(
+            e.owner_of.get(&10),
+            Some(&1),
+            "A online as the first of the two buyers A is in"
+        );
+        assert_eq!(e.owner_of.get(&12), Some(&3));
+    }
+
+    #[test]
+    fn co_owners_chained_across_units_are_not_merged() {
+        // 甲+乙 own 101, 乙+丙 own 102, 丁 owns 103: three owners (SPC interpretation art. 9).
+        let holdings = [
+            holding(101, Some(1), Some(9_000)),
+            holding(101, Some(2), Some(9_000)),
+            holding(102, Some(2), Some(8_000)),
+            holding(102, Some(3), Some(8_000)),
+            holding(103, Some(4), Some(7_000)),
+        ];
+        let e = build(&[101, 102, 103], &holdings);
+        let owners: Vec<i64> = e.units.iter().map(|u| u.owner).collect();
+        assert_eq!(owners, [1, 2, 3]);
     }
 
     #[test]

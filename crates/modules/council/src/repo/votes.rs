@@ -265,7 +265,7 @@ pub async fn insert_owner_electors(tx: &mut Tx, vote_id: i64, owners: &[(i64, i6
 }
 
 /// Stores a residents' vote's electorate: the residents of the scope living there who were born
-/// on or before `born_by` (18 on the day the vote opens); each votes for themselves, or for their
+/// on or before `born_by` (18 on the vote's eligibility day); each votes for themselves, or for their
 /// household when `per_household`.
 pub async fn insert_adult_electors(
     tx: &mut Tx,
@@ -338,26 +338,31 @@ pub async fn elector_accounts_tx(tx: &mut Tx, vote_id: i64) -> Result<Vec<i64>> 
     .await?))
 }
 
+/// The electorate is fixed at opening by person (a resident, or an owner holding a unit), not
+/// by account: whoever the registry links to that person when the ballot is cast votes as them.
+/// Most owners of a compound register on their phones after the notice goes out (issue 20).
+/// Through `registry_resident (account_id)` an account reaches its one or two persons, then the
+/// elector's primary key.
+const VOTER_OF_ACCOUNT: &str = "select e.voter_no, e.name from registry_resident r \
+     join council_elector e on e.vote_id = $1 and e.resident_id = r.resident_id \
+     where r.account_id = $2 order by e.resident_id limit 1";
+
 /// The voter an account votes as in a vote, and the elector's name.
 pub async fn voter_of_account(db: &Db, vote_id: i64, account_id: i64) -> Result<Option<(i64, String)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
-        "select voter_no, name from council_elector where vote_id = $1 and account_id = $2 \
-         order by resident_id limit 1"
-    )
-    .bind(vote_id)
-    .bind(account_id)
-    .fetch_optional(p)
-    .await?))
+    Ok(on_db!(db, |p| sqlx::query_as(VOTER_OF_ACCOUNT)
+        .bind(vote_id)
+        .bind(account_id)
+        .fetch_optional(p)
+        .await?))
 }
 
 pub async fn voter_of_account_tx(tx: &mut Tx, vote_id: i64, account_id: i64) -> Result<Option<i64>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "select voter_no from council_elector where vote_id = $1 and account_id = $2 order by resident_id limit 1"
-    )
-    .bind(vote_id)
-    .bind(account_id)
-    .fetch_optional(&mut *c)
-    .await?))
+    let found: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(VOTER_OF_ACCOUNT)
+        .bind(vote_id)
+        .bind(account_id)
+        .fetch_optional(&mut *c)
+        .await?);
+    Ok(found.map(|(voter, _)| voter))
 }
 
 /// The voter a registry resident votes as in a vote (for paper ballots entered by staff).
@@ -377,16 +382,25 @@ pub struct ElectorRow {
     pub resident_id: i64,
     pub voter_no: i64,
     pub name: String,
+    /// The household the elector lives in (an owner's: where the registry has them).
+    pub household: String,
     /// Their voter has a ballot already (counted or waiting for its second check).
     pub voted: bool,
+    /// How that ballot came: phone, paper or proxy.
+    pub channel: Option<String>,
 }
 
-/// The electors of a vote, by name, for staff entering paper ballots.
+/// The electors of a vote by voter number, found by name, for staff entering paper ballots and
+/// preparing the paper register.
 pub async fn electors(db: &Db, vote_id: i64, search: &str, limit: i64) -> Result<Vec<ElectorRow>> {
     Ok(on_db!(db, |p| sqlx::query_as(
-        "select e.resident_id, e.voter_no, e.name, exists (select 1 from council_ballot b \
-           where b.vote_id = e.vote_id and b.voter_no = e.voter_no) as voted \
-         from council_elector e where e.vote_id = $1 and ($2 = '' or e.name like $3) \
+        "select e.resident_id, e.voter_no, e.name, \
+           coalesce((select bl.name || ' ' || u.name || ' ' || h.code from registry_resident r \
+             join household h on h.household_id = r.household_id join building bl on bl.building_id = h.building_id \
+             join unit u on u.unit_id = h.unit_id where r.resident_id = e.resident_id), '') as household, \
+           b.channel is not null as voted, b.channel \
+         from council_elector e left join council_ballot b on b.vote_id = e.vote_id and b.voter_no = e.voter_no \
+         where e.vote_id = $1 and ($2 = '' or e.name like $3) \
          order by e.voter_no, e.resident_id limit $4"
     )
     .bind(vote_id)
