@@ -386,6 +386,21 @@ mod never_panic {
         .prop_map(|cs| cs.into_iter().collect())
     }
 
+    /// Short runs of one- and three-byte digits with no separator: the `YYYYMMDD` branch of a
+    /// date parser that slices bytes panicked on these (`2026年1` is eight bytes).
+    fn packed_digits() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                proptest::char::range('0', '9'),
+                proptest::char::range('０', '９'),
+                Just('年'),
+                Just('é'),
+            ],
+            0..10,
+        )
+        .prop_map(|cs| cs.into_iter().collect())
+    }
+
     fn every_parser(v: &str) {
         let mut e = FieldErrors::default();
         let tz = jiff::tz::TimeZone::UTC;
@@ -419,6 +434,11 @@ mod never_panic {
 
         #[test]
         fn no_parser_panics_near_the_shapes_it_reads(v in near_miss()) {
+            every_parser(&v);
+        }
+
+        #[test]
+        fn no_parser_panics_on_packed_digits(v in packed_digits()) {
             every_parser(&v);
         }
 
