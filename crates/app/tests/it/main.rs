@@ -13,6 +13,8 @@ mod cli;
 mod concurrency;
 mod council;
 mod council_pages;
+mod line_breaks;
+mod no_panic;
 mod outbox;
 mod pages;
 mod registry;
