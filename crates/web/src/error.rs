@@ -149,8 +149,10 @@ pub fn encode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A panic in a handler is a bug: it is logged, and the client gets the internal-error
-/// envelope instead of a dropped connection.
+/// A panic in a handler is a bug: it is logged and counted (`yijia_panics_total`), and the
+/// client gets the internal error instead of a dropped connection: [`render_errors`] turns the
+/// carried error into the JSON envelope for the API or the error page for pages, in the
+/// reader's language.
 pub fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let detail = cause
         .downcast_ref::<&str>()
@@ -158,6 +160,7 @@ pub fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .or_else(|| cause.downcast_ref::<String>().cloned())
         .unwrap_or_default();
     tracing::error!(panic = %detail, "handler panicked");
+    crate::metrics::count_panic();
     let mut res = (
         StatusCode::INTERNAL_SERVER_ERROR,
         axum::Json(json!({ "error": { "code": "internal", "message": "internal error" } })),

@@ -1,4 +1,5 @@
-//! `/metrics` in the Prometheus text format: requests by status class and their total duration.
+//! `/metrics` in the Prometheus text format: requests by status class and their total duration,
+//! and the handlers that panicked.
 //! Counters are per process; Prometheus scrapes each instance and sums.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,13 @@ use yijia_kernel::AppState;
 static REQUESTS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
 static MICROS: AtomicU64 = AtomicU64::new(0);
 static IN_FLIGHT: AtomicU64 = AtomicU64::new(0);
+static PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// Counts a handler that panicked. The client already got a 500 like any other internal error;
+/// this counter is what tells a panic (a bug to fix) from a database that went away.
+pub fn count_panic() {
+    PANICS.fetch_add(1, Ordering::Relaxed);
+}
 
 pub async fn count(req: Request, next: Next) -> Response {
     let start = Instant::now();
@@ -47,6 +55,10 @@ pub async fn render(State(state): State<AppState>) -> Response {
         "yijia_http_requests_in_flight {}\n",
         IN_FLIGHT.load(Ordering::Relaxed)
     ));
+    out.push_str(
+        "# HELP yijia_panics_total Handlers that panicked (answered 500).\n# TYPE yijia_panics_total counter\n",
+    );
+    out.push_str(&format!("yijia_panics_total {}\n", PANICS.load(Ordering::Relaxed)));
     out.push_str("# HELP yijia_database_up Whether the database answers.\n# TYPE yijia_database_up gauge\n");
     out.push_str(&format!("yijia_database_up {}\n", u8::from(state.db.ping().await)));
     // The outbox as the database holds it (the same on every instance): what waits, and what

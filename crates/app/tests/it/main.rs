@@ -14,6 +14,8 @@ mod concurrency;
 mod council;
 mod council_pages;
 mod headers;
+mod line_breaks;
+mod no_panic;
 mod outbox;
 mod pages;
 mod registry;

@@ -48,7 +48,7 @@ impl Event {
 
 /// Start of a day in China Standard Time, in epoch milliseconds; `None` if not a date.
 pub fn day_start(date: &str) -> Option<i64> {
-    let d: jiff::civil::Date = date.trim().parse().ok()?;
+    let d = yijia_kernel::text::date(date)?;
     let z = d.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").ok()?).ok()?;
     Some(z.timestamp().as_millisecond())
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use yijia_kernel::error::Message;
-use yijia_kernel::FieldErrors;
+use yijia_kernel::{text, FieldErrors};
 
 /// One question, as Open311's service definition describes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,7 +73,9 @@ pub fn check_answers(
     }
     for d in defs {
         let field = format!("attribute[{}]", d.code);
-        let v = given.get(&d.code).map(|v| v.trim()).unwrap_or("");
+        // A text answer typed in a browser's textarea arrives with CRLF breaks; stored with `\n`.
+        let unified = given.get(&d.code).map(|v| text::unify_line_ends(v)).unwrap_or_default();
+        let v = unified.trim();
         if v.is_empty() {
             if d.required {
                 errs.add(&field, Message::new("field.required"));
@@ -89,7 +91,7 @@ pub fn check_answers(
             "text" => v.chars().count() <= 2000,
             _ => v.chars().count() <= 200,
         };
-        if ok {
+        if ok && text::is_clean(v) {
             out.insert(d.code.clone(), v.to_owned());
         } else {
             errs.add(&field, Message::new("appeals.bad_attribute_value"));

@@ -36,7 +36,7 @@ pub fn day(errs: &mut FieldErrors, field: &str, v: &str) -> Option<Date> {
     if v.is_empty() {
         return None;
     }
-    let got = v.parse::<Date>().ok();
+    let got = text::date(v);
     if got.is_none() {
         errs.add(field, Message::new("care.bad_date"));
     }

@@ -33,9 +33,11 @@ pub async fn add_task(state: &AppState, actor: &Actor, resolution_id: i64, input
     let mut errs = FieldErrors::default();
     let party = text::required(&mut errs, "party", &input.party, 40);
     let title = text::required(&mut errs, "title", &input.title, 100);
-    let deadline = input.deadline.trim();
-    if deadline.parse::<jiff::civil::Date>().is_err() {
-        let key = if deadline.is_empty() {
+    // Stored as `YYYY-MM-DD` whichever way it was typed (`2026/12/1`, full-width digits).
+    let day = text::date(&input.deadline);
+    let deadline = day.map(|d| d.to_string()).unwrap_or_default();
+    if day.is_none() {
+        let key = if input.deadline.trim().is_empty() {
             "field.required"
         } else {
             "council.bad_date"
@@ -49,7 +51,7 @@ pub async fn add_task(state: &AppState, actor: &Actor, resolution_id: i64, input
     let now = state.now_ms();
     let (mut tx, c) = begin(state, r.community_id).await?;
     MANAGE.check(actor, &c.place())?;
-    let id = repo::insert_task(&mut tx, resolution_id, &party, &title, deadline, now).await?;
+    let id = repo::insert_task(&mut tx, resolution_id, &party, &title, &deadline, now).await?;
     audit::record(
         &mut tx,
         now,

@@ -95,8 +95,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: &VoteInput) -> Resul
     if method == Some(Method::Hands) && kind != Some(VoteKind::Residents) {
         errs.add("method", Message::new("council.hands_only_residents"));
     }
-    let options: Vec<String> = input
-        .options
+    // One option a line; `str::lines` alone would keep a lone CR (old office software) inside.
+    let options: Vec<String> = text::unify_line_ends(&input.options)
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -107,6 +107,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: &VoteInput) -> Resul
     }
     if options.iter().any(|o| o.chars().count() > 100) {
         errs.add("options", Message::new("council.option_too_long").arg("max", 100));
+    } else if !options.iter().all(|o| text::is_clean(o)) {
+        errs.add("options", Message::new("field.control_chars"));
     }
     let quorum = share(&mut errs, "quorum", &input.quorum);
     let Some(cid) = cid else {

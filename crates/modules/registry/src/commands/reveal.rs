@@ -39,6 +39,8 @@ impl Revealable {
 /// is audited with the field and the purpose — never the value — before the value is returned.
 pub async fn reveal(state: &AppState, actor: &Actor, id: i64, which: &str, purpose: &str) -> Result<String> {
     let which = Revealable::parse(which).ok_or_else(|| Error::field("field", "registry.bad_choice"))?;
+    // The purpose is written to the audit log: one kind of line break there too.
+    let purpose = yijia_kernel::text::unify_line_ends(purpose);
     let purpose = purpose.trim();
     if purpose.chars().count() < 2 {
         return Err(Error::field("purpose", "registry.purpose_needed"));

@@ -17,6 +17,8 @@ mod api;
 mod check;
 mod commit;
 mod export;
+#[cfg(test)]
+mod never_panic;
 mod pages;
 mod read;
 mod store;

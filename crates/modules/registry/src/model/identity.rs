@@ -49,7 +49,8 @@ fn check_char(first17: &[u8]) -> u8 {
 /// shape): 18 characters with a valid check character, or a legacy 15-digit number, which is
 /// converted. The birth date must be real and not after `today`.
 pub fn parse_citizen_id(input: &str, today: Date) -> Result<CitizenId, IdProblem> {
-    let s: String = input.trim().to_ascii_uppercase();
+    // Full-width digits (`１１０１…`, as an input method or office Excel writes them) are digits.
+    let s: String = yijia_kernel::text::fold_width(input).trim().to_ascii_uppercase();
     let b = s.as_bytes();
     let number = match b.len() {
         18 if b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X') => {
@@ -125,7 +126,8 @@ pub fn mask_phone(phone: &str) -> String {
 
 /// The normalised form of another document's number (passport, other): upper case, no spaces.
 pub fn normalize_document(v: &str) -> String {
-    v.chars()
+    yijia_kernel::text::fold_width(v)
+        .chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_uppercase()

@@ -68,17 +68,9 @@ pub struct ResidentValues {
     pub health: Option<String>,
 }
 
-/// A date as people type it: `2026-11-27`, `2026/11/27`, `2026.11.27` or `20261127`.
-pub fn parse_date(s: &str) -> Option<Date> {
-    let s = s.trim();
-    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    let (y, m, d) = match parts.as_slice() {
-        [y, m, d] => (*y, *m, *d),
-        [one] if one.len() == 8 => (&one[..4], &one[4..6], &one[6..]),
-        _ => return None,
-    };
-    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
-}
+/// A date as people type it (`2026-11-27`, `2026/11/27`, `20261127`, `２０２６年11月27日` …):
+/// the kernel's one date parser, so every module reads dates alike.
+pub use yijia_kernel::text::date as parse_date;
 
 /// A yes/no cell: `1`, `true`, `on`, `yes`, `是` are yes; empty and anything else no.
 pub fn parse_flag(s: &str) -> bool {
@@ -155,7 +147,9 @@ impl ResidentInput {
                         g if g != id_gender => errs.add("gender", Message::new("registry.gender_mismatch")),
                         _ => {}
                     }
-                    if id_type == IdType::HmtPermit && !["81", "82", "83"].contains(&&id.number[..2]) {
+                    if id_type == IdType::HmtPermit
+                        && !id.number.get(..2).is_some_and(|p| ["81", "82", "83"].contains(&p))
+                    {
                         errs.add("id_number", Message::new("registry.id_not_permit"));
                     }
                     Some(id.number)

@@ -71,8 +71,8 @@ fn check(
     let birth_date = match registry_birth {
         Some(b) => Some(b.to_owned()),
         None if typed.is_empty() => None,
-        None => match typed.parse::<jiff::civil::Date>() {
-            Ok(d) if d <= today && d.year() >= 1900 => Some(d.to_string()),
+        None => match text::date(typed) {
+            Some(d) if d <= today && d.year() >= 1900 => Some(d.to_string()),
             _ => {
                 errs.add("birth_date", Message::new("volunteers.bad_birth_date"));
                 None
