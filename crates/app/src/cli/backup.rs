@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use yijia_kernel::clock::Clock;
 use yijia_kernel::config::Config;
 use yijia_kernel::vault::Vault;
 
@@ -18,6 +19,9 @@ const FILES_DIR: &str = "files";
 
 pub async fn backup(config: Config, to: &Path) -> anyhow::Result<ExitCode> {
     let db = super::open(&config).await?;
+    // Anchored before the dump is read, so the anchors never name a row the backup lacks: this
+    // backup restored into this data directory verifies against them.
+    let anchors = yijia_kernel::audit::anchor::write(&db, &config.data_dir, Clock::System.now_ms()).await?;
     let dump = yijia_db::dump_tables(&db).await?;
     let json = serde_json::to_vec(&dump)?;
     let tmp = to.with_extension("partial");
@@ -46,6 +50,11 @@ pub async fn backup(config: Config, to: &Path) -> anyhow::Result<ExitCode> {
     println!(
         "sensitive fields in it are sealed with the key in {} (or YIJIA_SECRET_KEY), which is not in the backup: keep a copy of the key apart from it",
         config.data_dir.join("secret.key").display()
+    );
+    println!(
+        "the heads of {} audit chains were appended to {}: keep a copy of it off this machine, with the backups",
+        anchors.len(),
+        yijia_kernel::audit::anchor::path(&config.data_dir).display()
     );
     Ok(ExitCode::SUCCESS)
 }

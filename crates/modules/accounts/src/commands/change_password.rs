@@ -42,6 +42,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     repo::end_other_sessions(&mut tx, account_id, &keep).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("account.password_change", "account", account_id),
