@@ -4,8 +4,9 @@
 //!
 //! The master key lives outside the database: `YIJIA_SECRET_KEY` (64 hex digits), or else the
 //! file `secret.key` in the data directory, created on first start. Several instances behind a
-//! load balancer must share it. Two keys are derived from it, one to seal and one to index, so a
-//! leaked index key does not open anything.
+//! load balancer must share it. Keys are derived from it, one to seal, one to index and one for
+//! the audit chain's MACs, so a leaked index key does not open anything and no key is used for
+//! two purposes.
 
 use std::path::Path;
 
@@ -17,6 +18,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
+use crate::audit::AuditKey;
 use crate::{Error, Result};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -28,6 +30,7 @@ const SEALED_PREFIX: &str = "v1:";
 pub struct Vault {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
+    audit_key: AuditKey,
 }
 
 impl std::fmt::Debug for Vault {
@@ -43,12 +46,19 @@ fn derive(master: &[u8; 32], label: &str) -> [u8; 32] {
 }
 
 impl Vault {
+    /// The vault of a master key, with each sub-key derived under its own label.
     pub fn from_master(master: &[u8; 32]) -> Vault {
         let seal_key = derive(master, "yijia/seal/v1");
         Vault {
             cipher: Aes256Gcm::new(&seal_key.into()),
             index_key: derive(master, "yijia/index/v1"),
+            audit_key: AuditKey::new(&derive(master, "yijia/audit-chain/v1")),
         }
+    }
+
+    /// The key the audit chain is sealed with.
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
     }
 
     /// The key from `env_key` (hex) when given, else from `DATA_DIR/secret.key`, creating that

@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use yijia_kernel::clock::Clock;
 use yijia_kernel::config::Config;
 use yijia_kernel::vault::Vault;
 
@@ -18,6 +19,9 @@ const FILES_DIR: &str = "files";
 
 pub async fn backup(config: Config, to: &Path) -> anyhow::Result<ExitCode> {
     let db = super::open(&config).await?;
+    // Anchored before the dump is read, so the anchors never name a row the backup lacks: this
+    // backup restored into this data directory verifies against them.
+    let anchors = yijia_kernel::audit::anchor::write(&db, &config.data_dir, Clock::System.now_ms()).await?;
     let dump = yijia_db::dump_tables(&db).await?;
     let json = serde_json::to_vec(&dump)?;
     let tmp = to.with_extension("partial");
@@ -46,6 +50,11 @@ pub async fn backup(config: Config, to: &Path) -> anyhow::Result<ExitCode> {
     println!(
         "sensitive fields in it are sealed with the key in {} (or YIJIA_SECRET_KEY), which is not in the backup: keep a copy of the key apart from it",
         config.data_dir.join("secret.key").display()
+    );
+    println!(
+        "the heads of {} audit chains were appended to {}: keep a copy of it off this machine, with the backups",
+        anchors.len(),
+        yijia_kernel::audit::anchor::path(&config.data_dir).display()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -100,27 +109,45 @@ pub async fn restore(config: Config, from: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// A backup with sealed fields restores only where their key is: otherwise every ID and phone
-/// number would be restored unreadable.
+/// number would be restored unreadable. Likewise a keyed audit log: under another key it would
+/// never verify again.
 fn check_key(config: &Config, dump: &yijia_db::Dump) -> anyhow::Result<()> {
-    let sealed = dump
-        .tables
-        .iter()
-        .filter(|t| t.name == "registry_resident")
-        .flat_map(|t| t.rows.iter())
-        .find_map(|row| row.get("id_sealed").and_then(|v| v.as_str()).map(str::to_owned));
-    let Some(sealed) = sealed else {
-        return Ok(());
+    let rows = |table: &'static str| {
+        dump.tables
+            .iter()
+            .filter(move |t| t.name == table)
+            .flat_map(|t| t.rows.iter())
     };
+    let sealed =
+        rows("registry_resident").find_map(|row| row.get("id_sealed").and_then(|v| v.as_str()).map(str::to_owned));
+    let head = rows("audit_head").find_map(|row| {
+        Some((
+            row.get("chain_id")?.as_i64()?,
+            row.get("seq")?.as_i64()?,
+            row.get("hash")?.as_str()?,
+            row.get("head_mac")?.as_str()?,
+        ))
+    });
+    if sealed.is_none() && head.is_none() {
+        return Ok(());
+    }
     let env_key = std::env::var("YIJIA_SECRET_KEY").ok();
     let missing = || {
         anyhow::anyhow!(
-            "this backup holds sealed personal data: put its key in place first (copy secret.key from the old data directory into {}, or set YIJIA_SECRET_KEY)",
+            "this backup holds sealed personal data or a keyed audit log: put its key in place first (copy secret.key from the old data directory into {}, or set YIJIA_SECRET_KEY)",
             config.data_dir.display()
         )
     };
     let vault = Vault::existing(&config.data_dir, env_key.as_deref())?.ok_or_else(missing)?;
-    if vault.open(yijia_registry::commands::field::ID, &sealed).is_err() {
-        bail!("this backup's personal data was sealed with another key than the one in place: use the key of the installation it came from");
+    if let Some(sealed) = sealed {
+        if vault.open(yijia_registry::commands::field::ID, &sealed).is_err() {
+            bail!("this backup's personal data was sealed with another key than the one in place: use the key of the installation it came from");
+        }
+    }
+    if let Some((chain_id, seq, hash, mac)) = head {
+        if vault.audit_key().head_mac(chain_id, seq, hash) != mac {
+            bail!("this backup's audit log was sealed with another key than the one in place: use the key of the installation it came from");
+        }
     }
     Ok(())
 }

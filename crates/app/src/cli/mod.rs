@@ -170,18 +170,48 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Restore { from }) => backup::restore(config, &from).await,
         Some(Command::Audit {
             command: AuditCommand::Verify,
-        }) => {
-            let db = open(&config).await?;
-            match yijia_kernel::audit::verify(&db).await? {
-                Ok(v) => {
-                    println!("audit log intact: {} chains, {} entries", v.chains, v.rows);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(broken) => {
-                    eprintln!("{broken}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+        }) => audit_verify(config).await,
+    }
+}
+
+/// `yijia audit verify`: every chain in the database, then the database against the latest
+/// anchor of each chain. Exit 0 only when both hold; otherwise each problem is named on stderr.
+async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
+    use yijia_kernel::audit::{self, anchor};
+    // The anchors before the database: a chain read after its anchor can only have grown.
+    let anchors = anchor::latest(&config.data_dir)?;
+    let env_key = std::env::var("YIJIA_SECRET_KEY").ok();
+    let vault = yijia_kernel::vault::Vault::existing(&config.data_dir, env_key.as_deref())?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "the audit log is sealed with the installation's key and there is none here: put its secret.key in {} or set YIJIA_SECRET_KEY",
+            config.data_dir.display()
+        )
+    })?;
+    let db = open(&config).await?;
+    let chains = audit::verify(&db, vault.audit_key()).await?;
+    let findings = anchor::check(&db, &anchors).await?;
+    db.close().await;
+    let verified = match chains {
+        Ok(v) => Some(v),
+        Err(broken) => {
+            eprintln!("{broken}");
+            None
         }
+    };
+    for f in &findings {
+        eprintln!("{f}");
+    }
+    match verified {
+        Some(v) if findings.is_empty() => {
+            println!(
+                "audit log intact: {} chains, {} entries; {} chains reach their anchors in {}",
+                v.chains,
+                v.rows,
+                anchors.len(),
+                anchor::path(&config.data_dir).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Ok(ExitCode::FAILURE),
     }
 }

@@ -72,13 +72,25 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs every module's background work once a minute; a failure is logged and retried at the
-/// next tick.
+/// How often a serving instance anchors the audit chains' heads (and once when it starts).
+/// Each anchor is a line per community; a day keeps the file small, and a chain cut short
+/// within the day is still caught by the next backup's or the next day's anchor.
+const ANCHOR_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Runs every module's background work once a minute, and anchors the audit chains once a day;
+/// a failure is logged and retried at the next tick.
 async fn tick_forever(state: yijia_kernel::AppState) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut anchored: Option<Instant> = None;
     loop {
         every.tick().await;
+        if anchored.is_none_or(|t| t.elapsed() >= ANCHOR_EVERY) {
+            match yijia_kernel::audit::anchor::write(&state.db, &state.config.data_dir, state.now_ms()).await {
+                Ok(_) => anchored = Some(Instant::now()),
+                Err(e) => tracing::warn!(error = %e, "anchoring the audit chains failed; retried next minute"),
+            }
+        }
         for m in state.modules.iter() {
             if let Err(e) = m.tick(&state).await {
                 tracing::warn!(module = m.name(), error = %e, "background work failed; retried next minute");

@@ -22,7 +22,10 @@ async fn a_backup_restores_into_an_empty_database_whole() {
     yijia_db::restore_tables(&target.db, &dump).await.unwrap();
     assert_eq!(counts(app.handle()).await, counts(&target.db).await);
     assert!(
-        yijia_kernel::audit::verify(&target.db).await.unwrap().is_ok(),
+        yijia_kernel::audit::verify(&target.db, app.state.vault.audit_key())
+            .await
+            .unwrap()
+            .is_ok(),
         "the audit chain survives the round trip"
     );
     // New rows continue after the restored keys.

@@ -101,6 +101,16 @@ fn the_operator_creates_accounts_and_keys_and_verifies_the_audit_log() {
     let (ok, out, err) = run(yijia(dir.path()).args(["backup", "--to"]).arg(&backup));
     assert!(ok, "{out}{err}");
     assert!(out.contains("secret.key"), "the backup reminds where the key is: {out}");
+    let anchors = std::fs::read_to_string(dir.path().join("audit-anchors.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(anchors.lines().next().unwrap()).unwrap();
+    assert!(
+        first["seq"].as_i64().unwrap() > 0 && first["mac"].is_string(),
+        "{anchors}"
+    );
+    assert!(
+        out.contains("audit-anchors.jsonl"),
+        "the backup names the anchor file: {out}"
+    );
     let restored = tempfile::tempdir().unwrap();
     let (ok, _, err) = run(yijia(restored.path()).args(["restore", "--from"]).arg(&backup));
     assert!(!ok, "without the key the sealed data would be unreadable");
@@ -110,6 +120,27 @@ fn the_operator_creates_accounts_and_keys_and_verifies_the_audit_log() {
     assert!(ok, "{out}{err}");
     let (ok, out, _) = run(yijia(restored.path()).args(["audit", "verify"]));
     assert!(ok, "{out}");
+
+    // Cut a chain short and copy the previous row's number and MAC into its head: both the
+    // head's MAC and the anchor written by the backup find it.
+    let (ok, _, err) = run(yijia(restored.path())
+        .args(["backup", "--to"])
+        .arg(restored.path().join("b.tar.gz")));
+    assert!(ok, "{err}");
+    let status = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+            (n,)=c.execute('select max(seq) from audit_event where chain_id=1').fetchone(); \
+            c.execute('delete from audit_event where chain_id=1 and seq=?', (n,)); \
+            c.execute('update audit_head set seq=?, hash=(select hash from audit_event where chain_id=1 and seq=?) where chain_id=1', (n-1, n-1)); \
+            c.commit()"])
+        .arg(restored.path().join("yijia.db"))
+        .status();
+    if status.is_ok_and(|s| s.success()) {
+        let (ok, _, err) = run(yijia(restored.path()).args(["audit", "verify"]));
+        assert!(!ok);
+        assert!(err.contains("audit chain 1 broken"), "{err}");
+        assert!(err.contains("community 1 (XLG") && err.contains("truncated"), "{err}");
+    }
     let (ok, _, err) = run(yijia(restored.path())
         .args(["restore", "--from"])
         .arg(dir.path().join("yijia.db")));

@@ -44,7 +44,10 @@ async fn thirty_two_concurrent_writers_all_succeed() {
         .count();
     assert_eq!(renamed, 32);
     assert!(
-        yijia_kernel::audit::verify(app.handle()).await.unwrap().is_ok(),
+        yijia_kernel::audit::verify(app.handle(), app.state.vault.audit_key())
+            .await
+            .unwrap()
+            .is_ok(),
         "the audit chain stays whole under concurrency"
     );
 }
@@ -128,5 +131,8 @@ async fn racing_moves_and_creations_keep_the_tree_consistent() {
     .unwrap()
     });
     assert_eq!(orphaned, 0);
-    assert!(yijia_kernel::audit::verify(app.handle()).await.unwrap().is_ok());
+    assert!(yijia_kernel::audit::verify(app.handle(), app.state.vault.audit_key())
+        .await
+        .unwrap()
+        .is_ok());
 }

@@ -325,6 +325,7 @@ async fn reveal(state: &AppState, actor: &Actor, community_id: i64, action: &str
     audit::lock_chain(&mut tx, community_id).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         state.now_ms(),
         actor,
         Entry::new(action, entity, id).community(Some(community_id)),

@@ -289,7 +289,7 @@ async fn lift_vote(state: &AppState, c: &CommunityAt, p: &People, building_id: i
             .await?;
         }
     }
-    record(&mut tx, c, "lift_vote", vote_id, state.now_ms()).await?;
+    record(&mut tx, state, c, "lift_vote", vote_id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -400,7 +400,7 @@ async fn residents_meeting(state: &AppState, c: &CommunityAt, p: &People, held: 
         )
         .await?;
     }
-    record(&mut tx, c, "residents_meeting", meeting_id, state.now_ms()).await?;
+    record(&mut tx, state, c, "residents_meeting", meeting_id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -659,9 +659,9 @@ async fn poll(state: &AppState, c: &CommunityAt, p: &People) -> Result<()> {
 }
 
 /// Audits what the demo wrote directly (the past, which no command can write).
-async fn record(tx: &mut Tx, c: &CommunityAt, what: &str, id: i64, at: i64) -> Result<()> {
+async fn record(tx: &mut Tx, state: &AppState, c: &CommunityAt, what: &str, id: i64) -> Result<()> {
     let entry = Entry::new("council.demo", "community", c.community_id)
         .community(Some(c.community_id))
         .after(Some(&serde_json::json!({ "what": what, "id": id })));
-    audit::record(tx, at, &Actor::cli(), entry).await
+    audit::record(tx, state.vault.audit_key(), state.now_ms(), &Actor::cli(), entry).await
 }

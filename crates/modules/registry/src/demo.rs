@@ -129,7 +129,7 @@ pub async fn load(state: &AppState) -> Result<()> {
     let entry = Entry::new("registry.demo", "community", cid)
         .community(Some(cid))
         .after(Some(&serde_json::json!({ "residents": count })));
-    audit::record(&mut tx, now, &cli, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, &cli, entry).await?;
     tx.commit().await?;
     tracing::info!(
         community.code = COMMUNITY,

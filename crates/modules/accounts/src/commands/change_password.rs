@@ -44,6 +44,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     let revoked = repo::revoke_tokens(&mut tx, account_id, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("account.password_change", "account", account_id)

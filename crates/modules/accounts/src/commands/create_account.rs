@@ -55,6 +55,7 @@ pub async fn create_account(state: &AppState, actor: &Actor, input: NewAccount) 
     repo::insert_grant(&mut tx, account_id, &grant, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("account.create", "account", account_id)

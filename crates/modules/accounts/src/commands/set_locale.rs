@@ -17,7 +17,7 @@ pub async fn set_locale(state: &AppState, actor: &Actor, locale: Locale) -> Resu
     let entry = Entry::new("account.locale", "account", id)
         .before(Some(&json!({ "locale": actor.locale.as_str() })))
         .after(Some(&json!({ "locale": locale.as_str() })));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

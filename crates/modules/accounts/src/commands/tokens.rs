@@ -65,7 +65,7 @@ pub async fn create_api_key(state: &AppState, actor: &Actor, community_code: &st
     let entry = Entry::new("account.create", "account", account_id)
         .community(grant.community_id)
         .after(Some(&after));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     issue(tx, state, actor, "integration", account_id, grant.community_id, &name).await
 }
 
@@ -94,7 +94,7 @@ async fn issue(
     let entry = Entry::new("token.create", "account_token", id)
         .community(community_id)
         .after(Some(&after));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -109,6 +109,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, token_id: i64) -> Result<()
     }
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("token.revoke", "account_token", token_id),

@@ -23,7 +23,7 @@ async fn begin(state: &AppState, actor: &Actor, community_id: i64) -> Result<yij
 }
 
 async fn finish(state: &AppState, actor: &Actor, mut tx: yijia_db::Tx, entry: Entry<'_>) -> Result<()> {
-    audit::record(&mut tx, state.now_ms(), actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), state.now_ms(), actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -44,7 +44,7 @@ pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &
         return Err(Error::field("photo", "appeals.too_many_photos"));
     }
     let now = state.now_ms();
-    let sha256 = store(&mut tx, actor, &a, &image, now).await?;
+    let sha256 = store(&mut tx, state.vault.audit_key(), actor, &a, &image, now).await?;
     tx.commit().await?;
     Ok(sha256)
 }
@@ -61,6 +61,7 @@ pub(crate) async fn prepare(state: &AppState, field: &str, bytes: &[u8]) -> Resu
 /// raising, or a photo added later).
 pub(crate) async fn store(
     tx: &mut Tx,
+    key: &audit::AuditKey,
     actor: &Actor,
     a: &AppealRow,
     image: &PreparedImage,
@@ -83,6 +84,6 @@ pub(crate) async fn store(
     let entry = Entry::new("appeal.photo", "appeal", a.appeal_id)
         .community(Some(a.community_id))
         .after(Some(&serde_json::json!({ "sha256": file.sha256, "status": a.status })));
-    audit::record(tx, now, actor, entry).await?;
+    audit::record(tx, key, now, actor, entry).await?;
     Ok(file.sha256)
 }

@@ -26,7 +26,7 @@ pub async fn reveal_contact(state: &AppState, actor: &Actor, appeal_id: i64, pur
     let entry = Entry::new("appeal.reveal", "appeal", appeal_id)
         .community(Some(a.community_id))
         .after(Some(&serde_json::json!({ "field": "contact", "purpose": purpose })));
-    audit::record(&mut tx, state.now_ms(), actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), state.now_ms(), actor, entry).await?;
     tx.commit().await?;
     Ok(value)
 }

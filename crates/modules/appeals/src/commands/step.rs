@@ -240,7 +240,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
         .after(Some(
             &serde_json::json!({ "status": to.as_str(), "party_id": a.party_id }),
         ));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     let helper = (action == Action::AskHelp).then_some(step_party).flatten();
     super::tell(&mut tx, state, actor, &a, action, helper, now).await?;
     tx.commit().await?;

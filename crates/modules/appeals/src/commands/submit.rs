@@ -301,9 +301,9 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
         .after(Some(&serde_json::json!({
             "category_id": category_id, "kind": a.kind, "channel": a.channel, "grid_id": grid_id,
         })));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     for image in &images {
-        super::photo::store(&mut tx, actor, &a, image, now).await?;
+        super::photo::store(&mut tx, state.vault.audit_key(), actor, &a, image, now).await?;
     }
     super::tell(&mut tx, state, actor, &a, Action::Submit, None, now).await?;
     tx.commit().await?;

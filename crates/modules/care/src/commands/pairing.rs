@@ -159,6 +159,7 @@ pub async fn pair(state: &AppState, actor: &Actor, input: &PairInput) -> Result<
     });
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("care_pairing.pair", "care_pairing", id)
@@ -193,6 +194,7 @@ pub async fn end(state: &AppState, actor: &Actor, id: i64, input: &EndInput) -> 
     }
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("care_pairing.end", "care_pairing", id)

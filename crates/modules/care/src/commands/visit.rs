@@ -115,6 +115,7 @@ pub async fn log(state: &AppState, actor: &Actor, pairing_id: i64, input: &Visit
     let after = serde_json::json!({ "pairing": pairing_id, "visited_on": visited_s, "outcome": outcome.as_str(), "due_on": due_on });
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("care_visit.log", "care_visit", visit_id)
@@ -240,6 +241,7 @@ async fn escalate_in(state: &AppState, c: &CommunityAt) -> Result<usize> {
     if sent > 0 {
         audit::record(
             &mut tx,
+            state.vault.audit_key(),
             now,
             &Actor::schedule("care.escalate"),
             Entry::new("care_alert.escalate", "community", c.community_id)

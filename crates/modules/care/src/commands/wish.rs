@@ -203,6 +203,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &WishInput, photos: &
     let after = serde_json::json!({ "category": category.as_str(), "title": title, "on_behalf": on_behalf, "household": household_id });
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("care_wish.raise", "care_wish", id)
@@ -288,6 +289,7 @@ async fn step(tx: &mut Tx, actor: &Actor, w: &WishRow, action: WishAction, note:
 
 async fn record(
     tx: &mut Tx,
+    key: &audit::AuditKey,
     actor: &Actor,
     w: &WishRow,
     action: &str,
@@ -296,6 +298,7 @@ async fn record(
 ) -> Result<()> {
     audit::record(
         tx,
+        key,
         now,
         actor,
         Entry::new(action, "care_wish", w.wish_id)
@@ -355,6 +358,7 @@ pub async fn vet(state: &AppState, actor: &Actor, id: i64, input: &VetInput) -> 
     tell(&mut tx, &wisher_side(&w), c.community_id, id, note, &w.title, now).await?;
     record(
         &mut tx,
+        state.vault.audit_key(),
         actor,
         &w,
         "care_wish.vet",
@@ -447,6 +451,7 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
     .await?;
     record(
         &mut tx,
+        state.vault.audit_key(),
         actor,
         &w,
         "care_wish.claim",
@@ -472,6 +477,7 @@ pub async fn contact(state: &AppState, actor: &Actor, id: i64) -> Result<Contact
     let contact: Contact = serde_json::from_str(&plain).map_err(|e| Error::Internal(e.into()))?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("care_wish.contact_reveal", "care_wish", id).community(Some(c.community_id)),
@@ -514,6 +520,7 @@ pub async fn release(state: &AppState, actor: &Actor, id: i64, input: &NoteInput
     .await?;
     record(
         &mut tx,
+        state.vault.audit_key(),
         actor,
         &w,
         "care_wish.release",
@@ -571,6 +578,7 @@ pub async fn fulfil(
     tell(&mut tx, &to, c.community_id, id, "care.note_fulfilled", &w.title, now).await?;
     record(
         &mut tx,
+        state.vault.audit_key(),
         actor,
         &w,
         "care_wish.fulfil",
@@ -652,6 +660,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, input: &ConfirmIn
     .await?;
     record(
         &mut tx,
+        state.vault.audit_key(),
         actor,
         &w,
         "care_wish.confirm",
@@ -694,6 +703,7 @@ pub async fn thank(state: &AppState, actor: &Actor, id: i64, input: &ThankInput)
     tell(&mut tx, &to, c.community_id, id, "care.note_thanked", &w.title, now).await?;
     record(
         &mut tx,
+        state.vault.audit_key(),
         actor,
         &w,
         "care_wish.thank",
@@ -735,6 +745,7 @@ pub async fn expire_lapsed(state: &AppState) -> Result<usize> {
         .await?;
         record(
             &mut tx,
+            state.vault.audit_key(),
             &actor,
             &w,
             "care_wish.expire",

@@ -126,6 +126,7 @@ pub async fn cast(state: &AppState, actor: &Actor, vote_id: i64, input: &BallotI
     };
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_vote.ballot", "council_vote", vote_id)
@@ -224,6 +225,7 @@ pub async fn paper(
     };
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_vote.paper", "council_vote", vote_id)
@@ -307,6 +309,7 @@ pub async fn hands(state: &AppState, actor: &Actor, vote_id: i64, input: &HandsI
     };
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_vote.hands", "council_vote", vote_id)

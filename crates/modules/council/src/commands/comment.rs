@@ -70,6 +70,7 @@ pub async fn write(state: &AppState, actor: &Actor, topic_id: i64, input: &Comme
     .await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_comment.write", "council_comment", id)
@@ -129,6 +130,7 @@ pub async fn report(state: &AppState, actor: &Actor, comment_id: i64, input: &Re
     }
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_comment.report", "council_comment", comment_id)
@@ -165,6 +167,7 @@ pub async fn review(state: &AppState, actor: &Actor, comment_id: i64, input: &Re
     repo::set_comment_hidden(&mut tx, comment_id, hide.then_some(now), Some(now)).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_comment.review", "council_comment", comment_id)

@@ -115,6 +115,7 @@ pub async fn schedule(state: &AppState, actor: &Actor, input: &MeetingInput) -> 
     notify::send(&mut tx, &told, &note, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_meeting.schedule", "council_meeting", id)
@@ -152,6 +153,7 @@ pub async fn sign_in(state: &AppState, actor: &Actor, meeting_id: i64, input: &S
     if added {
         audit::record(
             &mut tx,
+            state.vault.audit_key(),
             now,
             actor,
             Entry::new("council_meeting.sign_in", "council_meeting", meeting_id)
@@ -193,6 +195,7 @@ pub async fn minutes(state: &AppState, actor: &Actor, meeting_id: i64, input: &M
     repo::set_minutes(&mut tx, meeting_id, &minutes, visibility.as_str(), now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_meeting.minutes", "council_meeting", meeting_id)

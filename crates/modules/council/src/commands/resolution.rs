@@ -54,6 +54,7 @@ pub async fn add_task(state: &AppState, actor: &Actor, resolution_id: i64, input
     let id = repo::insert_task(&mut tx, resolution_id, &party, &title, &deadline, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_task.create", "council_task", id)
@@ -104,6 +105,7 @@ pub async fn progress(state: &AppState, actor: &Actor, task_id: i64, input: &Pro
     .await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_task.progress", "council_task", task_id)
@@ -143,6 +145,7 @@ pub async fn set_visibility(
     repo::set_resolution_visibility(&mut tx, resolution_id, v.as_str(), now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_resolution.visibility", "council_resolution", resolution_id)

@@ -89,6 +89,7 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &TopicInput, photos: 
     }
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_topic.raise", "council_topic", id)
@@ -133,6 +134,7 @@ pub async fn cosign(state: &AppState, actor: &Actor, topic_id: i64) -> Result<Co
     }
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_topic.cosign", "council_topic", topic_id)
@@ -204,6 +206,7 @@ pub async fn triage(state: &AppState, actor: &Actor, topic_id: i64, input: &Tria
     tell_raiser(&mut tx, &t, note, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_topic.triage", "council_topic", topic_id)

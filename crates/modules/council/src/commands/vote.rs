@@ -177,6 +177,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &VoteInput) -> Resul
     .await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_vote.create", "council_vote", id)
@@ -241,6 +242,7 @@ pub async fn open(state: &AppState, actor: &Actor, vote_id: i64) -> Result<i64> 
     yijia_kernel::notify::send(&mut tx, &told, &note, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_vote.open", "council_vote", vote_id)
@@ -507,6 +509,7 @@ pub async fn close(state: &AppState, actor: &Actor, vote_id: i64) -> Result<Coun
     let passed = counted.passed();
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("council_vote.close", "council_vote", vote_id)

@@ -167,5 +167,5 @@ pub(crate) async fn record(
 ) -> Result<()> {
     let now = state.now_ms();
     repo::insert_event(tx, &event, now, actor).await?;
-    audit::record(tx, now, actor, entry).await
+    audit::record(tx, state.vault.audit_key(), now, actor, entry).await
 }

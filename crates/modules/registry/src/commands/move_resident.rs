@@ -42,7 +42,7 @@ pub async fn move_resident(state: &AppState, actor: &Actor, id: i64, to_househol
         )
         .await?;
     }
-    yijia_kernel::audit::record(&mut tx, state.now_ms(), actor, entry).await?;
+    yijia_kernel::audit::record(&mut tx, state.vault.audit_key(), state.now_ms(), actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

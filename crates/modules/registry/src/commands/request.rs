@@ -24,7 +24,7 @@ pub async fn submit(state: &AppState, actor: &Actor, kind: &str, body: &str) -> 
     let entry = Entry::new("request.create", "registry_request", id)
         .community(Some(r.community_id))
         .after(Some(&serde_json::json!({ "resident_id": r.resident_id, "kind": kind })));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -54,7 +54,7 @@ pub async fn answer(state: &AppState, actor: &Actor, id: i64, status: &str, text
     let entry = Entry::new("request.answer", "registry_request", id)
         .community(Some(req.community_id))
         .after(Some(&serde_json::json!({ "status": status, "answer": answer })));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -63,7 +63,7 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i64, which: &str, purpo
         .community(Some(at.community_id))
         .after(Some(&serde_json::json!({ "field": which.as_str() })));
     entry.purpose = Some(purpose);
-    audit::record(&mut tx, state.now_ms(), actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), state.now_ms(), actor, entry).await?;
     tx.commit().await?;
     Ok(value)
 }

@@ -316,7 +316,7 @@ pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<C
             "committed_rows": committed_rows,
             "rejected_rows": import.total_rows - committed_rows,
         })));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     store::set_status(&mut tx, import_id, "committed", Some(now)).await?;
     store::delete_rows(&mut tx, import_id, true).await?;
     tx.commit().await?;

@@ -465,7 +465,7 @@ pub async fn export(
             "masked": !opts.full,
             "format": opts.format.as_str(),
         })));
-    audit::record(&mut tx, state.now_ms(), actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), state.now_ms(), actor, entry).await?;
     tx.commit().await?;
     Ok(ExportFile {
         bytes,

@@ -44,7 +44,7 @@ pub async fn create_area(state: &AppState, actor: &Actor, subdistrict: bool, inp
     let after = serde_json::json!({ "code": code, "name": name, "district": input.district });
     let action = format!("{entity}.create");
     let entry = Entry::new(&action, entity, id).after(Some(&after));
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -118,7 +118,7 @@ pub async fn create_community(state: &AppState, actor: &Actor, input: &Community
     let entry = Entry::new("community.create", "community", id)
         .community(Some(id))
         .after(after.as_ref());
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
 }

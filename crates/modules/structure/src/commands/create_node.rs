@@ -25,7 +25,7 @@ pub async fn create_node(
     let entry = Entry::new(&action, level.entity(), id)
         .community(Some(parent.community_id))
         .after(after.as_ref());
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
 }

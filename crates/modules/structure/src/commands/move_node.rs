@@ -29,7 +29,7 @@ pub async fn move_node(state: &AppState, actor: &Actor, level: Level, id: i64, t
         .community(Some(here.community_id))
         .before(before.as_ref())
         .after(after.as_ref());
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -21,7 +21,7 @@ pub async fn set_logo(state: &AppState, actor: &Actor, id: i64, bytes: &[u8]) ->
         .community(Some(id))
         .before(before.as_ref())
         .after(after.as_ref());
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(file.sha256)
 }

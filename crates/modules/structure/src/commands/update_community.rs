@@ -21,7 +21,7 @@ pub async fn update_community(state: &AppState, actor: &Actor, id: i64, input: &
         .community(Some(id))
         .before(Some(&before))
         .after(after.as_ref());
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -20,7 +20,7 @@ pub async fn update_node(state: &AppState, actor: &Actor, level: Level, id: i64,
         .community(Some(here.community_id))
         .before(Some(&before))
         .after(after.as_ref());
-    audit::record(&mut tx, now, actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -44,7 +44,7 @@ pub async fn update_settings(
         .community(Some(community_id))
         .before(Some(&before))
         .after(Some(&after));
-    audit::record(&mut tx, state.now_ms(), actor, entry).await?;
+    audit::record(&mut tx, state.vault.audit_key(), state.now_ms(), actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

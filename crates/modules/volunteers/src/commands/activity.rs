@@ -157,6 +157,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ActivityInput) -> R
     repo::set_activity_grids(&mut tx, id, cid, &grids).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_activity.create", "vol_activity", id)
@@ -192,6 +193,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> Result<()> {
     notify::send(&mut tx, &accounts, &note, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_activity.cancel", "vol_activity", id).community(Some(c.community_id)),
@@ -217,6 +219,7 @@ pub async fn served(state: &AppState, actor: &Actor, id: i64, served: &str) -> R
     repo::set_served(&mut tx, id, n, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_activity.served", "vol_activity", id)

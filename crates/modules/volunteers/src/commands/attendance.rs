@@ -74,6 +74,7 @@ pub async fn scan(state: &AppState, actor: &Actor, token: &str) -> Result<Scanne
     };
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_signup.scan", "vol_signup", u.signup_id)
@@ -191,6 +192,7 @@ pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -
     }
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_signup.mark", "vol_signup", signup_id)
@@ -243,6 +245,7 @@ pub async fn record(state: &AppState, actor: &Actor, signup_id: i64, minutes: &s
     settle(&mut tx, &c, &a, &u, m, &reason, actor, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_signup.minutes", "vol_signup", signup_id)

@@ -138,6 +138,7 @@ pub async fn issue(state: &AppState, actor: &Actor, volunteer_id: i64) -> Result
     .await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_certificate.issue", "volunteer", volunteer_id)

@@ -67,6 +67,7 @@ pub async fn move_points(
     .await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new(action, "volunteer", volunteer_id)

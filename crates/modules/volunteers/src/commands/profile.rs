@@ -191,6 +191,7 @@ pub async fn register(state: &AppState, actor: &Actor, input: &ProfileInput) -> 
     let id = repo::insert_volunteer(&mut tx, &new, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer.register", "volunteer", id)
@@ -262,6 +263,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ProfileInp
     };
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer.update", "volunteer", id)

@@ -82,6 +82,7 @@ pub async fn sign_up(state: &AppState, actor: &Actor, activity_id: i64, shift_id
     };
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_signup.create", "vol_signup", id)
@@ -126,6 +127,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, signup_id: i64) -> Result<(
     }
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_signup.cancel", "vol_signup", signup_id)

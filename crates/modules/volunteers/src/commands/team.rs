@@ -44,6 +44,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &TeamInput) -> Resul
     repo::set_team_grids(&mut tx, id, cid, &grids).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_team.create", "vol_team", id)
@@ -89,6 +90,7 @@ pub async fn apply(state: &AppState, actor: &Actor, team_id: i64) -> Result<()> 
     notify::send(&mut tx, &leaders, &note, now).await?;
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_team.apply", "vol_team", team_id)
@@ -168,6 +170,7 @@ pub async fn decide(state: &AppState, actor: &Actor, team_id: i64, input: &Membe
     }
     audit::record(
         &mut tx,
+        state.vault.audit_key(),
         now,
         actor,
         Entry::new("volunteer_team.member", "vol_team", team_id)
