@@ -101,6 +101,9 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(metrics::count))
+        // A last net for a panic in the layers above the handler's own (who is asking, the
+        // error renderer): the plain envelope, untranslated, rather than a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         // Outermost, so that every answer carries them, a refusal or a panic's too.
         .layer(middleware::from_fn_with_state(security, security::add_headers))
         .with_state(state)
