@@ -8,6 +8,35 @@
 //! type them ("139 0931 1001", "0931-7512345") and full-width digits as a Chinese input method
 //! writes them. A number of another shape (an amount, a date, a room) is left as it is.
 
+/// A personal number found in text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Number {
+    Phone,
+    Id,
+}
+
+/// The kinds of personal number `text` holds, each once, in the order found.
+pub fn numbers_in(text: &str) -> Vec<Number> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if digit(chars[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let end = run_end(&chars, i);
+        let digits: String = chars[i..end].iter().filter_map(|c| digit(*c)).collect();
+        if let Some((_, kind)) = kind(&digits) {
+            if !found.contains(&kind) {
+                found.push(kind);
+            }
+        }
+        i = end;
+    }
+    found
+}
+
 /// `text` with every mobile, landline and ID number masked.
 pub fn mask_numbers(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -22,7 +51,7 @@ pub fn mask_numbers(text: &str) -> String {
         let end = run_end(&chars, i);
         let digits: String = chars[i..end].iter().filter_map(|c| digit(*c)).collect();
         match kind(&digits) {
-            Some(keep) => out.push_str(&masked(&chars[i..end], keep)),
+            Some((keep, _)) => out.push_str(&masked(&chars[i..end], keep)),
             None => out.extend(&chars[i..end]),
         }
         i = end;
@@ -59,21 +88,22 @@ fn run_end(chars: &[char], start: usize) -> usize {
     i
 }
 
-/// How many leading and trailing characters a number of this shape keeps, if it is personal.
-fn kind(digits: &str) -> Option<(usize, usize)> {
+/// How many leading and trailing characters a number of this shape keeps, and what it is, if it
+/// is personal.
+fn kind(digits: &str) -> Option<((usize, usize), Number)> {
     let d = digits.as_bytes();
     let n = d.len();
     let mobile = |d: &[u8]| d.len() == 11 && d[0] == b'1' && (b'3'..=b'9').contains(&d[1]);
     if mobile(d) || (n == 13 && d.starts_with(b"86") && mobile(&d[2..])) {
-        return Some((n - 8, 4));
+        return Some(((n - 8, 4), Number::Phone));
     }
     if d[0] == b'0' && (10..=12).contains(&n) {
-        return Some((4, 2));
+        return Some(((4, 2), Number::Phone));
     }
     match n {
-        18 => Some((6, 4)),
+        18 => Some(((6, 4), Number::Id)),
         // 17 digits here were followed by the X this run ended with, which stays.
-        17 | 15 => Some((6, 3)),
+        17 | 15 => Some(((6, 3), Number::Id)),
         _ => None,
     }
 }
@@ -99,7 +129,17 @@ fn masked(run: &[char], (head, tail): (usize, usize)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::mask_numbers;
+    use super::{mask_numbers, numbers_in, Number};
+
+    #[test]
+    fn the_kinds_of_number_in_a_text_are_named_once() {
+        assert_eq!(numbers_in("电话13909311001或13909311002"), [Number::Phone]);
+        assert_eq!(
+            numbers_in("证件 11010519491231002X，电话 0931-7512345"),
+            [Number::Id, Number::Phone]
+        );
+        assert!(numbers_in("1号楼2单元601，2026-12-07").is_empty());
+    }
 
     #[test]
     fn a_mobile_number_keeps_its_first_three_and_last_four_digits() {

@@ -155,7 +155,8 @@ async fn a_childs_wish_goes_from_the_grid_worker_to_a_volunteers_phone_and_back_
     let home = home_in(&app, "G01", 2).await;
     let child = home.names.last().unwrap().clone();
 
-    // The grid worker writes the child's name, door and group: refused, naming the words.
+    // The grid worker writes the child's name, door and group: refused, naming the kinds of
+    // detail to remove and never the words (the answer must not be a registry lookup).
     let leaky = format!(
         "{}{}{}的留守儿童{child}需要一个书包",
         home.building, home.unit, home.door
@@ -164,9 +165,10 @@ async fn a_childs_wish_goes_from_the_grid_worker_to_a_volunteers_phone_and_back_
     let Err(Error::Validation(f)) = r else { panic!("{r:?}") };
     let m = &f.0["body"];
     assert_eq!(m.key, "care.wish_leaks");
-    let words = m.args.iter().find(|(k, _)| *k == "words").unwrap().1.clone();
+    let kinds = m.args.iter().find(|(k, _)| *k == "kinds").unwrap().1.clone();
+    assert_eq!(kinds, "姓名、门牌地址、困难群体类别");
     for w in [&child, "留守儿童", &home.building] {
-        assert!(words.contains(w), "{words} should name {w}");
+        assert!(!kinds.contains(w), "{kinds} names {w}");
     }
     // Someone of another grid may not raise one for the household.
     let other_grid = person(&app, "grid.other", Role::Volunteer).await;
@@ -777,4 +779,136 @@ async fn a_grid_worker_is_paired_only_with_households_of_their_own_grid() {
     };
     let res = pairing::pair(&app.state, &staff, &own).await;
     assert!(res.is_ok() || conflict(res) == "care.already_paired");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 28: what others read of a wish, and in whose name it is claimed
+
+/// A wish raised by the grid worker for a household of grid G01, vetted onto the wall.
+async fn on_the_wall(app: &TestApp) -> i64 {
+    let grid = demo_user(app, "grid1").await;
+    let staff = demo_user(app, "xlg.staff").await;
+    let home = home_in(app, "G01", 3).await;
+    let body = "老人想学用智能手机和家人视频。";
+    let id = wish::raise(&app.state, &grid, &wish_for(Some(home.id), "学手机", body), &[])
+        .await
+        .unwrap();
+    wish::vet(&app.state, &staff, id, &vet()).await.unwrap();
+    id
+}
+
+fn kinds_of<T: std::fmt::Debug>(r: Result<T, Error>, field: &str) -> String {
+    let Err(Error::Validation(f)) = r else { panic!("{r:?}") };
+    let m = &f.0[field];
+    assert_eq!(m.key, "care.wish_leaks");
+    m.args.iter().find(|(k, _)| *k == "kinds").unwrap().1.clone()
+}
+
+#[tokio::test]
+async fn a_proof_note_or_thanks_that_shows_who_or_where_is_refused_by_kind_and_nothing_is_saved() {
+    let app = demo_app().await;
+    let id = on_the_wall(&app).await;
+    let volunteer = demo_user(&app, "volunteer1").await;
+    wish::claim(&app.state, &volunteer, id, &claim_as("volunteer", ""))
+        .await
+        .unwrap();
+    let proof = png(&app).await;
+    let leaky = fulfilled("已送到海亮小区1号楼1单元202徐艳家，独居老人，电话13909311001", "30");
+    let kinds = kinds_of(wish::fulfil(&app.state, &volunteer, id, &leaky, &proof).await, "note");
+    for kind in ["门牌地址", "电话号码", "困难群体类别"] {
+        assert!(kinds.contains(kind), "{kinds}");
+    }
+    assert!(!kinds.contains("徐艳") && !kinds.contains("202"), "{kinds}");
+    assert_eq!(status(&app, id).await, "claimed", "nothing saved");
+    for (note, want) in [
+        ("送到1-1-601", "门牌地址"),
+        ("送到海亮小区一号楼一单元601", "门牌地址"),
+        ("空巢老人收到了", "困难群体类别"),
+    ] {
+        let kinds = kinds_of(
+            wish::fulfil(&app.state, &volunteer, id, &fulfilled(note, "30"), &proof).await,
+            "note",
+        );
+        assert_eq!(kinds, want, "{note}");
+    }
+    wish::fulfil(
+        &app.state,
+        &volunteer,
+        id,
+        &fulfilled("手机已经教会了，可以视频了。", "30"),
+        &proof,
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_text_check_answers_only_after_the_permission_check_and_never_with_the_registrys_words() {
+    let app = demo_app().await;
+    let merchant = demo_user(&app, "merchant1").await;
+    let home = home_in(&app, "G01", 2).await;
+    let guess = format!("{}{}{} {}", home.building, home.unit, home.door, home.names[0]);
+    // For a household: not the merchant's to raise, whatever the text says.
+    assert!(matches!(
+        wish::raise(&app.state, &merchant, &wish_for(Some(home.id), "想要", &guess), &[]).await,
+        Err(Error::Forbidden)
+    ));
+    // Her own: refused by the shape of the address, naming no word of it.
+    let kinds = kinds_of(
+        wish::raise(&app.state, &merchant, &wish_for(None, "想要", &guess), &[]).await,
+        "body",
+    );
+    assert_eq!(kinds, "门牌地址");
+    assert!(!kinds.contains(&home.names[0]) && !kinds.contains(&home.door));
+}
+
+#[tokio::test]
+async fn a_claim_in_a_name_is_only_for_its_members_and_a_resident_may_not_claim() {
+    let app = demo_app().await;
+    let id = on_the_wall(&app).await;
+    let volunteer = demo_user(&app, "volunteer1").await;
+    for (input, field, key) in [
+        (claim_as("merchant", "西柳沟新华书店"), "kind", "care.not_a_merchant"),
+        (claim_as("company", "区民政局"), "kind", "care.company_by_staff"),
+    ] {
+        assert_eq!(
+            invalid(wish::claim(&app.state, &volunteer, id, &input).await),
+            fields(&[(field, key)])
+        );
+    }
+    let not_mine: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select t.team_id from vol_team t where t.community_id = 1 and not exists (select 1 from vol_member m \
+         join volunteer v on v.volunteer_id = m.volunteer_id join account a on a.account_id = v.account_id \
+         where m.team_id = t.team_id and a.username = 'volunteer1' and m.status = 'active') order by t.team_id limit 1"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    let team = ClaimInput {
+        kind: "team".into(),
+        team: not_mine.to_string(),
+        ..ClaimInput::default()
+    };
+    assert_eq!(
+        invalid(wish::claim(&app.state, &volunteer, id, &team).await),
+        fields(&[("team", "care.not_in_team")])
+    );
+    let resident = demo_user(&app, "resident1").await;
+    assert!(matches!(
+        wish::claim(&app.state, &resident, id, &claim_as("volunteer", "")).await,
+        Err(Error::Forbidden)
+    ));
+    // A merchant claims as itself, whatever name it types; the wall shows its own.
+    let merchant = demo_user(&app, "merchant1").await;
+    wish::claim(&app.state, &merchant, id, &claim_as("merchant", "区民政局"))
+        .await
+        .unwrap();
+    let name: String = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select claimant_name from care_wish_claim where wish_id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(name, "西柳沟便民超市");
 }

@@ -18,7 +18,7 @@ use yijia_volunteers::ledger::{self, Movement};
 use yijia_volunteers::model::{Holder, Ledger, TxnKind};
 
 use super::{amount, begin, choice, community_id, field, name_of, optional_id, setting_i64, CLAIM_DAYS};
-use crate::model::privacy::{address_forms, leaks};
+use crate::model::privacy::{address_forms, details, Known};
 use crate::model::wish::{next, ClaimantKind, WishAction, WishCategory, WishStatus};
 use crate::permissions::{CLAIM, LOOK_AFTER, MANAGE, TAKE_PART};
 use crate::repo::{self, NewClaim, NewWish, WishRow, WishText};
@@ -55,40 +55,63 @@ pub async fn prepare_photos(state: &AppState, photos: &[Vec<u8>]) -> Result<Vec<
     files::prepare_images(&state.config.data_dir, "photos", photos, MAX_PHOTOS, MAX_PHOTO_BYTES).await
 }
 
-/// The words a wish's public text must not hold: the household's names and address, every care
-/// group's name in both languages, and the wisher's own name.
-async fn forbidden(
+/// What the public text of a wish must not hold (see `model::privacy`): the names of the
+/// household's members and the wisher's own, the household's door, the community's care groups.
+/// Read before the write lock, through the pool.
+async fn known(
     state: &AppState,
     community_id: i64,
     household: Option<&HouseholdAt>,
     own: Option<&str>,
-) -> Result<Vec<String>> {
-    let mut words: Vec<String> = Vec::new();
+) -> Result<Known> {
+    let mut k = Known::default();
     if let Some(h) = household {
-        words.extend(address_forms(&h.building_name, &h.unit_name, &h.code));
+        k.doors.extend(address_forms(&h.building_name, &h.unit_name, &h.code));
         let members = yijia_registry::repo::household_members(&state.db, h.household_id).await?;
-        words.extend(members.into_iter().map(|m| m.name));
+        k.names.extend(members.into_iter().map(|m| m.name));
     }
-    words.extend(own.map(str::to_owned));
-    for k in CareKind::ALL.iter().filter(|k| **k != CareKind::Other) {
-        words.push(k.label("zh-CN").to_owned());
-        words.push(k.label("en").to_owned());
+    k.names.extend(own.map(str::to_owned));
+    for kind in CareKind::ALL.iter().filter(|k| **k != CareKind::Other) {
+        k.care.push(kind.label("zh-CN").to_owned());
+        k.care.push(kind.label("en").to_owned());
     }
     let custom =
         yijia_kernel::settings::get_list(&state.db, community_id, &yijia_registry::model::CUSTOM_CARE_GROUPS).await?;
-    words.extend(CareGroup::all(&custom).into_iter().filter_map(|g| match g {
-        CareGroup::Custom(label) => Some(label),
-        CareGroup::Kind(_) => None,
-    }));
-    Ok(words)
+    k.care
+        .extend(CareGroup::all(&custom).into_iter().filter_map(|g| match g {
+            CareGroup::Custom(label) => Some(label),
+            CareGroup::Kind(_) => None,
+        }));
+    Ok(k)
 }
 
-/// Refuses public text that shows who wished.
-fn check_public(errs: &mut FieldErrors, field: &str, text: &str, forbidden: &[String]) {
-    let found = leaks(text, forbidden);
+/// [`known`] for a wish already raised: its household's, without the wisher's account name.
+async fn known_of(state: &AppState, w: &WishRow) -> Result<Known> {
+    let household = match w.household_id {
+        Some(h) => yijia_registry::repo::household(&state.db, h).await?,
+        None => None,
+    };
+    known(state, w.community_id, household.as_ref(), None).await
+}
+
+/// Refuses public text that gives away who wished, where, how to reach them or their care
+/// group, naming the kinds of detail in the reader's language and never the words themselves.
+fn check_public(errs: &mut FieldErrors, actor: &Actor, field: &str, text: &str, known: &Known) {
+    let found = details(text, known);
     if !found.is_empty() {
-        errs.add(field, Message::new("care.wish_leaks").arg("words", found.join("、")));
+        let lang = actor.locale.as_str();
+        let kinds: Vec<&str> = found.iter().map(|d| d.label(lang)).collect();
+        let sep = if lang == "en" { ", " } else { "、" };
+        errs.add(field, Message::new("care.wish_leaks").arg("kinds", kinds.join(sep)));
     }
+}
+
+/// [`check_public`] for one field, answered at once: used inside a step's transaction, after
+/// its permission check, on what [`known_of`] read before the lock.
+fn public(actor: &Actor, field: &str, text: &str, known: &Known) -> Result<()> {
+    let mut errs = FieldErrors::default();
+    check_public(&mut errs, actor, field, text, known);
+    errs.into_result()
 }
 
 /// The place of a wish: its household's grid within the community.
@@ -122,7 +145,10 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &WishInput, photos: &
         errs.into_result()?;
         return Err(Error::NotFound);
     };
-    // Read before the write lock: whose wish it is, and the words its text must not hold.
+    // Who may raise it is decided first: the text check below reads the registry, and its
+    // answer must never serve as a lookup for whoever can post (issue 28).
+    TAKE_PART.check(actor, &crate::commands::community(state, cid).await?.place())?;
+    // Read before the write lock: whose wish it is, and what its text must not hold.
     let (household, resident, on_behalf) = match household_id {
         Some(id) => {
             let h = yijia_registry::repo::household(&state.db, id).await?;
@@ -145,10 +171,13 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &WishInput, photos: &
             (h, r, false)
         }
     };
+    if let (true, Some(h)) = (on_behalf, household.as_ref().filter(|h| h.community_id == cid)) {
+        LOOK_AFTER.check(actor, &h.place())?;
+    }
     let own_name = (!on_behalf).then(|| name_of(actor));
-    let words = forbidden(state, cid, household.as_ref(), own_name.as_deref()).await?;
-    check_public(&mut errs, "title", &title, &words);
-    check_public(&mut errs, "body", &body, &words);
+    let known = known(state, cid, household.as_ref(), own_name.as_deref()).await?;
+    check_public(&mut errs, actor, "title", &title, &known);
+    check_public(&mut errs, actor, "body", &body, &known);
     errs.into_result()?;
     let category = category.ok_or(Error::NotFound)?;
     let now = state.now_ms();
@@ -384,15 +413,33 @@ pub struct ClaimInput {
 /// Claims a wish on the wall. Of two claims at once, the first to take the community's write
 /// lock wins; the second is told the wish is taken.
 pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput) -> Result<i64> {
+    // Who may claim at all comes first: a resident is refused as such, not told her form is wrong.
+    let account = actor.account_id.ok_or(Error::Forbidden)?;
+    let w = visible(state, actor, id).await?;
+    let place = crate::commands::community(state, w.community_id).await?.place();
+    CLAIM.check(actor, &place)?;
+    let staff = MANAGE.allows(actor, &place);
     let mut errs = FieldErrors::default();
     let kind = choice(&mut errs, "kind", &input.kind, ClaimantKind::parse);
     let team_id = optional_id(&mut errs, "team", &input.team);
     let typed_name = text::optional(&mut errs, "name", &input.name, 40);
+    // The wall shows the claimant's name: one claims in a name only as its member (issue 28: a
+    // volunteer claimed as a bookshop, as the district's civil affairs bureau, as a team he was
+    // not in). A merchant claims as itself; a company that called in is recorded by staff.
     match kind {
         Some(ClaimantKind::Team) if team_id.is_none() && errs.get("team").is_none() => {
             errs.add("team", Message::new("field.required"));
         }
-        Some(ClaimantKind::Merchant | ClaimantKind::Company) if typed_name.is_empty() => {
+        Some(ClaimantKind::Team)
+            if !staff && !repo::in_team(&state.db, account, team_id.unwrap_or_default()).await? =>
+        {
+            errs.add("team", Message::new("care.not_in_team"));
+        }
+        Some(ClaimantKind::Merchant) if !staff && !actor.has_role(Role::Merchant) => {
+            errs.add("kind", Message::new("care.not_a_merchant"));
+        }
+        Some(ClaimantKind::Company) if !staff => errs.add("kind", Message::new("care.company_by_staff")),
+        Some(ClaimantKind::Merchant | ClaimantKind::Company) if staff && typed_name.is_empty() => {
             errs.add("name", Message::new("field.required"));
         }
         Some(ClaimantKind::PartyMember) if !actor.has_role(Role::PartyMember) => {
@@ -400,8 +447,6 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
         }
         _ => {}
     }
-    let account = actor.account_id.ok_or(Error::Forbidden)?;
-    let w = visible(state, actor, id).await?;
     let volunteer_id = repo::volunteer_of(&state.db, w.community_id, account).await?;
     if kind == Some(ClaimantKind::Volunteer) && volunteer_id.is_none() {
         errs.add("kind", Message::new("care.not_a_volunteer"));
@@ -419,8 +464,11 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
             let team = repo::team_tx(&mut tx, c.community_id, team_id.unwrap_or_default()).await?;
             team.ok_or_else(|| Error::field("team", "care.bad_choice"))?
         }
-        ClaimantKind::Merchant | ClaimantKind::Company => typed_name,
-        ClaimantKind::Volunteer | ClaimantKind::PartyMember => name_of(actor),
+        // Staff record the claim of a merchant or company that called in, under its name.
+        ClaimantKind::Merchant | ClaimantKind::Company if staff => typed_name,
+        ClaimantKind::Merchant | ClaimantKind::Company | ClaimantKind::Volunteer | ClaimantKind::PartyMember => {
+            name_of(actor)
+        }
     };
     step(&mut tx, actor, &w, WishAction::Claim, &name, now).await?;
     let days = setting_i64(&mut tx, c.community_id, &CLAIM_DAYS).await?;
@@ -499,6 +547,7 @@ pub async fn release(state: &AppState, actor: &Actor, id: i64, input: &NoteInput
     let note = text::optional(&mut errs, "note", &input.note, 500);
     errs.into_result()?;
     let now = state.now_ms();
+    let known = known_of(state, &visible(state, actor, id).await?).await?;
     let (mut tx, c, w) = open_as(state, actor, id).await?;
     let claim = repo::open_claim_tx(&mut tx, id)
         .await?
@@ -506,6 +555,7 @@ pub async fn release(state: &AppState, actor: &Actor, id: i64, input: &NoteInput
     if Some(claim.account_id) != actor.account_id && !MANAGE.allows(actor, &c.place()) {
         return Err(Error::Forbidden);
     }
+    public(actor, "note", &note, &known)?;
     step(&mut tx, actor, &w, WishAction::Release, &note, now).await?;
     repo::end_claim(&mut tx, claim.claim_id, "released", 0, now).await?;
     tell(
@@ -557,6 +607,7 @@ pub async fn fulfil(
     }
     errs.into_result()?;
     let now = state.now_ms();
+    let known = known_of(state, &visible(state, actor, id).await?).await?;
     let (mut tx, c, w) = open_as(state, actor, id).await?;
     let claim = repo::open_claim_tx(&mut tx, id)
         .await?
@@ -564,6 +615,8 @@ pub async fn fulfil(
     if Some(claim.account_id) != actor.account_id {
         return Err(Error::Forbidden);
     }
+    // The proof note is read on the wall: a volunteer wrote "送到…徐艳家，独居老人，电话…".
+    public(actor, "note", &note, &known)?;
     step(&mut tx, actor, &w, WishAction::Fulfil, &note, now).await?;
     repo::set_wish_text(&mut tx, id, WishText::ProofNote, &note).await?;
     repo::set_claim_minutes(&mut tx, claim.claim_id, minutes).await?;
@@ -610,10 +663,12 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, input: &ConfirmIn
         &input.note,
     )?;
     let now = state.now_ms();
+    let known = known_of(state, &visible(state, actor, id).await?).await?;
     let (mut tx, c, w) = open_as(state, actor, id).await?;
     if !speaks_for_wisher(actor, &c, &w) {
         return Err(Error::Forbidden);
     }
+    public(actor, "note", &note, &known)?;
     let claim = repo::fulfilling_claim_tx(&mut tx, id)
         .await?
         .ok_or_else(|| Error::conflict("care.wish_not_now"))?;
@@ -683,19 +738,14 @@ pub struct ThankInput {
 pub async fn thank(state: &AppState, actor: &Actor, id: i64, input: &ThankInput) -> Result<()> {
     let mut errs = FieldErrors::default();
     let thanks = text::required(&mut errs, "thanks", &input.thanks, 300);
-    let w = visible(state, actor, id).await?;
-    let household = match w.household_id {
-        Some(h) => yijia_registry::repo::household(&state.db, h).await?,
-        None => None,
-    };
-    let words = forbidden(state, w.community_id, household.as_ref(), None).await?;
-    check_public(&mut errs, "thanks", &thanks, &words);
     errs.into_result()?;
+    let known = known_of(state, &visible(state, actor, id).await?).await?;
     let now = state.now_ms();
     let (mut tx, c, w) = open_as(state, actor, id).await?;
     if !speaks_for_wisher(actor, &c, &w) {
         return Err(Error::Forbidden);
     }
+    public(actor, "thanks", &thanks, &known)?;
     let claim = repo::fulfilling_claim_tx(&mut tx, id).await?;
     step(&mut tx, actor, &w, WishAction::Thank, &thanks, now).await?;
     repo::set_wish_text(&mut tx, id, WishText::Thanks, &thanks).await?;

@@ -448,6 +448,19 @@ pub async fn volunteer_of(db: &Db, community_id: i64, account_id: i64) -> Result
 }
 
 /// A team of the community that has not been retired: its name.
+/// True when the account is an active member (or leader) of the team.
+pub async fn in_team(db: &Db, account_id: i64, team_id: i64) -> Result<bool> {
+    let n: i64 = on_db!(db, |p| sqlx::query_scalar(
+        "select count(*) from vol_member m join volunteer v on v.volunteer_id = m.volunteer_id \
+         where m.team_id = $1 and v.account_id = $2 and m.status = 'active'"
+    )
+    .bind(team_id)
+    .bind(account_id)
+    .fetch_one(p)
+    .await?);
+    Ok(n > 0)
+}
+
 pub async fn team_tx(tx: &mut Tx, community_id: i64, team_id: i64) -> Result<Option<String>> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "select name from vol_team where team_id = $1 and community_id = $2 and retired_at is null"
