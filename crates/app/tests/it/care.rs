@@ -912,3 +912,107 @@ async fn a_claim_in_a_name_is_only_for_its_members_and_a_resident_may_not_claim(
     .unwrap());
     assert_eq!(name, "西柳沟便民超市");
 }
+
+#[tokio::test]
+async fn a_pairing_past_its_end_date_takes_no_visit_and_the_tick_ends_it() {
+    let app = demo_app().await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let party = demo_user(&app, "party1").await;
+    let c = xlg(&app).await;
+    let (household, _) = waiting_household(&app, &staff).await;
+    let today = yijia_care::commands::today(&app.state, &c);
+    let pair = PairInput {
+        household: household.to_string(),
+        carer: party.account_id.unwrap().to_string(),
+        ends_on: (today + jiff::Span::new().days(2)).to_string(),
+        ..PairInput::default()
+    };
+    let id = pairing::pair(&app.state, &staff, &pair).await.unwrap();
+    visit::log(&app.state, &party, id, &visit_of("met", "")).await.unwrap();
+    // Three days on, it ended yesterday: no visit, even before the tick runs.
+    clock_to(&app, at(&format!("{}T09:00", today + jiff::Span::new().days(3))));
+    assert_eq!(
+        conflict(visit::log(&app.state, &party, id, &visit_of("met", "")).await),
+        "care.not_paired"
+    );
+    assert_eq!(visit::end_lapsed(&app.state).await.unwrap(), 1);
+    assert_eq!(visit::end_lapsed(&app.state).await.unwrap(), 0, "once");
+    let p = repo::pairing(app.handle(), id).await.unwrap().unwrap();
+    assert!(p.ended_at.is_some());
+    // The carer's own list no longer holds the household.
+    let mine = repo::pairings_of_carer(app.handle(), party.account_id.unwrap())
+        .await
+        .unwrap();
+    assert!(mine.iter().all(|p| p.pairing_id != id));
+}
+
+#[tokio::test]
+async fn a_grid_without_a_grid_worker_has_its_alert_sent_to_the_community_saying_why() {
+    let app = demo_app().await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let party = demo_user(&app, "party1").await;
+    let c = xlg(&app).await;
+    let (household, grid_id) = waiting_household(&app, &staff).await;
+    // Nobody works the household's grid any more.
+    on_db!(app.handle(), |p| sqlx::query(
+        "update account_role set revoked_at = 1 where role = 'grid_worker' and grid_id = $1"
+    )
+    .bind(grid_id)
+    .execute(p)
+    .await
+    .map(|_| ())
+    .unwrap());
+    let pair = PairInput {
+        household: household.to_string(),
+        carer: party.account_id.unwrap().to_string(),
+        interval_days: "7".into(),
+        ..PairInput::default()
+    };
+    let id = pairing::pair(&app.state, &staff, &pair).await.unwrap();
+    let today = yijia_care::commands::today(&app.state, &c);
+    visit::log(&app.state, &party, id, &visit_of("met", "")).await.unwrap();
+    // Three days past due is the grid worker's day.
+    clock_to(&app, at(&format!("{}T12:00", today + jiff::Span::new().days(10))));
+    visit::escalate(&app.state).await.unwrap();
+    assert!(told(&app, &staff)
+        .await
+        .contains(&"care.note_no_grid_worker".to_owned()));
+}
+
+#[tokio::test]
+async fn a_lapsed_claim_tells_the_wisher_too_and_care_answers_are_never_cached() {
+    let app = demo_app().await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let grid = demo_user(&app, "grid1").await;
+    let party = demo_user(&app, "party1").await;
+    set_setting(&app, 1, "care.claim_days", "3").await;
+    let id = wish::raise(
+        &app.state,
+        &grid,
+        &wish_for(None, "一套绘本", "孩子想要一套绘本。"),
+        &[],
+    )
+    .await
+    .unwrap();
+    wish::vet(&app.state, &staff, id, &vet()).await.unwrap();
+    wish::claim(&app.state, &party, id, &claim_as("party_member", ""))
+        .await
+        .unwrap();
+    clock_to(&app, app.state.now_ms() + 3 * 86_400_000 + 60_000);
+    assert_eq!(wish::expire_lapsed(&app.state).await.unwrap(), 1);
+    assert!(told(&app, &grid)
+        .await
+        .contains(&"care.note_claim_lapsed_wisher".to_owned()));
+
+    let mut page = app.signed_in("grid1", PW).await;
+    let token = app.token("grid1", PW).await;
+    let mut api = app.client().with_bearer(&token);
+    for res in [
+        page.get("/care/wishes").await,
+        page.get(&format!("/care/wishes/{id}")).await,
+        api.get("/api/v1/care-wishes?community=1").await,
+        api.get("/api/v1/care-pairings").await,
+    ] {
+        assert_eq!(res.header("cache-control").as_deref(), Some("private, no-store"));
+    }
+}

@@ -40,6 +40,11 @@ pub fn routes() -> Router<AppState> {
         .route("/care-coverage", get(get_coverage))
         .route("/care-overdue", get(get_overdue))
         .route("/care-reports", get(get_reports))
+        // As the pages: who is vulnerable and where is never kept by a cache.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        ))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -16,7 +16,7 @@ use yijia_registry::repo::CommunityAt;
 
 use crate::commands::wish::{self, ClaimInput, ConfirmInput, FulfilInput, NoteInput, ThankInput, VetInput, WishInput};
 use crate::commands::{begin, field, groups_by_blind, today};
-use crate::model::visits::{due, Intervals, Outcome};
+use crate::model::visits::{due, Intervals, Outcome, Tier};
 use crate::repo::{self, NewPairing, NewVisit};
 
 const COMMUNITY: &str = "XLG";
@@ -152,18 +152,12 @@ async fn pairings(state: &AppState, c: &CommunityAt, carers: &[&Actor]) -> Resul
                 now,
             )
             .await?;
-            for tier in ["grid_worker", "community"] {
-                repo::insert_alert(
-                    &mut tx,
-                    c.community_id,
-                    id,
-                    "unreachable",
-                    tier,
-                    &today.to_string(),
-                    None,
-                    now,
-                )
-                .await?;
+            // Told as the command tells them, not only stored: the demo's inboxes show them.
+            if let Some(p) = repo::pairing_tx(&mut tx, id).await? {
+                for tier in [Tier::GridWorker, Tier::Community] {
+                    let day = today.to_string();
+                    crate::commands::visit::alert(&mut tx, c, &p, "unreachable", tier, &day, None, now).await?;
+                }
             }
         }
         if let Some(l) = last {

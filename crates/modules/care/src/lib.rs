@@ -55,6 +55,12 @@ impl Module for Care {
             .route("/care/visits/{id}/appeal", post(care::post_appeal))
             .route("/care/reports", get(reports::show))
             .route("/care/reports.xlsx", get(reports::xlsx))
+            // Care pages and photos show who is vulnerable and where: never kept by a shared
+            // cache or the browser's history store (issue 28).
+            .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("private, no-store"),
+            ))
     }
 
     fn api(&self) -> Router<AppState> {
@@ -115,6 +121,7 @@ impl Module for Care {
     fn tick<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {
         Box::pin(async move {
             commands::wish::expire_lapsed(state).await?;
+            commands::visit::end_lapsed(state).await?;
             commands::visit::escalate(state).await.map(|_| ())
         })
     }

@@ -62,10 +62,12 @@ pub async fn log(state: &AppState, actor: &Actor, pairing_id: i64, input: &Visit
     let now = state.now_ms();
     let (mut tx, c) = begin(state, p.community_id).await?;
     let p = repo::pairing_tx(&mut tx, pairing_id).await?.ok_or(Error::NotFound)?;
-    if actor.account_id != Some(p.carer_account_id) || p.ended_at.is_some() {
+    let today = today(state, &c);
+    // A pairing past its end date is over even before the tick marks it ended.
+    let past_end = p.ends_on.as_deref().is_some_and(|e| e < today.to_string().as_str());
+    if actor.account_id != Some(p.carer_account_id) || p.ended_at.is_some() || past_end {
         return Err(Error::conflict("care.not_paired"));
     }
-    let today = today(state, &c);
     let visited = visited.unwrap_or(today);
     let starts: Date = p.starts_on.parse().unwrap_or(today);
     if visited > today {
@@ -130,7 +132,7 @@ pub async fn log(state: &AppState, actor: &Actor, pairing_id: i64, input: &Visit
 /// Sends one tier's alert about a pairing unless it was sent for this day before; `true` when
 /// it went out now.
 #[expect(clippy::too_many_arguments, reason = "the alert's parts, each its own column")]
-async fn alert(
+pub(crate) async fn alert(
     tx: &mut Tx,
     c: &CommunityAt,
     p: &PairingRow,
@@ -154,23 +156,23 @@ async fn alert(
     {
         return Ok(false);
     }
-    let to = match tier {
-        Tier::Carer => vec![p.carer_account_id],
-        Tier::GridWorker => repo::grid_workers_tx(tx, p.grid_id).await?,
-        Tier::Community => {
-            notify::holders(
-                tx,
-                c.community_id,
-                &[Role::CommunityAdmin.as_str(), Role::CommunityStaff.as_str()],
-                false,
-            )
-            .await?
-        }
-    };
-    let kind = if reason == "unreachable" {
+    let mut kind = if reason == "unreachable" {
         "care.note_unreachable"
     } else {
         "care.note_overdue"
+    };
+    let to = match tier {
+        Tier::Carer => vec![p.carer_account_id],
+        Tier::GridWorker => match repo::grid_workers_tx(tx, p.grid_id).await? {
+            // A grid with nobody to tell would record the alert as sent and never repeat it: the
+            // community is told instead, and told why (issue 28).
+            workers if workers.is_empty() => {
+                kind = "care.note_no_grid_worker";
+                staff_of(tx, c).await?
+            }
+            workers => workers,
+        },
+        Tier::Community => staff_of(tx, c).await?,
     };
     let note = Note {
         community_id: Some(c.community_id),
@@ -180,6 +182,52 @@ async fn alert(
     };
     notify::send(tx, &to, &note, now).await?;
     Ok(true)
+}
+
+/// The community's administrators and staff, told at the community's tier.
+async fn staff_of(tx: &mut Tx, c: &CommunityAt) -> Result<Vec<i64>> {
+    notify::holders(
+        tx,
+        c.community_id,
+        &[Role::CommunityAdmin.as_str(), Role::CommunityStaff.as_str()],
+        false,
+    )
+    .await
+}
+
+/// Ends the pairings whose end date has passed, in each community's own day: from then on the
+/// carer no longer sees the household, logs no visit to it, and coverage no longer counts it.
+/// Run by the tick before the escalation, which then tells nobody of a pairing that is over.
+pub async fn end_lapsed(state: &AppState) -> Result<usize> {
+    let mut ended = 0;
+    for c in yijia_registry::repo::communities(&state.db).await? {
+        let today = today(state, &c).to_string();
+        if repo::lapsed_pairings(&state.db, c.community_id, &today)
+            .await?
+            .is_empty()
+        {
+            continue;
+        }
+        let now = state.now_ms();
+        let (mut tx, c) = begin(state, c.community_id).await?;
+        let ids = repo::lapsed_pairings_tx(&mut tx, c.community_id, &today).await?;
+        for id in &ids {
+            repo::end_pairing(&mut tx, *id, now).await?;
+        }
+        audit::record(
+            &mut tx,
+            state.vault.audit_key(),
+            now,
+            &Actor::schedule("care.end_lapsed"),
+            Entry::new("care_pairing.end_lapsed", "community", c.community_id)
+                .community(Some(c.community_id))
+                .after(Some(&serde_json::json!({ "pairings": ids }))),
+        )
+        .await?;
+        tx.commit().await?;
+        ended += ids.len();
+    }
+    Ok(ended)
 }
 
 /// The tick: for every community, each overdue visit's tiers whose day has come are told, each

@@ -793,6 +793,17 @@ pub async fn expire_lapsed(state: &AppState) -> Result<usize> {
             now,
         )
         .await?;
+        // The wisher's side waits for it too: they learn it is back on the wall.
+        tell(
+            &mut tx,
+            &wisher_side(&w),
+            c.community_id,
+            w.wish_id,
+            "care.note_claim_lapsed_wisher",
+            &w.title,
+            now,
+        )
+        .await?;
         record(
             &mut tx,
             state.vault.audit_key(),

@@ -141,6 +141,26 @@ pub async fn is_carer(db: &Db, household_id: i64, account_id: i64) -> Result<boo
     Ok(n > 0)
 }
 
+const LAPSED: &str = "select pairing_id from care_pairing where community_id = $1 and ended_at is null \
+     and ends_on is not null and ends_on < $2 order by pairing_id";
+
+/// A community's pairings still open whose end date is before `today`.
+pub async fn lapsed_pairings(db: &Db, community_id: i64, today: &str) -> Result<Vec<i64>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(LAPSED)
+        .bind(community_id)
+        .bind(today)
+        .fetch_all(p)
+        .await?))
+}
+
+pub async fn lapsed_pairings_tx(tx: &mut Tx, community_id: i64, today: &str) -> Result<Vec<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(LAPSED)
+        .bind(community_id)
+        .bind(today)
+        .fetch_all(&mut *c)
+        .await?))
+}
+
 pub async fn end_pairing(tx: &mut Tx, id: i64, now: i64) -> Result<bool> {
     let n = on_tx!(tx, |c| sqlx::query(
         "update care_pairing set ended_at = $2, updated_at = $2 where pairing_id = $1 and ended_at is null"
