@@ -268,20 +268,7 @@ fn modules_declare_what_their_navigation_needs_and_supervisors_only_read() {
 #[tokio::test]
 async fn a_handling_party_takes_only_members_who_handle_appeals_in_its_community_and_its_queue_keeps_to_it() {
     let app = demo_app().await;
-    let admin = app.token("admin", PW).await;
-    let mut platform = app.client().with_bearer(&admin);
-    let other = platform
-        .post_json(
-            "/api/v1/communities",
-            &json!({ "subdistrict": "XLGJD", "code": "HX", "name": "河湾社区" }),
-        )
-        .await;
-    assert_eq!(other.status, 201, "{}", other.text());
-    for (username, role) in [("hx.resident", "resident"), ("hx.property", "property_staff")] {
-        let body =
-            json!({ "username": username, "display_name": username, "role": role, "community": "HX", "password": PW });
-        assert_eq!(platform.post_json("/api/v1/accounts", &body).await.status, 201);
-    }
+    crate::support::hx_with(&app, &[("hx.resident", "resident"), ("hx.property", "property_staff")]).await;
 
     let token = app.token("xlg.admin", PW).await;
     let mut xlg = app.client().with_bearer(&token);

@@ -92,17 +92,7 @@ async fn changing_the_password_revokes_the_accounts_api_tokens() {
 #[tokio::test]
 async fn an_outsider_is_told_a_wish_is_not_found_whatever_its_state() {
     let app = demo_app().await;
-    let admin = app.token("admin", PW).await;
-    let mut platform = app.client().with_bearer(&admin);
-    let res = platform
-        .post_json(
-            "/api/v1/communities",
-            &json!({ "subdistrict": "XLGJD", "code": "HX", "name": "河湾社区" }),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text());
-    let body = json!({ "username": "hx.volunteer", "display_name": "河湾志愿者", "role": "volunteer", "community": "HX", "password": PW });
-    assert_eq!(platform.post_json("/api/v1/accounts", &body).await.status, 201);
+    crate::support::hx_with(&app, &[("hx.volunteer", "volunteer")]).await;
     let wish: i64 = on_db!(app.handle(), |p| sqlx::query_scalar(
         "select min(wish_id) from care_wish"
     )

@@ -143,3 +143,24 @@ pub fn hex(s: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
 }
+
+/// A second community, 河湾社区 (HX), beside the demo's in its subdistrict, with accounts of the
+/// given `(username, role)` there (password: the demo's). Answers the community's id.
+pub async fn hx_with(app: &TestApp, accounts: &[(&str, &str)]) -> i64 {
+    let admin = app.token("admin", crate::PW).await;
+    let mut platform = app.client().with_bearer(&admin);
+    let other = platform
+        .post_json(
+            "/api/v1/communities",
+            &serde_json::json!({ "subdistrict": "XLGJD", "code": "HX", "name": "河湾社区" }),
+        )
+        .await;
+    assert_eq!(other.status, 201, "{}", other.text());
+    for (username, role) in accounts {
+        let body = serde_json::json!({ "username": username, "display_name": username, "role": role,
+            "community": "HX", "password": crate::PW });
+        let res = platform.post_json("/api/v1/accounts", &body).await;
+        assert_eq!(res.status, 201, "{username}: {}", res.text());
+    }
+    other.json()["community_id"].as_i64().unwrap()
+}
