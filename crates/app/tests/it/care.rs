@@ -999,3 +999,79 @@ async fn care_answers_are_never_cached() {
         assert_eq!(res.header("cache-control").as_deref(), Some("private, no-store"));
     }
 }
+
+/// Every role, the signed-out visitor, the claimant and the wisher, against the wall, a wish's
+/// API and its page: only those who look after the household (its grid's worker, staff) read
+/// whose wish it is; nobody else reads a member's name, the door or the contact.
+#[tokio::test]
+async fn the_wish_wall_shows_each_reader_only_what_is_theirs_role_by_field() {
+    let app = demo_app().await;
+    let grid = demo_user(&app, "grid1").await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let home = home_in(&app, "G01", 4).await;
+    let mut input = wish_for(Some(home.id), "一台收音机", "老人想听戏，想要一台收音机。");
+    input.contact_name = "联系人甲乙".into();
+    input.contact_phone = "13909315555".into();
+    let id = wish::raise(&app.state, &grid, &input, &[]).await.unwrap();
+    wish::vet(&app.state, &staff, id, &vet()).await.unwrap();
+    let volunteer = demo_user(&app, "volunteer1").await;
+    wish::claim(&app.state, &volunteer, id, &claim_as("volunteer", ""))
+        .await
+        .unwrap();
+
+    let mut private: Vec<String> = home.names.clone();
+    private.extend([
+        format!("{}{}{}", home.building, home.unit, home.door),
+        "联系人甲乙".to_owned(),
+        "13909315555".to_owned(),
+        "139****5555".to_owned(),
+    ]);
+    let urls = [
+        "/api/v1/care-wishes?community=1".to_owned(),
+        format!("/api/v1/care-wishes/{id}"),
+        "/care/wishes".to_owned(),
+        format!("/care/wishes/{id}"),
+    ];
+    // The claimant reads the contact only by asking for it (audited), never on the page.
+    let readers = [
+        "resident1",
+        "volunteer1",
+        "leader1",
+        "party1",
+        "merchant1",
+        "property1",
+        "dept1",
+        "grid2",
+        "xigu.supervisor",
+    ];
+    let mut leaks = Vec::new();
+    for reader in readers.iter().map(|r| Some(*r)).chain([None]) {
+        let (mut api, mut page) = match reader {
+            Some(u) => (
+                app.client().with_bearer(&app.token(u, PW).await),
+                app.signed_in(u, PW).await,
+            ),
+            None => (app.client(), app.client()),
+        };
+        for url in &urls {
+            let client = if url.starts_with("/api/") { &mut api } else { &mut page };
+            let res = client.get(url).await;
+            let body = res.text();
+            for p in &private {
+                if res.status == 200 && body.contains(p.as_str()) {
+                    leaks.push(format!("{} {url}: {p}", reader.unwrap_or("signed out")));
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+    // The contact is given, audited, to the claimant and the grid's worker; to nobody else.
+    for (reader, status) in [("volunteer1", 200), ("grid1", 200), ("merchant1", 403), ("grid2", 403)] {
+        let mut api = app.client().with_bearer(&app.token(reader, PW).await);
+        let res = api
+            .post_json(&format!("/api/v1/care-wishes/{id}/contact"), &serde_json::json!({}))
+            .await;
+        assert_eq!(res.status, status, "{reader}: {}", res.text());
+        assert_eq!(res.text().contains("13909315555"), status == 200, "{reader}");
+    }
+}
