@@ -377,8 +377,17 @@ async fn post_mark(
     P(id): P<i64>,
     ApiJson(b): ApiJson<MarkBody>,
 ) -> WebResult<Json<Value>> {
-    attendance::mark(&s, &a, id, b.what.trim()).await?;
-    to_json(repo::signup(&s.db, id).await?)
+    let out = attendance::mark(&s, &a, id, b.what.trim()).await?;
+    // The sign-up as it stands, and for a mark out what it credited and why (overlaps, an entry
+    // that stands).
+    let mut row = serde_json::to_value(repo::signup(&s.db, id).await?).map_err(anyhow::Error::from)?;
+    if let Some(o) = row.as_object_mut() {
+        o.insert(
+            "out".to_owned(),
+            serde_json::to_value(out).map_err(anyhow::Error::from)?,
+        );
+    }
+    to_json(row)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -242,6 +242,7 @@ async fn history(
                     signup_id: u,
                     activity_id: aid,
                     was: None,
+                    interval: Some((came.max(starts), came.max(starts) + minutes * 60_000)),
                 };
                 repo::set_minutes(&mut tx, &credited, minutes, ends).await?;
             }

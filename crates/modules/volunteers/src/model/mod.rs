@@ -67,6 +67,7 @@ vocab!(
         Earned = "earned" / "服务积分" / "Points for service",
         Bonus = "bonus" / "奖励积分" / "Bonus",
         Spend = "spend" / "积分兑换" / "Redeemed",
+        Reversal = "reversal" / "取消冲销" / "Reversed on cancellation",
     }
 );
 
