@@ -1317,3 +1317,252 @@ async fn points_spent_before_a_correction_are_not_paid_out_again_by_a_later_one(
     assert_eq!(balance(&app, vid, Ledger::Hours).await, 120);
     assert_eq!(unbalanced(&app).await, (0, 0));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 28: hours are a public record of service; they count only time given.
+
+/// Pairs of one volunteer's credited sign-ups whose intervals overlap, and credited sign-ups
+/// whose interval is not as long as their minutes: both always zero.
+async fn overlapping(app: &TestApp, volunteer_id: i64) -> (i64, i64) {
+    on_db!(app.handle(), |p| sqlx::query_as(
+        "select (select count(*) from vol_signup x join vol_signup y on y.volunteer_id = x.volunteer_id \
+           and x.signup_id < y.signup_id \
+           where x.volunteer_id = $1 and x.status = 'confirmed' and y.status = 'confirmed' \
+           and x.minutes > 0 and y.minutes > 0 \
+           and x.credited_from < y.credited_to and y.credited_from < x.credited_to), \
+         (select count(*) from vol_signup where volunteer_id = $1 and minutes > 0 \
+           and (credited_from is null or credited_to - credited_from <> minutes * 60000))"
+    )
+    .bind(volunteer_id)
+    .fetch_one(p)
+    .await
+    .unwrap())
+}
+
+/// A certificate's total issued now for a volunteer, as anyone verifying it reads it.
+async fn certified(app: &TestApp, who: &Actor, volunteer_id: i64) -> i64 {
+    let code = certificate::issue(&app.state, who, volunteer_id).await.unwrap();
+    certificate::verify(&app.state, &code).await.unwrap().1.minutes
+}
+
+#[tokio::test]
+async fn after_the_entry_lock_a_check_out_credits_nothing_like_an_entry() {
+    let app = demo_app().await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let (t, lead) = team_with_leader(&app, &staff, "楼道队", "vol.lead28").await;
+    let (a, sa) = publish(
+        &app,
+        &lead,
+        plan(Some(t), "楼道清理", "2026-11-28T10:00", "2026-11-28T12:00"),
+    )
+    .await;
+    let (v, vid) = volunteer(&app, "vol.late28", "1990-01-01", "").await;
+    let (u, _) = sign_up(&app, &v, a, sa[0]).await;
+    clock_to(&app, at("2026-11-28T10:03"));
+    attendance::mark(&app.state, &lead, u, "in").await.unwrap();
+    // Twenty days later the leader may no longer enter minutes, nor credit them by a mark out.
+    clock_to(&app, at("2026-12-18T10:00"));
+    assert_eq!(
+        conflict(record(&app, &lead, u, "57", "").await),
+        "volunteers.entry_locked"
+    );
+    assert_eq!(
+        conflict(attendance::mark(&app.state, &lead, u, "out").await),
+        "volunteers.entry_locked"
+    );
+    // Staff neither: after the lock, time is credited by an entry with its reason only.
+    assert_eq!(
+        conflict(attendance::mark(&app.state, &staff, u, "out").await),
+        "volunteers.entry_locked"
+    );
+    let row = repo::signup(app.handle(), u).await.unwrap().unwrap();
+    assert_eq!((row.checked_out_at, row.minutes), (None, None));
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 0);
+    assert_eq!(balance(&app, vid, Ledger::Points).await, 0);
+    record(&app, &staff, u, "57", "经社区核实").await.unwrap();
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 57);
+    assert_eq!(unbalanced(&app).await, (0, 0));
+}
+
+#[tokio::test]
+async fn three_activities_at_the_same_hour_credit_the_hour_once() {
+    let app = demo_app().await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let mut activities = Vec::new();
+    for title in ["宣传甲", "宣传乙", "宣传丙"] {
+        activities.push(publish(&app, &staff, plan(None, title, "2026-11-28T10:00", "2026-11-28T11:00")).await);
+    }
+    let (v, vid) = volunteer(&app, "vol.everywhere", "1990-01-01", "").await;
+    let mut signups = Vec::new();
+    for (a, sa) in &activities {
+        signups.push(sign_up(&app, &v, *a, sa[0]).await.0);
+    }
+    clock_to(&app, at("2026-11-28T10:00"));
+    for (a, _) in &activities {
+        attendance::scan(&app.state, &v, &code(&app.state, *a, Purpose::CheckIn))
+            .await
+            .unwrap();
+    }
+    clock_to(&app, at("2026-11-28T10:04"));
+    let mut credited = Vec::new();
+    for (a, _) in &activities {
+        let s = attendance::scan(&app.state, &v, &code(&app.state, *a, Purpose::CheckOut))
+            .await
+            .unwrap();
+        let out = s.out.unwrap();
+        credited.push((out.served, out.credited, out.not_counted, out.overlaps));
+    }
+    // Four real minutes: the first check-out credits them, the others say why they credit none.
+    assert_eq!(
+        credited,
+        [
+            (4, 4, 0, vec![]),
+            (4, 0, 4, vec!["宣传甲".to_owned()]),
+            (4, 0, 4, vec!["宣传甲".to_owned()]),
+        ]
+    );
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 4);
+    assert_eq!(overlapping(&app, vid).await, (0, 0));
+    // A leader's entry that would credit the same time again is refused, saying what is left.
+    clock_to(&app, at("2026-11-28T11:30"));
+    let refused = record(&app, &staff, signups[1], "60", "补录").await;
+    match refused {
+        Err(Error::Conflict(m)) => {
+            assert_eq!(m.key, "volunteers.time_already_credited");
+            assert!(m.args.iter().any(|(k, v)| *k == "free" && v == "56"), "{m:?}");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    record(&app, &staff, signups[1], "56", "补录后半段").await.unwrap();
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 60);
+    assert_eq!(
+        conflict(record(&app, &staff, signups[2], "1", "补录").await),
+        "volunteers.time_already_credited"
+    );
+    assert_eq!(overlapping(&app, vid).await, (0, 0));
+    assert_eq!(certified(&app, &staff, vid).await, 60);
+    assert_eq!(unbalanced(&app).await, (0, 0));
+}
+
+#[tokio::test]
+async fn cancelling_a_sign_up_or_an_activity_reverses_what_it_credited() {
+    let app = demo_app().await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let c = xlg(&app).await;
+    let (t, lead) = team_with_leader(&app, &staff, "宣传队", "vol.lead12").await;
+    let (a, sa) = publish(
+        &app,
+        &lead,
+        plan(Some(t), "政策宣传", "2026-11-28T10:00", "2026-11-28T12:00"),
+    )
+    .await;
+    let (b, sb) = publish(
+        &app,
+        &lead,
+        plan(Some(t), "义务巡逻", "2026-11-29T10:00", "2026-11-29T12:00"),
+    )
+    .await;
+    let (v, vid) = volunteer(&app, "vol.cancel28", "1990-01-01", "").await;
+    let (u1, _) = sign_up(&app, &v, a, sa[0]).await;
+    let (u2, _) = sign_up(&app, &v, b, sb[0]).await;
+    // 60 minutes entered for a sign-up, which is then cancelled: the credit is reversed.
+    clock_to(&app, at("2026-11-28T11:05"));
+    record(&app, &lead, u1, "60", "提前到岗").await.unwrap();
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 60);
+    signup::cancel(&app.state, &lead, u1).await.unwrap();
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 0);
+    assert_eq!(balance(&app, vid, Ledger::Points).await, 0);
+    assert_eq!(
+        history(&app, vid, Ledger::Hours).await,
+        [
+            (-60, "reversal".to_owned(), "报名已取消".to_owned()),
+            (60, "service".to_owned(), "提前到岗".to_owned()),
+        ]
+    );
+    // An activity under way, 8 minutes credited, then cancelled: reversed too.
+    clock_to(&app, at("2026-11-29T10:00"));
+    attendance::scan(&app.state, &v, &code(&app.state, b, Purpose::CheckIn))
+        .await
+        .unwrap();
+    clock_to(&app, at("2026-11-29T10:08"));
+    attendance::scan(&app.state, &v, &code(&app.state, b, Purpose::CheckOut))
+        .await
+        .unwrap();
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 8);
+    activity::cancel(&app.state, &lead, b).await.unwrap();
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 0);
+    assert_eq!(balance(&app, vid, Ledger::Points).await, 0);
+    assert_eq!(
+        history(&app, vid, Ledger::Hours).await[0],
+        (-8, "reversal".to_owned(), "活动已取消：义务巡逻".to_owned())
+    );
+    assert_eq!(repo::signup(app.handle(), u2).await.unwrap().unwrap().minutes, Some(0));
+    // Ledger, certificate and report agree.
+    assert_eq!(certified(&app, &v, vid).await, 0);
+    let report = reports::build(&app.state, &c, 2026, Some(11)).await.unwrap();
+    assert!(report.top.iter().all(|t| t.volunteer_id != vid));
+    let (signups, entries) = minutes_both_ways(&app).await;
+    assert_eq!(signups, entries);
+    assert_eq!(unbalanced(&app).await, (0, 0));
+}
+
+#[tokio::test]
+async fn a_check_out_never_overrides_an_entry_and_an_early_entry_needs_a_reason() {
+    let app = demo_app().await;
+    let staff = demo_user(&app, "xlg.staff").await;
+    let (t, lead) = team_with_leader(&app, &staff, "助老队", "vol.lead13").await;
+    let (a, sa) = publish(
+        &app,
+        &lead,
+        plan(Some(t), "助老探访", "2026-11-28T10:00", "2026-11-28T11:00"),
+    )
+    .await;
+    let (v, vid) = volunteer(&app, "vol.entry28", "1990-01-01", "").await;
+    let (w, wid) = volunteer(&app, "vol.absent28", "1990-01-01", "").await;
+    let (u, _) = sign_up(&app, &v, a, sa[0]).await;
+    let (uw, _) = sign_up(&app, &w, a, sa[0]).await;
+    // Three minutes after the start, a whole shift for someone who never came: not without a reason.
+    clock_to(&app, at("2026-11-28T10:03"));
+    assert_eq!(
+        invalid(record(&app, &lead, uw, "60", "").await),
+        fields(&[("reason", "volunteers.reason_needed")])
+    );
+    assert_eq!(balance(&app, wid, Ledger::Hours).await, 0);
+    attendance::scan(&app.state, &v, &code(&app.state, a, Purpose::CheckIn))
+        .await
+        .unwrap();
+    // The leader enters the hour after the end; the volunteer's later check-out keeps it.
+    clock_to(&app, at("2026-11-28T11:00"));
+    record(&app, &lead, u, "60", "").await.unwrap();
+    clock_to(&app, at("2026-11-28T11:10"));
+    let s = attendance::scan(&app.state, &v, &code(&app.state, a, Purpose::CheckOut))
+        .await
+        .unwrap();
+    let out = s.out.unwrap();
+    assert_eq!((s.minutes, out.kept_entry, out.served), (Some(60), true, 57));
+    assert_eq!(balance(&app, vid, Ledger::Hours).await, 60);
+    assert_eq!(
+        history(&app, vid, Ledger::Hours).await,
+        [(60, "service".to_owned(), String::new())]
+    );
+    let row = repo::signup(app.handle(), u).await.unwrap().unwrap();
+    assert_eq!(
+        row.checked_out_at,
+        Some(at("2026-11-28T11:10")),
+        "the check-out is kept"
+    );
+    // An entry after a check-out is the later one: it needs its reason, and both stay in the history.
+    assert_eq!(
+        invalid(record(&app, &lead, u, "50", "").await),
+        fields(&[("reason", "volunteers.reason_needed")])
+    );
+    record(&app, &lead, u, "57", "按签到签退时间").await.unwrap();
+    assert_eq!(
+        history(&app, vid, Ledger::Hours).await,
+        [
+            (-3, "correction".to_owned(), "按签到签退时间".to_owned()),
+            (60, "service".to_owned(), String::new()),
+        ]
+    );
+    assert_eq!(unbalanced(&app).await, (0, 0));
+}
