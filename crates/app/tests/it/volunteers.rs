@@ -15,7 +15,8 @@ use yijia_volunteers::commands::activity::{self, ActivityInput};
 use yijia_volunteers::commands::points::{move_points, PointsInput};
 use yijia_volunteers::commands::profile::{self, ProfileInput};
 use yijia_volunteers::commands::team::{self, MemberInput, TeamInput};
-use yijia_volunteers::commands::{attendance, certificate, signup};
+use yijia_volunteers::commands::{attendance, certificate, redeem, signup};
+use yijia_volunteers::model::card;
 use yijia_volunteers::model::qr::{self, Purpose};
 use yijia_volunteers::model::{rules, Ledger, SignupStatus, TxnKind};
 use yijia_volunteers::{ledger, remind, repo, reports};
@@ -848,7 +849,8 @@ async fn after_any_mix_of_service_corrections_bonuses_and_spends_the_ledgers_bal
                     points: n.to_string(),
                     memo: "便民超市兑换".into(),
                 };
-                let r = move_points(&app.state, &merchant, vid, TxnKind::Spend, &input).await;
+                let code = card::issue(&app.state.vault, vid, app.state.now_ms());
+                let r = redeem::spend(&app.state, &merchant, &code, &input).await;
                 if points[who] >= n {
                     r.unwrap();
                     points[who] -= n;
@@ -896,13 +898,19 @@ async fn sixteen_spends_at_once_never_take_a_balance_below_zero() {
     move_points(&app.state, &staff, vid, TxnKind::Bonus, &bonus)
         .await
         .unwrap();
-    // Neither the volunteer nor the merchant crosses into the other's role.
+    // Neither the volunteer nor the merchant crosses into the other's role; the merchant spends
+    // through the code the volunteer presents, never by id.
     let spend = PointsInput {
         points: EACH.to_string(),
         memo: "便民超市兑换".into(),
     };
+    let code = card::issue(&app.state.vault, vid, app.state.now_ms());
     assert!(matches!(
-        move_points(&app.state, &v, vid, TxnKind::Spend, &spend).await,
+        redeem::spend(&app.state, &v, &code, &spend).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        move_points(&app.state, &merchant, vid, TxnKind::Spend, &spend).await,
         Err(Error::NotFound)
     ));
     assert!(matches!(
@@ -914,12 +922,13 @@ async fn sixteen_spends_at_once_never_take_a_balance_below_zero() {
     for i in 0..16 {
         let state = app.state.clone();
         let merchant = merchant.clone();
+        let code = code.clone();
         let input = PointsInput {
             points: EACH.to_string(),
             memo: format!("便民超市兑换 {i}"),
         };
         tasks.push(tokio::spawn(async move {
-            move_points(&state, &merchant, vid, TxnKind::Spend, &input).await
+            redeem::spend(&state, &merchant, &code, &input).await
         }));
     }
     let mut ok = 0;

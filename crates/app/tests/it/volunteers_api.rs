@@ -155,28 +155,69 @@ async fn a_volunteer_signs_up_checks_in_and_gets_a_verifiable_certificate() {
 }
 
 #[tokio::test]
-async fn a_merchant_sees_points_only_and_cannot_overspend() {
+async fn a_merchant_sees_the_name_and_points_of_a_presented_code_only_and_cannot_overspend() {
     let app = demo_app().await;
     let volunteer = app.token("volunteer1", PW).await;
-    let me = app
-        .client()
-        .with_bearer(&volunteer)
-        .get("/api/v1/volunteers/me")
-        .await
-        .json();
+    let mut v = app.client().with_bearer(&volunteer);
+    let me = v.get("/api/v1/volunteers/me").await.json();
     let id = me["volunteer"]["volunteer_id"].as_i64().unwrap();
     let points = me["points"].as_i64().unwrap();
+    assert!(points > 0, "the demo's volunteer has points: {me}");
     let merchant = app.token("merchant1", PW).await;
     let mut m = app.client().with_bearer(&merchant);
-    let seen = m.get(&format!("/api/v1/volunteers/{id}")).await.json();
-    assert_eq!(seen["points"], points);
-    assert!(seen.get("minutes").is_none() && seen.get("signups").is_none(), "{seen}");
-    let hours = m.get(&format!("/api/v1/volunteers/{id}/ledger?ledger=hours")).await;
-    assert_eq!(hours.status, 404);
+    // Walking ids reaches no one: not the volunteer, not their ledgers, not a spend.
+    for other in [id, id + 1, id - 1, 1, 2] {
+        for url in [
+            format!("/api/v1/volunteers/{other}"),
+            format!("/api/v1/volunteers/{other}/ledger?ledger=points"),
+            format!("/api/v1/volunteers/{other}/ledger?ledger=hours"),
+        ] {
+            assert_eq!(m.get(&url).await.status, 404, "{url}");
+        }
+        let spend = m
+            .post_json(
+                &format!("/api/v1/volunteers/{other}/points"),
+                &json!({ "kind": "spend", "points": 1, "memo": "米面油" }),
+            )
+            .await;
+        assert_eq!(spend.status, 404);
+    }
+    let mut merchant_pages = app.signed_in("merchant1", PW).await;
+    assert_eq!(
+        merchant_pages.get(&format!("/volunteers/people/{id}")).await.status,
+        404
+    );
+
+    // The volunteer shows a code: the merchant sees the name and balance, nothing else.
+    let card = v.get("/api/v1/volunteers/me/card").await.json();
+    let code = card["code"].as_str().unwrap().to_owned();
+    let seen = m
+        .post_json("/api/v1/volunteer-points/lookup", &json!({ "code": code }))
+        .await;
+    assert_eq!(seen.status, 200, "{}", seen.text());
+    assert_eq!(seen.json(), json!({ "name": "刘洋", "points": points }));
+    let page = merchant_pages.get(&format!("/volunteers/redeem?code={code}")).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("刘洋") && page.text().contains(&points.to_string()));
+    // An altered code (another volunteer's id) is not a code.
+    let altered = code.replacen(&format!("P{id}."), &format!("P{}.", id + 1), 1);
+    let forged = m
+        .post_json("/api/v1/volunteer-points/lookup", &json!({ "code": altered }))
+        .await;
+    assert_eq!(forged.status, 422, "{}", forged.text());
+    // Someone who is not a merchant reads nothing with the code.
+    let resident = app.token("resident1", PW).await;
+    let nosy = app
+        .client()
+        .with_bearer(&resident)
+        .post_json("/api/v1/volunteer-points/lookup", &json!({ "code": code }))
+        .await;
+    assert_eq!(nosy.status, 404);
+
     let too_much = m
         .post_json(
-            &format!("/api/v1/volunteers/{id}/points"),
-            &json!({ "kind": "spend", "points": points + 1, "memo": "米面油" }),
+            "/api/v1/volunteer-points/spend",
+            &json!({ "code": code, "points": points + 1, "memo": "米面油" }),
         )
         .await;
     assert_eq!(
@@ -185,12 +226,12 @@ async fn a_merchant_sees_points_only_and_cannot_overspend() {
     );
     let spent = m
         .post_json(
-            &format!("/api/v1/volunteers/{id}/points"),
-            &json!({ "kind": "spend", "points": points, "memo": "米面油" }),
+            "/api/v1/volunteer-points/spend",
+            &json!({ "code": code, "points": points, "memo": "米面油" }),
         )
         .await;
     assert_eq!(spent.status, 201, "{}", spent.text());
-    assert_eq!(spent.json()["points"], 0);
+    assert_eq!(spent.json(), json!({ "name": "刘洋", "points": 0 }));
     // A merchant awards no bonuses.
     let bonus = m
         .post_json(
@@ -199,6 +240,12 @@ async fn a_merchant_sees_points_only_and_cannot_overspend() {
         )
         .await;
     assert_eq!(bonus.status, 404);
+    // The code is good for a quarter of an hour.
+    app.state.clock.advance_ms(16 * MIN);
+    let stale = m
+        .post_json("/api/v1/volunteer-points/lookup", &json!({ "code": code }))
+        .await;
+    assert_eq!(stale.status, 422, "{}", stale.text());
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The volunteers' closed lists and the rules that need no database: ages, served minutes,
 //! points, star levels, the working-day lock, and the signed check-in codes (`qr`).
 
+pub mod card;
 pub mod qr;
 pub mod rules;
 
