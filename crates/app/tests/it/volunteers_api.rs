@@ -352,3 +352,76 @@ async fn the_report_api_takes_a_year_or_a_month_and_says_what_is_wrong() {
         assert_eq!(res.json()["error"]["fields"]["month"], "月份应为 1 到 12。");
     }
 }
+
+/// Text as the certificate's PDF draws it: UTF-16 code units in hex.
+fn pdf_hex(text: &str) -> String {
+    text.encode_utf16().map(|u| format!("{u:04X}")).collect()
+}
+
+#[tokio::test]
+async fn a_certificate_pdf_prints_where_to_verify_it_and_says_what_its_list_leaves_out() {
+    use yijia_volunteers::commands::certificate::{Service, Shows};
+    let app = TestApp::spawn_with(yijia::modules(), |c| {
+        c.public_url = "https://yijia.example".into();
+    })
+    .await;
+    app.demo().await;
+    // 37 services without a star: the record keeps the latest 30, as `issue` does.
+    let services: Vec<Service> = (0..30)
+        .map(|i| Service {
+            date: format!("2026-10-{:02}", i + 1),
+            title: format!("楼道清扫{i}"),
+            place: "3号楼".into(),
+            organiser: "西柳沟社区".into(),
+            minutes: 60,
+        })
+        .collect();
+    let shows = Shows {
+        name: "刘洋".into(),
+        community: "西柳沟社区".into(),
+        minutes: 37 * 60,
+        services,
+        service_count: 37,
+        stars: 0,
+        issued_on: "2026-11-27".into(),
+    };
+    let code = "ABCDEFGHJKMN";
+    let volunteer: i64 = yijia_db::on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select volunteer_id from volunteer order by volunteer_id limit 1"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    let mut tx = app.handle().begin_write().await.unwrap();
+    yijia_volunteers::repo::insert_certificate(
+        &mut tx,
+        1,
+        volunteer,
+        code,
+        shows.minutes,
+        &serde_json::to_string(&shows).unwrap(),
+        None,
+        app.state.now_ms(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut anyone = app.client();
+    let url = format!("https://yijia.example/volunteers/certificates/{code}");
+    let pdf = anyone.get(&format!("/volunteers/certificates/{code}/pdf")).await;
+    assert_eq!(pdf.status, 200);
+    let raw = String::from_utf8_lossy(&pdf.body).into_owned();
+    assert!(raw.contains(&pdf_hex(&url)), "the verification URL is printed");
+    assert!(raw.contains(" re\n"), "and drawn as a QR code");
+    assert!(!raw.contains(&pdf_hex("星级")), "no stars, no stars line");
+    assert!(raw.contains(&pdf_hex("以及另外 19 项")), "18 listed of 37");
+    // The page the URL names answers without sign-in, with what the certificate shows.
+    let page = anyone.get(&format!("/volunteers/certificates/{code}")).await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("刘洋") && html.contains("37.0") && html.contains("西柳沟社区"));
+    assert!(html.contains("以及另外 7 项"), "30 listed of 37");
+    assert!(html.contains(&url));
+    assert!(!html.contains("星级"));
+}
