@@ -1575,3 +1575,202 @@ async fn a_check_out_never_overrides_an_entry_and_an_early_entry_needs_a_reason(
     );
     assert_eq!(unbalanced(&app).await, (0, 0));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The property: whatever happens, reports and certificates agree with the ledger, and no two
+// credited intervals of one volunteer overlap.
+
+/// One step of a random sequence, on three volunteers and three activities that overlap in time.
+#[derive(Debug, Clone)]
+enum Step {
+    SignUp(usize, usize),
+    CheckIn(usize, usize),
+    CheckOut(usize, usize),
+    /// Minutes entered by staff, with a reason or without.
+    Entry(usize, usize, i64, bool),
+    CancelSignup(usize, usize),
+    CancelActivity(usize),
+    Spend(usize, i64),
+    /// The clock moves on, in minutes.
+    Wait(i64),
+}
+
+fn steps() -> impl proptest::strategy::Strategy<Value = Vec<Step>> {
+    use proptest::prelude::*;
+    let who = 0..3_usize;
+    let what = 0..3_usize;
+    let step = prop_oneof![
+        3 => (who.clone(), what.clone()).prop_map(|(v, a)| Step::SignUp(v, a)),
+        3 => (who.clone(), what.clone()).prop_map(|(v, a)| Step::CheckIn(v, a)),
+        3 => (who.clone(), what.clone()).prop_map(|(v, a)| Step::CheckOut(v, a)),
+        3 => (who.clone(), what.clone(), 0..=70_i64, any::<bool>()).prop_map(|(v, a, m, r)| Step::Entry(v, a, m, r)),
+        1 => (who.clone(), what.clone()).prop_map(|(v, a)| Step::CancelSignup(v, a)),
+        1 => what.prop_map(Step::CancelActivity),
+        1 => (who, 1..30_i64).prop_map(|(v, p)| Step::Spend(v, p)),
+        4 => (1..40_i64).prop_map(Step::Wait),
+    ];
+    proptest::collection::vec(step, 4..24)
+}
+
+/// Who is signed up to what before the first step (volunteer × activity), then the steps.
+fn sequences() -> impl proptest::strategy::Strategy<Value = (Vec<bool>, Vec<Step>)> {
+    use proptest::prelude::*;
+    (proptest::collection::vec(any::<bool>(), 9), steps())
+}
+
+/// A refusal is an answer; an internal error is a bug.
+#[track_caller]
+fn answered<T: Debug>(r: Result<T>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(Error::Conflict(_) | Error::Validation(_) | Error::NotFound | Error::BadRequest(_)) => None,
+        Err(other) => panic!("a command failed: {other:?}"),
+    }
+}
+
+/// Runs one sequence in a community of its own, then checks the ledger against the report and
+/// the certificates, and the credited intervals against each other.
+async fn run_sequence(app: &TestApp, case: usize, roster: &[bool], sequence: &[Step]) {
+    use yijia_structure::commands::create_community::{create_community, CommunityInput};
+    let cli = Actor::cli();
+    let code = format!("PT{case:03}");
+    let input = CommunityInput {
+        subdistrict: Some("XLGJD".into()),
+        code: Some(code.clone()),
+        name: Some(format!("性质测试社区{case}")),
+        time_zone: Some("Asia/Shanghai".into()),
+        ..CommunityInput::default()
+    };
+    let cid = create_community(&app.state, &cli, &input).await.unwrap();
+    let c = yijia_registry::repo::community(app.handle(), cid)
+        .await
+        .unwrap()
+        .unwrap();
+    let staff = person_in(app, &code, &format!("pt{case}.staff"), Role::CommunityStaff).await;
+    let mut people = Vec::new();
+    for i in 0..3 {
+        people.push(volunteer_in(app, &code, &format!("pt{case}.v{i}"), "1990-01-01", "").await);
+    }
+    // Tomorrow, three activities over one another: 10:00–11:00, 10:30–11:30, 10:00–12:00.
+    let day = rules::local_date(app.state.now_ms(), &zone()).tomorrow().unwrap();
+    let mut acts = Vec::new();
+    for (i, (s, e)) in [("10:00", "11:00"), ("10:30", "11:30"), ("10:00", "12:00")]
+        .into_iter()
+        .enumerate()
+    {
+        let plan = ActivityInput {
+            community: cid.to_string(),
+            capacity: "2".into(),
+            ..plan(None, &format!("活动{i}"), &format!("{day}T{s}"), &format!("{day}T{e}"))
+        };
+        acts.push(publish(app, &staff, plan).await);
+    }
+    clock_to(app, at(&format!("{day}T09:30")));
+    let mut signups = std::collections::HashMap::new();
+    for (i, _) in roster.iter().enumerate().filter(|(_, on)| **on) {
+        let (v, a) = (i / 3, i % 3);
+        let (act, shifts) = &acts[a];
+        let (id, _) = signup::sign_up(&app.state, &people[v].0, *act, shifts[0])
+            .await
+            .unwrap();
+        signups.insert((v, a), id);
+    }
+    // The steps begin as the first activities start (check-in opened an hour before).
+    clock_to(app, at(&format!("{day}T10:00")));
+    for step in sequence {
+        match *step {
+            Step::SignUp(v, a) => {
+                let (act, shifts) = &acts[a];
+                if let Some((id, _)) = answered(signup::sign_up(&app.state, &people[v].0, *act, shifts[0]).await) {
+                    signups.insert((v, a), id);
+                }
+            }
+            Step::CheckIn(v, a) | Step::CheckOut(v, a) => {
+                let purpose = if matches!(step, Step::CheckIn(..)) {
+                    Purpose::CheckIn
+                } else {
+                    Purpose::CheckOut
+                };
+                answered(attendance::scan(&app.state, &people[v].0, &code_for(&app.state, acts[a].0, purpose)).await);
+            }
+            Step::Entry(v, a, m, with_reason) => {
+                if let Some(u) = signups.get(&(v, a)) {
+                    let reason = if with_reason { "核对" } else { "" };
+                    answered(record(app, &staff, *u, &m.to_string(), reason).await);
+                }
+            }
+            Step::CancelSignup(v, a) => {
+                if let Some(u) = signups.get(&(v, a)) {
+                    answered(signup::cancel(&app.state, &staff, *u).await);
+                }
+            }
+            Step::CancelActivity(a) => {
+                answered(activity::cancel(&app.state, &staff, acts[a].0).await);
+            }
+            Step::Spend(v, p) => {
+                let input = PointsInput {
+                    points: p.to_string(),
+                    memo: "便民超市兑换".into(),
+                };
+                answered(move_points(&app.state, &staff, people[v].1, TxnKind::Spend, &input).await);
+            }
+            Step::Wait(m) => app.state.clock.advance_ms(m * MIN),
+        }
+    }
+
+    let report = reports::build(&app.state, &c, day.year(), None).await.unwrap();
+    let mut all = 0;
+    for (who, (_, vid)) in people.iter().enumerate() {
+        let held = balance(app, *vid, Ledger::Hours).await;
+        all += held;
+        assert!(balance(app, *vid, Ledger::Points).await >= 0);
+        assert_eq!(
+            certified(app, &staff, *vid).await,
+            held,
+            "certificate of volunteer {who}"
+        );
+        let reported = report
+            .top
+            .iter()
+            .find(|t| t.volunteer_id == *vid)
+            .map_or(0, |t| t.minutes);
+        assert_eq!(reported, held, "report of volunteer {who}");
+        assert_eq!(overlapping(app, *vid).await, (0, 0), "intervals of volunteer {who}");
+    }
+    assert_eq!(report.total.total, all, "the report's total");
+}
+
+fn code_for(state: &AppState, activity_id: i64, purpose: Purpose) -> String {
+    code(state, activity_id, purpose)
+}
+
+#[test]
+fn whatever_happens_reports_and_certificates_agree_with_the_ledger_and_credited_time_never_overlaps() {
+    use proptest::test_runner::{Config, TestRunner};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = rt.block_on(demo_app());
+    // A bounded number of cases, each in a community of its own on one database, so that the
+    // property runs in well under a minute on both backends.
+    let config = Config {
+        cases: 32,
+        max_shrink_iters: 64,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let case = std::cell::Cell::new(0);
+    TestRunner::new(config)
+        .run(&sequences(), |(roster, sequence)| {
+            case.set(case.get() + 1);
+            rt.block_on(run_sequence(&app, case.get(), &roster, &sequence));
+            Ok(())
+        })
+        .unwrap();
+    rt.block_on(async {
+        assert_eq!(unbalanced(&app).await, (0, 0));
+        let (signups, entries) = minutes_both_ways(&app).await;
+        assert_eq!(signups, entries);
+    });
+}
