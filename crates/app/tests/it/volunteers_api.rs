@@ -155,28 +155,69 @@ async fn a_volunteer_signs_up_checks_in_and_gets_a_verifiable_certificate() {
 }
 
 #[tokio::test]
-async fn a_merchant_sees_points_only_and_cannot_overspend() {
+async fn a_merchant_sees_the_name_and_points_of_a_presented_code_only_and_cannot_overspend() {
     let app = demo_app().await;
     let volunteer = app.token("volunteer1", PW).await;
-    let me = app
-        .client()
-        .with_bearer(&volunteer)
-        .get("/api/v1/volunteers/me")
-        .await
-        .json();
+    let mut v = app.client().with_bearer(&volunteer);
+    let me = v.get("/api/v1/volunteers/me").await.json();
     let id = me["volunteer"]["volunteer_id"].as_i64().unwrap();
     let points = me["points"].as_i64().unwrap();
+    assert!(points > 0, "the demo's volunteer has points: {me}");
     let merchant = app.token("merchant1", PW).await;
     let mut m = app.client().with_bearer(&merchant);
-    let seen = m.get(&format!("/api/v1/volunteers/{id}")).await.json();
-    assert_eq!(seen["points"], points);
-    assert!(seen.get("minutes").is_none() && seen.get("signups").is_none(), "{seen}");
-    let hours = m.get(&format!("/api/v1/volunteers/{id}/ledger?ledger=hours")).await;
-    assert_eq!(hours.status, 404);
+    // Walking ids reaches no one: not the volunteer, not their ledgers, not a spend.
+    for other in [id, id + 1, id - 1, 1, 2] {
+        for url in [
+            format!("/api/v1/volunteers/{other}"),
+            format!("/api/v1/volunteers/{other}/ledger?ledger=points"),
+            format!("/api/v1/volunteers/{other}/ledger?ledger=hours"),
+        ] {
+            assert_eq!(m.get(&url).await.status, 404, "{url}");
+        }
+        let spend = m
+            .post_json(
+                &format!("/api/v1/volunteers/{other}/points"),
+                &json!({ "kind": "spend", "points": 1, "memo": "米面油" }),
+            )
+            .await;
+        assert_eq!(spend.status, 404);
+    }
+    let mut merchant_pages = app.signed_in("merchant1", PW).await;
+    assert_eq!(
+        merchant_pages.get(&format!("/volunteers/people/{id}")).await.status,
+        404
+    );
+
+    // The volunteer shows a code: the merchant sees the name and balance, nothing else.
+    let card = v.get("/api/v1/volunteers/me/card").await.json();
+    let code = card["code"].as_str().unwrap().to_owned();
+    let seen = m
+        .post_json("/api/v1/volunteer-points/lookup", &json!({ "code": code }))
+        .await;
+    assert_eq!(seen.status, 200, "{}", seen.text());
+    assert_eq!(seen.json(), json!({ "name": "刘洋", "points": points }));
+    let page = merchant_pages.get(&format!("/volunteers/redeem?code={code}")).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("刘洋") && page.text().contains(&points.to_string()));
+    // An altered code (another volunteer's id) is not a code.
+    let altered = code.replacen(&format!("P{id}."), &format!("P{}.", id + 1), 1);
+    let forged = m
+        .post_json("/api/v1/volunteer-points/lookup", &json!({ "code": altered }))
+        .await;
+    assert_eq!(forged.status, 422, "{}", forged.text());
+    // Someone who is not a merchant reads nothing with the code.
+    let resident = app.token("resident1", PW).await;
+    let nosy = app
+        .client()
+        .with_bearer(&resident)
+        .post_json("/api/v1/volunteer-points/lookup", &json!({ "code": code }))
+        .await;
+    assert_eq!(nosy.status, 404);
+
     let too_much = m
         .post_json(
-            &format!("/api/v1/volunteers/{id}/points"),
-            &json!({ "kind": "spend", "points": points + 1, "memo": "米面油" }),
+            "/api/v1/volunteer-points/spend",
+            &json!({ "code": code, "points": points + 1, "memo": "米面油" }),
         )
         .await;
     assert_eq!(
@@ -185,12 +226,12 @@ async fn a_merchant_sees_points_only_and_cannot_overspend() {
     );
     let spent = m
         .post_json(
-            &format!("/api/v1/volunteers/{id}/points"),
-            &json!({ "kind": "spend", "points": points, "memo": "米面油" }),
+            "/api/v1/volunteer-points/spend",
+            &json!({ "code": code, "points": points, "memo": "米面油" }),
         )
         .await;
     assert_eq!(spent.status, 201, "{}", spent.text());
-    assert_eq!(spent.json()["points"], 0);
+    assert_eq!(spent.json(), json!({ "name": "刘洋", "points": 0 }));
     // A merchant awards no bonuses.
     let bonus = m
         .post_json(
@@ -199,6 +240,12 @@ async fn a_merchant_sees_points_only_and_cannot_overspend() {
         )
         .await;
     assert_eq!(bonus.status, 404);
+    // The code is good for a quarter of an hour.
+    app.state.clock.advance_ms(16 * MIN);
+    let stale = m
+        .post_json("/api/v1/volunteer-points/lookup", &json!({ "code": code }))
+        .await;
+    assert_eq!(stale.status, 422, "{}", stale.text());
 }
 
 #[tokio::test]
@@ -304,4 +351,77 @@ async fn the_report_api_takes_a_year_or_a_month_and_says_what_is_wrong() {
         assert_eq!(res.status, 422, "month={bad}: {}", res.text());
         assert_eq!(res.json()["error"]["fields"]["month"], "月份应为 1 到 12。");
     }
+}
+
+/// Text as the certificate's PDF draws it: UTF-16 code units in hex.
+fn pdf_hex(text: &str) -> String {
+    text.encode_utf16().map(|u| format!("{u:04X}")).collect()
+}
+
+#[tokio::test]
+async fn a_certificate_pdf_prints_where_to_verify_it_and_says_what_its_list_leaves_out() {
+    use yijia_volunteers::commands::certificate::{Service, Shows};
+    let app = TestApp::spawn_with(yijia::modules(), |c| {
+        c.public_url = "https://yijia.example".into();
+    })
+    .await;
+    app.demo().await;
+    // 37 services without a star: the record keeps the latest 30, as `issue` does.
+    let services: Vec<Service> = (0..30)
+        .map(|i| Service {
+            date: format!("2026-10-{:02}", i + 1),
+            title: format!("楼道清扫{i}"),
+            place: "3号楼".into(),
+            organiser: "西柳沟社区".into(),
+            minutes: 60,
+        })
+        .collect();
+    let shows = Shows {
+        name: "刘洋".into(),
+        community: "西柳沟社区".into(),
+        minutes: 37 * 60,
+        services,
+        service_count: 37,
+        stars: 0,
+        issued_on: "2026-11-27".into(),
+    };
+    let code = "ABCDEFGHJKMN";
+    let volunteer: i64 = yijia_db::on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select volunteer_id from volunteer order by volunteer_id limit 1"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    let mut tx = app.handle().begin_write().await.unwrap();
+    yijia_volunteers::repo::insert_certificate(
+        &mut tx,
+        1,
+        volunteer,
+        code,
+        shows.minutes,
+        &serde_json::to_string(&shows).unwrap(),
+        None,
+        app.state.now_ms(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut anyone = app.client();
+    let url = format!("https://yijia.example/volunteers/certificates/{code}");
+    let pdf = anyone.get(&format!("/volunteers/certificates/{code}/pdf")).await;
+    assert_eq!(pdf.status, 200);
+    let raw = String::from_utf8_lossy(&pdf.body).into_owned();
+    assert!(raw.contains(&pdf_hex(&url)), "the verification URL is printed");
+    assert!(raw.contains(" re\n"), "and drawn as a QR code");
+    assert!(!raw.contains(&pdf_hex("星级")), "no stars, no stars line");
+    assert!(raw.contains(&pdf_hex("以及另外 19 项")), "18 listed of 37");
+    // The page the URL names answers without sign-in, with what the certificate shows.
+    let page = anyone.get(&format!("/volunteers/certificates/{code}")).await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("刘洋") && html.contains("37.0") && html.contains("西柳沟社区"));
+    assert!(html.contains("以及另外 7 项"), "30 listed of 37");
+    assert!(html.contains(&url));
+    assert!(!html.contains("星级"));
 }

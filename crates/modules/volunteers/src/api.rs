@@ -15,17 +15,21 @@ use crate::commands::certificate;
 use crate::commands::points::{self, PointsInput};
 use crate::commands::profile::{self, ProfileInput};
 use crate::commands::team::{self, MemberInput, TeamInput};
-use crate::commands::{self, attendance, signup, Access};
+use crate::commands::{self, attendance, redeem, signup, Access};
 use crate::ledger;
+use crate::model::card;
 use crate::model::qr::{self, Purpose};
 use crate::model::{Ledger, TxnKind};
-use crate::permissions::{JOIN, MANAGE, REDEEM};
+use crate::permissions::{JOIN, MANAGE};
 use crate::repo::{self, When};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/volunteers", post(post_volunteer))
         .route("/volunteers/me", get(get_me))
+        .route("/volunteers/me/card", get(get_card))
+        .route("/volunteer-points/lookup", post(post_lookup))
+        .route("/volunteer-points/spend", post(post_spend))
         .route("/volunteers/checkin", post(post_checkin))
         .route("/volunteers/{id}", get(get_volunteer))
         .route("/volunteers/{id}/ledger", get(get_ledger))
@@ -65,23 +69,21 @@ async fn post_volunteer(
     created(repo::volunteer(&s.db, id).await?)
 }
 
-/// A volunteer as the caller may see them: all of it for themselves and staff; name and
-/// points for a merchant of the alliance.
-async fn visible(s: &AppState, a: &Actor, id: i64) -> Result<(repo::VolunteerRow, bool)> {
+/// A volunteer by id, for themselves and staff only. A merchant of the alliance reaches a
+/// volunteer through the code the volunteer presents (`/volunteer-points/...`), never by id:
+/// walking ids let a merchant read everyone's history.
+async fn visible(s: &AppState, a: &Actor, id: i64) -> Result<repo::VolunteerRow> {
     let v = repo::volunteer(&s.db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(s, v.community_id).await?;
     let full = (a.account_id.is_some() && a.account_id == v.account_id) || MANAGE.allows(a, &c.place());
-    if !full && !REDEEM.allows(a, &c.place()) {
+    if !full {
         return Err(Error::NotFound);
     }
-    Ok((v, full))
+    Ok(v)
 }
 
-async fn summary(s: &AppState, v: &repo::VolunteerRow, full: bool) -> Result<Value> {
+async fn summary(s: &AppState, v: &repo::VolunteerRow) -> Result<Value> {
     let points = ledger::balance(&s.db, v.volunteer_id, Ledger::Points).await?;
-    if !full {
-        return Ok(json!({ "volunteer_id": v.volunteer_id, "name": v.name, "points": points }));
-    }
     let minutes = ledger::balance(&s.db, v.volunteer_id, Ledger::Hours).await?;
     Ok(json!({
         "volunteer": v,
@@ -101,7 +103,55 @@ async fn get_me(
     let id = crate::pages::community_of(q.community, &a)?;
     let c = commands::community(&s, id).await?;
     let me = Access::of(&s, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
-    to_json(summary(&s, &me, true).await?)
+    to_json(summary(&s, &me).await?)
+}
+
+/// My points code, to show a merchant of the alliance.
+async fn get_card(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Q(q): Q<CommunityQuery>,
+) -> WebResult<Json<Value>> {
+    let id = crate::pages::community_of(q.community, &a)?;
+    let c = commands::community(&s, id).await?;
+    let me = Access::of(&s, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
+    let now = s.now_ms();
+    to_json(json!({
+        "code": card::issue(&s.vault, me.volunteer_id, now),
+        "expires_at": now + card::VALID_MS,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct PresentedBody {
+    code: String,
+    points: Value,
+    memo: String,
+}
+
+/// A merchant reads the name and points of the volunteer presenting a code.
+async fn post_lookup(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(b): ApiJson<PresentedBody>,
+) -> WebResult<Json<Value>> {
+    to_json(redeem::look_up(&s, &a, &b.code).await?)
+}
+
+/// A merchant records points spent by the volunteer presenting a code.
+async fn post_spend(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    ApiJson(b): ApiJson<PresentedBody>,
+) -> WebResult<Response> {
+    let points = match &b.points {
+        Value::Number(n) => n.to_string(),
+        Value::String(v) => v.clone(),
+        _ => String::new(),
+    };
+    let input = PointsInput { points, memo: b.memo };
+    created(redeem::spend(&s, &a, &b.code, &input).await?)
 }
 
 async fn get_volunteer(
@@ -109,8 +159,8 @@ async fn get_volunteer(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
 ) -> WebResult<Json<Value>> {
-    let (v, full) = visible(&s, &a, id).await?;
-    to_json(summary(&s, &v, full).await?)
+    let v = visible(&s, &a, id).await?;
+    to_json(summary(&s, &v).await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,15 +178,12 @@ async fn get_ledger(
     P(id): P<i64>,
     Q(q): Q<LedgerQuery>,
 ) -> WebResult<Json<Value>> {
-    let (v, full) = visible(&s, &a, id).await?;
+    let v = visible(&s, &a, id).await?;
     let which = match q.ledger.as_str() {
         "" | "hours" => Ledger::Hours,
         "points" => Ledger::Points,
         _ => return Err(Error::field("ledger", "volunteers.bad_choice").into()),
     };
-    if !full && which == Ledger::Hours {
-        return Err(Error::NotFound.into());
-    }
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let Some(account) = repo::volunteer_account(&s.db, v.volunteer_id, which).await? else {
         return to_json(json!({ "ledger": which.as_str(), "balance": 0, "items": [], "next": null }));
@@ -377,8 +424,17 @@ async fn post_mark(
     P(id): P<i64>,
     ApiJson(b): ApiJson<MarkBody>,
 ) -> WebResult<Json<Value>> {
-    attendance::mark(&s, &a, id, b.what.trim()).await?;
-    to_json(repo::signup(&s.db, id).await?)
+    let out = attendance::mark(&s, &a, id, b.what.trim()).await?;
+    // The sign-up as it stands, and for a mark out what it credited and why (overlaps, an entry
+    // that stands).
+    let mut row = serde_json::to_value(repo::signup(&s.db, id).await?).map_err(anyhow::Error::from)?;
+    if let Some(o) = row.as_object_mut() {
+        o.insert(
+            "out".to_owned(),
+            serde_json::to_value(out).map_err(anyhow::Error::from)?,
+        );
+    }
+    to_json(row)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -154,7 +154,9 @@ pub async fn load(state: &AppState) -> Result<()> {
             memo: m.into(),
         };
         points::move_points(state, &admin, *v, TxnKind::Bonus, &memo("年度优秀志愿者奖励")).await?;
-        points::move_points(state, &merchant, *v, TxnKind::Spend, &memo("西柳沟便民超市 兑换米面油")).await?;
+        // At the counter the volunteer shows their points code; a merchant reaches no one by id.
+        let code = crate::model::card::issue(&state.vault, *v, state.now_ms());
+        crate::commands::redeem::spend(state, &merchant, &code, &memo("西柳沟便民超市 兑换米面油")).await?;
     }
     coming(state, &c, &teams).await
 }
@@ -242,6 +244,7 @@ async fn history(
                     signup_id: u,
                     activity_id: aid,
                     was: None,
+                    interval: Some((came.max(starts), came.max(starts) + minutes * 60_000)),
                 };
                 repo::set_minutes(&mut tx, &credited, minutes, ends).await?;
             }

@@ -6,10 +6,10 @@
 
 use yijia_db::Tx;
 use yijia_kernel::error::Message;
-use yijia_kernel::{Error, Result};
+use yijia_kernel::{Actor, Error, Result};
 
-use crate::model::{Holder, Ledger, TxnKind};
-use crate::repo::{self, NewTxn};
+use crate::model::{rules, Holder, Ledger, TxnKind};
+use crate::repo::{self, ActivityRow, NewTxn, SignupRow};
 
 /// One movement on a ledger.
 pub struct Movement<'a> {
@@ -71,4 +71,120 @@ pub async fn balance(db: &yijia_db::Db, volunteer_id: i64, ledger: Ledger) -> Re
 pub async fn balance_tx(tx: &mut Tx, community_id: i64, volunteer_id: i64, ledger: Ledger, now: i64) -> Result<i64> {
     let account = repo::account_tx(tx, community_id, ledger, Holder::Volunteer(volunteer_id), now).await?;
     repo::balance_tx(tx, account).await
+}
+
+/// What a sign-up is to be credited from now on.
+pub struct Credit<'a> {
+    pub minutes: i64,
+    /// Where the minutes lie in time, `[from, to)`; none when nothing is credited.
+    pub interval: Option<(i64, i64)>,
+    /// Why (empty for a first credit by check-out).
+    pub memo: &'a str,
+    /// A cancellation taking the credit back: posted as `reversal`, not as a correction.
+    pub reversal: bool,
+}
+
+/// Brings a sign-up's credited minutes to `credit.minutes`: the difference is posted to the
+/// hours ledger, and the points it earns (or no longer earns) to the points ledger. Points
+/// already spent are not taken back below zero. Rows are only added: a reduction, a reversal
+/// included, is a movement the other way with its memo.
+pub async fn settle(
+    tx: &mut Tx,
+    a: &ActivityRow,
+    u: &SignupRow,
+    credit: &Credit<'_>,
+    actor: &Actor,
+    now: i64,
+) -> Result<()> {
+    let minutes = credit.minutes;
+    let was = u.minutes.unwrap_or(0);
+    let delta = minutes - was;
+    let kind = if credit.reversal {
+        TxnKind::Reversal
+    } else if u.minutes.is_some() {
+        TxnKind::Correction
+    } else {
+        TxnKind::Service
+    };
+    let vol = Holder::Volunteer(u.volunteer_id);
+    let base = Movement {
+        community_id: a.community_id,
+        ledger: Ledger::Hours,
+        kind,
+        memo: credit.memo,
+        activity_id: Some(a.activity_id),
+        signup_id: Some(u.signup_id),
+        actor_account_id: actor.account_id,
+        from: Holder::Service,
+        to: vol,
+        amount: delta.abs(),
+    };
+    if delta > 0 {
+        post(tx, &base, now).await?;
+    } else if delta < 0 {
+        post(
+            tx,
+            &Movement {
+                from: vol,
+                to: Holder::Service,
+                ..base
+            },
+            now,
+        )
+        .await?;
+    }
+    // Measured against what the sign-up has earned so far, not against its old minutes: a
+    // take-back limited by points already spent must not be paid out again by a later raise.
+    let earned_so_far = repo::signup_points_tx(tx, u.signup_id, u.volunteer_id).await?;
+    let points = rules::points_for(minutes, a.points_per_hour) - earned_so_far;
+    let earned = Movement {
+        ledger: Ledger::Points,
+        kind: match kind {
+            TxnKind::Service => TxnKind::Earned,
+            k => k,
+        },
+        from: Holder::Issued,
+        amount: points.abs(),
+        ..base
+    };
+    if points > 0 {
+        post(tx, &earned, now).await?;
+    } else if points < 0 {
+        let left = balance_tx(tx, a.community_id, u.volunteer_id, Ledger::Points, now).await?;
+        let back = points.abs().min(left);
+        if back > 0 {
+            post(
+                tx,
+                &Movement {
+                    from: vol,
+                    to: Holder::Issued,
+                    amount: back,
+                    ..earned
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    let credited = repo::CreditedSignup {
+        signup_id: u.signup_id,
+        activity_id: a.activity_id,
+        was: u.minutes,
+        interval: credit.interval.filter(|_| minutes > 0),
+    };
+    repo::set_minutes(tx, &credited, minutes, now).await
+}
+
+/// Takes back everything a sign-up was credited, because it or its activity was cancelled.
+pub async fn reverse(tx: &mut Tx, a: &ActivityRow, u: &SignupRow, memo: &str, actor: &Actor, now: i64) -> Result<()> {
+    if u.minutes.unwrap_or(0) == 0 {
+        return Ok(());
+    }
+    let credit = Credit {
+        minutes: 0,
+        interval: None,
+        memo,
+        reversal: true,
+    };
+    settle(tx, a, u, &credit, actor, now).await
 }

@@ -37,7 +37,7 @@ impl Module for Volunteers {
     }
 
     fn pages(&self) -> Router<AppState> {
-        use pages::{activities, activity, certificate, me, people, reports, scan, teams};
+        use pages::{activities, activity, certificate, me, people, redeem, reports, scan, teams};
         Router::new()
             .route("/volunteers", get(me::show).post(me::post_register))
             .route("/volunteers/profile", post(me::post_profile))
@@ -65,6 +65,7 @@ impl Module for Volunteers {
             .route("/volunteers/people/{id}/certificate", post(certificate::post_issue))
             .route("/volunteers/certificates/{code}", get(certificate::show))
             .route("/volunteers/certificates/{code}/pdf", get(certificate::pdf))
+            .route("/volunteers/redeem", get(redeem::show).post(redeem::post))
             .route("/volunteers/reports", get(reports::show))
             .route("/volunteers/reports.xlsx", get(reports::xlsx))
     }

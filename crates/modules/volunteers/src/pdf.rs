@@ -25,37 +25,45 @@ const MARGIN: f32 = 56.0;
 const BORDER: f32 = 28.0;
 const TEXT_W: f32 = PAGE_W - 2.0 * MARGIN;
 
-/// A one-page A4 PDF showing the lines.
-pub fn page(title: &str, lines: &[Line<'_>]) -> Vec<u8> {
+/// A QR code to draw: `width` modules a side, `dark` row by row.
+pub struct Qr {
+    pub width: usize,
+    pub dark: Vec<bool>,
+}
+
+/// The side of a QR code on the page, quiet zone included: about 3.4 cm, which a phone reads
+/// from a printed sheet at arm's length.
+const QR_SIZE: f32 = 96.0;
+
+/// A one-page A4 PDF showing the lines from the top, and the footer's lines (with a QR code at
+/// their right, if any) at the bottom. The footer is drawn first, so it is always on the page;
+/// body lines that would run into it are dropped, so the caller keeps lists short enough.
+pub fn page(title: &str, lines: &[Line<'_>], footer: &[Line<'_>], qr: Option<&Qr>) -> Vec<u8> {
     let mut used = BTreeSet::new();
     let (w, h) = (PAGE_W - 2.0 * BORDER, PAGE_H - 2.0 * BORDER);
     let mut content = format!("0.8 w {BORDER} {BORDER} {w} {h} re S\n");
-    let mut top = PAGE_H - MARGIN;
-    'page: for line in lines {
-        let size = f32::from(line.size.max(1));
-        top -= f32::from(line.gap_before);
-        for row in wrap(line.text, size) {
-            let baseline = top - size;
-            // One page only: whatever would fall into the bottom margin is dropped rather than drawn off the paper.
-            if baseline < MARGIN {
-                break 'page;
-            }
-            if !row.is_empty() {
-                let x = if line.centred {
-                    (PAGE_W - width(row, size)) / 2.0
-                } else {
-                    MARGIN
-                };
-                used.extend(ucs2(row));
-                let text = hex(ucs2(row));
-                let _ = writeln!(
-                    content,
-                    "BT /F1 {} Tf {x:.1} {baseline:.1} Td <{text}> Tj ET",
-                    line.size
-                );
-            }
-            top -= size * 1.5;
-        }
+    let footer_w = if qr.is_some() { TEXT_W - QR_SIZE - 12.0 } else { TEXT_W };
+    let footer_h: f32 = footer
+        .iter()
+        .map(|l| {
+            let size = f32::from(l.size.max(1));
+            #[expect(clippy::cast_precision_loss, reason = "a handful of rows")]
+            let rows = wrap(l.text, size, footer_w).len() as f32;
+            f32::from(l.gap_before) + rows * size * 1.5
+        })
+        .sum();
+    let footer_top = MARGIN + footer_h.max(if qr.is_some() { QR_SIZE } else { 0.0 });
+    draw(
+        &mut content,
+        &mut used,
+        lines,
+        PAGE_H - MARGIN,
+        footer_top + 12.0,
+        TEXT_W,
+    );
+    draw(&mut content, &mut used, footer, footer_top, MARGIN - 1.0, footer_w);
+    if let Some(qr) = qr {
+        draw_qr(&mut content, qr, PAGE_W - MARGIN - QR_SIZE, MARGIN);
     }
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
@@ -88,6 +96,62 @@ fn ucs2(text: &str) -> impl Iterator<Item = u16> + '_ {
         .map(|c| u16::try_from(u32::from(c)).unwrap_or(u16::from(b'?')))
 }
 
+/// Draws lines down from `top`; one page only, so whatever would fall below `floor` is dropped
+/// rather than drawn over the footer or off the paper.
+fn draw(content: &mut String, used: &mut BTreeSet<u16>, lines: &[Line<'_>], top: f32, floor: f32, text_w: f32) {
+    let mut top = top;
+    for line in lines {
+        let size = f32::from(line.size.max(1));
+        top -= f32::from(line.gap_before);
+        for row in wrap(line.text, size, text_w) {
+            let baseline = top - size;
+            if baseline < floor {
+                return;
+            }
+            if !row.is_empty() {
+                let x = if line.centred {
+                    (PAGE_W - width(row, size)) / 2.0
+                } else {
+                    MARGIN
+                };
+                used.extend(ucs2(row));
+                let text = hex(ucs2(row));
+                let _ = writeln!(
+                    content,
+                    "BT /F1 {} Tf {x:.1} {baseline:.1} Td <{text}> Tj ET",
+                    line.size
+                );
+            }
+            top -= size * 1.5;
+        }
+    }
+}
+
+/// Draws a QR code as filled squares, with its quiet zone of four modules, its lower left
+/// corner at (`x`, `y`): vector squares stay sharp at any zoom and need no image object.
+fn draw_qr(content: &mut String, qr: &Qr, x: f32, y: f32) {
+    if qr.width == 0 {
+        return;
+    }
+    // QR codes are at most 177 modules a side; the conversions are exact.
+    #[expect(clippy::cast_precision_loss, reason = "at most 185 modules")]
+    let m = QR_SIZE / (qr.width + 8) as f32;
+    content.push_str("0 g\n");
+    for (i, dark) in qr.dark.iter().enumerate() {
+        if *dark {
+            #[expect(clippy::cast_precision_loss, reason = "at most 185 modules")]
+            let (row, col) = ((i / qr.width) as f32, (i % qr.width) as f32);
+            let _ = writeln!(
+                content,
+                "{:.2} {:.2} {m:.2} {m:.2} re",
+                x + (col + 4.0) * m,
+                y + QR_SIZE - (row + 5.0) * m
+            );
+        }
+    }
+    content.push_str("f\n");
+}
+
 fn hex(units: impl Iterator<Item = u16>) -> String {
     units.map(|u| format!("{u:04X}")).collect()
 }
@@ -97,11 +161,11 @@ fn width(text: &str, size: f32) -> f32 {
 }
 
 /// Breaks anywhere, not just at spaces: Chinese has no spaces, and the lines here are short prose.
-fn wrap(text: &str, size: f32) -> Vec<&str> {
+fn wrap(text: &str, size: f32, text_w: f32) -> Vec<&str> {
     let mut rows = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
-        if i > start && width(&text[start..i + c.len_utf8()], size) > TEXT_W {
+        if i > start && width(&text[start..i + c.len_utf8()], size) > text_w {
             rows.push(&text[start..i]);
             start = i;
         }
@@ -184,7 +248,7 @@ mod tests {
                 gap_before: 10,
             },
         ];
-        page("志愿服务证明 (张三)", &lines)
+        page("志愿服务证明 (张三)", &lines, &[], None)
     }
 
     /// One char per byte, so string indices are file offsets.
@@ -243,6 +307,38 @@ mod tests {
     }
 
     #[test]
+    fn the_footer_and_its_qr_code_stay_on_the_page_when_the_body_is_too_long() {
+        let many: Vec<String> = (0..80).map(|i| format!("服务 {i}")).collect();
+        let body: Vec<Line<'_>> = many
+            .iter()
+            .map(|t| Line {
+                text: t,
+                size: 10,
+                centred: false,
+                gap_before: 2,
+            })
+            .collect();
+        let footer = [Line {
+            text: "https://yijia.example/volunteers/certificates/ABCDEFGHJKMN",
+            size: 10,
+            centred: false,
+            gap_before: 0,
+        }];
+        let qr = Qr {
+            width: 2,
+            dark: vec![true, false, false, true],
+        };
+        let s = text(&page("t", &body, &footer, Some(&qr)));
+        assert!(s.contains(&hex(ucs2("https://yijia.example/"))), "the URL is printed");
+        assert!(!s.contains(&hex(ucs2("服务 79"))), "the body stops above the footer");
+        assert_eq!(
+            s.matches(" re\n").count(),
+            2,
+            "two dark modules (the border is stroked)"
+        );
+    }
+
+    #[test]
     fn long_lines_wrap_and_parens_stay_in_hex() {
         let s = text(&sample());
         let start = s.find("4 0 obj").unwrap();
@@ -251,7 +347,7 @@ mod tests {
         assert!(content.contains(&format!("<{}> Tj", hex(ucs2("No. 2024-001 (A)")))));
         assert!(!content.contains('(') && !content.contains(')'));
         let long = "志a".repeat(50);
-        let rows = wrap(&long, 14.0);
+        let rows = wrap(&long, 14.0, TEXT_W);
         assert!(rows.len() > 1 && rows.iter().all(|row| width(row, 14.0) <= TEXT_W));
         assert_eq!(rows.concat(), long);
     }

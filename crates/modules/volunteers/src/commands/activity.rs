@@ -169,7 +169,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ActivityInput) -> R
     Ok(id)
 }
 
-/// Cancels an activity that has not ended; everyone signed up or waiting is told.
+/// Cancels an activity that has not ended; everyone signed up or waiting is told, and whatever
+/// was credited for it is reversed.
 pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> Result<()> {
     let now = state.now_ms();
     let (mut tx, c, a) = activity_locked(state, id).await?;
@@ -181,6 +182,15 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> Result<()> {
     }
     if a.ends_at <= now {
         return Err(Error::conflict("volunteers.activity_over"));
+    }
+    // What was credited while it ran is reversed, each sign-up by a reversing entry with the
+    // reason: the reports leave cancelled activities out, and the ledger must agree with them.
+    let memo = format!("活动已取消：{}", a.title);
+    let credited = repo::credited_signups_tx(&mut tx, id).await?;
+    for signup_id in &credited {
+        if let Some(u) = repo::signup_tx(&mut tx, *signup_id).await? {
+            crate::ledger::reverse(&mut tx, &a, &u, &memo, actor, now).await?;
+        }
     }
     repo::set_activity_status(&mut tx, id, "cancelled", now).await?;
     let accounts = signed_up_accounts(&mut tx, id).await?;
@@ -196,7 +206,9 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> Result<()> {
         state.vault.audit_key(),
         now,
         actor,
-        Entry::new("volunteer_activity.cancel", "vol_activity", id).community(Some(c.community_id)),
+        Entry::new("volunteer_activity.cancel", "vol_activity", id)
+            .community(Some(c.community_id))
+            .after(Some(&serde_json::json!({ "reversed": credited }))),
     )
     .await?;
     tx.commit().await?;

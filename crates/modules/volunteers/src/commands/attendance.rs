@@ -2,7 +2,13 @@
 //! leader can mark either for someone without a phone. Checking out credits the time actually
 //! served within the shift; a forgotten check-out or a late arrival is settled by the leader
 //! entering the minutes. Hours are entered within 10 working days of the activity (DOMAIN.md
-//! §3); after that only staff may correct them, with a reason, as new entries.
+//! §3); after that only staff may correct them, with a reason, as new entries, and no check-out
+//! credits anything any more (it would be an entry without staff or reason).
+//!
+//! Hours count only time given (issue 28): one person's credited intervals never overlap, so a
+//! check-out is trimmed to the time not already credited elsewhere (its memo says so) and an
+//! entry that does not fit is refused; a check-out never replaces a leader's entry; and an entry
+//! before the shift's end needs a reason.
 
 use serde::Serialize;
 use yijia_db::Tx;
@@ -12,9 +18,9 @@ use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 use yijia_registry::repo::CommunityAt;
 
 use super::{activity_locked, entry_locks_at, number, Access};
-use crate::ledger::{self, Movement};
+use crate::ledger::{self, Credit};
 use crate::model::qr::{self, Purpose, Refused};
-use crate::model::{rules, Holder, Ledger, TxnKind};
+use crate::model::rules;
 use crate::permissions::JOIN;
 use crate::repo::{self, ActivityRow, SignupRow};
 
@@ -34,6 +40,24 @@ pub struct Scanned {
     pub at: i64,
     /// Credited on checking out.
     pub minutes: Option<i64>,
+    /// What the check-out did besides, when it checked out.
+    #[serde(flatten)]
+    pub out: Option<CheckedOut>,
+}
+
+/// What a check-out credited, and why it may be less than the time within the shift.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckedOut {
+    /// The minutes between arrival and leaving, within the shift.
+    pub served: i64,
+    /// The minutes the sign-up holds now.
+    pub credited: i64,
+    /// The leader had entered minutes already: they stand, the check-out only records the time.
+    pub kept_entry: bool,
+    /// Minutes not credited because they were credited to another activity already.
+    pub not_counted: i64,
+    /// Those other activities.
+    pub overlaps: Vec<String>,
 }
 
 /// Reads a scanned code without acting on it: which activity, and what for.
@@ -60,18 +84,19 @@ pub async fn scan(state: &AppState, actor: &Actor, token: &str) -> Result<Scanne
         Purpose::CheckIn => pick_for_check_in(&mine, now)?,
         Purpose::CheckOut => pick_for_check_out(&mine, now)?,
     };
-    let minutes = match code.purpose {
+    let out = match code.purpose {
         Purpose::CheckIn => {
             repo::set_checked_in(&mut tx, u.signup_id, now, "qr").await?;
             None
         }
         Purpose::CheckOut => {
+            open_for_credit(&mut tx, &c, &a, now).await?;
             repo::set_checked_out(&mut tx, u.signup_id, now, "qr").await?;
-            let served = rules::served_minutes(u.checked_in_at.unwrap_or(now), now, u.shift_starts_at, u.shift_ends_at);
-            settle(&mut tx, &c, &a, &u, served, "", actor, now).await?;
-            Some(served)
+            let came = u.checked_in_at.unwrap_or(now);
+            Some(check_out(&mut tx, &a, &u, came, now, actor).await?)
         }
     };
+    let minutes = out.as_ref().map(|o| o.credited);
     audit::record(
         &mut tx,
         state.vault.audit_key(),
@@ -80,7 +105,7 @@ pub async fn scan(state: &AppState, actor: &Actor, token: &str) -> Result<Scanne
         Entry::new("volunteer_signup.scan", "vol_signup", u.signup_id)
             .community(Some(c.community_id))
             .after(Some(
-                &serde_json::json!({ "purpose": code.purpose.as_str(), "minutes": minutes }),
+                &serde_json::json!({ "purpose": code.purpose.as_str(), "minutes": minutes, "out": out }),
             )),
     )
     .await?;
@@ -92,6 +117,78 @@ pub async fn scan(state: &AppState, actor: &Actor, token: &str) -> Result<Scanne
         purpose: code.purpose.as_str(),
         at: now,
         minutes,
+        out,
+    })
+}
+
+/// A check-out credits time only while entries are open: after the lock, time is credited by
+/// staff with a reason (`record`), never by a scan or a mark. The lock falls days after the
+/// activity's end, so a check-out during or just after it does not read the calendar.
+async fn open_for_credit(tx: &mut Tx, c: &CommunityAt, a: &ActivityRow, now: i64) -> Result<()> {
+    if now >= a.ends_at && now >= entry_locks_at(tx, c, a).await? {
+        return Err(Error::conflict("volunteers.entry_locked"));
+    }
+    Ok(())
+}
+
+/// Credits a check-out: the time within the shift, less what is credited to the volunteer
+/// elsewhere already; nothing when the leader entered minutes first (the entry stands; the
+/// check-out's time is kept on the sign-up and in the audit trail).
+async fn check_out(
+    tx: &mut Tx,
+    a: &ActivityRow,
+    u: &SignupRow,
+    came: i64,
+    left: i64,
+    actor: &Actor,
+) -> Result<CheckedOut> {
+    let served = rules::served_minutes(came, left, u.shift_starts_at, u.shift_ends_at);
+    if let Some(entered) = u.minutes {
+        return Ok(CheckedOut {
+            served,
+            credited: entered,
+            kept_entry: true,
+            not_counted: 0,
+            overlaps: Vec::new(),
+        });
+    }
+    let from = came.max(u.shift_starts_at);
+    let to = from + served * 60_000;
+    let others = repo::credited_near_tx(tx, u.volunteer_id, u.signup_id, from, to).await?;
+    let taken: Vec<(i64, i64)> = others.iter().map(repo::CreditedRow::interval).collect();
+    let best = rules::longest(&rules::free_pieces(from, to, &taken));
+    let credited = best.map_or(0, |(f, t)| (t - f) / 60_000);
+    let interval = best.map(|(f, _)| (f, f + credited * 60_000));
+    let overlaps: Vec<String> = others
+        .iter()
+        .filter(|o| {
+            let (f, t) = o.interval();
+            f < to && t > from
+        })
+        .map(|o| o.title.clone())
+        .collect();
+    let not_counted = served - credited;
+    let memo = if not_counted > 0 {
+        format!(
+            "与「{}」已计入的时间重叠，少计 {not_counted} 分钟",
+            overlaps.join("」「")
+        )
+    } else {
+        String::new()
+    };
+    let credit = Credit {
+        minutes: credited,
+        interval,
+        memo: &memo,
+        reversal: false,
+    };
+    ledger::settle(tx, a, u, &credit, actor, left).await?;
+    Ok(CheckedOut {
+        served,
+        credited,
+        kept_entry: false,
+        not_counted,
+        overlaps,
     })
 }
 
@@ -152,8 +249,8 @@ fn pick_for_check_out(mine: &[SignupRow], now: i64) -> Result<SignupRow> {
     }
 }
 
-/// The leader marks someone in or out (`in` / `out`) now.
-pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -> Result<()> {
+/// The leader marks someone in or out (`in` / `out`) now; a mark out answers what it credited.
+pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -> Result<Option<CheckedOut>> {
     let now = state.now_ms();
     let first = repo::signup(&state.db, signup_id).await?.ok_or(Error::NotFound)?;
     let (mut tx, c, a) = activity_locked(state, first.activity_id).await?;
@@ -165,6 +262,7 @@ pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -
     if u.status != "confirmed" {
         return Err(Error::conflict("volunteers.not_confirmed"));
     }
+    let mut out = None;
     match what {
         "in" => {
             if u.checked_in_at.is_some() {
@@ -184,9 +282,9 @@ pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -
             if u.checked_out_at.is_some() {
                 return Err(Error::conflict("volunteers.already_checked_out"));
             }
+            open_for_credit(&mut tx, &c, &a, now).await?;
             repo::set_checked_out(&mut tx, signup_id, now, "leader").await?;
-            let served = rules::served_minutes(came, now, u.shift_starts_at, u.shift_ends_at);
-            settle(&mut tx, &c, &a, &u, served, "", actor, now).await?;
+            out = Some(check_out(&mut tx, &a, &u, came, now, actor).await?);
         }
         _ => return Err(Error::field("what", "volunteers.bad_choice")),
     }
@@ -197,11 +295,11 @@ pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -
         actor,
         Entry::new("volunteer_signup.mark", "vol_signup", signup_id)
             .community(Some(c.community_id))
-            .after(Some(&serde_json::json!({ "mark": what }))),
+            .after(Some(&serde_json::json!({ "mark": what, "out": out }))),
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(out)
 }
 
 /// The leader (or staff) enters the minutes a volunteer served, or corrects them.
@@ -239,10 +337,20 @@ pub async fn record(state: &AppState, actor: &Actor, signup_id: i64, minutes: &s
     if locked && !access.staff {
         return Err(Error::conflict("volunteers.entry_locked"));
     }
-    if (locked || u.minutes.is_some()) && reason.is_empty() {
+    // Before the shift's end the time is not all given yet: crediting it needs the leader's
+    // reason (a volunteer who must leave early and forgot to check out, say).
+    let early = now < u.shift_ends_at;
+    if (locked || early || u.minutes.is_some()) && reason.is_empty() {
         return Err(Error::field("reason", "volunteers.reason_needed"));
     }
-    settle(&mut tx, &c, &a, &u, m, &reason, actor, now).await?;
+    let interval = place_entry(&mut tx, &u, m).await?;
+    let credit = Credit {
+        minutes: m,
+        interval,
+        memo: &reason,
+        reversal: false,
+    };
+    ledger::settle(&mut tx, &a, &u, &credit, actor, now).await?;
     audit::record(
         &mut tx,
         state.vault.audit_key(),
@@ -260,92 +368,31 @@ pub async fn record(state: &AppState, actor: &Actor, signup_id: i64, minutes: &s
     Ok(())
 }
 
-/// Brings a sign-up's credited minutes to `minutes`: the difference is posted to the hours
-/// ledger, and the points it earns (or no longer earns) to the points ledger. Points already
-/// spent are not taken back below zero.
-#[expect(clippy::too_many_arguments, reason = "one posting's context")]
-async fn settle(
-    tx: &mut Tx,
-    c: &CommunityAt,
-    a: &ActivityRow,
-    u: &SignupRow,
-    minutes: i64,
-    memo: &str,
-    actor: &Actor,
-    now: i64,
-) -> Result<()> {
-    let was = u.minutes.unwrap_or(0);
-    let delta = minutes - was;
-    let kind = if u.minutes.is_some() {
-        TxnKind::Correction
-    } else {
-        TxnKind::Service
-    };
-    let vol = Holder::Volunteer(u.volunteer_id);
-    let base = Movement {
-        community_id: c.community_id,
-        ledger: Ledger::Hours,
-        kind,
-        memo,
-        activity_id: Some(a.activity_id),
-        signup_id: Some(u.signup_id),
-        actor_account_id: actor.account_id,
-        from: Holder::Service,
-        to: vol,
-        amount: delta.abs(),
-    };
-    if delta > 0 {
-        ledger::post(tx, &base, now).await?;
-    } else if delta < 0 {
-        ledger::post(
-            tx,
-            &Movement {
-                from: vol,
-                to: Holder::Service,
-                ..base
-            },
-            now,
-        )
-        .await?;
+/// Where an entry of `minutes` lies in the shift: where the sign-up's time was
+/// credited before, else from its check-in, else the first free stretch long enough; refused
+/// when no stretch free of the volunteer's other credited time is long enough.
+async fn place_entry(tx: &mut Tx, u: &SignupRow, minutes: i64) -> Result<Option<(i64, i64)>> {
+    if minutes == 0 {
+        return Ok(None);
     }
-    // Measured against what the sign-up has earned so far, not against its old minutes: a
-    // take-back limited by points already spent must not be paid out again by a later raise.
-    let earned_so_far = repo::signup_points_tx(tx, u.signup_id, u.volunteer_id).await?;
-    let points = rules::points_for(minutes, a.points_per_hour) - earned_so_far;
-    let earned = Movement {
-        ledger: Ledger::Points,
-        kind: if kind == TxnKind::Service {
-            TxnKind::Earned
-        } else {
-            TxnKind::Correction
-        },
-        from: Holder::Issued,
-        amount: points.abs(),
-        ..base
-    };
-    if points > 0 {
-        ledger::post(tx, &earned, now).await?;
-    } else if points < 0 {
-        let left = ledger::balance_tx(tx, c.community_id, u.volunteer_id, Ledger::Points, now).await?;
-        let back = points.abs().min(left);
-        if back > 0 {
-            ledger::post(
-                tx,
-                &Movement {
-                    from: vol,
-                    to: Holder::Issued,
-                    amount: back,
-                    ..earned
-                },
-                now,
-            )
-            .await?;
-        }
+    let (from, to) = (u.shift_starts_at, u.shift_ends_at);
+    let others = repo::credited_near_tx(tx, u.volunteer_id, u.signup_id, from, to).await?;
+    let taken: Vec<(i64, i64)> = others.iter().map(repo::CreditedRow::interval).collect();
+    let pieces = rules::free_pieces(from, to, &taken);
+    let length = minutes * 60_000;
+    let fits = |start: i64| pieces.iter().any(|(f, t)| *f <= start && start + length <= *t);
+    let wanted = [u.credited_from, u.checked_in_at.map(|c| c.max(from))];
+    if let Some(start) = wanted.into_iter().flatten().find(|s| fits(*s)) {
+        return Ok(Some((start, start + length)));
     }
-    let credited = repo::CreditedSignup {
-        signup_id: u.signup_id,
-        activity_id: a.activity_id,
-        was: u.minutes,
-    };
-    repo::set_minutes(tx, &credited, minutes, now).await
+    if let Some((f, _)) = pieces.iter().find(|(f, t)| t - f >= length) {
+        return Ok(Some((*f, f + length)));
+    }
+    let free = rules::longest(&pieces).map_or(0, |(f, t)| (t - f) / 60_000);
+    let titles: Vec<String> = others.into_iter().map(|o| o.title).collect();
+    Err(Error::Conflict(
+        Message::new("volunteers.time_already_credited")
+            .arg("free", free)
+            .arg("titles", titles.join("、")),
+    ))
 }

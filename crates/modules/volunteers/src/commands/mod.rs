@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod certificate;
 pub mod points;
 pub mod profile;
+pub mod redeem;
 pub mod signup;
 pub mod team;
 

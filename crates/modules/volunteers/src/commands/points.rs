@@ -1,6 +1,8 @@
 //! Points outside of service: bonuses staff award, and points spent at the merchant alliance.
 //! A spend is refused when the balance does not cover it; two spends at once are decided one
 //! after the other under the community's write lock, so the balance never goes below zero.
+//! By a volunteer's id, only staff move points; a merchant records a spend through the code the
+//! volunteer presents (`redeem`).
 
 use serde::Deserialize;
 use yijia_kernel::audit::{self, Entry};
@@ -21,13 +23,25 @@ pub struct PointsInput {
     pub memo: String,
 }
 
-/// Awards a bonus (`bonus`) or records a spend (`spend`); returns the transaction's id.
+/// Awards a bonus (`bonus`) or records a spend (`spend`), as staff; returns the transaction's id.
 pub async fn move_points(
     state: &AppState,
     actor: &Actor,
     volunteer_id: i64,
     kind: TxnKind,
     input: &PointsInput,
+) -> Result<i64> {
+    post(state, actor, volunteer_id, kind, input, false).await
+}
+
+/// Moves points; `presented`: the volunteer presented their code, so a merchant may spend.
+pub(crate) async fn post(
+    state: &AppState,
+    actor: &Actor,
+    volunteer_id: i64,
+    kind: TxnKind,
+    input: &PointsInput,
+    presented: bool,
 ) -> Result<i64> {
     let mut errs = FieldErrors::default();
     if input.points.trim().is_empty() {
@@ -42,7 +56,8 @@ pub async fn move_points(
     let vol = Holder::Volunteer(volunteer_id);
     let (cap, from, to, action) = match kind {
         TxnKind::Bonus => (MANAGE, Holder::Issued, vol, "volunteer_points.bonus"),
-        TxnKind::Spend => (REDEEM, vol, Holder::Redeemed, "volunteer_points.spend"),
+        TxnKind::Spend if presented => (REDEEM, vol, Holder::Redeemed, "volunteer_points.spend"),
+        TxnKind::Spend => (MANAGE, vol, Holder::Redeemed, "volunteer_points.spend"),
         _ => return Err(Error::NotFound),
     };
     if !cap.allows(actor, &c.place()) {

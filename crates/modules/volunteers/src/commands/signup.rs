@@ -97,7 +97,8 @@ pub async fn sign_up(state: &AppState, actor: &Actor, activity_id: i64, shift_id
 }
 
 /// Cancels a sign-up: its volunteer before the activity's deadline, or whoever runs the
-/// activity until the shift ends. A place freed goes to the first one waiting.
+/// activity until the shift ends. A place freed goes to the first one waiting; minutes credited
+/// to it are reversed.
 pub async fn cancel(state: &AppState, actor: &Actor, signup_id: i64) -> Result<()> {
     let now = state.now_ms();
     let first = repo::signup(&state.db, signup_id).await?.ok_or(Error::NotFound)?;
@@ -121,6 +122,10 @@ pub async fn cancel(state: &AppState, actor: &Actor, signup_id: i64) -> Result<(
     if access.runs() && now >= u.shift_ends_at {
         return Err(Error::conflict("volunteers.activity_over"));
     }
+    // Minutes entered for a sign-up that is then cancelled were not given: they are taken back
+    // by a reversing entry (never a delete), so the reports and certificates, which leave
+    // cancelled sign-ups out, agree with the ledger.
+    crate::ledger::reverse(&mut tx, &a, &u, "报名已取消", actor, now).await?;
     repo::set_signup_status(&mut tx, signup_id, "cancelled", now).await?;
     if u.status == "confirmed" {
         promote(&mut tx, &u, now).await?;
@@ -132,7 +137,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, signup_id: i64) -> Result<(
         actor,
         Entry::new("volunteer_signup.cancel", "vol_signup", signup_id)
             .community(Some(c.community_id))
-            .before(Some(&serde_json::json!({ "status": u.status }))),
+            .before(Some(&serde_json::json!({ "status": u.status, "minutes": u.minutes }))),
     )
     .await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! The volunteers' closed lists and the rules that need no database: ages, served minutes,
 //! points, star levels, the working-day lock, and the signed check-in codes (`qr`).
 
+pub mod card;
 pub mod qr;
 pub mod rules;
 
@@ -67,6 +68,7 @@ vocab!(
         Earned = "earned" / "服务积分" / "Points for service",
         Bonus = "bonus" / "奖励积分" / "Bonus",
         Spend = "spend" / "积分兑换" / "Redeemed",
+        Reversal = "reversal" / "取消冲销" / "Reversed on cancellation",
     }
 );
 

@@ -89,7 +89,7 @@ pub fn check(vault: &Vault, token: &str, now: i64) -> Result<Code, Refused> {
 
 /// Compares in time independent of where the first difference is, so the signature cannot be
 /// guessed byte by byte from response times.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

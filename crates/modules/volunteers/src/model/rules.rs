@@ -28,6 +28,42 @@ pub fn served_minutes(checked_in: i64, checked_out: i64, shift_start: i64, shift
     ((to - from) / 60_000).max(0)
 }
 
+/// The parts of `[from, to)` not covered by any of `taken` (intervals `[f, t)`), in order: where
+/// a new credit may lie so that one person's credited time never overlaps.
+pub fn free_pieces(from: i64, to: i64, taken: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let mut taken: Vec<(i64, i64)> = taken.iter().copied().filter(|(f, t)| f < t).collect();
+    taken.sort_unstable();
+    let mut out = Vec::new();
+    let mut at = from;
+    for (f, t) in taken {
+        if t <= at {
+            continue;
+        }
+        if f >= to {
+            break;
+        }
+        if f > at {
+            out.push((at, f));
+        }
+        at = at.max(t);
+    }
+    if at < to {
+        out.push((at, to));
+    }
+    out
+}
+
+/// The longest of the free pieces (the earliest among equals).
+pub fn longest(pieces: &[(i64, i64)]) -> Option<(i64, i64)> {
+    pieces
+        .iter()
+        .copied()
+        .fold(None, |best: Option<(i64, i64)>, p| match best {
+            Some(b) if b.1 - b.0 >= p.1 - p.0 => Some(b),
+            _ => Some(p),
+        })
+}
+
 /// A shift's length in minutes: the most anyone can be credited for it.
 pub fn shift_minutes(starts_at: i64, ends_at: i64) -> i64 {
     ((ends_at - starts_at) / 60_000).max(0)
@@ -94,6 +130,16 @@ mod tests {
         assert_eq!(served_minutes(9 * h + h / 4, 11 * h, 9 * h, 11 * h), 105);
         // Left before arriving (clock trouble): nothing.
         assert_eq!(served_minutes(10 * h, 9 * h, 9 * h, 11 * h), 0);
+    }
+
+    #[test]
+    fn free_pieces_leave_out_what_is_taken() {
+        assert_eq!(free_pieces(0, 10, &[]), [(0, 10)]);
+        assert_eq!(free_pieces(0, 10, &[(2, 4), (3, 5), (8, 12)]), [(0, 2), (5, 8)]);
+        assert_eq!(free_pieces(0, 10, &[(-5, 20)]), []);
+        assert_eq!(free_pieces(0, 10, &[(10, 20), (-3, 0)]), [(0, 10)]);
+        assert_eq!(longest(&[(0, 2), (5, 8), (9, 12)]), Some((5, 8)));
+        assert_eq!(longest(&[]), None);
     }
 
     #[test]

@@ -212,7 +212,8 @@ pub async fn post_mark(
     PageForm(mut f): PageForm<ActionInput>,
 ) -> WebResult<Response> {
     let id = activity_of(&ctx, sid).await?;
-    let result = attendance::mark(&ctx.state, &a, sid, f.what.trim()).await;
+    // The roster shows what the mark credited, overlaps included, from the sign-up and its history.
+    let result = attendance::mark(&ctx.state, &a, sid, f.what.trim()).await.map(|_| ());
     f.signup = sid.to_string();
     answer(ctx, a, id, "roster", f, result).await
 }

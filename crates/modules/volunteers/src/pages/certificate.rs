@@ -7,6 +7,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, P};
 
+use qrcode::{Color, QrCode};
+
 use crate::commands::certificate::{self, Shows};
 use crate::model::rules;
 use crate::pdf::{self, Line};
@@ -22,6 +24,9 @@ struct CertificatePage {
     chrome: Chrome,
     code: String,
     s: Shows,
+    /// "And N more", when services are counted but not listed (the list holds the latest ones).
+    more: Option<String>,
+    url: String,
 }
 
 impl CertificatePage {
@@ -32,10 +37,41 @@ impl CertificatePage {
 
 pub async fn show(ctx: PageCtx, P(code): P<String>) -> WebResult<Response> {
     let (_, s, _) = certificate::verify(&ctx.state, &code).await?;
+    let code = code.trim().to_ascii_uppercase();
     render(CertificatePage {
         chrome: Chrome::new(&ctx, "volunteers.certificate"),
-        code: code.trim().to_ascii_uppercase(),
+        more: and_more(&ctx, &s, s.services.len()),
+        url: verify_url(&ctx.state, &code),
+        code,
         s,
+    })
+}
+
+/// The most services the PDF lists: with the text above and the footer below, more would not
+/// fit on its one page (a long title wraps to two rows). The rest are counted, not dropped.
+const PDF_LISTED: usize = 18;
+
+/// Where a certificate is verified: its page, at the configured public address when there is
+/// one (the printed URL and QR code must work from outside), else as a path on this site.
+fn verify_url(state: &yijia_kernel::AppState, code: &str) -> String {
+    format!("{}/volunteers/certificates/{code}", state.config.public_url)
+}
+
+/// The certificate counts every service; a list of fewer says how many it leaves out.
+fn and_more(ctx: &PageCtx, s: &Shows, listed: usize) -> Option<String> {
+    let listed = i64::try_from(listed).unwrap_or(i64::MAX);
+    (s.service_count > listed).then(|| {
+        ctx.tr
+            .tf("volunteers.and_more", &[("n", (s.service_count - listed).to_string())])
+    })
+}
+
+/// The QR code of the verification URL, for the PDF to draw.
+fn qr_of(url: &str) -> Option<pdf::Qr> {
+    let code = QrCode::new(url.as_bytes()).ok()?;
+    Some(pdf::Qr {
+        width: code.width(),
+        dark: code.to_colors().into_iter().map(|c| c == Color::Dark).collect(),
     })
 }
 
@@ -53,10 +89,12 @@ pub async fn pdf(ctx: PageCtx, P(code): P<String>) -> WebResult<Response> {
             ("hours", rules::hours(s.minutes)),
         ],
     );
-    let stars = format!("{}：{}", t("volunteers.stars"), "★".repeat(s.stars));
+    // No stars reached: no stars line, rather than a label with nothing after it.
+    let stars = (s.stars > 0).then(|| format!("{}：{}", t("volunteers.stars"), "★".repeat(s.stars)));
     let services: Vec<String> = s
         .services
         .iter()
+        .take(PDF_LISTED)
         .map(|x| {
             format!(
                 "{}  {}  {}  {}  {} h",
@@ -68,12 +106,10 @@ pub async fn pdf(ctx: PageCtx, P(code): P<String>) -> WebResult<Response> {
             )
         })
         .collect();
-    let verify = format!(
-        "{}：{}    {}",
-        t("volunteers.verification_code"),
-        code,
-        t("volunteers.verify_at")
-    );
+    let more = and_more(&ctx, &s, services.len());
+    let url = verify_url(&ctx.state, &code);
+    let verify = format!("{}：{}", t("volunteers.verification_code"), code);
+    let verify_at = format!("{}：", t("volunteers.verify_at"));
     let issued = format!("{}  {}", s.community, s.issued_on);
     let mut lines = vec![
         Line {
@@ -88,13 +124,15 @@ pub async fn pdf(ctx: PageCtx, P(code): P<String>) -> WebResult<Response> {
             centred: false,
             gap_before: 24,
         },
-        Line {
-            text: &stars,
+    ];
+    if let Some(stars) = &stars {
+        lines.push(Line {
+            text: stars,
             size: 12,
             centred: false,
             gap_before: 8,
-        },
-    ];
+        });
+    }
     for (i, x) in services.iter().enumerate() {
         lines.push(Line {
             text: x,
@@ -103,19 +141,42 @@ pub async fn pdf(ctx: PageCtx, P(code): P<String>) -> WebResult<Response> {
             gap_before: if i == 0 { 16 } else { 2 },
         });
     }
-    lines.push(Line {
-        text: &issued,
-        size: 12,
-        centred: false,
-        gap_before: 24,
-    });
-    lines.push(Line {
-        text: &verify,
-        size: 10,
-        centred: false,
-        gap_before: 12,
-    });
-    let bytes = pdf::page(&title, &lines);
+    if let Some(more) = &more {
+        lines.push(Line {
+            text: more,
+            size: 10,
+            centred: false,
+            gap_before: 4,
+        });
+    }
+    let footer = [
+        Line {
+            text: &issued,
+            size: 12,
+            centred: false,
+            gap_before: 0,
+        },
+        Line {
+            text: &verify,
+            size: 10,
+            centred: false,
+            gap_before: 12,
+        },
+        Line {
+            text: &verify_at,
+            size: 10,
+            centred: false,
+            gap_before: 4,
+        },
+        // On a row of its own, so that it does not break where a reader would have to join it.
+        Line {
+            text: &url,
+            size: 10,
+            centred: false,
+            gap_before: 0,
+        },
+    ];
+    let bytes = pdf::page(&title, &lines, &footer, qr_of(&url).as_ref());
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),

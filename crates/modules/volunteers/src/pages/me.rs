@@ -13,9 +13,11 @@ use crate::commands::certificate::STAR_HOURS;
 use crate::commands::profile::{self, ProfileInput};
 use crate::commands::{self, Access};
 use crate::ledger;
-use crate::model::{rules, Ledger};
+use crate::model::{card, rules, Ledger};
 use crate::permissions::{JOIN, MANAGE};
 use crate::repo::{self, ActivityRow, EntryRow, MemberRow, SignupRow, TeamRow, VolunteerRow, When};
+use qrcode::render::svg;
+use qrcode::QrCode;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -41,6 +43,8 @@ struct MePage {
     hours_history: Vec<EntryRow>,
     points_history: Vec<EntryRow>,
     certificate: Option<String>,
+    /// My points code to show a merchant: the code, its QR image, until when it is good.
+    card: Option<(String, String, i64)>,
     staff: bool,
     leads: bool,
     form: Shown<ProfileInput>,
@@ -92,6 +96,7 @@ async fn page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<ProfileIn
         hours_history: Vec::new(),
         points_history: Vec::new(),
         certificate: None,
+        card: None,
         staff: access.staff,
         leads,
         form,
@@ -118,6 +123,7 @@ async fn page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<ProfileIn
             }
         }
         p.certificate = repo::latest_certificate(&state.db, id).await?;
+        p.card = Some(card_of(state, id, now)?);
         if p.form.input.name.is_empty() {
             p.form.input = ProfileInput {
                 name: me.name.clone(),
@@ -135,6 +141,23 @@ async fn page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<ProfileIn
         p.me = Some(me);
     }
     render(p)
+}
+
+/// The points code a volunteer shows a merchant; its image opens the merchant's counter page
+/// when the public address is configured, else it holds the code for the merchant to type.
+fn card_of(state: &yijia_kernel::AppState, volunteer_id: i64, now: i64) -> Result<(String, String, i64), Error> {
+    let code = card::issue(&state.vault, volunteer_id, now);
+    let content = if state.config.public_url.is_empty() {
+        code.clone()
+    } else {
+        format!("{}/volunteers/redeem?code={code}", state.config.public_url)
+    };
+    let svg = QrCode::new(content.as_bytes())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("points code: {e}")))?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok((code, svg, now + card::VALID_MS))
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<MeQuery>) -> WebResult<Response> {

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod certificate;
 pub mod me;
 pub mod people;
+pub mod redeem;
 pub mod reports;
 pub mod scan;
 pub mod teams;

@@ -1,6 +1,7 @@
 //! The staff's list of a community's volunteers with the form that registers someone (a
 //! resident or a person from outside), and one volunteer: profile, balances, history, bonuses
-//! and spends. A merchant of the alliance sees only the points balance and records a spend.
+//! and spends, for staff only. A merchant of the alliance reaches a volunteer through the code
+//! the volunteer presents (`redeem`), never through these pages.
 
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +15,7 @@ use crate::commands::points::{self, PointsInput};
 use crate::commands::profile::{self, ProfileInput};
 use crate::ledger;
 use crate::model::{Ledger, TxnKind};
-use crate::permissions::{MANAGE, REDEEM};
+use crate::permissions::MANAGE;
 use crate::repo::{self, EntryRow, MemberRow, VolunteerRow};
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,7 +113,7 @@ async fn person_page(ctx: &PageCtx, a: &Actor, id: i64, form: Shown<PointsInput>
     let v = repo::volunteer(db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(&ctx.state, v.community_id).await?;
     let staff = MANAGE.allows(a, &c.place());
-    if !staff && !REDEEM.allows(a, &c.place()) {
+    if !staff {
         return Err(Error::NotFound.into());
     }
     let mut p = PersonPage {

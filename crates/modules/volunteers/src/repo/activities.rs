@@ -242,6 +242,9 @@ pub struct SignupRow {
     pub checked_out_at: Option<i64>,
     pub minutes: Option<i64>,
     pub recorded_at: Option<i64>,
+    /// The interval the credited minutes were served in (none before migration 0014).
+    pub credited_from: Option<i64>,
+    pub credited_to: Option<i64>,
     pub shift_starts_at: i64,
     pub shift_ends_at: i64,
     pub title: String,
@@ -251,7 +254,7 @@ pub struct SignupRow {
 
 const SIGNUP_SELECT: &str = "select u.signup_id, u.community_id, u.activity_id, u.shift_id, u.volunteer_id, v.name, \
      u.status, u.created_at, u.checked_in_at, u.checked_in_by, u.checked_out_at, u.minutes, u.recorded_at, \
-     s.starts_at as shift_starts_at, s.ends_at as shift_ends_at, a.title, a.place, a.status as activity_status \
+     u.credited_from, u.credited_to, s.starts_at as shift_starts_at, s.ends_at as shift_ends_at, a.title, a.place, a.status as activity_status \
      from vol_signup u join volunteer v on v.volunteer_id = u.volunteer_id \
      join vol_shift s on s.shift_id = u.shift_id join vol_activity a on a.activity_id = u.activity_id";
 
@@ -336,14 +339,16 @@ pub async fn insert_signup(
 pub async fn renew_signup(tx: &mut Tx, id: i64, status: &str, now: i64) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query(
-        "update vol_signup set status = $2, created_at = $3, cancelled_at = null, reminded_at = null where signup_id = $1"
-    )
-    .bind(id)
-    .bind(status)
-    .bind(now)
-    .execute(&mut *c)
-    .await
-    .map(|_| ())?
+            "update vol_signup set status = $2, created_at = $3, cancelled_at = null, reminded_at = null, \
+         checked_in_at = null, checked_in_by = null, checked_out_at = null, checked_out_by = null \
+         where signup_id = $1",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(now)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?
     });
     Ok(())
 }
@@ -399,14 +404,19 @@ pub async fn set_checked_out(tx: &mut Tx, id: i64, at: i64, by: &str) -> Result<
     Ok(())
 }
 
-/// The minutes now credited for a sign-up (the ledger holds how they came to be).
+/// The minutes now credited for a sign-up and the interval they were served in (the ledger
+/// holds how they came to be).
 pub async fn set_minutes(tx: &mut Tx, u: &CreditedSignup, minutes: i64, now: i64) -> Result<()> {
+    let (from, to) = u.interval.unzip();
     on_tx!(tx, |c| sqlx::query(
-        "update vol_signup set minutes = $2, recorded_at = $3 where signup_id = $1"
+        "update vol_signup set minutes = $2, recorded_at = $3, credited_from = $4, credited_to = $5 \
+         where signup_id = $1"
     )
     .bind(u.signup_id)
     .bind(minutes)
     .bind(now)
+    .bind(from)
+    .bind(to)
     .execute(&mut *c)
     .await
     .map(|_| ())?);
@@ -432,6 +442,72 @@ pub struct CreditedSignup {
     pub signup_id: i64,
     pub activity_id: i64,
     pub was: Option<i64>,
+    /// Where the new minutes lie in time: `[from, to)`, none when nothing is credited.
+    pub interval: Option<(i64, i64)>,
+}
+
+/// Another credited sign-up of a volunteer whose shift meets a window: when its time was
+/// credited, and for which activity.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CreditedRow {
+    pub credited_from: Option<i64>,
+    pub credited_to: Option<i64>,
+    pub checked_in_at: Option<i64>,
+    pub shift_starts_at: i64,
+    pub minutes: i64,
+    pub title: String,
+}
+
+impl CreditedRow {
+    /// The interval credited. A row credited before the intervals were kept is read as starting
+    /// at the later of check-in and the shift's start, which is where `served_minutes` began it.
+    pub fn interval(&self) -> (i64, i64) {
+        match (self.credited_from, self.credited_to) {
+            (Some(f), Some(t)) => (f, t),
+            _ => {
+                let f = self
+                    .checked_in_at
+                    .map_or(self.shift_starts_at, |c| c.max(self.shift_starts_at));
+                (f, f + self.minutes * 60_000)
+            }
+        }
+    }
+}
+
+/// A volunteer's other credited sign-ups whose shifts meet `[from, to)`: what a new credit must
+/// not overlap. One lookup through the volunteer's index; a credited interval lies within its
+/// shift, so filtering on the shifts finds every interval that could meet the window.
+pub async fn credited_near_tx(
+    tx: &mut Tx,
+    volunteer_id: i64,
+    except_signup: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<CreditedRow>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+        "select u.credited_from, u.credited_to, u.checked_in_at, s.starts_at as shift_starts_at, u.minutes, a.title \
+         from vol_signup u join vol_shift s on s.shift_id = u.shift_id join vol_activity a on a.activity_id = u.activity_id \
+         where u.volunteer_id = $1 and u.signup_id <> $2 and u.status = 'confirmed' and u.minutes > 0 \
+         and s.starts_at < $4 and s.ends_at > $3"
+    )
+    .bind(volunteer_id)
+    .bind(except_signup)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?
+    }))
+}
+
+/// An activity's credited sign-ups (to reverse when it is cancelled).
+pub async fn credited_signups_tx(tx: &mut Tx, activity_id: i64) -> Result<Vec<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select signup_id from vol_signup where activity_id = $1 and minutes > 0 order by signup_id"
+    )
+    .bind(activity_id)
+    .fetch_all(&mut *c)
+    .await?))
 }
 
 /// A reminder to send.
