@@ -687,16 +687,30 @@ async fn the_pages_take_a_residents_appeal_and_show_each_party_its_work() {
     assert_eq!(desk.get("/appeals/catalogue").await.status, 404, "the administrator's");
 }
 
-/// A small JPEG whose EXIF block carries a GPS position.
-fn jpeg_with_gps() -> Vec<u8> {
-    let mut b = vec![0xFF, 0xD8];
-    b.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x07, b'J', b'F', b'I', b'F', 0]);
-    let exif = b"Exif\0\0GPS:36.0611,103.8343";
-    b.extend_from_slice(&[0xFF, 0xE1]);
-    b.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
-    b.extend_from_slice(exif);
-    b.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 1, 2, 3, 0xFF, 0xD9]);
+/// A small real JPEG of one `shade` whose EXIF block carries a GPS position and whose comment a
+/// name, with the start of a video after its end, as a phone's "motion photo" has.
+fn jpeg_with_gps_of(shade: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(32, 24, image::Rgb([shade, 120, 200]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&img)
+        .unwrap();
+    let mut b = jpeg[..2].to_vec();
+    for (marker, payload) in [
+        (0xE1, &b"Exif\0\0GPS:36.0611,103.8343"[..]),
+        (0xFE, "王秀兰".as_bytes()),
+    ] {
+        b.extend_from_slice(&[0xFF, marker]);
+        b.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+        b.extend_from_slice(payload);
+    }
+    b.extend_from_slice(&jpeg[2..]);
+    b.extend_from_slice(b"\0\0\0\x18ftypmp42");
     b
+}
+
+fn jpeg_with_gps() -> Vec<u8> {
+    jpeg_with_gps_of(40)
 }
 
 #[tokio::test]
@@ -710,10 +724,13 @@ async fn photos_lose_their_gps_and_are_shown_only_to_those_who_see_the_appeal() 
     let got = resident.get(&href).await;
     assert_eq!(got.status, 200);
     assert_eq!(got.header("content-type").as_deref(), Some("image/jpeg"));
+    let body = String::from_utf8_lossy(&got.body);
+    assert!(!body.contains("GPS"), "EXIF stripped before storing");
     assert!(
-        !String::from_utf8_lossy(&got.body).contains("GPS"),
-        "EXIF stripped before storing"
+        !body.contains("王秀兰") && !body.contains("ftyp"),
+        "comment and trailer too"
     );
+    assert!(got.body.starts_with(&[0xFF, 0xD8]) && got.body.ends_with(&[0xFF, 0xD9]));
     let sha = href.rsplit('/').next().unwrap();
     assert_eq!(
         app.client().get(&format!("/files/{sha}")).await.status,
@@ -797,8 +814,7 @@ async fn photos_chosen_on_the_phone_form_come_with_the_appeal_or_nothing_is_rais
     assert_eq!(raised().await, 0);
 
     // Two photos and an empty file input (a browser sends one when nothing more is chosen).
-    let mut other = jpeg_with_gps();
-    other.insert(other.len() - 2, 7);
+    let other = jpeg_with_gps_of(200);
     let ok = resident
         .post_multipart(
             "/appeals/new",

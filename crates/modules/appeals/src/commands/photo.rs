@@ -52,7 +52,7 @@ pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &
 /// Checks a photo, strips its metadata and writes it under the data directory; errors name
 /// `field`. Its row is written by [`store`], in the transaction that attaches it.
 pub(crate) async fn prepare(state: &AppState, field: &str, bytes: &[u8]) -> Result<PreparedImage> {
-    let image = files::prepare_image(field, bytes, MAX_PHOTO_BYTES)?;
+    let image = files::prepare_image(field, bytes, MAX_PHOTO_BYTES).await?;
     files::write_image(&state.config.data_dir, &image).await?;
     Ok(image)
 }

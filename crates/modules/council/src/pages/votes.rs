@@ -308,7 +308,7 @@ pub async fn post_paper(
             .find(|f| f.field == "authorisation" && !f.bytes.is_empty());
         let prepared = match doc {
             Some(f) => {
-                let image = yijia_kernel::files::prepare_image("authorisation", &f.bytes, MAX_PHOTO_BYTES)?;
+                let image = yijia_kernel::files::prepare_image("authorisation", &f.bytes, MAX_PHOTO_BYTES).await?;
                 yijia_kernel::files::write_image(&ctx.state.config.data_dir, &image).await?;
                 Some(image)
             }
