@@ -238,7 +238,13 @@ test('a volunteer finds an activity, signs up, checks in by code, is credited ho
     // Checked in before the start: the whole shift is suggested.
     await expect(minutes).toHaveValue('60');
     await minutes.fill('30');
+    // Before the shift's end, time is credited only with the leader's reason: refused beside the
+    // row without one, then entered with it.
     await row.getByRole('button', { name: '录入时长' }).click();
+    await expect(rosterRow(leader).getByRole('alert')).toContainText('原因');
+    await rosterRow(leader).locator('input[name="minutes"]').fill('30');
+    await rosterRow(leader).locator('form[action$="/minutes"]').getByLabel('更正原因').fill('提前离开');
+    await rosterRow(leader).getByRole('button', { name: '录入时长' }).click();
     await expect(leader).toHaveURL(new RegExp(`${activityHref}$`));
     await expect(rosterRow(leader).locator('td').nth(4)).toHaveText('30');
     await expect(rosterRow(leader).getByRole('alert')).toHaveCount(0);

@@ -217,7 +217,7 @@ test('a child’s wish: the grid worker raises it for a household, the staff put
     await expect(grid).toHaveURL(/\/care\/wishes$/);
     const bodyField = region(grid, '许一个心愿').getByLabel('心愿内容');
     await expect(bodyField).toHaveAttribute('aria-invalid', 'true');
-    await expect(grid.locator('#wish-body-e')).toHaveText('公开的心愿内容不能包含许愿人的身份、住址或困难群体类别，请删去：留守儿童');
+    await expect(grid.locator('#wish-body-e')).toHaveText('公开的心愿内容不能让人认出许愿人或这户人家，请删去其中的困难群体类别。');
     // What was typed is kept, for the grid worker to rewrite.
     await expect(region(grid, '许一个心愿').getByLabel('心愿标题')).toHaveValue(title);
     await expect(region(grid, '许一个心愿').getByLabel('代为许愿的户（户编号，网格员填写）')).toHaveValue(household);
