@@ -682,3 +682,39 @@ async fn staff_link_a_residents_own_account_so_they_can_see_their_data() {
     assert_eq!(unlinked.status, 200);
     assert_eq!(party.get("/api/v1/me/resident").await.status, 404);
 }
+
+/// Every demo resident with an ID number has the sex and birth date that number states (the
+/// 17th digit odd for men, the birth date in digits 7–14), unsealed as the registry does; and
+/// 杨奶奶's own record is a woman of 60 or more.
+#[tokio::test]
+async fn every_demo_resident_agrees_with_their_id_number() {
+    let app = demo_app().await;
+    let rows: Vec<(String, String, Option<String>, String)> = yijia_db::on_db!(app.handle(), |p| sqlx::query_as(
+        "select name, gender, birth_date, id_sealed from registry_resident where id_sealed is not null"
+    )
+    .fetch_all(p)
+    .await
+    .unwrap());
+    assert!(rows.len() > 100, "the demo has residents: {}", rows.len());
+    for (name, gender, birth, sealed) in &rows {
+        let id = app
+            .state
+            .vault
+            .open(yijia_registry::commands::field::ID, sealed)
+            .unwrap();
+        assert_eq!(id.len(), 18, "{name}");
+        let male = (id.as_bytes()[16] - b'0') % 2 == 1;
+        assert_eq!(gender, if male { "male" } else { "female" }, "{name}: {id}");
+        let digits = format!("{}-{}-{}", &id[6..10], &id[10..12], &id[12..14]);
+        assert_eq!(birth.as_deref(), Some(digits.as_str()), "{name}: {id}");
+    }
+    let (gender, birth): (String, String) = yijia_db::on_db!(app.handle(), |p| sqlx::query_as(
+        "select r.gender, r.birth_date from registry_resident r join account a on a.account_id = r.account_id \
+         where a.username = 'resident1'"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(gender, "female");
+    assert!(birth.as_str() <= "1966-12-31", "born {birth}");
+}

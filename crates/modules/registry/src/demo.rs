@@ -8,11 +8,14 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Result};
 
 use crate::commands::{care_blind, field, plain, seal, today_in};
-use crate::model::{CareKind, Relation};
+use crate::model::{CareKind, Gender, Relation};
 use crate::repo::{self, NewHolding};
 use crate::synth::Synth;
 
 const COMMUNITY: &str = "XLG";
+
+/// The name of the demo resident account's own record (the account calls her 杨奶奶).
+pub const DEMO_RESIDENT_NAME: &str = "杨秀兰";
 
 pub async fn load(state: &AppState) -> Result<()> {
     let Some(community) = repo::community_by_code(&state.db, COMMUNITY).await? else {
@@ -51,8 +54,21 @@ pub async fn load(state: &AppState) -> Result<()> {
         if i % 12 == 11 {
             continue;
         }
-        let people = synth.household();
+        let mut people = synth.household();
         let alone = people.len() == 1;
+        // The demo resident account is 杨奶奶: the first woman of 60 or more living alone takes
+        // her name before she is written, so her record and her holding carry it, and her sex
+        // and age are the ones her ID number states.
+        let is_her = |p: &crate::model::ResidentValues| {
+            let age = p.birth_date.map_or(0, |b| crate::model::age_on(b, today));
+            alone && age >= 60 && p.gender == Gender::Female
+        };
+        let her = first_elder.is_none() && people.first().is_some_and(is_her);
+        if her {
+            if let Some(p) = people.first_mut() {
+                p.name = DEMO_RESIDENT_NAME.to_owned();
+            }
+        }
         let head_name = people[0].name.clone();
         for p in &people {
             let rid = repo::insert_resident(&mut tx, cid, *hid, &plain(p), &seal(v, p, None), now).await?;
@@ -62,7 +78,9 @@ pub async fn load(state: &AppState) -> Result<()> {
             let mut kinds = Vec::new();
             if alone && age >= 60 {
                 kinds.push(tag(CareKind::ElderlyAlone));
-                first_elder.get_or_insert(rid);
+            }
+            if her {
+                first_elder = Some(rid);
             }
             if p.ethnicity == "03" {
                 kinds.push(tag(CareKind::Minority));
@@ -110,7 +128,7 @@ pub async fn load(state: &AppState) -> Result<()> {
             repo::insert_visit(&mut tx, &at, &cli, now - ago, "户主", Some(&findings), None, now).await?;
         }
     }
-    // The demo resident account is 杨奶奶, an elderly woman living alone.
+    // Link the demo resident account (杨奶奶) to her record.
     let account: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
         "select account_id from account where username = 'resident1'"
     )
@@ -118,7 +136,7 @@ pub async fn load(state: &AppState) -> Result<()> {
     .await?);
     if let (Some(account), Some(rid)) = (account, first_elder) {
         on_tx!(&mut tx, |c| sqlx::query(
-            "update registry_resident set account_id = $1, name = '杨秀兰' where resident_id = $2"
+            "update registry_resident set account_id = $1 where resident_id = $2"
         )
         .bind(account)
         .bind(rid)

@@ -12,11 +12,15 @@ const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
     "罗", "魏", "丁", "雷", "冯", "韩", "曹", "邓", "彭", "苏", "蒋",
 ];
-const GIVEN: &[&str] = &[
-    "秀兰", "建国", "桂英", "志强", "玉梅", "明", "婷", "伟", "芳", "军", "丽", "强", "静", "磊", "敏", "洋", "艳",
-    "勇", "杰", "娟", "涛", "霞", "斌", "鹏", "玲", "浩然", "子涵", "欣怡", "宇轩", "梓萱", "文博", "雨桐", "国庆",
-    "淑珍", "德明", "海燕", "红梅", "春生", "永福", "金花",
-];
+/// Given names by sex and generation: a name has to agree with the sex and the age the ID
+/// number states (a 建国 is a man born around 1949, a 梓萱 a girl of this century), or the demo
+/// teaches staff to overlook exactly the mismatch the registry refuses.
+const GIVEN_MEN_OLDER: &[&str] = &["建国", "志强", "国庆", "德明", "春生", "永福", "军", "强", "勇", "斌"];
+const GIVEN_WOMEN_OLDER: &[&str] = &["秀兰", "桂英", "玉梅", "淑珍", "海燕", "红梅", "金花", "芳", "丽", "霞"];
+const GIVEN_MEN_YOUNGER: &[&str] = &["浩然", "宇轩", "文博", "明", "伟", "磊", "洋", "杰", "涛", "鹏"];
+const GIVEN_WOMEN_YOUNGER: &[&str] = &["子涵", "欣怡", "梓萱", "雨桐", "婷", "静", "敏", "艳", "娟", "玲"];
+/// People born from this year on get the younger generation's names.
+const YOUNGER_FROM: i16 = 1980;
 const OCCUPATIONS: &[&str] = &[
     "退休",
     "职工",
@@ -98,7 +102,12 @@ impl Synth {
             1 if (14..=28).contains(&age) => Political::LeagueMember,
             _ => Political::Masses,
         };
-        let given = self.pick(GIVEN);
+        let given = self.pick(match (male, birth.year() >= YOUNGER_FROM) {
+            (true, false) => GIVEN_MEN_OLDER,
+            (false, false) => GIVEN_WOMEN_OLDER,
+            (true, true) => GIVEN_MEN_YOUNGER,
+            (false, true) => GIVEN_WOMEN_YOUNGER,
+        });
         ResidentValues {
             name: format!("{surname}{given}"),
             gender: if male { Gender::Male } else { Gender::Female },
@@ -187,6 +196,27 @@ mod tests {
                     ..ResidentInput::default()
                 };
                 assert!(input.parse(today).is_ok(), "{input:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_given_name_matches_the_sex_and_generation_the_id_states() {
+        let today = Date::new(2026, 11, 27).unwrap();
+        let mut s = Synth::new(11, today);
+        for _ in 0..200 {
+            for p in s.household() {
+                let id = crate::model::parse_citizen_id(p.id_number.as_deref().unwrap(), today).unwrap();
+                let given: String = p.name.chars().skip(1).collect();
+                let pool = match (id.male, id.birth.year() >= YOUNGER_FROM) {
+                    (true, false) => GIVEN_MEN_OLDER,
+                    (false, false) => GIVEN_WOMEN_OLDER,
+                    (true, true) => GIVEN_MEN_YOUNGER,
+                    (false, true) => GIVEN_WOMEN_YOUNGER,
+                };
+                assert!(pool.contains(&given.as_str()), "{} {:?}", p.name, id);
+                assert_eq!(p.gender == Gender::Male, id.male);
+                assert_eq!(p.birth_date, Some(id.birth));
             }
         }
     }
