@@ -28,6 +28,16 @@ macro_rules! vocab {
                 }
             }
 
+            /// Every value's Chinese label joined by `、`: an error names what it accepts.
+            pub fn zh_list() -> String {
+                [$($zh),+].join("、")
+            }
+
+            /// Every value's code joined by `, `, for English readers and API clients.
+            pub fn code_list() -> String {
+                [$($code),+].join(", ")
+            }
+
             /// The code or the Chinese label, as typed.
             pub fn parse(s: &str) -> Option<$name> {
                 let s = s.trim();

@@ -417,6 +417,30 @@ pub async fn id_blinds(db: &Db, community_id: i64) -> Result<Vec<String>> {
     .await?))
 }
 
+/// The community's current residents with an ID number, by the number's blind index: how an
+/// import finds the person a number belongs to without unsealing anyone.
+pub async fn resident_ids_by_blind_tx(tx: &mut Tx, community_id: i64) -> Result<Vec<(String, i64)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "select id_blind, resident_id from registry_resident where community_id = $1 and id_blind is not null \
+         and left_at is null and merged_into is null"
+    )
+    .bind(community_id)
+    .fetch_all(&mut *c)
+    .await?))
+}
+
+/// Deletes a household's owner holdings, before the owners' register writes its own.
+pub async fn delete_owner_holdings(tx: &mut Tx, household_id: i64) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "delete from registry_holding where household_id = $1 and kind = 'owner'"
+    )
+    .bind(household_id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
 /// How a list of residents is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Sort {

@@ -29,6 +29,8 @@ pub struct UploadQuery {
     pub community: Option<i64>,
     /// The file's name, for the list of imports; else the `Content-Disposition` filename.
     pub file_name: String,
+    /// `residents` (the default) or `owners` (the owners' register).
+    pub kind: String,
 }
 
 /// `{import_id, status, total_rows, accepted_rows, rejected_rows, …, rejected: [{row, column,
@@ -48,11 +50,21 @@ pub fn summary_json(s: &ImportSummary, tr: &Tr) -> Value {
             })
         })
         .collect();
+    let notes: Vec<Value> = s
+        .noted
+        .iter()
+        .flat_map(|r| {
+            r.errors
+                .iter()
+                .map(move |e| json!({ "row": r.row, "code": e.code, "message": e.message(tr) }))
+        })
+        .collect();
     let i = &s.import;
     json!({
         "import_id": i.import_id,
         "community_id": i.community_id,
         "file_name": i.file_name,
+        "kind": i.kind,
         "status": i.status,
         "total_rows": i.total_rows,
         "accepted_rows": i.accepted_rows,
@@ -60,6 +72,7 @@ pub fn summary_json(s: &ImportSummary, tr: &Tr) -> Value {
         "created_at": i.created_at,
         "committed_at": i.committed_at,
         "rejected": rejected,
+        "notes": notes,
     })
 }
 
@@ -85,6 +98,7 @@ pub async fn upload(
         return Err(Error::rejected(415, "error.unsupported_media_type").into());
     }
     let community = q.community.ok_or_else(|| Error::field("community", "field.required"))?;
+    let kind = super::ImportKind::parse(&q.kind).ok_or_else(|| Error::field("kind", "registry.bad_choice"))?;
     // Refuse before reading a large body.
     community_for_bulk(&ctx.state, &actor, community).await?;
     let bytes = axum::body::to_bytes(body, MAX_UPLOAD_BYTES)
@@ -94,7 +108,7 @@ pub async fn upload(
         .filter(|n| !n.trim().is_empty())
         .or_else(|| disposition_name(&headers))
         .unwrap_or_default();
-    let s = commit::import_bytes(&ctx.state, &actor, community, &name, bytes.to_vec()).await?;
+    let s = commit::import_file(&ctx.state, &actor, community, kind, &name, bytes.to_vec()).await?;
     Ok((StatusCode::CREATED, Json(summary_json(&s, &ctx.tr))).into_response())
 }
 
@@ -141,7 +155,9 @@ pub fn openapi() -> Value {
                 "summary": "Upload a sheet (.xlsx, .xls or CSV in UTF-8 or GB18030) as the raw body; every row is checked and stored as a preview, nothing is written to the registry",
                 "parameters": [
                     { "name": "community", "in": "query", "required": true, "schema": { "type": "integer" } },
-                    { "name": "file_name", "in": "query", "required": false, "schema": { "type": "string" } }
+                    { "name": "file_name", "in": "query", "required": false, "schema": { "type": "string" } },
+                    { "name": "kind", "in": "query", "required": false, "schema": { "type": "string", "enum": ["residents", "owners"], "default": "residents" },
+                      "description": "residents: one person a row; owners: the owners' register (业主名册), one unit a row with 楼栋, 单元, 房号, 建筑面积, 专有部分面积, 产权人, 证件号码, 产权证号, 面积来源, 备注" }
                 ],
                 "requestBody": { "required": true, "content": file_types },
                 "responses": { "201": summary, "401": err, "403": err, "404": err, "413": err, "415": err, "422": err }

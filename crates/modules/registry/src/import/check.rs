@@ -19,6 +19,7 @@ pub const UNKNOWN_BUILDING: &str = "registry_import.unknown_building";
 pub const UNKNOWN_UNIT: &str = "registry_import.unknown_unit";
 pub const UNKNOWN_ROOM: &str = "registry_import.unknown_room";
 pub const DUPLICATE_IN_FILE: &str = "registry_import.duplicate_in_file";
+pub const SAME_AS_ROW: &str = "registry_import.same_as_row";
 pub const ON_REGISTRY: &str = "registry_import.on_registry";
 pub const EXAMPLE_ROW: &str = "registry_import.example_row";
 
@@ -53,7 +54,7 @@ impl Dwellings {
     }
 
     /// The household, or which code is not known (the first of building, unit, room).
-    fn find(&self, row: &RawRow) -> Result<i64, RowError> {
+    pub(super) fn find(&self, row: &RawRow) -> Result<i64, RowError> {
         let (b, u, r) = (
             key(row.get(Col::Building)),
             key(row.get(Col::Unit)),
@@ -107,7 +108,7 @@ fn normal_id(input: &ResidentInput, today: Date) -> Option<String> {
     let kind = if input.id_type.trim().is_empty() {
         IdType::Citizen
     } else {
-        IdType::parse(&input.id_type)?
+        IdType::parse_loose(&input.id_type)?
     };
     match kind {
         IdType::Citizen | IdType::HmtPermit => parse_citizen_id(number, today).ok().map(|id| id.number),
@@ -118,6 +119,34 @@ fn normal_id(input: &ResidentInput, today: Date) -> Option<String> {
 
 /// A row that passed: its household and values.
 pub type Accepted = (i64, ResidentValues);
+
+/// What the check says of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "outcomes are made once per row and consumed at once; boxing every accepted row costs an allocation each"
+)]
+pub enum Outcome {
+    Accepted(Accepted),
+    /// The same person as an earlier accepted row, field for field (a sheet pasted together
+    /// from two lists repeats people): kept once, at that row, and said so on the preview.
+    Repeat {
+        row: u64,
+    },
+    /// Accepted by a check whose values are read again at commit (the owners' register).
+    Passed,
+    Rejected(Vec<RowError>),
+}
+
+impl Outcome {
+    /// The errors of a rejected row.
+    pub fn errors(&self) -> Option<&[RowError]> {
+        match self {
+            Outcome::Rejected(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// The errors of one row, at most one per column, in the sheet's column order.
 #[derive(Default)]
@@ -145,7 +174,7 @@ pub fn check_rows(
     on_registry: &HashSet<String>,
     vault: &Vault,
     today: Date,
-) -> Vec<Result<Accepted, Vec<RowError>>> {
+) -> Vec<Outcome> {
     let mut ids: Vec<Option<String>> = Vec::with_capacity(rows.len());
     let mut outcomes: Vec<(Errors, Option<Accepted>)> = Vec::with_capacity(rows.len());
     for row in rows {
@@ -193,33 +222,54 @@ pub fn check_rows(
         ids.push(id);
         outcomes.push((errs, household.zip(parsed.ok())));
     }
-    // Rows sharing an ID number: the first names the second, every other names the first.
-    let mut first: HashMap<&str, usize> = HashMap::new();
-    let mut second: HashMap<usize, usize> = HashMap::new();
+    // Rows sharing an ID number. A row equal to an earlier accepted one in every field is a
+    // repeat and kept once; rows that differ are a conflict nobody can settle by guessing, so
+    // all of them are refused: the first names the second, every other names the first.
+    let same = |a: usize, b: usize| match (&outcomes[a].1, &outcomes[b].1) {
+        (Some(x), Some(y)) => x == y,
+        _ => rows[a].values == rows[b].values,
+    };
+    let passed = |i: usize| outcomes[i].0 .0.is_empty() && outcomes[i].1.is_some();
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, id) in ids.iter().enumerate() {
-        let Some(id) = id else { continue };
-        match first.get(id.as_str()) {
-            Some(&f) => {
-                second.entry(f).or_insert(i);
-                outcomes[i]
-                    .0
-                    .add(RowError::new(Col::IdNumber, DUPLICATE_IN_FILE).arg("row", rows[f].line));
+        if let Some(id) = id {
+            groups.entry(id.as_str()).or_default().push(i);
+        }
+    }
+    let mut repeat_of: HashMap<usize, usize> = HashMap::new();
+    let mut conflicts: Vec<(usize, usize)> = Vec::new();
+    let mut groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort();
+    for group in groups {
+        let mut distinct: Vec<usize> = Vec::new();
+        for &i in &group {
+            match distinct.iter().find(|&&d| same(d, i)) {
+                Some(&d) if passed(d) => {
+                    repeat_of.insert(i, d);
+                }
+                Some(_) => {}
+                None => distinct.push(i),
             }
-            None => {
-                first.insert(id, i);
+        }
+        if let [first, second, ..] = distinct[..] {
+            for &i in &group {
+                conflicts.push((i, if i == first { second } else { first }));
             }
         }
     }
-    for (f, s) in second {
-        outcomes[f]
+    for (i, other) in conflicts {
+        repeat_of.remove(&i);
+        outcomes[i]
             .0
-            .add(RowError::new(Col::IdNumber, DUPLICATE_IN_FILE).arg("row", rows[s].line));
+            .add(RowError::new(Col::IdNumber, DUPLICATE_IN_FILE).arg("row", rows[other].line));
     }
     outcomes
         .into_iter()
-        .map(|(errs, ok)| match ok {
-            Some(a) if errs.0.is_empty() => Ok(a),
-            _ => Err(errs.sorted()),
+        .enumerate()
+        .map(|(i, (errs, ok))| match (ok, repeat_of.get(&i)) {
+            (Some(_), Some(&first)) if errs.0.is_empty() => Outcome::Repeat { row: rows[first].line },
+            (Some(a), None) if errs.0.is_empty() => Outcome::Accepted(a),
+            _ => Outcome::Rejected(errs.sorted()),
         })
         .collect()
 }
@@ -265,10 +315,17 @@ mod tests {
         Date::new(2026, 11, 27).unwrap()
     }
 
-    fn codes(r: &Result<Accepted, Vec<RowError>>) -> Vec<(String, String)> {
+    fn codes(r: &Outcome) -> Vec<(String, String)> {
         match r {
-            Ok(_) => Vec::new(),
-            Err(e) => e.iter().map(|e| (e.column.clone(), e.code.clone())).collect(),
+            Outcome::Rejected(e) => e.iter().map(|e| (e.column.clone(), e.code.clone())).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn accepted(r: &Outcome) -> &Accepted {
+        match r {
+            Outcome::Accepted(a) => a,
+            other => panic!("not accepted: {other:?}"),
         }
     }
 
@@ -303,7 +360,7 @@ mod tests {
             codes(&out[0]),
             vec![("id_number".into(), "registry.id_checksum".into())]
         );
-        assert_eq!(out[1].as_ref().unwrap().0, 8);
+        assert_eq!(accepted(&out[1]).0, 8);
         assert_eq!(codes(&out[2]), vec![("unit".into(), UNKNOWN_UNIT.into())]);
         assert_eq!(codes(&out[3]), vec![("building".into(), UNKNOWN_BUILDING.into())]);
         assert_eq!(codes(&out[4]), vec![("building".into(), "field.required".into())]);
@@ -318,10 +375,49 @@ mod tests {
             person(4, "102", "张三", "11010519491231002X"),
         ];
         let out = check_rows(&rows, &dwellings(), &HashSet::new(), &vault, today());
-        let arg = |r: &Result<Accepted, Vec<RowError>>| r.as_ref().unwrap_err()[0].args["row"].clone();
+        let arg = |r: &Outcome| r.errors().unwrap()[0].args["row"].clone();
         assert_eq!(arg(&out[0]), "3");
         assert_eq!(arg(&out[1]), "2");
         assert_eq!(arg(&out[2]), "2");
+    }
+
+    #[test]
+    fn an_identical_repeat_is_kept_once_and_two_different_people_with_one_id_name_each_other() {
+        let vault = Vault::from_master(&[7; 32]);
+        let mut repeat = person(3, "101", "张三", "１１０１０５１９４９１２３１００２ｘ");
+        repeat.values[Col::Gender.index()] = "女".into();
+        let rows = [
+            person(2, "101", "张三", "11010519491231002X"),
+            repeat,
+            person(5, "102", "李四", "11010519491231002X"),
+        ];
+        let out = check_rows(&rows[..2], &dwellings(), &HashSet::new(), &vault, today());
+        assert_eq!(accepted(&out[0]).0, 7);
+        assert_eq!(out[1], Outcome::Repeat { row: 2 });
+        let out = check_rows(&rows[..3], &dwellings(), &HashSet::new(), &vault, today());
+        let named = |r: &Outcome| {
+            let e = r.errors().unwrap();
+            assert_eq!(e[0].code, DUPLICATE_IN_FILE);
+            e[0].args["row"].clone()
+        };
+        assert_eq!(named(&out[0]), "5");
+        assert_eq!(named(&out[1]), "2");
+        assert_eq!(named(&out[2]), "2");
+    }
+
+    #[test]
+    fn a_wrong_choice_names_the_accepted_values_and_synonyms_of_id_types_pass() {
+        let vault = Vault::from_master(&[7; 32]);
+        let mut r = person(2, "101", "张三", "11010519491231002X");
+        r.values[Col::Relation.index()] = "表哥".into();
+        r.values[Col::IdType.index()] = "二代身份证".into();
+        let out = check_rows(&[r], &dwellings(), &HashSet::new(), &vault, today());
+        let e = &out[0].errors().unwrap()[0];
+        assert_eq!(
+            (e.column.as_str(), e.code.as_str()),
+            ("relation", "registry.choose_from")
+        );
+        assert!(e.args["values"].starts_with("户主、配偶、子女"), "{:?}", e.args);
     }
 
     #[test]

@@ -8,10 +8,11 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::Message;
 use yijia_kernel::{Actor, AppState, Error, FieldErrors, Result};
 
-use super::check::{check_rows, Accepted, Dwellings};
-use super::read::{read_sheet, RawRow};
-use super::store::{self, ImportRecord};
-use super::{Col, RowError, COLUMNS, PREVIEW_ROWS};
+use super::check::{check_rows, Accepted, Dwellings, Outcome, SAME_AS_ROW};
+use super::owners::{check_owner_rows, write_owners};
+use super::read::{read_sheet_of, RawRow};
+use super::store::{self, ImportRecord, NewImport, StoredRow};
+use super::{Col, ImportKind, RowError, COLUMNS, PREVIEW_ROWS};
 use crate::commands::{field, plain, seal, today_in};
 use crate::permissions::BULK;
 use crate::repo::{self, CommunityAt, PlainCols, SealedCols};
@@ -28,6 +29,9 @@ pub struct ImportSummary {
     pub community: CommunityAt,
     /// The first [`PREVIEW_ROWS`] rejected rows.
     pub rejected: Vec<RejectedRow>,
+    /// The first [`PREVIEW_ROWS`] accepted rows with a remark (a repeat kept once), the remark
+    /// in `errors`.
+    pub noted: Vec<RejectedRow>,
 }
 
 /// A rejected row with what identifies it for a person: its number, name and address.
@@ -140,30 +144,62 @@ pub async fn import_bytes(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> Result<ImportSummary> {
+    import_file(state, actor, community_id, ImportKind::Residents, file_name, bytes).await
+}
+
+/// The outcomes of the register's rows in the residents' sheet's terms: a unit's owners are
+/// accepted or rejected as one row.
+fn owner_outcomes(rows: &[RawRow], dwellings: &Dwellings, today: jiff::civil::Date) -> Vec<Outcome> {
+    check_owner_rows(rows, dwellings, today)
+        .into_iter()
+        .map(|r| match r {
+            Ok(_) => Outcome::Passed,
+            Err(e) => Outcome::Rejected(e),
+        })
+        .collect()
+}
+
+/// Reads and checks an uploaded file of a kind (the residents' sheet or the owners' register)
+/// and stores it as a preview, as [`import_bytes`].
+pub async fn import_file(
+    state: &AppState,
+    actor: &Actor,
+    community_id: i64,
+    kind: ImportKind,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<ImportSummary> {
     let community = community_for_bulk(state, actor, community_id).await?;
     let account_id = actor.account_id.ok_or(Error::Forbidden)?;
     let today = today_in(state, &community.time_zone);
     let (dwellings, on_registry) = context(state, community_id).await?;
     let vault = state.vault.clone();
     let (rows, accepted) = blocking(move || {
-        let sheet = read_sheet(&bytes).map_err(file_error)?;
+        let sheet = read_sheet_of(&bytes, kind).map_err(file_error)?;
         drop(bytes);
-        let outcomes = check_rows(&sheet.rows, &dwellings, &on_registry, &vault, today);
+        let outcomes = match kind {
+            ImportKind::Residents => check_rows(&sheet.rows, &dwellings, &on_registry, &vault, today),
+            ImportKind::Owners => owner_outcomes(&sheet.rows, &dwellings, today),
+        };
         let mut accepted = 0i64;
-        let rows: Vec<(i64, String, String)> = sheet
+        let rows: Vec<StoredRow> = sheet
             .rows
             .iter()
             .zip(outcomes)
             .map(|(row, outcome)| {
-                let errors = match outcome {
-                    Ok(_) => {
-                        accepted += 1;
-                        String::new()
+                let (errors, note) = match outcome {
+                    Outcome::Accepted(_) | Outcome::Passed => (String::new(), String::new()),
+                    Outcome::Repeat { row } => {
+                        let note = [RowError::new(Col::IdNumber, SAME_AS_ROW).arg("row", row)];
+                        (String::new(), serde_json::to_string(&note).unwrap_or_default())
                     }
-                    Err(errs) => serde_json::to_string(&errs).unwrap_or_default(),
+                    Outcome::Rejected(errs) => (serde_json::to_string(&errs).unwrap_or_default(), String::new()),
                 };
+                if errors.is_empty() {
+                    accepted += 1;
+                }
                 let line = i64::try_from(row.line).unwrap_or(i64::MAX);
-                (line, vault.seal(field::IMPORT_ROW, &row_json(row)), errors)
+                (line, vault.seal(field::IMPORT_ROW, &row_json(row)), errors, note)
             })
             .collect();
         Ok((rows, accepted))
@@ -172,16 +208,13 @@ pub async fn import_bytes(
     let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
     let mut tx = state.db.begin_write().await?;
     let now = state.now_ms();
-    let id = store::insert_import(
-        &mut tx,
+    let new = NewImport {
         community_id,
         account_id,
-        &clean_name(file_name),
-        total,
-        accepted,
-        now,
-    )
-    .await?;
+        file_name: &clean_name(file_name),
+        kind: kind.as_str(),
+    };
+    let id = store::insert_import(&mut tx, &new, total, accepted, now).await?;
     store::insert_rows(&mut tx, id, &rows).await?;
     tx.commit().await?;
     tracing::info!(
@@ -201,10 +234,12 @@ pub async fn summary(state: &AppState, actor: &Actor, import_id: i64) -> Result<
         .map_err(hidden)?;
     let rows = store::rejected(&state.db, import_id, PREVIEW_ROWS as i64).await?;
     let rejected = open_rejected(state, rows)?;
+    let noted = open_rejected(state, store::noted(&state.db, import_id, PREVIEW_ROWS as i64).await?)?;
     Ok(ImportSummary {
         import,
         community,
         rejected,
+        noted,
     })
 }
 
@@ -213,9 +248,14 @@ fn open_rejected(state: &AppState, rows: Vec<(i64, String, String)>) -> Result<V
         .map(|(row_no, sealed, errors)| {
             let raw = row_of(&state.vault, row_no, &sealed)?;
             let errors: Vec<RowError> = serde_json::from_str(&errors).unwrap_or_default();
+            // A register row names its owners where a resident's row names the person.
+            let name = match raw.get(Col::Name) {
+                "" => raw.get(Col::Owners),
+                n => n,
+            };
             Ok(RejectedRow {
                 row: row_no,
-                name: raw.get(Col::Name).to_owned(),
+                name: name.to_owned(),
                 address: [Col::Building, Col::Unit, Col::Room]
                     .iter()
                     .map(|c| raw.get(*c))
@@ -263,6 +303,9 @@ pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<C
         return Err(Error::conflict(NOTHING_TO_COMMIT));
     }
     let today = today_in(state, &community.time_zone);
+    if import.kind == ImportKind::Owners.as_str() {
+        return commit_owners(state, actor, tx, &import, &community, stored, today).await;
+    }
     // Read after the community's write lock: nobody else changes its registry meanwhile.
     let (dwellings, on_registry) = context(state, community.community_id).await?;
     let vault = state.vault.clone();
@@ -275,18 +318,18 @@ pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<C
         let failed: Vec<(i64, Vec<RowError>)> = rows
             .iter()
             .zip(&checked)
-            .filter_map(|(r, c)| {
-                c.as_ref()
-                    .err()
-                    .map(|e| (i64::try_from(r.line).unwrap_or(0), e.clone()))
-            })
+            .filter_map(|(r, c)| c.errors().map(|e| (i64::try_from(r.line).unwrap_or(0), e.to_vec())))
             .collect();
         if !failed.is_empty() {
             return Ok(Err(failed));
         }
+        // A repeat is written once, at the row it repeats.
         Ok(Ok(checked
             .into_iter()
-            .flatten()
+            .filter_map(|c| match c {
+                Outcome::Accepted(a) => Some(a),
+                _ => None,
+            })
             .map(|(household, values): Accepted| (household, plain(&values), seal(&vault, &values, None)))
             .collect()))
     })
@@ -333,6 +376,71 @@ pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<C
     );
     Ok(Committed {
         import_id,
+        committed_rows,
+    })
+}
+
+/// Commits an owners' register: the rows are checked again against the dwellings as they are
+/// now, then every listed unit's owners are replaced by the register's, in the caller's
+/// transaction, all or nothing.
+async fn commit_owners(
+    state: &AppState,
+    actor: &Actor,
+    mut tx: yijia_db::Tx,
+    import: &ImportRecord,
+    community: &CommunityAt,
+    stored: Vec<(i64, String)>,
+    today: jiff::civil::Date,
+) -> Result<Committed> {
+    let (dwellings, _) = context(state, community.community_id).await?;
+    let vault = state.vault.clone();
+    type Units = std::result::Result<Vec<super::owners::UnitOwners>, Vec<(i64, Vec<RowError>)>>;
+    let checked: Units = blocking(move || {
+        let rows: Vec<RawRow> = stored
+            .iter()
+            .map(|(n, sealed)| row_of(&vault, *n, sealed))
+            .collect::<Result<_>>()?;
+        let checked = check_owner_rows(&rows, &dwellings, today);
+        let mut units = Vec::with_capacity(rows.len());
+        let mut failed = Vec::new();
+        for (r, c) in rows.iter().zip(checked) {
+            match c {
+                Ok(u) => units.push(u),
+                Err(e) => failed.push((i64::try_from(r.line).unwrap_or(0), e)),
+            }
+        }
+        Ok(if failed.is_empty() { Ok(units) } else { Err(failed) })
+    })
+    .await?;
+    let units = match checked {
+        Ok(units) => units,
+        Err(failed) => {
+            drop(tx);
+            return Err(mark_changed(state, import, failed).await);
+        }
+    };
+    let now = state.now_ms();
+    let (holdings, created) = write_owners(&mut tx, state, community.community_id, &units, now, today).await?;
+    let committed_rows = i64::try_from(units.len()).unwrap_or(i64::MAX);
+    let entry = Entry::new("holding.import", "registry_import", import.import_id)
+        .community(Some(community.community_id))
+        .after(Some(&serde_json::json!({
+            "units": committed_rows,
+            "holdings": holdings,
+            "residents_created": created,
+        })));
+    audit::record(&mut tx, state.vault.audit_key(), now, actor, entry).await?;
+    store::set_status(&mut tx, import.import_id, "committed", Some(now)).await?;
+    store::delete_rows(&mut tx, import.import_id, true).await?;
+    tx.commit().await?;
+    tracing::info!(
+        import.id = import.import_id,
+        import.units = committed_rows,
+        import.residents_created = created,
+        "owners' register committed"
+    );
+    Ok(Committed {
+        import_id: import.import_id,
         committed_rows,
     })
 }

@@ -10,7 +10,7 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use super::check::{EXAMPLE_ID, EXAMPLE_NAME};
-use super::{template_columns, Col, ColumnDef, COLUMNS};
+use super::{resident_columns, template_columns, Col, ColumnDef};
 use crate::commands::{field, today_in};
 use crate::model::{ethnicity_label, mask_id, mask_phone, Gender, IdType, Political, Relation, Residence};
 use crate::permissions::{BULK, EXPORT_UNMASKED, READ};
@@ -190,7 +190,15 @@ fn example(lang: &str) -> Vec<String> {
                         "示例行，导入前请删除"
                     }
                 }
-                Col::Employer | Col::PartyBranch | Col::Grid => "",
+                Col::Employer
+                | Col::PartyBranch
+                | Col::Grid
+                | Col::Area
+                | Col::ExclusiveArea
+                | Col::Owners
+                | Col::OwnerIds
+                | Col::Certificate
+                | Col::AreaSource => "",
             }
             .to_owned()
         })
@@ -350,7 +358,7 @@ fn export_row(
         field::PHONE,
         &r.phone2_masked,
     )?;
-    Ok(COLUMNS
+    Ok(resident_columns()
         .iter()
         .map(|c| match c.col {
             Col::Building => extra.map(|e| e.building_code.clone()).unwrap_or_default(),
@@ -374,6 +382,10 @@ fn export_row(
             Col::Veteran => flag(r.veteran == 1, lang),
             Col::Notes => r.notes.clone(),
             Col::Grid => r.grid_name.clone(),
+            // The owners' register's columns are not in a residents' export.
+            Col::Area | Col::ExclusiveArea | Col::Owners | Col::OwnerIds | Col::Certificate | Col::AreaSource => {
+                String::new()
+            }
         })
         .collect())
 }
@@ -436,7 +448,7 @@ pub async fn export(
         .iter()
         .map(|r| export_row(r, extras.get(&r.resident_id), opts.full, &state.vault, lang))
         .collect::<Result<_>>()?;
-    let cols: Vec<&ColumnDef> = COLUMNS.iter().collect();
+    let cols: Vec<&ColumnDef> = resident_columns().iter().collect();
     let bytes = match opts.format {
         ExportFormat::Xlsx => {
             let mut book = Workbook::new();

@@ -19,6 +19,7 @@ mod commit;
 mod export;
 #[cfg(test)]
 mod never_panic;
+mod owners;
 mod pages;
 mod read;
 mod store;
@@ -33,9 +34,9 @@ use yijia_kernel::i18n::Tr;
 use yijia_kernel::AppState;
 
 pub use api::openapi;
-pub use commit::{cancel, commit, import_bytes, summary, Committed, ImportSummary, RejectedRow};
+pub use commit::{cancel, commit, import_bytes, import_file, summary, Committed, ImportSummary, RejectedRow};
 pub use export::{export, template, ExportFile, ExportFormat, ExportOptions};
-pub use read::{read_sheet, RawRow, Sheet, MAX_ROWS};
+pub use read::{read_sheet, read_sheet_of, RawRow, Sheet, MAX_ROWS};
 
 /// The largest upload an import accepts: a 200 000-row sheet as CSV is about 30 MB. The
 /// import routes carry this limit instead of the global `max_body_bytes`.
@@ -70,6 +71,55 @@ pub enum Col {
     /// Written by the export for the reader; read back and ignored, so an exported sheet can be
     /// imported again.
     Grid,
+    // The owners' register (业主名册) only.
+    /// 建筑面积: the building area of the unit.
+    Area,
+    /// 专有部分面积: the exclusive area, which owners' votes count (DOMAIN.md §1).
+    ExclusiveArea,
+    /// 产权人: one or several owners in one cell.
+    Owners,
+    /// 证件号码 of the owners, in the same order.
+    OwnerIds,
+    /// 产权证号: read for the reader's check, not stored.
+    Certificate,
+    /// 面积来源: 登记, 测绘 or 合同; the register's figure when empty.
+    AreaSource,
+}
+
+/// What an import's file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    /// The residents' sheet: one person a row.
+    Residents,
+    /// The owners' register (业主名册): one unit a row, with its owners and areas.
+    Owners,
+}
+
+impl ImportKind {
+    /// `residents` or `owners`, as stored and as the API takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Residents => "residents",
+            ImportKind::Owners => "owners",
+        }
+    }
+
+    /// The kind named by its code; an empty one is the residents' sheet.
+    pub fn parse(s: &str) -> Option<ImportKind> {
+        match s.trim() {
+            "" | "residents" => Some(ImportKind::Residents),
+            "owners" => Some(ImportKind::Owners),
+            _ => None,
+        }
+    }
+
+    /// The columns a file of this kind may have, in its template's order.
+    pub fn columns(self) -> &'static [ColumnDef] {
+        match self {
+            ImportKind::Residents => resident_columns(),
+            ImportKind::Owners => OWNER_COLUMNS,
+        }
+    }
 }
 
 /// One column: its code (the English header, the key in stored rows and errors), its Chinese
@@ -113,11 +163,37 @@ pub const COLUMNS: &[ColumnDef] = &[
     def(Col::Veteran, "veteran", "退役军人", false),
     def(Col::Notes, "notes", "备注", false),
     def(Col::Grid, "grid", "所在网格", false),
+    def(Col::Area, "area", "建筑面积", false),
+    def(Col::ExclusiveArea, "exclusive_area", "专有部分面积", false),
+    def(Col::Owners, "owners", "产权人", false),
+    def(Col::OwnerIds, "owner_ids", "产权人证件号码", false),
+    def(Col::Certificate, "certificate", "产权证号", false),
+    def(Col::AreaSource, "area_source", "面积来源", false),
 ];
+
+/// The columns of the owners' register, in its template's order. Its headers are the ones the
+/// real-estate register's extracts use (楼栋, not 楼栋编号); the residents' headers are read too.
+pub const OWNER_COLUMNS: &[ColumnDef] = &[
+    def(Col::Building, "building", "楼栋", true),
+    def(Col::Unit, "unit", "单元", true),
+    def(Col::Room, "room", "房号", true),
+    def(Col::Area, "area", "建筑面积", false),
+    def(Col::ExclusiveArea, "exclusive_area", "专有部分面积", false),
+    def(Col::Owners, "owners", "产权人", true),
+    def(Col::OwnerIds, "owner_ids", "证件号码", false),
+    def(Col::Certificate, "certificate", "产权证号", false),
+    def(Col::AreaSource, "area_source", "面积来源", false),
+    def(Col::Notes, "notes", "备注", false),
+];
+
+/// The columns of the residents' sheet (up to the export's grid column).
+pub fn resident_columns() -> &'static [ColumnDef] {
+    &COLUMNS[..=Col::Grid as usize]
+}
 
 /// The columns of the template (all but the export's grid column).
 pub fn template_columns() -> impl Iterator<Item = &'static ColumnDef> {
-    COLUMNS.iter().filter(|c| c.col != Col::Grid)
+    resident_columns().iter().filter(|c| c.col != Col::Grid)
 }
 
 impl Col {

@@ -14,7 +14,7 @@ use yijia_web::{is_form_error, render, with_error_status, Chrome, CurrentActor, 
 use super::commit::{self, all_rejected, community_for_bulk, imports_of, ImportSummary};
 use super::export::{self, csv_bytes, ExportFile, ExportFormat, ExportOptions};
 use super::store::ImportRecord;
-use super::{RowError, PREVIEW_ROWS};
+use super::{ImportKind, RowError, PREVIEW_ROWS};
 use crate::permissions::BULK;
 use crate::query::{communities_in_reach, ListQuery};
 use crate::repo::CommunityAt;
@@ -98,9 +98,10 @@ pub async fn list(ctx: PageCtx, CurrentActor(actor): CurrentActor, Q(q): Q<Commu
     list_page(&ctx, &actor, id, None).await
 }
 
-/// The first file of a multipart form: its name and bytes. An empty file is read as empty (the
-/// import says so), not as a missing one.
-async fn read_upload(mp: Result<Multipart, MultipartRejection>) -> Result<(String, Vec<u8>), Error> {
+/// The first file of a multipart form: its name and bytes, and the kind of file chosen above it
+/// (the form puts its `kind` field first). An empty file is read as empty (the import says so),
+/// not as a missing one.
+async fn read_upload(mp: Result<Multipart, MultipartRejection>) -> Result<(ImportKind, String, Vec<u8>), Error> {
     let mut mp = mp.map_err(|_| Error::bad_request("error.bad_form"))?;
     let too_large = |status: StatusCode| {
         if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -109,8 +110,13 @@ async fn read_upload(mp: Result<Multipart, MultipartRejection>) -> Result<(Strin
             Error::bad_request("error.bad_form")
         }
     };
+    let mut kind = ImportKind::Residents;
     while let Some(field) = mp.next_field().await.map_err(|e| too_large(e.status()))? {
         let Some(name) = field.file_name().map(str::to_owned) else {
+            if field.name() == Some("kind") {
+                let text = field.text().await.map_err(|e| too_large(e.status()))?;
+                kind = ImportKind::parse(&text).ok_or_else(|| Error::field("file", "registry.bad_choice"))?;
+            }
             continue;
         };
         let bytes = field.bytes().await.map_err(|e| too_large(e.status()))?;
@@ -118,7 +124,7 @@ async fn read_upload(mp: Result<Multipart, MultipartRejection>) -> Result<(Strin
             // A browser sends an empty part when no file was chosen.
             break;
         }
-        return Ok((name, bytes.to_vec()));
+        return Ok((kind, name, bytes.to_vec()));
     }
     Err(Error::field("file", "file.missing"))
 }
@@ -134,7 +140,7 @@ pub async fn upload(
     // Refuse before reading a large body.
     community_for_bulk(&ctx.state, &actor, id).await?;
     let result = match read_upload(mp).await {
-        Ok((name, bytes)) => commit::import_bytes(&ctx.state, &actor, id, &name, bytes).await,
+        Ok((kind, name, bytes)) => commit::import_file(&ctx.state, &actor, id, kind, &name, bytes).await,
         Err(e) => Err(e),
     };
     match result {
@@ -167,6 +173,8 @@ struct ShowPage {
     s: ImportSummary,
     line: ImportLine,
     rows: Vec<RejectedLine>,
+    /// Accepted rows with a remark (a repeat kept once).
+    noted: Vec<RejectedLine>,
     error: Option<String>,
     counts: String,
     commit_label: String,
@@ -190,21 +198,24 @@ async fn show_page(ctx: &PageCtx, actor: &Actor, id: i64, error: Option<&Error>)
     let commit_label = tr.tf("registry_import.commit_button", &[("count", n(s.import.accepted_rows))]);
     let committed = tr.tf("registry_import.committed", &[("count", n(s.import.accepted_rows))]);
     let more = tr.tf("registry_import.more_in_report", &[("shown", PREVIEW_ROWS.to_string())]);
-    let rows = s
-        .rejected
-        .iter()
-        .map(|r| RejectedLine {
-            row: r.row,
-            name: r.name.clone(),
-            address: r.address.clone(),
-            errors: messages(&r.errors, &tr),
-        })
-        .collect();
+    let lines = |rows: &[commit::RejectedRow]| -> Vec<RejectedLine> {
+        rows.iter()
+            .map(|r| RejectedLine {
+                row: r.row,
+                name: r.name.clone(),
+                address: r.address.clone(),
+                errors: messages(&r.errors, &tr),
+            })
+            .collect()
+    };
+    let rows = lines(&s.rejected);
+    let noted = lines(&s.noted);
     render(ShowPage {
         line: line(s.import.clone(), &tr, &s.community.time_zone),
         error: error.map(|e| tr.msg(&e.message())),
         chrome,
         rows,
+        noted,
         counts,
         commit_label,
         committed,

@@ -16,7 +16,7 @@ use calamine::{Data, Dimensions, Reader, Xls, Xlsx};
 use jiff::civil::Date;
 use yijia_kernel::error::Message;
 
-use super::{Col, RowError, COLUMNS};
+use super::{Col, ImportKind, RowError, COLUMNS};
 
 /// The most data rows one import takes.
 pub const MAX_ROWS: usize = 200_000;
@@ -64,20 +64,25 @@ pub struct Sheet {
 /// Reads an uploaded file. A problem with the file as a whole is one message, a translation
 /// key with its arguments.
 pub fn read_sheet(bytes: &[u8]) -> Result<Sheet, Message> {
+    read_sheet_of(bytes, ImportKind::Residents)
+}
+
+/// Reads an uploaded file of a kind: its header is matched against that kind's columns.
+pub fn read_sheet_of(bytes: &[u8], kind: ImportKind) -> Result<Sheet, Message> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Message::new(EMPTY));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        read_workbook::<Xlsx<_>>(bytes, |book| {
+        read_workbook::<Xlsx<_>>(bytes, kind, |book| {
             book.worksheet_merge_cells_at(0)
                 .and_then(Result::ok)
                 .unwrap_or_default()
         })
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         // An .xls is read without its merged regions (calamine gives them for .xlsx only).
-        read_workbook::<Xls<_>>(bytes, |_| Vec::new())
+        read_workbook::<Xls<_>>(bytes, kind, |_| Vec::new())
     } else {
-        read_csv(bytes)
+        read_csv(bytes, kind)
     }
 }
 
@@ -95,7 +100,7 @@ fn norm_header(s: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn header_col(s: &str) -> Option<Col> {
+fn header_col(s: &str, kind: ImportKind) -> Option<Col> {
     let h = norm_header(s);
     if h.is_empty() {
         return None;
@@ -105,7 +110,13 @@ fn header_col(s: &str) -> Option<Col> {
         "unit_code" => return Some(Col::Unit),
         _ => {}
     }
-    COLUMNS.iter().find(|c| c.code == h || c.zh == h).map(|c| c.col)
+    let cols = kind.columns();
+    // The kind's own headers first (证件号码 is one person's number in the residents' sheet, the
+    // owners' numbers in the register), then the other sheet's header of the same column.
+    cols.iter()
+        .find(|c| c.code == h || c.zh == h)
+        .or_else(|| cols.iter().find(|c| c.col.def().zh == h))
+        .map(|c| c.col)
 }
 
 /// `A`, `B`, … `Z`, `AA` …: how a spreadsheet names a column.
@@ -124,13 +135,13 @@ fn column_letter(mut i: usize) -> String {
 
 /// Maps a header row. Unknown, duplicate and missing columns are refused, naming them; an
 /// empty header is allowed over an empty column only (`has_data(i)`).
-fn map_header(cells: &[String], has_data: impl Fn(usize) -> bool) -> Result<Header, Message> {
+fn map_header(cells: &[String], kind: ImportKind, has_data: impl Fn(usize) -> bool) -> Result<Header, Message> {
     let mut mapped = Vec::with_capacity(cells.len());
     let mut seen: HashMap<Col, usize> = HashMap::new();
     let mut unknown = Vec::new();
     let mut duplicate = Vec::new();
     for (i, text) in cells.iter().enumerate() {
-        let col = header_col(text);
+        let col = header_col(text, kind);
         match col {
             Some(c) => {
                 let n = seen.entry(c).or_insert(0);
@@ -151,7 +162,8 @@ fn map_header(cells: &[String], has_data: impl Fn(usize) -> bool) -> Result<Head
     if !duplicate.is_empty() {
         return Err(Message::new(DUPLICATE_COLUMNS).arg("columns", duplicate.join(", ")));
     }
-    let missing: Vec<String> = COLUMNS
+    let missing: Vec<String> = kind
+        .columns()
         .iter()
         .filter(|c| c.required && !seen.contains_key(&c.col))
         .map(|c| format!("{} ({})", c.zh, c.code))
@@ -174,7 +186,7 @@ fn map_header(cells: &[String], has_data: impl Fn(usize) -> bool) -> Result<Head
 /// The header among the first non-empty rows: the first that names at least two known columns
 /// (a title row above it is skipped), or else the first non-empty row, whose columns are then
 /// reported. `None` when every row is empty.
-fn find_header(texts: &[(usize, Vec<String>)]) -> Option<usize> {
+fn find_header(texts: &[(usize, Vec<String>)], kind: ImportKind) -> Option<usize> {
     let non_empty: Vec<&(usize, Vec<String>)> = texts
         .iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
@@ -182,7 +194,7 @@ fn find_header(texts: &[(usize, Vec<String>)]) -> Option<usize> {
         .collect();
     non_empty
         .iter()
-        .find(|(_, cells)| cells.iter().filter(|c| header_col(c).is_some()).count() >= 2)
+        .find(|(_, cells)| cells.iter().filter(|c| header_col(c, kind).is_some()).count() >= 2)
         .or(non_empty.first())
         .map(|(i, _)| *i)
 }
@@ -217,10 +229,33 @@ fn scientific(s: &str) -> bool {
         && exp.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The columns of digits and Latin letters, whose full-width forms (`１０１`, `Ｂ０１`, `－`, as
+/// a Chinese input method types them) are folded to ASCII before anything is checked: the
+/// codes are compared, the numbers parsed and hashed in one form.
+fn folds_width(col: Col) -> bool {
+    matches!(
+        col,
+        Col::IdNumber
+            | Col::Phone
+            | Col::Phone2
+            | Col::Building
+            | Col::Unit
+            | Col::Room
+            | Col::OwnerIds
+            | Col::Area
+            | Col::ExclusiveArea
+    )
+}
+
 /// A text cell of a column, cleaned; or the reason it cannot be used.
 fn text_cell(col: Col, raw: &str) -> Result<String, RowError> {
-    let s = unwrap_formula_text(raw.trim()).trim();
-    if col == Col::IdNumber && scientific(s) {
+    let folded = if folds_width(col) {
+        yijia_kernel::text::fold_width(raw)
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let s = unwrap_formula_text(folded.trim()).trim();
+    if matches!(col, Col::IdNumber | Col::OwnerIds) && scientific(s) {
         return Err(RowError::new(col, ID_AS_NUMBER));
     }
     Ok(if is_date_col(col) { date_text(s) } else { s.to_owned() })
@@ -256,7 +291,7 @@ fn data_cell(col: Col, d: &Data) -> Result<String, RowError> {
         Data::Empty => Ok(String::new()),
         Data::String(s) => text_cell(col, s),
         Data::Int(i) => Ok(i.to_string()),
-        Data::Float(f) if col == Col::IdNumber => {
+        Data::Float(f) if matches!(col, Col::IdNumber | Col::OwnerIds) => {
             // Above 15 digits a double no longer holds every digit: the number is already wrong.
             if f.fract() == 0.0 && f.abs() < 1e15 {
                 Ok(number_text(*f))
@@ -341,6 +376,7 @@ fn build_rows(
 
 fn read_workbook<R: Reader<Cursor<Vec<u8>>>>(
     bytes: &[u8],
+    kind: ImportKind,
     merged_regions: impl Fn(&mut R) -> Vec<Dimensions>,
 ) -> Result<Sheet, Message> {
     let garbled = || Message::new(NOT_SPREADSHEET);
@@ -360,7 +396,7 @@ fn read_workbook<R: Reader<Cursor<Vec<u8>>>>(
         .enumerate()
         .map(|(i, row)| (i, row.iter().map(plain).collect()))
         .collect();
-    let Some(h) = find_header(&texts) else {
+    let Some(h) = find_header(&texts, kind) else {
         return Err(Message::new(NO_HEADER));
     };
     let has_data = |i: usize| {
@@ -368,7 +404,7 @@ fn read_workbook<R: Reader<Cursor<Vec<u8>>>>(
             .iter()
             .any(|row| row.get(i).is_some_and(|d| *d != Data::Empty))
     };
-    let header = map_header(&texts[h].1, has_data)?;
+    let header = map_header(&texts[h].1, kind, has_data)?;
     let abs = |r: usize, i: usize| (top + r as u32, left + i as u32);
     let merged = |r: usize, i: usize| {
         let (row, col) = abs(r, i);
@@ -412,7 +448,7 @@ fn sniff_delimiter(text: &str) -> u8 {
         .map_or(b',', |(d, _)| d)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Sheet, Message> {
+fn read_csv(bytes: &[u8], kind: ImportKind) -> Result<Sheet, Message> {
     let text = decode(bytes).ok_or_else(|| Message::new(NOT_SPREADSHEET))?;
     // Binary files (images, PDFs, a zip cut short) decode as text only by accident; control
     // characters other than line ends and tabs give them away.
@@ -455,7 +491,7 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, Message> {
         .enumerate()
         .map(|(i, (_, cells))| (i, cells.clone()))
         .collect();
-    let Some(h) = find_header(&texts) else {
+    let Some(h) = find_header(&texts, kind) else {
         return Err(Message::new(NO_HEADER));
     };
     let has_data = |i: usize| {
@@ -467,7 +503,7 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, Message> {
     let width = records[h..].iter().map(|(_, row)| row.len()).max().unwrap_or(0);
     let mut names = records[h].1.clone();
     names.resize(width, String::new());
-    let header = map_header(&names, has_data)?;
+    let header = map_header(&names, kind, has_data)?;
     let rows = build_rows(
         &header,
         (h + 1..records.len()).map(|r| (records[r].0, r)),
@@ -577,6 +613,20 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GB18030.encode("楼栋编号;单元编号;房号;姓名\nB01;U1;101;张三\n");
         let s = read_sheet(&bytes).unwrap();
         assert_eq!(s.rows[0].get(Col::Name), "张三");
+    }
+
+    #[test]
+    fn full_width_numbers_and_codes_are_read_as_ascii_but_names_are_not() {
+        let sheet = csv("楼栋编号,单元编号,房号,姓名,证件号码,联系电话\n\
+             Ｂ０１,Ｕ１,１０１,张　三,１１０１０５１９４９１２３１００２Ｘ,１３８－１２３４－５６７８\n")
+        .unwrap();
+        let r = &sheet.rows[0];
+        assert_eq!(r.get(Col::Building), "B01");
+        assert_eq!(r.get(Col::Unit), "U1");
+        assert_eq!(r.get(Col::Room), "101");
+        assert_eq!(r.get(Col::IdNumber), "11010519491231002X");
+        assert_eq!(r.get(Col::Phone), "138-1234-5678");
+        assert_eq!(r.get(Col::Name), "张　三");
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub struct ImportRecord {
     pub community_id: i64,
     pub account_id: i64,
     pub file_name: String,
+    /// What the file holds: `residents` (the residents' sheet) or `owners` (the owners' register).
+    pub kind: String,
     /// `previewed`, `committed` or `cancelled`.
     pub status: String,
     pub total_rows: i64,
@@ -25,26 +27,27 @@ impl ImportRecord {
     }
 }
 
-const SELECT: &str = "select import_id, community_id, account_id, file_name, status, total_rows, accepted_rows, \
+const SELECT: &str = "select import_id, community_id, account_id, file_name, kind, status, total_rows, accepted_rows, \
      created_at, committed_at from registry_import";
 
-pub async fn insert_import(
-    tx: &mut Tx,
-    community_id: i64,
-    account_id: i64,
-    file_name: &str,
-    total: i64,
-    accepted: i64,
-    now: i64,
-) -> Result<i64> {
+/// A new import as stored: its community, who made it, its file's name and kind.
+pub struct NewImport<'a> {
+    pub community_id: i64,
+    pub account_id: i64,
+    pub file_name: &'a str,
+    pub kind: &'a str,
+}
+
+pub async fn insert_import(tx: &mut Tx, new: &NewImport<'_>, total: i64, accepted: i64, now: i64) -> Result<i64> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
-        "insert into registry_import (community_id, account_id, file_name, status, total_rows, accepted_rows, created_at) \
-         values ($1, $2, $3, 'previewed', $4, $5, $6) returning import_id"
+        "insert into registry_import (community_id, account_id, file_name, kind, status, total_rows, accepted_rows, created_at) \
+         values ($1, $2, $3, $4, 'previewed', $5, $6, $7) returning import_id"
     )
-    .bind(community_id)
-    .bind(account_id)
-    .bind(file_name)
+    .bind(new.community_id)
+    .bind(new.account_id)
+    .bind(new.file_name)
+    .bind(new.kind)
     .bind(total)
     .bind(accepted)
     .bind(now)
@@ -53,28 +56,44 @@ pub async fn insert_import(
     }))
 }
 
-/// Rows per `insert`: 3 values each stays far below both backends' limit on bound values.
+/// A row as stored: its number, its sealed data, its errors (JSON, empty when accepted) and a
+/// note for the preview (JSON, empty when none).
+pub type StoredRow = (i64, String, String, String);
+
+/// Rows per `insert`: 4 values each stays far below both backends' limit on bound values.
 const BATCH: usize = 1000;
 
-/// Stores rows `(row number, sealed data, errors JSON)` in multi-row inserts.
-pub async fn insert_rows(tx: &mut Tx, import_id: i64, rows: &[(i64, String, String)]) -> Result<()> {
+/// Stores rows in multi-row inserts.
+pub async fn insert_rows(tx: &mut Tx, import_id: i64, rows: &[StoredRow]) -> Result<()> {
     for chunk in rows.chunks(BATCH) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+            .map(|i| format!("($1, ${}, ${}, ${}, ${})", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5))
             .collect();
         let sql = format!(
-            "insert into registry_import_row (import_id, row_no, data_sealed, errors) values {}",
+            "insert into registry_import_row (import_id, row_no, data_sealed, errors, note) values {}",
             values.join(", ")
         );
         on_tx!(tx, |c| {
             let mut q = sqlx::query(&sql).bind(import_id);
-            for (row_no, data, errors) in chunk {
-                q = q.bind(*row_no).bind(data).bind(errors);
+            for (row_no, data, errors, note) in chunk {
+                q = q.bind(*row_no).bind(data).bind(errors).bind(note);
             }
             q.execute(&mut *c).await?;
         });
     }
     Ok(())
+}
+
+/// Accepted rows with a note `(row number, sealed data, note JSON)` in file order, at most `limit`.
+pub async fn noted(db: &Db, import_id: i64, limit: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select row_no, data_sealed, note from registry_import_row where import_id = $1 and errors = '' \
+         and note <> '' order by row_no limit $2"
+    )
+    .bind(import_id)
+    .bind(limit)
+    .fetch_all(p)
+    .await?))
 }
 
 pub async fn import(db: &Db, id: i64) -> Result<Option<ImportRecord>> {

@@ -14,6 +14,8 @@ pub enum IdProblem {
     FutureBirth,
     /// The check character does not match.
     Checksum,
+    /// A residence permit number without the address code 810000, 820000 or 830000.
+    NotPermit,
 }
 
 impl IdProblem {
@@ -23,6 +25,7 @@ impl IdProblem {
             IdProblem::BadDate => "registry.id_bad_date",
             IdProblem::FutureBirth => "registry.id_future_birth",
             IdProblem::Checksum => "registry.id_checksum",
+            IdProblem::NotPermit => "registry.id_not_permit",
         }
     }
 }
@@ -75,6 +78,32 @@ pub fn parse_citizen_id(input: &str, today: Date) -> Result<CitizenId, IdProblem
     }
     let male = (number.as_bytes()[16] - b'0') % 2 == 1;
     Ok(CitizenId { number, birth, male })
+}
+
+/// The address codes of the residence permits of Hong Kong, Macao and Taiwan residents.
+pub const PERMIT_ADDRESS_CODES: [&str; 3] = ["810000", "820000", "830000"];
+
+/// Whether a number (as typed, possibly full-width) carries a residence permit's address code.
+pub fn looks_like_permit(input: &str) -> bool {
+    let s = yijia_kernel::text::fold_width(input);
+    let s = s.trim();
+    s.len() == 18 && PERMIT_ADDRESS_CODES.iter().any(|p| s.starts_with(p))
+}
+
+/// Parses the residence permit of a Hong Kong, Macao or Taiwan resident by its own rule: 18
+/// characters, the address code 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan), then
+/// the birth date, sequence and check character as in GB 11643. Permits were first issued in
+/// 2018, so no legacy 15-digit form exists.
+pub fn parse_permit(input: &str, today: Date) -> Result<CitizenId, IdProblem> {
+    let folded = yijia_kernel::text::fold_width(input);
+    if folded.trim().len() != 18 {
+        return Err(IdProblem::Format);
+    }
+    let id = parse_citizen_id(&folded, today)?;
+    if !PERMIT_ADDRESS_CODES.iter().any(|p| id.number.starts_with(p)) {
+        return Err(IdProblem::NotPermit);
+    }
+    Ok(id)
 }
 
 /// `110105********002X`: the address code and the last four characters.
@@ -178,6 +207,36 @@ mod tests {
         );
         assert_eq!(parse_citizen_id("12345", today()), Err(IdProblem::Format));
         assert_eq!(parse_citizen_id("1101051949123100ZX", today()), Err(IdProblem::Format));
+    }
+
+    fn with_check(first17: &str) -> String {
+        let c = char::from(check_char(first17.as_bytes()));
+        format!("{first17}{c}")
+    }
+
+    #[test]
+    fn a_hong_kong_permit_is_valid_by_its_own_rule_and_a_bad_check_digit_is_refused() {
+        let hk = with_check("81000019900101002");
+        let id = parse_permit(&hk, today()).unwrap();
+        assert_eq!(id.birth, Date::new(1990, 1, 1).unwrap());
+        assert!(!id.male);
+        assert!(looks_like_permit(&hk));
+        let wide: String = hk
+            .chars()
+            .map(|c| char::from_u32(u32::from(c) + 0xFEE0).unwrap())
+            .collect();
+        assert_eq!(parse_permit(&wide, today()).unwrap().number, hk);
+        let last = if hk.ends_with('0') { '1' } else { '0' };
+        let bad = format!("{}{last}", &hk[..17]);
+        assert_eq!(parse_permit(&bad, today()), Err(IdProblem::Checksum));
+        assert_eq!(parse_permit("11010519491231002X", today()), Err(IdProblem::NotPermit));
+        // 81 alone is not the address code: 811234 is no permit.
+        assert_eq!(
+            parse_permit(&with_check("81123419900101002"), today()),
+            Err(IdProblem::NotPermit)
+        );
+        assert_eq!(parse_permit("810000900101002", today()), Err(IdProblem::Format));
+        assert!(parse_permit(&with_check("83000019851231001"), today()).unwrap().male);
     }
 
     #[test]

@@ -77,14 +77,46 @@ pub fn parse_flag(s: &str) -> bool {
     matches!(s.trim(), "1" | "true" | "on" | "yes" | "是" | "Y" | "y")
 }
 
-fn pick<T: Copy>(errs: &mut FieldErrors, field: &str, value: &str, default: T, parse: impl Fn(&str) -> Option<T>) -> T {
+/// "Choose from the list", naming the list: a person fixing a sheet sees what it takes
+/// (`values` in Chinese labels, `codes` for English readers and API clients).
+pub fn choose_from(values: String, codes: String) -> Message {
+    Message::new("registry.choose_from")
+        .arg("values", values)
+        .arg("codes", codes)
+}
+
+/// A closed list's value typed into a field; its default when empty, else the list it is not
+/// one of (`list()` gives the Chinese labels and the codes).
+fn pick<T: Copy>(
+    errs: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    default: T,
+    parse: impl Fn(&str) -> Option<T>,
+    list: impl Fn() -> (String, String),
+) -> T {
     if value.trim().is_empty() {
         return default;
     }
     parse(value).unwrap_or_else(|| {
-        errs.add(field, Message::new("registry.bad_choice"));
+        let (values, codes) = list();
+        errs.add(field, choose_from(values, codes));
         default
     })
+}
+
+/// The ethnicities as an error names them.
+fn ethnicity_list() -> (String, String) {
+    let zh: Vec<&str> = vocab::ETHNICITIES.iter().map(|(_, zh, _)| *zh).collect();
+    let codes: Vec<&str> = vocab::ETHNICITIES.iter().map(|(code, _, _)| *code).collect();
+    (zh.join("、"), codes.join(", "))
+}
+
+/// The labels and codes of a closed list, for [`pick`].
+macro_rules! list {
+    ($t:ty) => {
+        || (<$t>::zh_list(), <$t>::code_list())
+    };
 }
 
 fn opt_date(errs: &mut FieldErrors, field: &str, value: &str, today: Date) -> Option<Date> {
@@ -116,13 +148,21 @@ impl ResidentInput {
     pub fn parse(&self, today: Date) -> Result<ResidentValues, FieldErrors> {
         let mut errs = FieldErrors::default();
         let name = text::required(&mut errs, "name", &self.name, 50);
-        let mut gender = pick(&mut errs, "gender", &self.gender, Gender::Unknown, Gender::parse);
+        let mut gender = pick(
+            &mut errs,
+            "gender",
+            &self.gender,
+            Gender::Unknown,
+            Gender::parse,
+            list!(Gender),
+        );
         let mut birth_date = opt_date(&mut errs, "birth_date", &self.birth_date, today);
         let ethnicity = if self.ethnicity.trim().is_empty() {
             String::new()
         } else {
             parse_ethnicity(&self.ethnicity).map(str::to_owned).unwrap_or_else(|| {
-                errs.add("ethnicity", Message::new("registry.bad_choice"));
+                let (values, codes) = ethnicity_list();
+                errs.add("ethnicity", choose_from(values, codes));
                 String::new()
             })
         };
@@ -132,10 +172,29 @@ impl ResidentInput {
         } else {
             IdType::Citizen
         };
-        let id_type = pick(&mut errs, "id_type", &self.id_type, default_type, IdType::parse);
+        let id_type = pick(
+            &mut errs,
+            "id_type",
+            &self.id_type,
+            default_type,
+            IdType::parse_loose,
+            list!(IdType),
+        );
+        // A permit's number says what it is: offices list permit holders under 身份证 too, and
+        // the registry would otherwise hold a permit as a citizen ID.
+        let id_type = if id_type == IdType::Citizen && identity::looks_like_permit(number) {
+            IdType::HmtPermit
+        } else {
+            id_type
+        };
+        let parse_number = if id_type == IdType::HmtPermit {
+            identity::parse_permit
+        } else {
+            parse_citizen_id
+        };
         let id_number = match id_type {
             _ if number.is_empty() => None,
-            IdType::Citizen | IdType::HmtPermit => match parse_citizen_id(number, today) {
+            IdType::Citizen | IdType::HmtPermit => match parse_number(number, today) {
                 Ok(id) => {
                     let id_gender = if id.male { Gender::Male } else { Gender::Female };
                     match birth_date {
@@ -146,11 +205,6 @@ impl ResidentInput {
                         Gender::Unknown => gender = id_gender,
                         g if g != id_gender => errs.add("gender", Message::new("registry.gender_mismatch")),
                         _ => {}
-                    }
-                    if id_type == IdType::HmtPermit
-                        && !id.number.get(..2).is_some_and(|p| ["81", "82", "83"].contains(&p))
-                    {
-                        errs.add("id_number", Message::new("registry.id_not_permit"));
                     }
                     Some(id.number)
                 }
@@ -173,13 +227,21 @@ impl ResidentInput {
         };
         let phone = opt_phone(&mut errs, "phone", &self.phone);
         let phone2 = opt_phone(&mut errs, "phone2", &self.phone2);
-        let relation = pick(&mut errs, "relation", &self.relation, Relation::Other, Relation::parse);
+        let relation = pick(
+            &mut errs,
+            "relation",
+            &self.relation,
+            Relation::Other,
+            Relation::parse,
+            list!(Relation),
+        );
         let residence = pick(
             &mut errs,
             "residence",
             &self.residence,
             Residence::RegisteredLiving,
             Residence::parse,
+            list!(Residence),
         );
         let moved_in_on = opt_date(&mut errs, "moved_in_on", &self.moved_in_on, today);
         let occupation = text::optional(&mut errs, "occupation", &self.occupation, 50);
@@ -190,6 +252,7 @@ impl ResidentInput {
             &self.political,
             Political::Masses,
             Political::parse,
+            list!(Political),
         );
         let party_branch = text::optional(&mut errs, "party_branch", &self.party_branch, 100);
         let notes = text::optional(&mut errs, "notes", &self.notes, 1000);

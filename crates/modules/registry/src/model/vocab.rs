@@ -21,6 +21,65 @@ vocab!(
     }
 );
 
+/// The names an office sheet gives an identity document, beyond the official labels, mapped to
+/// the registry's types (after the document names of GB/T 2261-style code lists and what
+/// street offices write). The residence permit of Hong Kong, Macao and Taiwan residents carries
+/// an 18-digit number under the citizen rule, so it has its own type; the travel permits
+/// (回乡证, 台胞证) carry 8–10 character numbers of their own and are "other documents".
+const ID_TYPE_SYNONYMS: &[(&str, IdType)] = &[
+    ("身份证", IdType::Citizen),
+    ("居民身份证", IdType::Citizen),
+    ("二代身份证", IdType::Citizen),
+    ("第二代居民身份证", IdType::Citizen),
+    ("二代证", IdType::Citizen),
+    ("临时身份证", IdType::Citizen),
+    ("临时居民身份证", IdType::Citizen),
+    ("公民身份号码", IdType::Citizen),
+    ("身份证号", IdType::Citizen),
+    ("身份证号码", IdType::Citizen),
+    // The number in a household register (户口簿) is the citizen ID number.
+    ("户口簿", IdType::Citizen),
+    ("户口本", IdType::Citizen),
+    ("港澳台居民居住证", IdType::HmtPermit),
+    ("港澳居民居住证", IdType::HmtPermit),
+    ("台湾居民居住证", IdType::HmtPermit),
+    ("港澳台居住证", IdType::HmtPermit),
+    ("居住证（港澳台）", IdType::HmtPermit),
+    ("护照", IdType::Passport),
+    ("普通护照", IdType::Passport),
+    ("中国护照", IdType::Passport),
+    ("外国护照", IdType::Passport),
+    ("港澳居民来往内地通行证", IdType::Other),
+    ("港澳通行证", IdType::Other),
+    ("回乡证", IdType::Other),
+    ("港澳同胞回乡证", IdType::Other),
+    ("台湾居民来往大陆通行证", IdType::Other),
+    ("台胞证", IdType::Other),
+    ("外国人永久居留身份证", IdType::Other),
+    ("外国人永久居留证", IdType::Other),
+    ("永久居留证", IdType::Other),
+    ("军官证", IdType::Other),
+    ("士兵证", IdType::Other),
+    ("其他", IdType::Other),
+    ("其它", IdType::Other),
+    ("其它证件", IdType::Other),
+    ("无证件", IdType::None),
+];
+
+impl IdType {
+    /// A document type as an office sheet writes it: the code, the official label, or a common
+    /// name for it (`身份证`, `二代身份证`, `台胞证` …), in half- or full-width characters,
+    /// ignoring spaces and the case of English codes.
+    pub fn parse_loose(s: &str) -> Option<IdType> {
+        let folded = yijia_kernel::text::fold_width(s);
+        let s: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+        let s = s.replace('(', "（").replace(')', "）");
+        IdType::parse(&s)
+            .or_else(|| IdType::parse(&s.to_ascii_lowercase()))
+            .or_else(|| ID_TYPE_SYNONYMS.iter().find(|(name, _)| *name == s).map(|(_, t)| *t))
+    }
+}
+
 vocab!(
     /// Relation to the head of the household.
     Relation {
@@ -200,6 +259,38 @@ mod tests {
         assert_eq!(parse_ethnicity("回"), Some("03"));
         assert_eq!(parse_ethnicity("01"), Some("01"));
         assert_eq!(parse_ethnicity("火星族"), None);
+    }
+
+    #[test]
+    fn every_id_type_synonym_maps_to_its_official_type() {
+        for (name, want) in [
+            ("身份证", IdType::Citizen),
+            ("居民身份证", IdType::Citizen),
+            ("二代身份证", IdType::Citizen),
+            (" 身份证 ", IdType::Citizen),
+            ("CITIZEN", IdType::Citizen),
+            ("港澳居民居住证", IdType::HmtPermit),
+            ("台湾居民居住证", IdType::HmtPermit),
+            ("港澳台居民居住证", IdType::HmtPermit),
+            ("护照", IdType::Passport),
+            ("港澳居民来往内地通行证", IdType::Other),
+            ("回乡证", IdType::Other),
+            ("台胞证", IdType::Other),
+            ("居住证(港澳台)", IdType::HmtPermit),
+        ] {
+            assert_eq!(IdType::parse_loose(name), Some(want), "{name}");
+        }
+        for (name, _) in ID_TYPE_SYNONYMS {
+            assert!(IdType::parse_loose(name).is_some(), "{name}");
+        }
+        assert_eq!(IdType::parse_loose("驾驶证"), None);
+    }
+
+    #[test]
+    fn an_error_can_name_every_accepted_value() {
+        assert_eq!(Gender::zh_list(), "男、女、未说明");
+        assert_eq!(Relation::zh_list().split('、').count(), Relation::ALL.len());
+        assert!(IdType::code_list().starts_with("citizen, hmt_permit"));
     }
 
     #[test]
