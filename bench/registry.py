@@ -61,6 +61,7 @@ LOOKUP_NAME = "基准查找"
 # The issue's targets (milliseconds, seconds, MB).
 TARGET_LIST_P95_MS = 30.0
 TARGET_LOOKUP_MS = 5.0
+TARGET_OWNERS_S = 10.0  # issue 20: a 2 000-unit compound's register, SQLite
 TARGET_IMPORT_S = 60.0
 TARGET_IMPORT_MB = 500.0
 
@@ -105,6 +106,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--import-rows", type=int, default=100_000, help="rows of the generated CSV (0: no import)")
     p.add_argument("--import-warm", action="store_true",
                    help="import into the server that served the scenarios (default: restart it first)")
+    p.add_argument("--owner-units", type=int, default=2000,
+                   help="units of the generated owners' register (业主名册) imported after the residents (0: none)")
     p.add_argument("--seed-timeout", type=int, default=40 * 60, help="seconds")
     p.add_argument("--pre-sql", action="append", default=[],
                    help="an SQL statement run after the seed, before serving (an EXPERIMENT: e.g. a candidate "
@@ -702,6 +705,63 @@ def measure_import(port: int, server: B.Server, db: B.Database, token: str, cid:
     return out
 
 
+def register_csv(dwellings: list[tuple[str, str, str]], address_code: str) -> bytes:
+    """An owners' register over these dwellings: one unit a row; every fourth unit has two co-owners,
+    every tenth owner's number is written in full width as Excel with a Chinese input method does."""
+    rnd = random.Random(20261207)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["楼栋", "单元", "房号", "建筑面积", "专有部分面积", "产权人", "证件号码", "产权证号", "面积来源", "备注"])
+    serial = 0
+    for i, (b, u, r) in enumerate(dwellings):
+        names, ids = [], []
+        for _ in range(2 if i % 4 == 0 else 1):
+            serial += 1
+            birth = _dt.date(1950, 1, 1) + _dt.timedelta(days=serial % 20000)
+            first17 = f"{address_code}{birth:%Y%m%d}{serial % 1000:03d}"
+            number = first17 + check_char(first17)
+            if serial % 10 == 0:
+                number = "".join(chr(ord(c) + 0xFEE0) for c in number)
+            names.append(rnd.choice(SURNAMES) + rnd.choice(GIVEN))
+            ids.append(number)
+        area = rnd.randrange(4500, 14000)
+        w.writerow([b, u, r, f"{area * 1.2 / 100:.2f}", f"{area // 100}.{area % 100:02d}", "、".join(names),
+                    "、".join(ids), f"甘(2015)兰州市不动产权第{i + 1:07d}号", "", ""])
+    return buf.getvalue().encode("utf-8")
+
+
+def measure_owner_import(port: int, db: B.Database, token: str, cid: int, code: str, units: int) -> dict:
+    """Uploads a generated owners' register of `units` units and commits it, twice: the second run
+    is a re-import that replaces every unit's owners (and finds every owner already registered)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    dwellings = [tuple(r) for r in db_rows(db, (
+        "select b.code, u.code, h.code from household h join building b on b.building_id = h.building_id "
+        f"join unit u on u.unit_id = h.unit_id where h.community_id = {cid} and h.retired_at is null "
+        f"order by h.household_id limit {units}"))]
+    out: dict = {"community": code, "units": len(dwellings), "asked_units": units}
+    body = register_csv(dwellings, f"{random.Random().randrange(120000, 129999):06d}")
+    out["csv_kb"] = len(body) / 1e3
+    for run in ("first", "again"):
+        t0 = time.perf_counter()
+        status, _, data = B.request(port, "POST",
+                                    f"/api/v1/registry/imports?community={cid}&file_name=register.csv&kind=owners",
+                                    body, {**auth, "Content-Type": "text/csv"}, timeout=600)
+        upload_s = time.perf_counter() - t0
+        if status != 201:
+            return {**out, "error": f"{run}: upload answered {status}: {data[:300]!r}"}
+        preview = json.loads(data)
+        t1 = time.perf_counter()
+        status, _, data = B.request(port, "POST", f"/api/v1/registry/imports/{preview['import_id']}/commit", b"",
+                                    {**auth, "Content-Type": "application/json"}, timeout=600)
+        commit_s = time.perf_counter() - t1
+        if status != 200:
+            return {**out, "error": f"{run}: commit answered {status}: {data[:300]!r}"}
+        out[run] = {"upload_s": upload_s, "commit_s": commit_s, "total_s": upload_s + commit_s,
+                    "accepted_rows": preview.get("accepted_rows"), "rejected": preview.get("rejected", [])[:3]}
+    out["holdings"] = db_one(db, f"select count(*) from registry_holding where community_id = {cid} and kind = 'owner'")
+    return out
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -798,6 +858,15 @@ def render(a, info: dict) -> str:
             + (f", PostgreSQL CPU {f(imp.get('pg_cpu_s'))} s" if "pg_cpu_s" in imp else ""))
         if imp.get("error"):
             add(f"          ERROR: {imp['error']}")
+    own = info.get("owners")
+    if own and own.get("error"):
+        add(f"owners    NOT MEASURED: {own['error']}")
+    elif own:
+        for run in ("first", "again"):
+            r = own[run]
+            add(f"owners    {own['units']:,} units' register ({f(own.get('csv_kb'), '.0f')} kB) into {own['community']}, "
+                f"{run}: upload+check {f(r['upload_s'], '.2f')} s ({r['accepted_rows']} accepted), commit "
+                f"{f(r['commit_s'], '.2f')} s; total {f(r['total_s'], '.2f')} s")
     add("")
     add("Targets (the issue):")
     for line in info.get("verdicts", []):
@@ -836,6 +905,12 @@ def verdicts(info: dict) -> list[str]:
                    f"{f(imp.get('peak_rss_mb'), '.0f')} MB -> {verdict((imp.get('peak_rss_mb') or 1e9) < TARGET_IMPORT_MB)}")
     elif imp:
         out.append(f"import: not measured ({imp.get('error', '?')})")
+    own = info.get("owners")
+    if own and not own.get("error"):
+        worst = max(own["first"]["total_s"], own["again"]["total_s"])
+        out.append(f"{'owners register ' + format(own['units'], ',') + ' units':<32} {own['community']:<9} "
+                   f"< {TARGET_OWNERS_S:.0f} s: {worst:.2f} s (slower of import and re-import) "
+                   f"-> {verdict(worst < TARGET_OWNERS_S and own['units'] >= own['asked_units'])}")
     return out
 
 
@@ -1059,6 +1134,15 @@ def main(argv: list[str]) -> int:
                 log(f"import: {a.import_rows:,} rows into {code}")
                 info["import"] = measure_import(port, server, db, token, cid, code, a.import_rows, pg)
                 log(f"import: {json.dumps({k: v for k, v in info['import'].items() if k != 'template_header'}, ensure_ascii=False, default=str)[:600]}")
+        if a.owner_units > 0:
+            code = "SEED0002" if a.communities >= 3 else codes[0]
+            cid = comm[code]["cid"] if code in comm else int(
+                db_one(db, f"select community_id from community where code = '{code}'") or 0)
+            token = comm[code]["staff_token"] if code in comm else api_token(port, "rb.import")
+            quiet("owners")
+            log(f"owners' register: {a.owner_units:,} units into {code}")
+            info["owners"] = measure_owner_import(port, db, token, cid, code, a.owner_units)
+            log(f"owners' register: {json.dumps(info['owners'], ensure_ascii=False, default=str)[:600]}")
         info["verdicts"] = verdicts(info)
         info["server_peak_rss_mb"] = B.rss_mb(server.pid, "VmHWM")
     finally:

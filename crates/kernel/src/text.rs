@@ -198,6 +198,25 @@ pub fn choice<T: Copy>(
     got
 }
 
+/// A value of a vocabulary typed into a field; `None` and `field.choose_from`, which names the
+/// accepted values in the reader's language, when it is not one of them.
+pub fn one_of<T: crate::vocab::Vocab>(errs: &mut FieldErrors, field: &str, v: &str) -> Option<T> {
+    let got = T::parse(v);
+    if got.is_none() {
+        errs.add(
+            field,
+            if v.trim().is_empty() {
+                Message::new("field.required")
+            } else {
+                Message::new("field.choose_from")
+                    .arg("values", T::zh_list())
+                    .arg("codes", T::code_list())
+            },
+        );
+    }
+    got
+}
+
 /// The community a form names in its `community` field, or the only one the actor belongs to;
 /// `None` with the module's `bad` message (not a number) or `needed` (none to take).
 pub fn community_id(

@@ -45,6 +45,18 @@ macro_rules! vocab {
             }
         }
 
+        impl $crate::vocab::Vocab for $name {
+            fn parse(s: &str) -> Option<$name> {
+                $name::parse(s)
+            }
+            fn zh_list() -> String {
+                $name::zh_list()
+            }
+            fn code_list() -> String {
+                $name::code_list()
+            }
+        }
+
         impl $crate::serde::Serialize for $name {
             fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
@@ -60,4 +72,15 @@ macro_rules! vocab {
             }
         }
     };
+}
+
+/// What every vocabulary answers, so that code taking "one of a closed list" can name the list
+/// in its error (`请从列表中选择：男、女、未说明`) whatever the list is.
+pub trait Vocab: Sized + Copy {
+    /// The code or the Chinese label, as typed.
+    fn parse(s: &str) -> Option<Self>;
+    /// Every value's Chinese label joined by `、`.
+    fn zh_list() -> String;
+    /// Every value's code joined by `, `.
+    fn code_list() -> String;
 }

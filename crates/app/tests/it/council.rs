@@ -574,7 +574,7 @@ async fn ballots_from_outside_the_electorate_twice_or_after_close_are_refused_an
     );
     assert_eq!(
         invalid(ballot::cast(&app.state, &owner, fixed, &choose("maybe")).await),
-        fields(&[("choice", "council.bad_choice")])
+        fields(&[("choice", "field.choose_from")])
     );
     ballot::cast(&app.state, &owner, fixed, &choose("approve"))
         .await
@@ -953,6 +953,9 @@ async fn the_api_answers_bad_votes_with_field_errors_and_reads_need_a_sign_in() 
     assert_eq!(res.status, 422, "{}", res.text());
     let f = &res.json()["error"]["fields"];
     assert!(f["kind"].is_string() && f["closes_at"].is_string(), "{f}");
+    // "Choose from the list" says what the list holds, so a client without the form can fix it.
+    let kind = f["kind"].as_str().unwrap();
+    assert!(kind.contains("业主共同决定") && kind.contains("居民会议"), "{kind}");
     let res = c
         .post_json(
             "/api/v1/council-topics",

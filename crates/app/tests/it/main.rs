@@ -20,6 +20,7 @@ mod outbox;
 mod pages;
 mod registry;
 mod registry_import;
+mod registry_owners;
 mod scope;
 mod scope_matrix;
 mod security;

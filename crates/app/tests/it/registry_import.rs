@@ -336,7 +336,7 @@ async fn every_row_problem_is_reported_on_its_row_with_the_other_row_of_a_duplic
         (12, "id_number", "registry_import.on_registry"),
         (13, "name", "field.required"),
         (13, "birth_date", "registry.bad_date"),
-        (13, "relation", "registry.bad_choice"),
+        (13, "relation", "registry.choose_from"),
     ];
     let want: Vec<(i64, String, String)> = want.into_iter().map(|(r, c, k)| (r, c.into(), k.into())).collect();
     assert_eq!(got, want);

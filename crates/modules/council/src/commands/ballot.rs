@@ -29,7 +29,7 @@ pub struct BallotInput {
 /// A ballot's content checked against the vote: `(choice, options as JSON)`.
 fn content(errs: &mut FieldErrors, v: &VoteRow, choice_typed: &str, options_typed: &str) -> (String, String) {
     if v.kind != VoteKind::Poll.as_str() {
-        let c = choice(errs, "choice", choice_typed, Choice::parse);
+        let c = choice::<Choice>(errs, "choice", choice_typed);
         return (c.map(|c| c.as_str().to_owned()).unwrap_or_default(), "[]".to_owned());
     }
     let count = serde_json::from_str::<Vec<String>>(&v.options).map_or(0, |o| o.len());

@@ -35,7 +35,7 @@ pub async fn schedule(state: &AppState, actor: &Actor, input: &MeetingInput) -> 
     let mut errs = FieldErrors::default();
     let cid = community_id(&mut errs, &input.community, actor);
     let title = text::required(&mut errs, "title", &input.title, 60);
-    let kind = choice(&mut errs, "kind", &input.kind, MeetingKind::parse);
+    let kind = choice::<MeetingKind>(&mut errs, "kind", &input.kind);
     let place = text::required(&mut errs, "place", &input.place, 100);
     let invited = text::optional(&mut errs, "invited", &input.invited, 200);
     let topics: Vec<i64> = input
@@ -181,7 +181,7 @@ pub async fn minutes(state: &AppState, actor: &Actor, meeting_id: i64, input: &M
     let visibility = if input.visibility.trim().is_empty() {
         Some(Visibility::Public)
     } else {
-        choice(&mut errs, "visibility", &input.visibility, Visibility::parse)
+        choice::<Visibility>(&mut errs, "visibility", &input.visibility)
     };
     errs.into_result()?;
     let m = repo::meeting(&state.db, meeting_id).await?.ok_or(Error::NotFound)?;

@@ -78,9 +78,10 @@ pub fn community_id(errs: &mut FieldErrors, v: &str, actor: &Actor) -> Option<i6
     yijia_kernel::text::community_id(errs, v, actor, "council.bad_choice", "council.community_needed")
 }
 
-/// A value of a closed list typed into a field; `None` and a message when it is not one.
-pub fn choice<T: Copy>(errs: &mut FieldErrors, field: &str, v: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
-    yijia_kernel::text::choice(errs, field, v, parse, "council.bad_choice")
+/// A value of a closed list typed into a field; `None` and a message naming the list's values
+/// when it is not one.
+pub fn choice<T: yijia_kernel::vocab::Vocab>(errs: &mut FieldErrors, field: &str, v: &str) -> Option<T> {
+    yijia_kernel::text::one_of(errs, field, v)
 }
 
 pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
@@ -110,7 +111,7 @@ pub async fn scope(
     kind: &str,
     target: &str,
 ) -> Result<Option<(ScopeKind, Option<i64>, String)>> {
-    let Some(kind) = choice(errs, "scope_kind", kind, ScopeKind::parse) else {
+    let Some(kind) = choice::<ScopeKind>(errs, "scope_kind", kind) else {
         return Ok(None);
     };
     let target = target.trim();

@@ -133,7 +133,7 @@ pub async fn set_visibility(
     input: &VisibilityInput,
 ) -> Result<()> {
     let mut errs = FieldErrors::default();
-    let v = choice(&mut errs, "visibility", &input.visibility, Visibility::parse);
+    let v = choice::<Visibility>(&mut errs, "visibility", &input.visibility);
     errs.into_result()?;
     let v = v.ok_or(Error::NotFound)?;
     let r = repo::resolution(&state.db, resolution_id)

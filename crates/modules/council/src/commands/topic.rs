@@ -160,7 +160,7 @@ pub struct TriageInput {
 /// Staff decide what becomes of a raised topic; the raiser is told.
 pub async fn triage(state: &AppState, actor: &Actor, topic_id: i64, input: &TriageInput) -> Result<()> {
     let mut errs = FieldErrors::default();
-    let action = choice(&mut errs, "action", &input.action, Triage::parse);
+    let action = choice::<Triage>(&mut errs, "action", &input.action);
     let into = optional_id(&mut errs, "into", &input.into);
     let answer = match action {
         Some(Triage::Answer | Triage::Decline) => text::required(&mut errs, "answer", &input.answer, 2000),

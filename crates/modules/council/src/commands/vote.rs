@@ -71,9 +71,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: &VoteInput) -> Resul
     let topic = optional_id(&mut errs, "topic", &input.topic);
     let meeting = optional_id(&mut errs, "meeting", &input.meeting);
     let title = text::required(&mut errs, "title", &input.title, 100);
-    let kind = choice(&mut errs, "kind", &input.kind, VoteKind::parse);
+    let kind = choice::<VoteKind>(&mut errs, "kind", &input.kind);
     let matter = match kind {
-        Some(VoteKind::Owners) => choice(&mut errs, "matter", &input.matter, Matter::parse).map(Matter::as_str),
+        Some(VoteKind::Owners) => choice::<Matter>(&mut errs, "matter", &input.matter).map(Matter::as_str),
         _ => Some(""),
     };
     let entitled = match kind {
@@ -90,7 +90,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &VoteInput) -> Resul
     let method = if input.method.trim().is_empty() {
         Some(Method::Ballot)
     } else {
-        choice(&mut errs, "method", &input.method, Method::parse)
+        choice::<Method>(&mut errs, "method", &input.method)
     };
     if method == Some(Method::Hands) && kind != Some(VoteKind::Residents) {
         errs.add("method", Message::new("council.hands_only_residents"));

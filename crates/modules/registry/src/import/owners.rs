@@ -85,25 +85,27 @@ fn area_source(s: &str) -> Option<AreaSource> {
 }
 
 /// Checks the register's rows. A unit listed on two rows is refused on both, each naming the
-/// other: which of them is the register's is not for the import to guess.
+/// other, whatever else is wrong with either: which of them is the register's is not for the
+/// import to guess.
 pub fn check_owner_rows(
     rows: &[RawRow],
     dwellings: &Dwellings,
     today: Date,
 ) -> Vec<std::result::Result<UnitOwners, Vec<RowError>>> {
-    let mut out: Vec<(Vec<RowError>, Option<UnitOwners>)> =
-        rows.iter().map(|r| check_one(r, dwellings, today)).collect();
+    let mut out: Vec<(Vec<RowError>, Option<UnitOwners>)> = Vec::with_capacity(rows.len());
     let mut first: HashMap<i64, usize> = HashMap::new();
     let mut pairs = Vec::new();
-    for (i, (_, ok)) in out.iter().enumerate() {
-        let Some(u) = ok else { continue };
-        match first.get(&u.household_id) {
+    for (i, row) in rows.iter().enumerate() {
+        let (errs, household, ok) = check_one(row, dwellings, today);
+        out.push((errs, ok));
+        let Some(household) = household else { continue };
+        match first.get(&household) {
             Some(&f) => {
                 pairs.push((i, f));
                 pairs.push((f, i));
             }
             None => {
-                first.insert(u.household_id, i);
+                first.insert(household, i);
             }
         }
     }
@@ -122,7 +124,9 @@ pub fn check_owner_rows(
         .collect()
 }
 
-fn check_one(row: &RawRow, dwellings: &Dwellings, today: Date) -> (Vec<RowError>, Option<UnitOwners>) {
+/// A row's problems, the unit it names (when it names one), and the unit's owners when the
+/// row has no problem.
+fn check_one(row: &RawRow, dwellings: &Dwellings, today: Date) -> (Vec<RowError>, Option<i64>, Option<UnitOwners>) {
     let mut errs: Vec<RowError> = row.issues.clone();
     let household = match dwellings.find(row) {
         Ok(h) => Some(h),
@@ -191,7 +195,7 @@ fn check_one(row: &RawRow, dwellings: &Dwellings, today: Date) -> (Vec<RowError>
         }),
         _ => None,
     };
-    (errs, ok)
+    (errs, household, ok)
 }
 
 /// Writes checked register rows inside the caller's transaction: each unit's owner holdings
