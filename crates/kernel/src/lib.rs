@@ -3,6 +3,7 @@
 //! translations. It knows nothing of any one module.
 
 pub mod actor;
+pub mod api_routes;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
@@ -31,6 +32,7 @@ pub mod vocab;
 pub use serde;
 
 pub use actor::{Actor, Place, Role, RoleGrant, ScopeKind};
+pub use api_routes::ApiRoutes;
 pub use error::{Error, FieldErrors, Result};
 pub use module::{BoxFut, Module, NavEntry, Stat};
 pub use permission::{Capability, Reach};

@@ -64,8 +64,8 @@ pub trait Module: Send + Sync + 'static {
     }
 
     /// JSON endpoints, mounted under `/api/v1`.
-    fn api(&self) -> Router<AppState> {
-        Router::new()
+    fn api(&self) -> crate::ApiRoutes {
+        crate::ApiRoutes::new()
     }
 
     fn nav(&self) -> Vec<NavEntry> {

@@ -62,6 +62,8 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let own_credentials = req.headers().contains_key(header::AUTHORIZATION);
     let res = next.run(req).await;
     let locale = res.extensions().get::<Locale>().copied().unwrap_or_default();
+    // A 405 says which methods the path takes (RFC 9110 §15.5.6); the rendered error keeps it.
+    let allow = res.headers().get(header::ALLOW).cloned();
     let error = match res.extensions().get::<Carried>() {
         Some(Carried(e)) => e.clone(),
         None if res.status().as_u16() >= 400 && !res.headers().contains_key(header::CONTENT_TYPE) => {
@@ -73,15 +75,24 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     if let Error::Internal(cause) = &*error {
         tracing::error!(http.path = %path, error = %format!("{cause:#}"), "request failed");
     }
-    if is_api(&path) {
-        return envelope(&error, &tr);
+    let mut rendered = render(&error, &tr, locale, &path, &query, own_credentials);
+    if let Some(allow) = allow {
+        rendered.headers_mut().insert(header::ALLOW, allow);
     }
-    if matches!(*error, Error::Unauthenticated) && !own_credentials {
+    rendered
+}
+
+/// The error as the reader asked for it: the API's envelope, the login page, or an error page.
+fn render(error: &Error, tr: &Tr, locale: Locale, path: &str, query: &str, own_credentials: bool) -> Response {
+    if is_api(path) {
+        return envelope(error, tr);
+    }
+    if matches!(error, Error::Unauthenticated) && !own_credentials {
         let next_url = format!("{path}{query}");
         let target = format!("/login?next={}", encode(&next_url));
         return Redirect::to(&target).into_response();
     }
-    page(&error, &tr, locale)
+    page(error, tr, locale)
 }
 
 fn is_api(path: &str) -> bool {

@@ -26,7 +26,7 @@ use yijia_kernel::clock::Clock;
 use yijia_kernel::config::Config;
 use yijia_kernel::i18n::{I18n, Locale};
 use yijia_kernel::vault::Vault;
-use yijia_kernel::{AppState, Module};
+use yijia_kernel::{ApiRoutes, AppState, Module};
 
 pub use error::{AppError, WebResult};
 pub use extract::{
@@ -67,6 +67,14 @@ pub fn build_state(db: Db, config: Config, clock: Clock, modules: Vec<Arc<dyn Mo
     })
 }
 
+/// Every JSON endpoint, relative to `/api/v1`: the inbox's and each module's.
+pub fn api_routes(state: &AppState) -> ApiRoutes {
+    let core = ApiRoutes::new()
+        .route("/me/notifications", get(inbox::api_list))
+        .route("/me/notifications/{id}/read", axum::routing::post(inbox::api_read));
+    state.modules.iter().fold(core, |api, m| api.merge(m.api()))
+}
+
 /// The whole application as a router, apart from serving it, so tests drive it in-process.
 pub fn app(state: AppState) -> Router {
     let mut pages = Router::new()
@@ -81,13 +89,10 @@ pub fn app(state: AppState) -> Router {
         .route("/inbox", get(inbox::show))
         .route("/inbox/read", axum::routing::post(inbox::read_all))
         .route("/inbox/{id}", get(inbox::open));
-    let mut api = Router::new()
-        .route("/me/notifications", get(inbox::api_list))
-        .route("/me/notifications/{id}/read", axum::routing::post(inbox::api_read));
     for m in state.modules.iter() {
         pages = pages.merge(m.pages());
-        api = api.merge(m.api());
     }
+    let api = api_routes(&state).into_router();
     let max_body = state.config.max_body_bytes;
     let security = security::SecurityHeaders::from_config(&state.config);
     pages

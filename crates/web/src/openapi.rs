@@ -120,9 +120,22 @@ fn notification_schema() -> Value {
     })
 }
 
-/// Merges the modules' fragments (`paths`, `components.schemas`) into the core document.
+/// Merges the modules' fragments (`paths`, `components.schemas`) into the core document. A
+/// module writes its paths as it routes them, relative to `/api/v1`; the document gives them
+/// in full, so that a client generated from it calls what is served.
 pub fn build(state: &AppState) -> Value {
+    merged(state).0
+}
+
+/// The schema names that two parts of the document both define: the document can hold only
+/// one of them, so a client would be told the wrong shape for the other. A test keeps it empty.
+pub fn schema_clashes(state: &AppState) -> Vec<String> {
+    merged(state).1
+}
+
+fn merged(state: &AppState) -> (Value, Vec<String>) {
     let mut doc = core();
+    let mut clashes = Vec::new();
     doc["components"]["schemas"]["Notification"] = notification_schema();
     for m in state.modules.iter() {
         let part = m.openapi();
@@ -131,7 +144,7 @@ pub fn build(state: &AppState) -> Value {
             doc["paths"].as_object_mut(),
         ) {
             for (k, v) in paths {
-                target.insert(k.clone(), v.clone());
+                target.insert(full_path(k), v.clone());
             }
         }
         if let (Some(schemas), Some(target)) = (
@@ -139,11 +152,23 @@ pub fn build(state: &AppState) -> Value {
             doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut),
         ) {
             for (k, v) in schemas {
+                if target.get(k).is_some_and(|old| old != v) {
+                    clashes.push(format!("{} redefines {k}", m.name()));
+                }
                 target.insert(k.clone(), v.clone());
             }
         }
     }
-    doc
+    (doc, clashes)
+}
+
+/// `/appeals` → `/api/v1/appeals`; a path already under `/api/` stays as it is.
+fn full_path(path: &str) -> String {
+    if path.starts_with("/api/") {
+        path.to_owned()
+    } else {
+        format!("/api/v1{path}")
+    }
 }
 
 pub async fn document(State(state): State<AppState>) -> Json<Value> {

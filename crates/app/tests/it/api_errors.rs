@@ -223,41 +223,6 @@ async fn health_readiness_and_metrics_answer() {
 }
 
 #[tokio::test]
-async fn the_openapi_document_describes_every_api_route() {
-    let app = demo_app().await;
-    let mut c = app.client();
-    let doc = c.get("/api/openapi.json").await.json();
-    assert_eq!(doc["openapi"], "3.1.0");
-    let paths = doc["paths"].as_object().unwrap();
-    for p in [
-        "/api/v1/auth/token",
-        "/api/v1/me",
-        "/api/v1/accounts",
-        "/api/v1/communities",
-        "/api/v1/communities/{id}",
-        "/api/v1/communities/{id}/grids",
-        "/api/v1/grids/{id}",
-        "/api/v1/grids/{id}/buildings",
-        "/api/v1/buildings/{id}/move",
-        "/api/v1/units/{id}/households",
-        "/api/v1/households/{id}/retire",
-        "/api/v1/audit",
-    ] {
-        assert!(paths.contains_key(p), "missing {p}");
-    }
-    // Every $ref points at something that exists.
-    let text = doc.to_string();
-    for r in text.split("\"$ref\":\"#/").skip(1) {
-        let pointer = format!("/{}", r.split('"').next().unwrap());
-        assert!(doc.pointer(&pointer).is_some(), "dangling $ref {pointer}");
-    }
-    let docs = c.get("/api/docs").await;
-    assert_eq!(docs.status, 200);
-    assert!(docs.text().contains("/assets/swagger-ui-bundle.js"));
-    assert_eq!(c.get("/assets/swagger-ui-bundle.js").await.status, 200);
-}
-
-#[tokio::test]
 async fn nul_bytes_and_trailing_garbage_are_refused_at_the_edge() {
     let app = demo_app().await;
     let mut c = client(&app).await;

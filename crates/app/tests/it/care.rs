@@ -685,10 +685,10 @@ async fn the_api_names_the_fields_it_refuses_and_fulfils_with_photos() {
     );
     let doc = app.client().get("/api/openapi.json").await.json();
     for p in [
-        "/care-wishes",
-        "/care-wishes/{id}/fulfil",
-        "/care-pairings/{id}/visits",
-        "/care-reports",
+        "/api/v1/care-wishes",
+        "/api/v1/care-wishes/{id}/fulfil",
+        "/api/v1/care-pairings/{id}/visits",
+        "/api/v1/care-reports",
     ] {
         assert!(doc["paths"].get(p).is_some(), "{p} in the OpenAPI document");
     }

@@ -976,7 +976,7 @@ async fn the_api_answers_bad_votes_with_field_errors_and_reads_need_a_sign_in() 
     );
     assert_eq!(anon.get("/api/v1/communities/999/board").await.status, 404);
     let doc = c.get("/api/openapi.json").await.json();
-    assert!(doc["paths"]["/council-votes/{id}/paper"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/council-votes/{id}/paper"]["post"].is_object());
 }
 
 #[tokio::test]

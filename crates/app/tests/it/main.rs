@@ -16,6 +16,7 @@ mod council_pages;
 mod headers;
 mod line_breaks;
 mod no_panic;
+mod openapi;
 mod outbox;
 mod pages;
 mod registry;

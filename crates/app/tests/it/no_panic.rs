@@ -110,8 +110,8 @@ impl Module for Panicking {
         Router::new().route("/test-panic", get(boom))
     }
 
-    fn api(&self) -> Router<AppState> {
-        Router::new().route("/test-panic", get(boom))
+    fn api(&self) -> yijia_kernel::ApiRoutes {
+        yijia_kernel::ApiRoutes::new().route("/test-panic", get(boom))
     }
 }
 

@@ -40,8 +40,8 @@ impl Module for Accounts {
             .route("/admin/accounts", get(pages::admin::list).post(pages::admin::create))
     }
 
-    fn api(&self) -> Router<AppState> {
-        Router::new()
+    fn api(&self) -> yijia_kernel::ApiRoutes {
+        yijia_kernel::ApiRoutes::new()
             .route("/auth/token", post(api::token))
             .route("/me", get(api::me))
             .route("/accounts", get(api::list).post(api::create))

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::Paged;
@@ -20,8 +20,8 @@ use crate::query::ListQuery;
 use crate::repo;
 use crate::view::{load, AppealView};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> yijia_kernel::ApiRoutes {
+    yijia_kernel::ApiRoutes::new()
         .route("/appeals", get(list).post(post_appeal))
         .route("/appeals/{id}", get(get_appeal))
         .route("/appeals/{id}/steps", post(post_step))

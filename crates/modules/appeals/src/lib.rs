@@ -75,7 +75,7 @@ impl Module for Appeals {
             .merge(open311::routes())
     }
 
-    fn api(&self) -> Router<AppState> {
+    fn api(&self) -> yijia_kernel::ApiRoutes {
         api::routes()
     }
 

@@ -24,12 +24,18 @@ pub fn document() -> Value {
         q("before", "integer"),
         q("limit", "integer")
     ]);
+    // A photo of the problem: one JPEG or PNG in a multipart form, re-encoded without metadata.
+    let mut photo = op("Add a photo (JPEG or PNG, multipart field `file`)", None, "201");
+    photo["requestBody"] = json!({ "required": true, "content": { "multipart/form-data": { "schema": {
+        "type": "object", "required": ["file"],
+        "properties": { "file": { "type": "string", "contentMediaType": "image/jpeg" } } } } } });
     json!({
         "paths": {
             "/appeals": { "get": list, "post": op("Raise an appeal", Some("AppealInput"), "201") },
             "/appeals/{id}": { "parameters": [id_param()], "get": op("An appeal with its timeline and the actions open to the caller", None, "200") },
             "/appeals/{id}/steps": { "parameters": [id_param()], "post": op("Take a step: accept, dispatch, take, reply, rate…", Some("StepInput"), "200") },
-            "/appeals/{id}/reveal": { "parameters": [id_param()], "post": op("Show the requester's phone number, with a purpose (audited)", Some("RevealInput"), "200") },
+            "/appeals/{id}/reveal": { "parameters": [id_param()], "post": op("Show the requester's phone number, with a purpose (audited)", Some("AppealRevealInput"), "200") },
+            "/appeals/{id}/photos": { "parameters": [id_param()], "post": photo },
             "/communities/{id}/appeal-rates": { "parameters": [id_param(), q("month", "string")], "get": op("响应率, 解决率, 满意率, on-time rate and handling time of a month, by party, category and grid", None, "200") },
             "/communities/{id}/appeal-catalogue": { "parameters": [id_param()], "get": op("Categories, parties and (for administrators) routing rules", None, "200") },
             "/communities/{id}/appeal-parties": { "parameters": [id_param()], "post": op("Add a handling party", Some("PartyInput"), "201") },
@@ -41,7 +47,7 @@ pub fn document() -> Value {
         "components": { "schemas": {
             "AppealInput": strings(&["community", "category", "kind", "description", "building", "unit", "address", "lat", "long", "anonymous", "channel", "name", "phone"]),
             "StepInput": strings(&["action", "version", "note", "internal_note", "reason", "party", "answer", "rating", "duplicate_of"]),
-            "RevealInput": strings(&["purpose"]),
+            "AppealRevealInput": strings(&["purpose"]),
             "PartyInput": strings(&["kind", "name", "phone", "email"]),
             "MemberInput": strings(&["username"]),
             "CategoryInput": strings(&["code", "name", "description", "keywords", "party", "tier"]),

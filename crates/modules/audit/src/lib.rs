@@ -29,8 +29,8 @@ impl Module for Audit {
         Router::new().route("/admin/audit", get(pages::list))
     }
 
-    fn api(&self) -> Router<AppState> {
-        Router::new().route("/audit", get(api::list))
+    fn api(&self) -> yijia_kernel::ApiRoutes {
+        yijia_kernel::ApiRoutes::new().route("/audit", get(api::list))
     }
 
     fn nav(&self) -> Vec<NavEntry> {

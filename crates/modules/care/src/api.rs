@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -21,8 +21,8 @@ use crate::commands::{self, today};
 use crate::permissions::{LOOK_AFTER, REPORTS};
 use crate::{repo, view};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> yijia_kernel::ApiRoutes {
+    yijia_kernel::ApiRoutes::new()
         .route("/care-wishes", get(get_wall).post(post_wish))
         .route("/care-wishes/{id}", get(get_wish))
         .route("/care-wishes/{id}/vet", post(post_vet))
@@ -41,10 +41,12 @@ pub fn routes() -> Router<AppState> {
         .route("/care-overdue", get(get_overdue))
         .route("/care-reports", get(get_reports))
         // As the pages: who is vulnerable and where is never kept by a cache.
-        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("private, no-store"),
-        ))
+        .wrap(|r| {
+            r.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("private, no-store"),
+            ))
+        })
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -63,7 +63,7 @@ impl Module for Care {
             ))
     }
 
-    fn api(&self) -> Router<AppState> {
+    fn api(&self) -> yijia_kernel::ApiRoutes {
         api::routes()
     }
 

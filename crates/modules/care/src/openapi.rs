@@ -49,8 +49,8 @@ pub fn document() -> Value {
                 "post": op("Pair a household with a carer of the community; a household in no care group needs a reason and is flagged", Some("PairInput"), "201")
             },
             "/care-pairings/{id}": { "parameters": [id_param()], "get": op("A pairing with the household's care groups, visits and alerts: for its carers, its grid worker and staff; audited", None, "200") },
-            "/care-pairings/{id}/end": { "parameters": [id_param()], "post": op("End a pairing with a reason", Some("EndInput"), "200") },
-            "/care-pairings/{id}/visits": { "parameters": [id_param()], "post": op("Log a visit (only the pairing's carer); an unreachable person alerts the grid worker and the community at once", Some("VisitInput"), "201") },
+            "/care-pairings/{id}/end": { "parameters": [id_param()], "post": op("End a pairing with a reason", Some("PairingEndInput"), "200") },
+            "/care-pairings/{id}/visits": { "parameters": [id_param()], "post": op("Log a visit (only the pairing's carer); an unreachable person alerts the grid worker and the community at once", Some("CareVisitInput"), "201") },
             "/care-visits/{id}/appeal": { "parameters": [id_param()], "post": op("Raise an appeal for a need the visit found, placed at the household's door", Some("AppealFromVisit"), "201") },
             "/care-coverage": { "get": with(op("Every care-group household within my reach: paired? visited on time? with suggested carers; audited", None, "200"), json!([q("community", "integer")])) },
             "/care-overdue": { "get": with(op("The visits overdue today within my reach, the most overdue first; with district, across a whole district (for who reads its reports)", None, "200"), json!([q("community", "integer"), q("district", "integer")])) },
@@ -64,8 +64,8 @@ pub fn document() -> Value {
             "ConfirmInput": strings(&["action", "note"]),
             "ThankInput": strings(&["thanks"]),
             "PairInput": strings(&["household", "carer", "reason", "interval_days", "starts_on", "ends_on"]),
-            "EndInput": strings(&["reason"]),
-            "VisitInput": strings(&["visited_on", "outcome", "condition", "needs", "follow_up"]),
+            "PairingEndInput": strings(&["reason"]),
+            "CareVisitInput": strings(&["visited_on", "outcome", "condition", "needs", "follow_up"]),
             "AppealFromVisit": strings(&["category", "description"])
         } }
     })

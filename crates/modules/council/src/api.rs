@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::{Actor, AppState, Error};
@@ -19,8 +19,8 @@ use crate::commands::vote::{self, VoteInput};
 use crate::pages::community_of;
 use crate::{repo, view};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> yijia_kernel::ApiRoutes {
+    yijia_kernel::ApiRoutes::new()
         .route("/council-topics", get(get_topics).post(post_topic))
         .route("/council-topics/{id}", get(get_topic))
         .route("/council-topics/{id}/cosign", post(post_cosign))

@@ -64,7 +64,7 @@ impl Module for Council {
             .route("/board/{community}", get(board::board))
     }
 
-    fn api(&self) -> Router<AppState> {
+    fn api(&self) -> yijia_kernel::ApiRoutes {
         api::routes()
     }
 

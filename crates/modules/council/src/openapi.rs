@@ -40,7 +40,7 @@ pub fn document() -> Value {
             },
             "/council-meetings/{id}": { "parameters": [id_param()], "get": op("A meeting, its agenda, and (staff) who signed in", None, "200") },
             "/council-meetings/{id}/sign-in": { "parameters": [id_param()], "post": op("Sign in at a meeting (staff: someone by name)", Some("SignInInput"), "200") },
-            "/council-meetings/{id}/minutes": { "parameters": [id_param()], "post": op("Record and publish the minutes", Some("MinutesInput"), "200") },
+            "/council-meetings/{id}/minutes": { "parameters": [id_param()], "post": op("Record and publish the minutes", Some("MeetingMinutesInput"), "200") },
             "/council-votes": {
                 "get": with(op("A community's votes, newest first", None, "200"), json!([q("community", "integer")])),
                 "post": op("Draft a vote: owners' joint decision (a matter of Civil Code art. 278, by code), residents' meeting or advisory poll", Some("VoteInput"), "201")
@@ -66,7 +66,7 @@ pub fn document() -> Value {
             "ReviewInput": strings(&["action"]),
             "MeetingInput": strings(&["community", "title", "kind", "starts_at", "place", "invited", "topics"]),
             "SignInInput": strings(&["name"]),
-            "MinutesInput": strings(&["minutes", "visibility"]),
+            "MeetingMinutesInput": strings(&["minutes", "visibility"]),
             "VoteInput": vote_input(),
             "BallotInput": strings(&["choice", "options"]),
             "PaperInput": strings(&["voter", "choice", "options", "proxy_name"]),

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::Paged;
@@ -24,8 +24,8 @@ use crate::permissions::{READ, REQUESTS, STATS};
 use crate::query::{community_for, ListQuery};
 use crate::repo::{self, HouseholdAt, ResidentRow, Sort};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> yijia_kernel::ApiRoutes {
+    yijia_kernel::ApiRoutes::new()
         .route("/residents", get(list))
         .route("/residents/{id}", get(get_resident).patch(patch_resident))
         .route("/residents/{id}/reveal", post(post_reveal))

@@ -70,7 +70,7 @@ impl Module for Registry {
             .merge(import::page_routes())
     }
 
-    fn api(&self) -> Router<AppState> {
+    fn api(&self) -> yijia_kernel::ApiRoutes {
         api::routes().merge(import::api_routes())
     }
 

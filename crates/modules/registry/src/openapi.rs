@@ -102,6 +102,11 @@ pub fn document() -> Value {
         "post": post("A resident moved out or died", "LeaveInput", "200", "Resident") }),
     );
     path(
+        "/residents/{id}/account",
+        json!({ "parameters": [id_param()],
+        "post": post("Link the resident's record to an account (the person signs in as it); audited", "AccountLinkInput", "200", "Resident") }),
+    );
+    path(
         "/residents/{id}/merge",
         json!({ "parameters": [id_param()],
         "post": post("Merge this duplicate into another record", "MergeInput", "200", "Resident") }),
@@ -115,7 +120,7 @@ pub fn document() -> Value {
     path(
         "/care-tags/{id}/end",
         json!({ "parameters": [id_param()],
-        "post": post("End a care-group tag", "EndInput", "200", "Created") }),
+        "post": post("End a care-group tag", "TagEndInput", "200", "Created") }),
     );
     path(
         "/households/{id}/residents",
@@ -127,7 +132,7 @@ pub fn document() -> Value {
         "/households/{id}/visits",
         json!({ "parameters": [id_param()],
         "get": get("A household's door visits", page_of("Visit"), vec![]),
-        "post": post("Log a door visit", "VisitInput", "201", "Created") }),
+        "post": post("Log a door visit", "DoorVisitInput", "201", "Created") }),
     );
     path(
         "/households/{id}/holdings",
@@ -213,12 +218,13 @@ pub fn document() -> Value {
         "MoveInput": { "type": "object", "required": ["household_id"], "additionalProperties": false, "properties": { "household_id": { "type": "integer" } } },
         "LeaveInput": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": {
             "reason": { "type": "string", "enum": ["moved_out", "deceased"] }, "on": { "type": "string", "format": "date" } } },
+        "AccountLinkInput": { "type": "object", "required": ["username"], "additionalProperties": false, "properties": { "username": { "type": "string", "description": "The account's username" } } },
         "MergeInput": { "type": "object", "required": ["into"], "additionalProperties": false, "properties": { "into": { "type": "integer" } } },
         "AccountInput": { "type": "object", "required": ["username"], "additionalProperties": false, "properties": { "username": { "type": "string" } } },
         "CareTagInput": strings(&["kind", "category", "level", "note", "starts_on", "ends_on"]),
         "CareTag": object.clone(),
-        "EndInput": strings(&["ends_on"]),
-        "VisitInput": strings(&["met", "findings", "follow_up"]),
+        "TagEndInput": strings(&["ends_on"]),
+        "DoorVisitInput": strings(&["met", "findings", "follow_up"]),
         "Visit": object.clone(),
         "HoldingInput": strings(&["kind", "holder_name", "resident_id", "area", "area_source", "developer", "starts_on"]),
         "Holding": object.clone(),

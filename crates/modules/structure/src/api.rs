@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::{PageQuery, Paged};
@@ -25,8 +25,8 @@ fn account(actor: &Actor) -> i64 {
     actor.account_id.unwrap_or(0)
 }
 
-pub fn routes() -> Router<AppState> {
-    let mut r = Router::new()
+pub fn routes() -> yijia_kernel::ApiRoutes {
+    let mut r = yijia_kernel::ApiRoutes::new()
         .route("/communities", get(list_communities).post(post_community))
         .route("/communities/{id}", get(get_community).patch(patch_community))
         .route(

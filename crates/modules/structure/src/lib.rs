@@ -79,7 +79,7 @@ impl Module for Structure {
         r
     }
 
-    fn api(&self) -> Router<AppState> {
+    fn api(&self) -> yijia_kernel::ApiRoutes {
         api::routes()
     }
 

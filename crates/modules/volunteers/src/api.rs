@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::{Actor, AppState, Error, Result};
@@ -23,8 +23,8 @@ use crate::model::{Ledger, TxnKind};
 use crate::permissions::{JOIN, MANAGE};
 use crate::repo::{self, When};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> yijia_kernel::ApiRoutes {
+    yijia_kernel::ApiRoutes::new()
         .route("/volunteers", post(post_volunteer))
         .route("/volunteers/me", get(get_me))
         .route("/volunteers/me/card", get(get_card))

@@ -70,7 +70,7 @@ impl Module for Volunteers {
             .route("/volunteers/reports.xlsx", get(reports::xlsx))
     }
 
-    fn api(&self) -> Router<AppState> {
+    fn api(&self) -> yijia_kernel::ApiRoutes {
         api::routes()
     }
 

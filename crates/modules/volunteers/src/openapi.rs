@@ -43,7 +43,7 @@ pub fn document() -> Value {
             "/volunteer-activities/{id}/cancel": { "parameters": [id_param()], "post": op("Cancel the activity", None, "200") },
             "/volunteer-signups/{id}/cancel": { "parameters": [id_param()], "post": op("Cancel a sign-up", None, "200") },
             "/volunteer-signups/{id}/mark": { "parameters": [id_param()], "post": op("Mark someone checked in or out (what=in|out)", Some("MarkInput"), "200") },
-            "/volunteer-signups/{id}/minutes": { "parameters": [id_param()], "post": op("Enter or correct the minutes served (a correction needs a reason)", Some("MinutesInput"), "200") },
+            "/volunteer-signups/{id}/minutes": { "parameters": [id_param()], "post": op("Enter or correct the minutes served (a correction needs a reason)", Some("ServedMinutesInput"), "200") },
             "/communities/{id}/volunteer-report": { "parameters": [id_param(), q("year", "integer"), q("month", "integer")], "get": op("Hours by team, grid and month (of a year, or of one month when month is 1–12), activities held, people served, top volunteers", None, "200") }
         },
         "components": { "schemas": {
@@ -56,7 +56,7 @@ pub fn document() -> Value {
             "ActivityInput": strings(&["community", "team", "title", "kind", "place", "description", "starts", "ends", "shifts", "capacity", "min_age", "skills", "grids", "cancel_hours", "points_per_hour"]),
             "SignupInput": strings(&["shift"]),
             "MarkInput": strings(&["what"]),
-            "MinutesInput": strings(&["minutes", "reason"])
+            "ServedMinutesInput": strings(&["minutes", "reason"])
         } }
     })
 }

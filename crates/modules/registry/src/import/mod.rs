@@ -290,8 +290,8 @@ pub fn page_routes() -> Router<AppState> {
 
 /// The import API under `/api/v1`: upload a file as the raw body, read a preview, commit or
 /// cancel it.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
+pub fn api_routes() -> yijia_kernel::ApiRoutes {
+    yijia_kernel::ApiRoutes::new()
         .route(
             "/registry/imports",
             post(api::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),

@@ -1,0 +1,81 @@
+//! The OpenAPI document against the router: every JSON route the application serves is in the
+//! document under its real path with each of its methods, and the document promises nothing the
+//! router does not serve. A client generated from `/api/openapi.json` calls what is there.
+
+use std::collections::BTreeSet;
+
+use axum::http::Method;
+use yijia_testkit::Client;
+
+use crate::demo_app;
+use crate::scope_matrix::fill;
+
+/// The methods the router takes on a path, from the `Allow` header of the 405 it gives to a
+/// method nobody routes (HEAD is implied by GET and left out).
+async fn routed_methods(c: &mut Client, path: &str) -> BTreeSet<String> {
+    let probe = Method::from_bytes(b"PROPFIND").unwrap();
+    let res = c.send(probe, &fill(path, "1"), None, Vec::new()).await;
+    assert_eq!(res.status, 405, "{path}: the router does not know it ({})", res.text());
+    let allow = res
+        .header("allow")
+        .unwrap_or_else(|| panic!("{path}: a 405 without Allow"));
+    allow
+        .split(',')
+        .map(|m| m.trim().to_ascii_uppercase())
+        .filter(|m| !m.is_empty() && m != "HEAD")
+        .collect()
+}
+
+#[tokio::test]
+async fn every_api_route_is_documented_under_its_real_path_and_every_documented_one_is_served() {
+    let app = demo_app().await;
+    let mut c = app.client();
+    let doc = c.get("/api/openapi.json").await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+
+    let mut served = BTreeSet::new();
+    for path in yijia_web::api_routes(&app.state).paths() {
+        let full = format!("/api/v1{path}");
+        for m in routed_methods(&mut c, &full).await {
+            served.insert(format!("{m} {full}"));
+        }
+    }
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for m in ["get", "post", "put", "patch", "delete"] {
+            if item.get(m).is_some() {
+                documented.insert(format!("{} {path}", m.to_ascii_uppercase()));
+            }
+        }
+    }
+    let undocumented: Vec<_> = served.difference(&documented).collect();
+    let unserved: Vec<_> = documented.difference(&served).collect();
+    assert!(
+        undocumented.is_empty() && unserved.is_empty(),
+        "served but not in the document: {undocumented:#?}\nin the document but not served: {unserved:#?}"
+    );
+    assert!(served.len() > 100, "{} routes: the walk found too few", served.len());
+
+    // One definition per schema name, and every $ref points at something that exists.
+    assert_eq!(yijia_web::openapi::schema_clashes(&app.state), Vec::<String>::new());
+    let text = doc.to_string();
+    for r in text.split("\"$ref\":\"#/").skip(1) {
+        let pointer = format!("/{}", r.split('"').next().unwrap());
+        assert!(doc.pointer(&pointer).is_some(), "dangling $ref {pointer}");
+    }
+    let docs = c.get("/api/docs").await;
+    assert_eq!(docs.status, 200);
+    assert!(docs.text().contains("/assets/swagger-ui-bundle.js"));
+    assert_eq!(c.get("/assets/swagger-ui-bundle.js").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_method_a_path_does_not_take_is_refused_with_the_ones_it_does() {
+    let app = demo_app().await;
+    let mut c = app.client();
+    let res = c.send(Method::DELETE, "/api/v1/appeals", None, Vec::new()).await;
+    assert_eq!(res.status, 405);
+    assert_eq!(res.json()["error"]["code"], "method_not_allowed");
+    let allow = res.header("allow").unwrap();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+}
