@@ -193,9 +193,12 @@ async fn an_office_sheet_with_full_width_digits_document_names_permits_and_a_rep
 
 const REGISTER: &str = "楼栋,单元,房号,建筑面积,专有部分面积,产权人,证件号码,产权证号,面积来源,备注";
 
+/// `(holder_name, resident_id, area_centi_m2, area_source)` as stored.
+type HoldingRow = (String, Option<i64>, Option<i64>, Option<String>);
+
 /// `(holder_name, resident_id is set, area_centi_m2, area_source)` of a dwelling's owners.
 async fn owners_of(app: &TestApp, household: i64) -> Vec<(String, bool, Option<i64>, Option<String>)> {
-    let rows: Vec<(String, Option<i64>, Option<i64>, Option<String>)> = on_db!(app.handle(), |p| sqlx::query_as(
+    let rows: Vec<HoldingRow> = on_db!(app.handle(), |p| sqlx::query_as(
         "select holder_name, resident_id, area_centi_m2, area_source from registry_holding \
          where household_id = $1 and kind = 'owner' order by holder_name"
     )
