@@ -53,42 +53,92 @@ impl FieldErrors {
     }
 }
 
+/// The code of an error as the API gives it (`error.code`): snake_case, stable, what clients
+/// match on. It is declared with [`error_codes!`](crate::error_codes) by the crate that raises
+/// it, next to nothing else: a message key can be renamed or reworded without a client seeing a
+/// different code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code(&'static str);
+
+impl Code {
+    /// Use [`error_codes!`](crate::error_codes), which also lists the crate's codes for the
+    /// OpenAPI document.
+    pub const fn declared(code: &'static str) -> Code {
+        Code(code)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+/// Declares a crate's error codes: `error_codes! { VOTE_CLOSED = "vote_closed", … }` gives a
+/// constant for each and `ALL`, which the crate's module hands to the OpenAPI document.
+#[macro_export]
+macro_rules! error_codes {
+    ($($name:ident = $code:literal),+ $(,)?) => {
+        $(pub const $name: $crate::error::Code = $crate::error::Code::declared($code);)+
+        /// Every code this crate declares.
+        pub const ALL: &[$crate::error::Code] = &[$($name),+];
+    };
+}
+
+/// The codes of the kernel's own errors and of the refusals at the edge (a bad query string, a
+/// body that is not JSON, a method the path does not take …).
+pub mod codes {
+    crate::error_codes! {
+        VALIDATION_FAILED = "validation_failed",
+        UNAUTHENTICATED = "unauthenticated",
+        FORBIDDEN = "forbidden",
+        NOT_FOUND = "not_found",
+        TOO_MANY_REQUESTS = "too_many_requests",
+        INTERNAL = "internal",
+        BAD_REQUEST = "bad_request",
+        BAD_QUERY = "bad_query",
+        BAD_FORM = "bad_form",
+        MALFORMED_JSON = "malformed_json",
+        NOT_AN_OBJECT = "not_an_object",
+        CROSS_SITE = "cross_site",
+        METHOD_NOT_ALLOWED = "method_not_allowed",
+        PAYLOAD_TOO_LARGE = "payload_too_large",
+        UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type",
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("validation failed")]
     Validation(FieldErrors),
-    #[error("bad request: {}", .0.key)]
-    BadRequest(Message),
+    #[error("bad request: {}", .1.key)]
+    BadRequest(Code, Message),
     #[error("not signed in")]
     Unauthenticated,
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("conflict: {}", .0.key)]
-    Conflict(Message),
+    #[error("conflict: {}", .1.key)]
+    Conflict(Code, Message),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     /// A request refused at the protocol level (405, 413, 415 …) with its status.
     #[error("rejected ({status}): {}", .message.key)]
-    Rejected { status: u16, message: Message },
+    Rejected { status: u16, code: Code, message: Message },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
 
 impl Error {
     /// The stable code clients may match on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Error::Validation(_) => "validation_failed",
-            Error::BadRequest(m) => m.key.rsplit('.').next().unwrap_or("bad_request"),
-            Error::Unauthenticated => "unauthenticated",
-            Error::Forbidden => "forbidden",
-            Error::NotFound => "not_found",
-            Error::Conflict(m) => m.key.rsplit('.').next().unwrap_or("conflict"),
-            Error::TooManyRequests { .. } => "too_many_requests",
-            Error::Rejected { message, .. } => message.key.rsplit('.').next().unwrap_or("rejected"),
-            Error::Internal(_) => "internal",
+            Error::Validation(_) => codes::VALIDATION_FAILED,
+            Error::BadRequest(code, _) | Error::Conflict(code, _) | Error::Rejected { code, .. } => *code,
+            Error::Unauthenticated => codes::UNAUTHENTICATED,
+            Error::Forbidden => codes::FORBIDDEN,
+            Error::NotFound => codes::NOT_FOUND,
+            Error::TooManyRequests { .. } => codes::TOO_MANY_REQUESTS,
+            Error::Internal(_) => codes::INTERNAL,
         }
     }
 
@@ -96,11 +146,11 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::Validation(_) => 422,
-            Error::BadRequest(_) => 400,
+            Error::BadRequest(..) => 400,
             Error::Unauthenticated => 401,
             Error::Forbidden => 403,
             Error::NotFound => 404,
-            Error::Conflict(_) => 409,
+            Error::Conflict(..) => 409,
             Error::TooManyRequests { .. } => 429,
             Error::Rejected { status, .. } => *status,
             Error::Internal(_) => 500,
@@ -111,7 +161,7 @@ impl Error {
     pub fn message(&self) -> Message {
         match self {
             Error::Validation(_) => Message::new("error.validation_failed"),
-            Error::BadRequest(m) | Error::Conflict(m) | Error::Rejected { message: m, .. } => m.clone(),
+            Error::BadRequest(_, m) | Error::Conflict(_, m) | Error::Rejected { message: m, .. } => m.clone(),
             Error::Unauthenticated => Message::new("error.unauthenticated"),
             Error::Forbidden => Message::new("error.forbidden"),
             Error::NotFound => Message::new("error.not_found"),
@@ -120,19 +170,20 @@ impl Error {
         }
     }
 
-    pub fn bad_request(key: &'static str) -> Error {
-        Error::BadRequest(Message::new(key))
+    pub fn bad_request(code: Code, key: &'static str) -> Error {
+        Error::BadRequest(code, Message::new(key))
     }
 
-    pub fn rejected(status: u16, key: &'static str) -> Error {
+    pub fn rejected(status: u16, code: Code, key: &'static str) -> Error {
         Error::Rejected {
             status,
+            code,
             message: Message::new(key),
         }
     }
 
-    pub fn conflict(key: &'static str) -> Error {
-        Error::Conflict(Message::new(key))
+    pub fn conflict(code: Code, key: &'static str) -> Error {
+        Error::Conflict(code, Message::new(key))
     }
 
     /// A validation error on one field.

@@ -81,6 +81,11 @@ pub trait Module: Send + Sync + 'static {
         &[]
     }
 
+    /// The codes this module's errors carry (its `codes::ALL`), listed in the OpenAPI document.
+    fn error_codes(&self) -> &'static [crate::error::Code] {
+        &[]
+    }
+
     /// This module's `paths` and `components.schemas` for the OpenAPI document.
     fn openapi(&self) -> serde_json::Value {
         serde_json::json!({})

@@ -11,6 +11,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde_json::{json, Map, Value};
+use yijia_kernel::error::codes;
 use yijia_kernel::i18n::{Locale, Tr};
 use yijia_kernel::{AppState, Error};
 
@@ -102,13 +103,13 @@ fn is_api(path: &str) -> bool {
 fn from_status(status: StatusCode) -> Error {
     match status.as_u16() {
         404 => Error::NotFound,
-        405 => Error::rejected(405, "error.method_not_allowed"),
-        413 => Error::rejected(413, "error.payload_too_large"),
-        415 => Error::rejected(415, "error.unsupported_media_type"),
+        405 => Error::rejected(405, codes::METHOD_NOT_ALLOWED, "error.method_not_allowed"),
+        413 => Error::rejected(413, codes::PAYLOAD_TOO_LARGE, "error.payload_too_large"),
+        415 => Error::rejected(415, codes::UNSUPPORTED_MEDIA_TYPE, "error.unsupported_media_type"),
         401 => Error::Unauthenticated,
         403 => Error::Forbidden,
         429 => Error::TooManyRequests { retry_after_secs: 60 },
-        s if s < 500 => Error::rejected(s, "error.bad_request"),
+        s if s < 500 => Error::rejected(s, codes::BAD_REQUEST, "error.bad_request"),
         _ => Error::Internal(anyhow::anyhow!("status {status} without a body")),
     }
 }
@@ -116,7 +117,7 @@ fn from_status(status: StatusCode) -> Error {
 /// `{"error": {"code", "message", "fields"}}`.
 pub fn envelope(error: &Error, tr: &Tr) -> Response {
     let mut body = Map::new();
-    body.insert("code".into(), json!(error.code()));
+    body.insert("code".into(), json!(error.code().as_str()));
     body.insert("message".into(), json!(tr.msg(&error.message())));
     if let Error::Validation(fields) = error {
         let f: Map<String, Value> = fields.0.iter().map(|(k, m)| (k.clone(), json!(tr.msg(m)))).collect();

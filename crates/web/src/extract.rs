@@ -10,6 +10,7 @@ use yijia_kernel::i18n::{Locale, Tr};
 use yijia_kernel::{Actor, AppState, Error};
 
 use crate::error::AppError;
+use yijia_kernel::error::codes;
 
 /// What the guard learned about the request: who (if anyone) and in which language.
 #[derive(Clone, Debug)]
@@ -118,9 +119,13 @@ pub fn media_type(headers: &axum::http::HeaderMap) -> String {
 }
 
 async fn body(req: Request) -> Result<Bytes, AppError> {
-    Bytes::from_request(req, &())
-        .await
-        .map_err(|_| AppError(Error::rejected(413, "error.payload_too_large")))
+    Bytes::from_request(req, &()).await.map_err(|_| {
+        AppError(Error::rejected(
+            413,
+            codes::PAYLOAD_TOO_LARGE,
+            "error.payload_too_large",
+        ))
+    })
 }
 
 /// A JSON body: `application/json` only (415 otherwise), well-formed (400), of the right shape
@@ -133,17 +138,31 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         let ct = content_type(&req);
         if ct != "application/json" && !(ct.starts_with("application/") && ct.ends_with("+json")) {
-            return Err(AppError(Error::rejected(415, "error.unsupported_media_type")));
+            return Err(AppError(Error::rejected(
+                415,
+                codes::UNSUPPORTED_MEDIA_TYPE,
+                "error.unsupported_media_type",
+            )));
         }
         let bytes = body(req).await?;
         // Every body of this API is an object; serde would otherwise fill a struct from an array.
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-            None => return Err(AppError(Error::bad_request("error.malformed_json"))),
+            None => {
+                return Err(AppError(Error::bad_request(
+                    codes::MALFORMED_JSON,
+                    "error.malformed_json",
+                )))
+            }
             Some(b'{') => {}
             Some(b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => {
                 return Err(AppError(Error::field("body", "error.not_an_object")));
             }
-            Some(_) => return Err(AppError(Error::bad_request("error.malformed_json"))),
+            Some(_) => {
+                return Err(AppError(Error::bad_request(
+                    codes::MALFORMED_JSON,
+                    "error.malformed_json",
+                )))
+            }
         }
         if has_nul_escape(&bytes) {
             return Err(AppError(Error::field("body", "field.control_chars")));
@@ -152,12 +171,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let parsed = serde_path_to_error::deserialize(&mut *de);
         match parsed.map(|v| (v, de.end())) {
             Ok((v, Ok(()))) => Ok(ApiJson(v)),
-            Ok((_, Err(_))) => Err(AppError(Error::bad_request("error.malformed_json"))),
+            Ok((_, Err(_))) => Err(AppError(Error::bad_request(
+                codes::MALFORMED_JSON,
+                "error.malformed_json",
+            ))),
             Err(e) => {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 if inner.is_syntax() || inner.is_eof() {
-                    Err(AppError(Error::bad_request("error.malformed_json")))
+                    Err(AppError(Error::bad_request(
+                        codes::MALFORMED_JSON,
+                        "error.malformed_json",
+                    )))
                 } else {
                     let mut f = FieldErrors::default();
                     let field = if path == "." { "body".to_owned() } else { path };
@@ -178,15 +203,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         if content_type(&req) != "application/x-www-form-urlencoded" {
-            return Err(AppError(Error::rejected(415, "error.unsupported_media_type")));
+            return Err(AppError(Error::rejected(
+                415,
+                codes::UNSUPPORTED_MEDIA_TYPE,
+                "error.unsupported_media_type",
+            )));
         }
         let bytes = body(req).await?;
         if has_nul(&serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default()) {
-            return Err(AppError(Error::bad_request("error.bad_form")));
+            return Err(AppError(Error::bad_request(codes::BAD_FORM, "error.bad_form")));
         }
         serde_urlencoded::from_bytes(&bytes)
             .map(PageForm)
-            .map_err(|_| AppError(Error::bad_request("error.bad_form")))
+            .map_err(|_| AppError(Error::bad_request(codes::BAD_FORM, "error.bad_form")))
     }
 }
 
@@ -197,7 +226,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let bad = |detail: String| AppError(Error::BadRequest(Message::new("error.bad_query").arg("detail", detail)));
+        let bad = |detail: String| {
+            AppError(Error::BadRequest(
+                codes::BAD_QUERY,
+                Message::new("error.bad_query").arg("detail", detail),
+            ))
+        };
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).map_err(|e| bad(e.to_string()))?;
         if has_nul(&pairs) {
@@ -207,9 +241,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
         // an empty value means "not given", as it would for a field left out.
         let given: Vec<&(String, String)> = pairs.iter().filter(|(_, v)| !v.is_empty()).collect();
         let q = serde_urlencoded::to_string(&given).map_err(|e| bad(e.to_string()))?;
-        serde_urlencoded::from_str(&q)
-            .map(Q)
-            .map_err(|e| AppError(Error::BadRequest(Message::new("error.bad_query").arg("detail", e))))
+        serde_urlencoded::from_str(&q).map(Q).map_err(|e| {
+            AppError(Error::BadRequest(
+                codes::BAD_QUERY,
+                Message::new("error.bad_query").arg("detail", e),
+            ))
+        })
     }
 }
 
@@ -286,7 +323,11 @@ impl<S: Send + Sync> FromRequest<S> for PageUpload {
 
     async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
         if content_type(&req) != "multipart/form-data" {
-            return Err(AppError(Error::rejected(415, "error.unsupported_media_type")));
+            return Err(AppError(Error::rejected(
+                415,
+                codes::UNSUPPORTED_MEDIA_TYPE,
+                "error.unsupported_media_type",
+            )));
         }
         let (_, files) = multipart(req, s).await?;
         files
@@ -315,7 +356,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageParts<T> {
                 files: Vec::new(),
             });
         }
-        let bad = || AppError(Error::bad_request("error.bad_form"));
+        let bad = || AppError(Error::bad_request(codes::BAD_FORM, "error.bad_form"));
         let (pairs, files) = multipart(req, s).await?;
         if has_nul(&pairs) {
             return Err(bad());
@@ -329,8 +370,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageParts<T> {
 /// A `multipart/form-data` body read up to the body limit: its text fields, and its chosen
 /// files in order (a file input left empty still sends a part, with no bytes: it is skipped).
 async fn multipart<S: Send + Sync>(req: Request, s: &S) -> Result<(Vec<(String, String)>, Vec<Upload>), AppError> {
-    let bad = || AppError(Error::bad_request("error.bad_form"));
-    let too_large = || AppError(Error::rejected(413, "error.payload_too_large"));
+    let bad = || AppError(Error::bad_request(codes::BAD_FORM, "error.bad_form"));
+    let too_large = || {
+        AppError(Error::rejected(
+            413,
+            codes::PAYLOAD_TOO_LARGE,
+            "error.payload_too_large",
+        ))
+    };
     let mut mp = axum::extract::Multipart::from_request(req, s)
         .await
         .map_err(|_| bad())?;

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use yijia_kernel::error::codes;
 use yijia_kernel::i18n::Tr;
 use yijia_kernel::{Error, FieldErrors};
 
@@ -92,7 +93,7 @@ impl<T> Shown<T> {
 
 /// Validation and conflict errors go back to the form; anything else becomes an error page.
 pub fn is_form_error(e: &Error) -> bool {
-    matches!(e, Error::Validation(_) | Error::Conflict(_) | Error::BadRequest(_))
+    matches!(e, Error::Validation(_) | Error::Conflict(..) | Error::BadRequest(..))
 }
 
 /// Answers a page's post: its response when it worked; otherwise the page again (`page`) with
@@ -159,7 +160,8 @@ impl Typed {
 
     /// The fields as a command's input.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> yijia_kernel::Result<T> {
-        let q = serde_urlencoded::to_string(&self.0).map_err(|_| Error::bad_request("error.bad_form"))?;
-        serde_urlencoded::from_str(&q).map_err(|_| Error::bad_request("error.bad_form"))
+        let q =
+            serde_urlencoded::to_string(&self.0).map_err(|_| Error::bad_request(codes::BAD_FORM, "error.bad_form"))?;
+        serde_urlencoded::from_str(&q).map_err(|_| Error::bad_request(codes::BAD_FORM, "error.bad_form"))
     }
 }

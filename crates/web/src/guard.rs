@@ -9,6 +9,7 @@ use yijia_kernel::{session, Actor, AppState, Error};
 
 use crate::error::AppError;
 use crate::extract::ReqCtx;
+use yijia_kernel::error::codes;
 
 /// The cookie that remembers the language of a visitor who is not signed in.
 pub const LANG_COOKIE: &str = "yijia_lang";
@@ -101,7 +102,7 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
                 _ => false,
             };
         if cross {
-            return AppError(Error::rejected(403, "error.cross_site")).into_response();
+            return AppError(Error::rejected(403, codes::CROSS_SITE, "error.cross_site")).into_response();
         }
     }
     next.run(req).await

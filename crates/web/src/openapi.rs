@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
+use yijia_kernel::error::codes;
 use yijia_kernel::AppState;
 
 /// The schema of the error envelope, referenced by every operation's error responses.
@@ -135,6 +136,7 @@ pub fn schema_clashes(state: &AppState) -> Vec<String> {
 
 fn merged(state: &AppState) -> (Value, Vec<String>) {
     let mut doc = core();
+    doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"] = error_codes(state);
     let mut clashes = Vec::new();
     doc["components"]["schemas"]["Notification"] = notification_schema();
     for m in state.modules.iter() {
@@ -160,6 +162,26 @@ fn merged(state: &AppState) -> (Value, Vec<String>) {
         }
     }
     (doc, clashes)
+}
+
+/// `error.code`: every code the kernel and the modules declare. Clients match on these; the
+/// message beside it is for people and may change.
+fn error_codes(state: &AppState) -> Value {
+    let mut all: Vec<&str> = codes::ALL.iter().map(|c| c.as_str()).collect();
+    all.extend(
+        state
+            .modules
+            .iter()
+            .flat_map(|m| m.error_codes().iter().map(|c| c.as_str())),
+    );
+    all.sort_unstable();
+    all.dedup();
+    json!({
+        "type": "string",
+        "enum": all,
+        "description": "Stable, snake_case; independent of the message's wording. `validation_failed` comes with `fields`.",
+        "examples": ["validation_failed"]
+    })
 }
 
 /// `/appeals` → `/api/v1/appeals`; a path already under `/api/` stays as it is.

@@ -199,7 +199,7 @@ fn checks(t: &yijia_council::model::tally::Tally) -> Vec<(Stage, Measure, i64, i
 #[track_caller]
 fn refused<T: std::fmt::Debug>(r: Result<T>) -> (u16, &'static str) {
     match r {
-        Err(e @ (Error::Conflict(_) | Error::Rejected { .. } | Error::BadRequest(_) | Error::Forbidden)) => {
+        Err(e @ (Error::Conflict(..) | Error::Rejected { .. } | Error::BadRequest(..) | Error::Forbidden)) => {
             (e.status(), e.message().key)
         }
         Err(Error::Validation(f)) => (422, f.0.values().next().map_or("", |m| m.key)),
@@ -519,7 +519,7 @@ async fn an_owners_vote_opens_only_when_every_unit_has_an_owner_and_an_area_and_
         .await
         .unwrap();
     match vote::open(&app.state, &s.staff, id).await {
-        Err(Error::Conflict(m)) => {
+        Err(Error::Conflict(_, m)) => {
             assert_eq!(m.key, "council.electorate_incomplete");
             let args = serde_json::to_string(&m.args).unwrap();
             assert!(

@@ -79,3 +79,65 @@ async fn a_method_a_path_does_not_take_is_refused_with_the_ones_it_does() {
     let allow = res.header("allow").unwrap();
     assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
 }
+
+#[tokio::test]
+async fn error_codes_are_listed_in_the_document_and_what_the_api_answers_is_among_them() {
+    let app = demo_app().await;
+    let mut c = app.client();
+    let doc = c.get("/api/openapi.json").await.json();
+    let listed: BTreeSet<String> = doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+        ["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    for code in &listed {
+        assert!(
+            code.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "{code} is not snake_case"
+        );
+    }
+    // Refusals of several kinds, from the edge, the kernel and the modules.
+    let token = app.token("xlg.staff", crate::PW).await;
+    let mut staff = app.client().with_bearer(&token);
+    let mut got = Vec::new();
+    got.push(c.get("/api/v1/appeals").await.json());
+    got.push(
+        staff
+            .send(Method::DELETE, "/api/v1/appeals", None, Vec::new())
+            .await
+            .json(),
+    );
+    got.push(staff.post_raw("/api/v1/appeals", "application/json", b"{").await.json());
+    got.push(
+        staff
+            .post_json("/api/v1/council-votes", &serde_json::json!({ "kind": "x" }))
+            .await
+            .json(),
+    );
+    got.push(
+        staff
+            .post_raw("/api/v1/registry/imports/999999/commit", "application/json", b"")
+            .await
+            .json(),
+    );
+    got.push(
+        app.client()
+            .post_json(
+                "/api/v1/auth/token",
+                &serde_json::json!({ "username": "xlg.staff", "password": "wrong" }),
+            )
+            .await
+            .json(),
+    );
+    for body in got {
+        let code = body["error"]["code"].as_str().unwrap_or_else(|| panic!("{body}"));
+        assert!(listed.contains(code), "{code} is answered but not in the document");
+    }
+    assert!(
+        listed.contains("bad_credentials") && listed.contains("vote_closed"),
+        "{listed:?}"
+    );
+}

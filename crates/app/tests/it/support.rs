@@ -116,7 +116,7 @@ pub async fn set_setting(app: &TestApp, community_id: i64, key: &str, value: &st
 #[track_caller]
 pub fn conflict<T: Debug>(r: Result<T>) -> &'static str {
     match r {
-        Err(Error::Conflict(m)) => m.key,
+        Err(Error::Conflict(_, m)) => m.key,
         other => panic!("expected a conflict, got {other:?}"),
     }
 }

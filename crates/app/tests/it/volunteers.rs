@@ -489,7 +489,7 @@ async fn minors_join_only_activities_for_their_age_and_skills_are_required() {
     };
     let (a, sa) = publish(&app, &staff, adults).await;
     match signup::sign_up(&app.state, &teen, a, sa[0]).await {
-        Err(Error::Conflict(m)) => {
+        Err(Error::Conflict(_, m)) => {
             assert_eq!(m.key, "volunteers.too_young");
             assert_eq!(m.args, [("age", "18".to_owned())]);
         }
@@ -514,7 +514,7 @@ async fn minors_join_only_activities_for_their_age_and_skills_are_required() {
     let (k, sk) = publish(&app, &staff, skilled).await;
     let (half, _) = volunteer(&app, "vol.half", "1990-01-01", "急救").await;
     match signup::sign_up(&app.state, &half, k, sk[0]).await {
-        Err(Error::Conflict(m)) => {
+        Err(Error::Conflict(_, m)) => {
             assert_eq!(m.key, "volunteers.skills_missing");
             assert_eq!(m.args, [("skills", "手语".to_owned())]);
         }
@@ -536,7 +536,7 @@ async fn minors_join_only_activities_for_their_age_and_skills_are_required() {
 #[track_caller]
 fn bad_request<T: Debug>(r: Result<T>) -> &'static str {
     match r {
-        Err(Error::BadRequest(m)) => m.key,
+        Err(Error::BadRequest(_, m)) => m.key,
         other => panic!("expected a bad request, got {other:?}"),
     }
 }
@@ -935,7 +935,7 @@ async fn sixteen_spends_at_once_never_take_a_balance_below_zero() {
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
-            Err(Error::Conflict(m)) if m.key == "volunteers.not_enough_points" => {}
+            Err(Error::Conflict(_, m)) if m.key == "volunteers.not_enough_points" => {}
             Err(other) => panic!("a spend failed otherwise than for want of points: {other:?}"),
         }
     }
@@ -1436,7 +1436,7 @@ async fn three_activities_at_the_same_hour_credit_the_hour_once() {
     clock_to(&app, at("2026-11-28T11:30"));
     let refused = record(&app, &staff, signups[1], "60", "补录").await;
     match refused {
-        Err(Error::Conflict(m)) => {
+        Err(Error::Conflict(_, m)) => {
             assert_eq!(m.key, "volunteers.time_already_credited");
             assert!(m.args.iter().any(|(k, v)| *k == "free" && v == "56"), "{m:?}");
         }
@@ -1623,7 +1623,7 @@ fn sequences() -> impl proptest::strategy::Strategy<Value = (Vec<bool>, Vec<Step
 fn answered<T: Debug>(r: Result<T>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
-        Err(Error::Conflict(_) | Error::Validation(_) | Error::NotFound | Error::BadRequest(_)) => None,
+        Err(Error::Conflict(..) | Error::Validation(_) | Error::NotFound | Error::BadRequest(..)) => None,
         Err(other) => panic!("a command failed: {other:?}"),
     }
 }

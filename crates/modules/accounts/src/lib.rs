@@ -2,6 +2,7 @@
 //! API tokens and integration API keys, and the administrators' account pages.
 
 pub mod api;
+pub mod codes;
 pub mod commands;
 pub mod demo;
 pub mod model;
@@ -38,6 +39,10 @@ impl Module for Accounts {
             .route("/account/tokens", post(pages::account::create_token))
             .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
             .route("/admin/accounts", get(pages::admin::list).post(pages::admin::create))
+    }
+
+    fn error_codes(&self) -> &'static [yijia_kernel::error::Code] {
+        codes::ALL
     }
 
     fn api(&self) -> yijia_kernel::ApiRoutes {

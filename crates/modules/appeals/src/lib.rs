@@ -3,6 +3,7 @@
 //! handled against a deadline in the open, and rated by the resident.
 
 pub mod api;
+pub mod codes;
 pub mod commands;
 mod demo;
 pub mod model;
@@ -73,6 +74,10 @@ impl Module for Appeals {
             .route("/appeals/catalogue/routes", post(catalogue::post_route))
             .route("/appeals/catalogue/days", post(catalogue::post_day))
             .merge(open311::routes())
+    }
+
+    fn error_codes(&self) -> &'static [yijia_kernel::error::Code] {
+        codes::ALL
     }
 
     fn api(&self) -> yijia_kernel::ApiRoutes {

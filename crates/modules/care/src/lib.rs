@@ -5,6 +5,7 @@
 //! the community in turn.
 
 pub mod api;
+pub mod codes;
 pub mod commands;
 mod demo;
 pub mod model;
@@ -61,6 +62,10 @@ impl Module for Care {
                 axum::http::header::CACHE_CONTROL,
                 axum::http::HeaderValue::from_static("private, no-store"),
             ))
+    }
+
+    fn error_codes(&self) -> &'static [yijia_kernel::error::Code] {
+        codes::ALL
     }
 
     fn api(&self) -> yijia_kernel::ApiRoutes {

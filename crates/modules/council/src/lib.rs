@@ -5,6 +5,7 @@
 //! a public board publishes what may be published.
 
 pub mod api;
+pub mod codes;
 pub mod commands;
 mod demo;
 pub mod model;
@@ -62,6 +63,10 @@ impl Module for Council {
             .route("/council/resolutions/{id}/visibility", post(board::post_visibility))
             .route("/council/tasks/{id}/progress", post(board::post_progress))
             .route("/board/{community}", get(board::board))
+    }
+
+    fn error_codes(&self) -> &'static [yijia_kernel::error::Code] {
+        codes::ALL
     }
 
     fn api(&self) -> yijia_kernel::ApiRoutes {

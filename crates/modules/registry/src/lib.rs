@@ -3,6 +3,7 @@
 //! visit findings are sealed at rest and shown masked; a full number is an audited reveal.
 
 pub mod api;
+pub mod codes;
 pub mod commands;
 mod demo;
 pub mod import;
@@ -68,6 +69,10 @@ impl Module for Registry {
             .route("/me/data.json", get(me::download))
             .route("/me/requests", post(me::post_request))
             .merge(import::page_routes())
+    }
+
+    fn error_codes(&self) -> &'static [yijia_kernel::error::Code] {
+        codes::ALL
     }
 
     fn api(&self) -> yijia_kernel::ApiRoutes {

@@ -3,6 +3,7 @@
 //! worker whose name and phone residents can see.
 
 pub mod api;
+pub mod codes;
 pub mod commands;
 mod demo;
 pub mod model;
@@ -77,6 +78,10 @@ impl Module for Structure {
                 );
         }
         r
+    }
+
+    fn error_codes(&self) -> &'static [yijia_kernel::error::Code] {
+        codes::ALL
     }
 
     fn api(&self) -> yijia_kernel::ApiRoutes {

@@ -8,6 +8,7 @@ use yijia_db::Tx;
 use yijia_kernel::error::Message;
 use yijia_kernel::{Actor, Error, Result};
 
+use crate::codes;
 use crate::model::{rules, Holder, Ledger, TxnKind};
 use crate::repo::{self, ActivityRow, NewTxn, SignupRow};
 
@@ -38,13 +39,11 @@ pub async fn post(tx: &mut Tx, m: &Movement<'_>, now: i64) -> Result<i64> {
     if let Some(floor) = m.from.floor() {
         let balance = repo::balance_tx(tx, from).await?;
         if balance - m.amount < floor {
-            return Err(Error::Conflict(
-                Message::new(match m.ledger {
-                    Ledger::Points => "volunteers.not_enough_points",
-                    Ledger::Hours => "volunteers.not_enough_hours",
-                })
-                .arg("balance", balance),
-            ));
+            let (code, key) = match m.ledger {
+                Ledger::Points => (codes::NOT_ENOUGH_POINTS, "volunteers.not_enough_points"),
+                Ledger::Hours => (codes::NOT_ENOUGH_HOURS, "volunteers.not_enough_hours"),
+            };
+            return Err(Error::Conflict(code, Message::new(key).arg("balance", balance)));
         }
     }
     let header = NewTxn {

@@ -3,6 +3,7 @@
 //! hours and points kept in two double-entry ledgers, and certificates anyone can verify.
 
 pub mod api;
+pub mod codes;
 pub mod commands;
 mod demo;
 pub mod ledger;
@@ -68,6 +69,10 @@ impl Module for Volunteers {
             .route("/volunteers/redeem", get(redeem::show).post(redeem::post))
             .route("/volunteers/reports", get(reports::show))
             .route("/volunteers/reports.xlsx", get(reports::xlsx))
+    }
+
+    fn error_codes(&self) -> &'static [yijia_kernel::error::Code] {
+        codes::ALL
     }
 
     fn api(&self) -> yijia_kernel::ApiRoutes {

@@ -3,6 +3,7 @@
 use yijia_kernel::error::Message;
 use yijia_kernel::{secret, session, AppState, Error, Result};
 
+use crate::codes;
 use crate::repo;
 
 /// Checks a username and password. Each attempt is counted per account and per address before
@@ -78,6 +79,7 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, addr
 fn bad_credentials() -> Error {
     Error::Rejected {
         status: 401,
+        code: codes::BAD_CREDENTIALS,
         message: Message::new("accounts.bad_credentials"),
     }
 }

@@ -8,6 +8,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::{calendar, text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::community;
+use crate::codes;
 use crate::model::attributes::{check_defs, AttributeDef};
 use crate::model::{PartyKind, Tier};
 use crate::permissions::CATALOGUE;
@@ -143,7 +144,7 @@ pub async fn add_category(state: &AppState, actor: &Actor, community_id: i64, in
     let attributes = serde_json::to_string(&input.attributes).map_err(|e| Error::Internal(e.into()))?;
     errs.into_result()?;
     let (Some(tier), Some(party)) = (tier, party) else {
-        return Err(Error::bad_request("appeals.bad_choice"));
+        return Err(Error::bad_request(codes::BAD_CHOICE, "appeals.bad_choice"));
     };
     let mut tx = begin(state, actor, community_id).await?;
     repo::party_tx(&mut tx, party)

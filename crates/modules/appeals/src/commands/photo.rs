@@ -8,6 +8,7 @@ use yijia_kernel::files::{self, PreparedImage};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use super::{community_tx, locked, Access};
+use crate::codes;
 use crate::model::Status;
 use crate::repo::AppealRow;
 
@@ -32,7 +33,7 @@ pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &
         return Err(Error::Forbidden);
     }
     if matches!(Status::parse(&a.status), Some(Status::Closed | Status::Declined)) {
-        return Err(Error::conflict("appeals.finished"));
+        return Err(Error::conflict(codes::FINISHED, "appeals.finished"));
     }
     let n: i64 = yijia_db::on_tx!(&mut tx, |c| sqlx::query_scalar(
         "select count(*) from appeal_photo where appeal_id = $1"

@@ -8,6 +8,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{community_tx, locked, optional_id, spans, Access, Clock};
+use crate::codes;
 use crate::model::machine::next;
 use crate::model::{Action, DeclineReason, Rating, Status, Tier};
 use crate::repo::{self, NewStep};
@@ -88,13 +89,13 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
     // A stale page first (its user sees the new state), then a step the state does not allow,
     // then a step that is someone else's to take.
     if version.is_some_and(|v| v != before.version) {
-        return Err(Error::conflict(CHANGED));
+        return Err(Error::conflict(codes::CHANGED, CHANGED));
     }
     let from = Status::parse(&before.status).ok_or_else(|| Error::Internal(anyhow::anyhow!("bad status")))?;
     if matches!(action, Action::Rate | Action::Callback) && rating.is_none() {
         return Err(Error::field("rating", "field.required"));
     }
-    let to = next(from, action, rating).ok_or_else(|| Error::conflict(NOT_ALLOWED))?;
+    let to = next(from, action, rating).ok_or_else(|| Error::conflict(codes::NOT_ALLOWED, NOT_ALLOWED))?;
     if !access.may(action.who()) {
         return Err(Error::Forbidden);
     }
@@ -206,10 +207,10 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
         Action::Urge => a.urge_count += 1,
         Action::Supervise => a.supervised = true,
         Action::Note => required(&format!("{public_note}{internal}"), "internal_note")?,
-        Action::Submit => return Err(Error::conflict(NOT_ALLOWED)),
+        Action::Submit => return Err(Error::conflict(codes::NOT_ALLOWED, NOT_ALLOWED)),
     }
     if !repo::update_appeal(&mut tx, &a).await? {
-        return Err(Error::conflict(CHANGED));
+        return Err(Error::conflict(codes::CHANGED, CHANGED));
     }
     let internal_note = [reason.as_str(), internal.as_str()]
         .into_iter()

@@ -13,6 +13,7 @@ use yijia_registry::model::{mask_phone, normalize_phone};
 
 use super::photo::MAX_INTAKE_PHOTOS;
 use super::{community, field, optional_id, spans, Clock};
+use crate::codes;
 use crate::model::attributes::check_answers;
 use crate::model::{Action, Channel, Kind, Status, Tier};
 use crate::permissions::{INTAKE, OPEN311, SUBMIT};
@@ -167,7 +168,7 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
         return Err(Error::Forbidden);
     }
     let (Some(category_id), Some(kind)) = (category_id, kind) else {
-        return Err(Error::bad_request("appeals.bad_choice"));
+        return Err(Error::bad_request(codes::BAD_CHOICE, "appeals.bad_choice"));
     };
     let channel = match intake {
         Intake::Own => Channel::App,

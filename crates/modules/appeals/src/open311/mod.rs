@@ -541,7 +541,7 @@ fn refused(state: &AppState, e: Error, loc: Locale) -> Fail {
         ),
         Error::Forbidden | Error::Unauthenticated => Fail(StatusCode::FORBIDDEN, vec![tr.msg(&e.message())]),
         Error::NotFound => Fail(StatusCode::NOT_FOUND, vec![tr.msg(&e.message())]),
-        Error::BadRequest(_) | Error::Conflict(_) | Error::Rejected { .. } => {
+        Error::BadRequest(..) | Error::Conflict(..) | Error::Rejected { .. } => {
             Fail(StatusCode::BAD_REQUEST, vec![tr.msg(&e.message())])
         }
         other => internal(other),

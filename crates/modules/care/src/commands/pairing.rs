@@ -117,7 +117,7 @@ pub async fn pair(state: &AppState, actor: &Actor, input: &PairInput) -> Result<
     errs.into_result()?;
     let carer = carer.ok_or(Error::NotFound)?;
     if repo::paired_tx(&mut tx, h.household_id, carer.account_id).await? {
-        return Err(Error::conflict("care.already_paired"));
+        return Err(Error::conflict(crate::codes::ALREADY_PAIRED, "care.already_paired"));
     }
     let interval = match interval {
         Some(d) => d,
@@ -190,7 +190,7 @@ pub async fn end(state: &AppState, actor: &Actor, id: i64, input: &EndInput) -> 
     let (mut tx, c) = begin(state, p.community_id).await?;
     LOOK_AFTER.check(actor, &h.place())?;
     if !repo::end_pairing(&mut tx, id, now).await? {
-        return Err(Error::conflict("care.pairing_ended"));
+        return Err(Error::conflict(crate::codes::PAIRING_ENDED, "care.pairing_ended"));
     }
     audit::record(
         &mut tx,

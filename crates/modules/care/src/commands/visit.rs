@@ -14,6 +14,7 @@ use yijia_registry::repo::CommunityAt;
 
 use super::pairing::day;
 use super::{begin, choice, escalation, field, today};
+use crate::codes;
 use crate::model::visits::{alerts, alerts_for_outcome, days_over, due, Outcome, Tier};
 use crate::repo::{self, NewVisit, PairingRow};
 
@@ -66,7 +67,7 @@ pub async fn log(state: &AppState, actor: &Actor, pairing_id: i64, input: &Visit
     // A pairing past its end date is over even before the tick marks it ended.
     let past_end = p.ends_on.as_deref().is_some_and(|e| e < today.to_string().as_str());
     if actor.account_id != Some(p.carer_account_id) || p.ended_at.is_some() || past_end {
-        return Err(Error::conflict("care.not_paired"));
+        return Err(Error::conflict(codes::NOT_PAIRED, "care.not_paired"));
     }
     let visited = visited.unwrap_or(today);
     let starts: Date = p.starts_on.parse().unwrap_or(today);
@@ -319,7 +320,7 @@ pub async fn raise_appeal(state: &AppState, actor: &Actor, visit_id: i64, input:
         return Err(Error::Forbidden);
     }
     if v.appeal_id.is_some() {
-        return Err(Error::conflict("care.appeal_raised"));
+        return Err(Error::conflict(codes::APPEAL_RAISED, "care.appeal_raised"));
     }
     let h = yijia_registry::repo::household(&state.db, v.household_id)
         .await?

@@ -18,6 +18,7 @@ use yijia_volunteers::ledger::{self, Movement};
 use yijia_volunteers::model::{Holder, Ledger, TxnKind};
 
 use super::{amount, begin, choice, community_id, field, name_of, optional_id, setting_i64, CLAIM_DAYS};
+use crate::codes;
 use crate::model::privacy::{address_forms, details, Known};
 use crate::model::wish::{next, ClaimantKind, WishAction, WishCategory, WishStatus};
 use crate::permissions::{CLAIM, LOOK_AFTER, MANAGE, TAKE_PART};
@@ -303,14 +304,14 @@ async fn visible(state: &AppState, actor: &Actor, id: i64) -> Result<WishRow> {
 async fn step(tx: &mut Tx, actor: &Actor, w: &WishRow, action: WishAction, note: &str, now: i64) -> Result<WishStatus> {
     let from = WishStatus::parse(&w.status).ok_or(Error::NotFound)?;
     let to = next(from, action).ok_or_else(|| {
-        Error::conflict(if action == WishAction::Claim && from == WishStatus::Claimed {
-            "care.already_claimed"
+        if action == WishAction::Claim && from == WishStatus::Claimed {
+            Error::conflict(codes::ALREADY_CLAIMED, "care.already_claimed")
         } else {
-            "care.wish_not_now"
-        })
+            Error::conflict(codes::WISH_NOT_NOW, "care.wish_not_now")
+        }
     })?;
     if !repo::move_wish(tx, w.wish_id, from.as_str(), to.as_str(), now).await? {
-        return Err(Error::conflict("care.wish_not_now"));
+        return Err(Error::conflict(codes::WISH_NOT_NOW, "care.wish_not_now"));
     }
     repo::insert_step(tx, w.wish_id, actor, action.as_str(), note, now).await?;
     Ok(to)
@@ -457,7 +458,7 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
     let (mut tx, c, w) = open_as(state, actor, id).await?;
     CLAIM.check(actor, &c.place())?;
     if w.raised_by == Some(account) || w.wisher_account_id == Some(account) {
-        return Err(Error::conflict("care.own_wish"));
+        return Err(Error::conflict(codes::OWN_WISH, "care.own_wish"));
     }
     let name = match kind {
         ClaimantKind::Team => {
@@ -551,7 +552,7 @@ pub async fn release(state: &AppState, actor: &Actor, id: i64, input: &NoteInput
     let (mut tx, c, w) = open_as(state, actor, id).await?;
     let claim = repo::open_claim_tx(&mut tx, id)
         .await?
-        .ok_or_else(|| Error::conflict("care.wish_not_now"))?;
+        .ok_or_else(|| Error::conflict(codes::WISH_NOT_NOW, "care.wish_not_now"))?;
     if Some(claim.account_id) != actor.account_id && !MANAGE.allows(actor, &c.place()) {
         return Err(Error::Forbidden);
     }
@@ -611,7 +612,7 @@ pub async fn fulfil(
     let (mut tx, c, w) = open_as(state, actor, id).await?;
     let claim = repo::open_claim_tx(&mut tx, id)
         .await?
-        .ok_or_else(|| Error::conflict("care.wish_not_now"))?;
+        .ok_or_else(|| Error::conflict(codes::WISH_NOT_NOW, "care.wish_not_now"))?;
     if Some(claim.account_id) != actor.account_id {
         return Err(Error::Forbidden);
     }
@@ -671,7 +672,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, input: &ConfirmIn
     public(actor, "note", &note, &known)?;
     let claim = repo::fulfilling_claim_tx(&mut tx, id)
         .await?
-        .ok_or_else(|| Error::conflict("care.wish_not_now"))?;
+        .ok_or_else(|| Error::conflict(codes::WISH_NOT_NOW, "care.wish_not_now"))?;
     let to = step(&mut tx, actor, &w, action, &note, now).await?;
     let mut credited = 0;
     if action == WishAction::Confirm {

@@ -11,6 +11,7 @@ use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::vote::locked;
 use super::{choice, optional_id};
+use crate::codes;
 use crate::model::rules::VoteKind;
 use crate::model::tally::Choice;
 use crate::model::{Channel, Method, VoteStatus};
@@ -56,10 +57,10 @@ fn content(errs: &mut FieldErrors, v: &VoteRow, choice_typed: &str, options_type
 /// Whether the vote takes ballots now.
 fn taking(v: &VoteRow, now: i64) -> Result<()> {
     if v.status != VoteStatus::Open.as_str() || v.closes_at <= now {
-        return Err(Error::conflict("council.vote_closed"));
+        return Err(Error::conflict(codes::VOTE_CLOSED, "council.vote_closed"));
     }
     if v.method == Method::Hands.as_str() {
-        return Err(Error::conflict("council.vote_by_hands"));
+        return Err(Error::conflict(codes::VOTE_BY_HANDS, "council.vote_by_hands"));
     }
     Ok(())
 }
@@ -88,7 +89,7 @@ pub async fn cast(state: &AppState, actor: &Actor, vote_id: i64, input: &BallotI
     let account = actor.account_id.ok_or(Error::Forbidden)?;
     let voter = repo::voter_of_account_tx(&mut tx, vote_id, account)
         .await?
-        .ok_or_else(|| Error::rejected(403, "council.not_in_electorate"))?;
+        .ok_or_else(|| Error::rejected(403, codes::NOT_IN_ELECTORATE, "council.not_in_electorate"))?;
     let done = match repo::ballot_tx(&mut tx, vote_id, voter).await? {
         None => {
             let inserted = repo::insert_ballot(
@@ -108,7 +109,7 @@ pub async fn cast(state: &AppState, actor: &Actor, vote_id: i64, input: &BallotI
             )
             .await?;
             if !inserted {
-                return Err(Error::conflict("council.already_voted"));
+                return Err(Error::conflict(codes::ALREADY_VOTED, "council.already_voted"));
             }
             Cast::Counted
         }
@@ -116,7 +117,7 @@ pub async fn cast(state: &AppState, actor: &Actor, vote_id: i64, input: &BallotI
             repo::change_ballot(&mut tx, b.ballot_id, &choice, &options, now).await?;
             Cast::Changed
         }
-        Some(_) => return Err(Error::conflict("council.already_voted")),
+        Some(_) => return Err(Error::conflict(codes::ALREADY_VOTED, "council.already_voted")),
     };
     // A secret ballot's audit entry says that the voter voted, not how.
     let after = if v.secret != 0 {
@@ -215,9 +216,15 @@ pub async fn paper(
             .await?;
             Cast::Entered
         }
-        Some(b) if b.confirmed_at.is_some() => return Err(Error::conflict("council.already_voted")),
-        Some(b) if b.cast_by == Some(account) => return Err(Error::conflict("council.confirm_by_another")),
-        Some(b) if b.choice != choice || b.options != options => return Err(Error::conflict("council.entries_differ")),
+        Some(b) if b.confirmed_at.is_some() => {
+            return Err(Error::conflict(codes::ALREADY_VOTED, "council.already_voted"))
+        }
+        Some(b) if b.cast_by == Some(account) => {
+            return Err(Error::conflict(codes::CONFIRM_BY_ANOTHER, "council.confirm_by_another"))
+        }
+        Some(b) if b.choice != choice || b.options != options => {
+            return Err(Error::conflict(codes::ENTRIES_DIFFER, "council.entries_differ"))
+        }
         Some(b) => {
             repo::confirm_ballot(&mut tx, b.ballot_id, account, now).await?;
             Cast::Confirmed
@@ -277,10 +284,10 @@ pub async fn hands(state: &AppState, actor: &Actor, vote_id: i64, input: &HandsI
     let (mut tx, c, v) = locked(state, vote_id).await?;
     MANAGE.check(actor, &c.place())?;
     if v.method != Method::Hands.as_str() {
-        return Err(Error::conflict("council.vote_by_ballot"));
+        return Err(Error::conflict(codes::VOTE_BY_BALLOT, "council.vote_by_ballot"));
     }
     if v.status != VoteStatus::Open.as_str() {
-        return Err(Error::conflict("council.vote_closed"));
+        return Err(Error::conflict(codes::VOTE_CLOSED, "council.vote_closed"));
     }
     if f[0] > v.electors {
         errs.add(
@@ -294,10 +301,12 @@ pub async fn hands(state: &AppState, actor: &Actor, vote_id: i64, input: &HandsI
     errs.into_result()?;
     let account = actor.account_id.ok_or(Error::Forbidden)?;
     let done = match repo::hands_tx(&mut tx, vote_id).await? {
-        Some(h) if h.confirmed_at.is_some() => return Err(Error::conflict("council.hands_confirmed")),
+        Some(h) if h.confirmed_at.is_some() => {
+            return Err(Error::conflict(codes::HANDS_CONFIRMED, "council.hands_confirmed"))
+        }
         Some(h) if h.entered_by != account => {
             if [h.present, h.approve, h.oppose, h.abstain] != f {
-                return Err(Error::conflict("council.entries_differ"));
+                return Err(Error::conflict(codes::ENTRIES_DIFFER, "council.entries_differ"));
             }
             repo::confirm_hands(&mut tx, vote_id, account, now).await?;
             Cast::Confirmed

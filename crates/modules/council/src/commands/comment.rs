@@ -9,6 +9,7 @@ use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 use super::{begin, name_of, optional_id, setting_i64, HIDE_AFTER_REPORTS};
 use yijia_registry::repo::CommunityAt;
 
+use crate::codes;
 use crate::model::TopicStatus;
 use crate::permissions::{ANSWER, MANAGE, TAKE_PART};
 use crate::repo::{self, NewComment};
@@ -44,7 +45,7 @@ pub async fn write(state: &AppState, actor: &Actor, topic_id: i64, input: &Comme
         TopicStatus::parse(&t.status),
         Some(TopicStatus::Merged | TopicStatus::Declined)
     ) {
-        return Err(Error::conflict("council.topic_closed"));
+        return Err(Error::conflict(codes::TOPIC_CLOSED, "council.topic_closed"));
     }
     if let Some(p) = parent {
         if repo::comment_tx(&mut tx, p)
@@ -121,7 +122,7 @@ pub async fn report(state: &AppState, actor: &Actor, comment_id: i64, input: &Re
     let cm = repo::comment_tx(&mut tx, comment_id).await?.ok_or(Error::NotFound)?;
     let reports = repo::report_comment(&mut tx, comment_id, account, &reason, now)
         .await?
-        .ok_or_else(|| Error::conflict("council.already_reported"))?;
+        .ok_or_else(|| Error::conflict(codes::ALREADY_REPORTED, "council.already_reported"))?;
     let limit = setting_i64(&mut tx, c.community_id, &HIDE_AFTER_REPORTS).await?;
     // A comment staff reviewed and kept stays up; new reports do not hide it again.
     let hide = cm.hidden_at.is_none() && cm.reviewed_at.is_none() && reports >= limit;

@@ -9,6 +9,7 @@ use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{begin, choice, community_id, name_of, setting_i64, tz, NOTICE_DAYS_OTHER, NOTICE_DAYS_OWNERS};
+use crate::codes;
 use crate::model::{MeetingKind, TopicStatus, Visibility};
 use crate::permissions::{MANAGE, TAKE_PART};
 use crate::repo::{self, NewMeeting};
@@ -189,7 +190,7 @@ pub async fn minutes(state: &AppState, actor: &Actor, meeting_id: i64, input: &M
     let (mut tx, c) = begin(state, m.community_id).await?;
     MANAGE.check(actor, &c.place())?;
     if m.starts_at > now {
-        return Err(Error::conflict("council.meeting_not_held"));
+        return Err(Error::conflict(codes::MEETING_NOT_HELD, "council.meeting_not_held"));
     }
     let visibility = visibility.unwrap_or(Visibility::Public);
     repo::set_minutes(&mut tx, meeting_id, &minutes, visibility.as_str(), now).await?;

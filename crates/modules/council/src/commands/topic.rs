@@ -10,6 +10,7 @@ use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result, Role};
 
 use super::{begin, choice, community_id, name_of, optional_id, scope, setting_i64, COSIGN_THRESHOLD};
+use crate::codes;
 use crate::model::{RaiserRole, TopicStatus, Triage};
 use crate::permissions::{MANAGE, TAKE_PART};
 use crate::repo::{self, NewTopic};
@@ -118,14 +119,14 @@ pub async fn cosign(state: &AppState, actor: &Actor, topic_id: i64) -> Result<Co
     let t = repo::topic_tx(&mut tx, topic_id).await?.ok_or(Error::NotFound)?;
     let account = actor.account_id.ok_or(Error::Forbidden)?;
     if !TopicStatus::parse(&t.status).is_some_and(TopicStatus::open) {
-        return Err(Error::conflict("council.topic_closed"));
+        return Err(Error::conflict(codes::TOPIC_CLOSED, "council.topic_closed"));
     }
     if t.raised_by == Some(account) {
-        return Err(Error::conflict("council.own_topic"));
+        return Err(Error::conflict(codes::OWN_TOPIC, "council.own_topic"));
     }
     let cosigns = repo::cosign(&mut tx, topic_id, account, now)
         .await?
-        .ok_or_else(|| Error::conflict("council.already_cosigned"))?;
+        .ok_or_else(|| Error::conflict(codes::ALREADY_COSIGNED, "council.already_cosigned"))?;
     let threshold = setting_i64(&mut tx, c.community_id, &COSIGN_THRESHOLD).await?;
     let on_agenda = t.status == TopicStatus::Raised.as_str() && cosigns >= threshold;
     if on_agenda {
@@ -182,7 +183,10 @@ pub async fn triage(state: &AppState, actor: &Actor, topic_id: i64, input: &Tria
         _ => status.is_some_and(TopicStatus::open),
     };
     if !allowed {
-        return Err(Error::conflict("council.topic_not_triageable"));
+        return Err(Error::conflict(
+            codes::TOPIC_NOT_TRIAGEABLE,
+            "council.topic_not_triageable",
+        ));
     }
     let (next, merged_into, note) = match action {
         Triage::Accept => (TopicStatus::Agenda, None, "council.note_agenda"),

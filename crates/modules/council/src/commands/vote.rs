@@ -12,6 +12,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{begin, choice, community_id, day_of, optional_id, scope, tz};
+use crate::codes;
 use crate::model::electorate::{self, Problem};
 use crate::model::rules::{self, Matter, Rule, Threshold, VoteKind};
 use crate::model::tally::{self, Choice, Counts, PollError, PollResult, Tally, TallyError, Unit};
@@ -223,7 +224,7 @@ pub async fn open(state: &AppState, actor: &Actor, vote_id: i64) -> Result<i64> 
     let (mut tx, c, v) = locked(state, vote_id).await?;
     MANAGE.check(actor, &c.place())?;
     if v.status != VoteStatus::Draft.as_str() {
-        return Err(Error::conflict("council.vote_not_draft"));
+        return Err(Error::conflict(codes::VOTE_NOT_DRAFT, "council.vote_not_draft"));
     }
     if v.closes_at <= now {
         return Err(Error::field("closes_at", "council.closes_in_past"));
@@ -290,13 +291,14 @@ pub(crate) async fn snapshot(
             let shown: Vec<i64> = ids.iter().take(20).copied().collect();
             let labels = repo::household_labels_tx(tx, &shown).await?;
             return Err(Error::Conflict(
+                codes::ELECTORATE_INCOMPLETE,
                 Message::new("council.electorate_incomplete")
                     .arg("count", ids.len())
                     .arg("units", labels.join("、")),
             ));
         }
         if e.units.is_empty() {
-            return Err(Error::conflict("council.electorate_empty"));
+            return Err(Error::conflict(codes::ELECTORATE_EMPTY, "council.electorate_empty"));
         }
         let units: Vec<(i64, i64, i64, &str)> = e
             .units
@@ -313,6 +315,7 @@ pub(crate) async fn snapshot(
         let unknown = repo::residents_without_birth_date_tx(tx, s).await?;
         if !unknown.is_empty() {
             return Err(Error::Conflict(
+                codes::BIRTH_DATES_MISSING,
                 Message::new("council.birth_dates_missing").arg("names", unknown.join("、")),
             ));
         }
@@ -320,7 +323,7 @@ pub(crate) async fn snapshot(
         let day = eligibility_day(tx, v, zone).await?;
         let n = repo::insert_adult_electors(tx, v.vote_id, s, &born_by(day), per_household).await?;
         if n == 0 {
-            return Err(Error::conflict("council.electorate_empty"));
+            return Err(Error::conflict(codes::ELECTORATE_EMPTY, "council.electorate_empty"));
         }
     }
     let electors = if v.kind == VoteKind::Owners.as_str() {
@@ -359,13 +362,16 @@ impl Counted {
 fn count_error(e: TallyError) -> Error {
     match e {
         TallyError::MissingArea(units) => Error::Conflict(
+            codes::ELECTORATE_INCOMPLETE,
             Message::new("council.electorate_incomplete")
                 .arg("count", units.len())
                 .arg("units", ""),
         ),
-        TallyError::NotInElectorate(_) => Error::conflict("council.not_in_electorate"),
-        TallyError::SecondBallot(_) => Error::conflict("council.already_voted"),
-        TallyError::Inconsistent(_) => Error::conflict("council.tally_exceeds_electorate"),
+        TallyError::NotInElectorate(_) => Error::conflict(codes::NOT_IN_ELECTORATE, "council.not_in_electorate"),
+        TallyError::SecondBallot(_) => Error::conflict(codes::ALREADY_VOTED, "council.already_voted"),
+        TallyError::Inconsistent(_) => {
+            Error::conflict(codes::TALLY_EXCEEDS_ELECTORATE, "council.tally_exceeds_electorate")
+        }
     }
 }
 
@@ -448,7 +454,7 @@ pub fn count(v: &VoteRow, input: &CountInput) -> Result<Counted> {
                 let h = input
                     .hands
                     .as_ref()
-                    .ok_or_else(|| Error::conflict("council.hands_unconfirmed"))?;
+                    .ok_or_else(|| Error::conflict(codes::HANDS_UNCONFIRMED, "council.hands_unconfirmed"))?;
                 let counts = Counts {
                     approve: h.approve,
                     oppose: h.oppose,
@@ -488,7 +494,7 @@ pub fn count(v: &VoteRow, input: &CountInput) -> Result<Counted> {
                 .map(Counted::Poll)
                 .map_err(|e| match e {
                     PollError::Tally(t) => count_error(t),
-                    PollError::BadChoice(_) => Error::conflict("council.bad_options"),
+                    PollError::BadChoice(_) => Error::conflict(codes::BAD_OPTIONS, "council.bad_options"),
                 })
         }
     }
@@ -503,7 +509,7 @@ pub async fn close(state: &AppState, actor: &Actor, vote_id: i64) -> Result<Coun
         MANAGE.check(actor, &c.place())?;
     }
     if v.status != VoteStatus::Open.as_str() {
-        return Err(Error::conflict("council.vote_not_open"));
+        return Err(Error::conflict(codes::VOTE_NOT_OPEN, "council.vote_not_open"));
     }
     let counted = settle(&mut tx, &c, &v, now).await?;
     let passed = counted.passed();

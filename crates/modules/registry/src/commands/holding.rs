@@ -4,6 +4,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{locked_household, record, today_in};
+use crate::codes;
 use crate::model::{parse_date, parse_flag, AreaSource, HoldingKind};
 use crate::permissions::WRITE;
 use crate::repo::{self, NewEvent, NewHolding};
@@ -134,7 +135,7 @@ pub async fn end_holding(state: &AppState, actor: &Actor, holding_id: i64) -> Re
     let at = locked_household(&mut tx, h.household_id).await?;
     WRITE.check(actor, &at.place()).map_err(|_| Error::NotFound)?;
     if h.ends_on.is_some() {
-        return Err(Error::conflict("registry.holding_ended"));
+        return Err(Error::conflict(codes::HOLDING_ENDED, "registry.holding_ended"));
     }
     let day = today_in(state, &at.time_zone).to_string();
     repo::end_holding(&mut tx, holding_id, &day, state.now_ms()).await?;

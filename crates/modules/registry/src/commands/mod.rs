@@ -20,6 +20,7 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::vault::Vault;
 use yijia_kernel::{Actor, AppState, Error, Result};
 
+use crate::codes;
 use crate::model::{mask_id, mask_phone, ResidentValues};
 use crate::repo::{self, HouseholdAt, NewEvent, PlainCols, ResidentRow, SealedCols};
 
@@ -152,7 +153,7 @@ pub(crate) async fn locked_resident(
 /// Refuses changes to someone no longer on the registry (moved out, died, merged).
 pub(crate) fn current(r: &ResidentRow) -> Result<()> {
     if r.left_at.is_some() {
-        return Err(Error::conflict("registry.resident_left"));
+        return Err(Error::conflict(codes::RESIDENT_LEFT, "registry.resident_left"));
     }
     Ok(())
 }

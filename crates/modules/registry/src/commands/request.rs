@@ -1,6 +1,7 @@
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
+use crate::codes;
 use crate::permissions::REQUESTS;
 use crate::repo;
 
@@ -16,7 +17,7 @@ pub async fn submit(state: &AppState, actor: &Actor, kind: &str, body: &str) -> 
     errs.into_result()?;
     let r = repo::resident_of_account(&state.db, account)
         .await?
-        .ok_or_else(|| Error::conflict("registry.no_record"))?;
+        .ok_or_else(|| Error::conflict(codes::NO_RECORD, "registry.no_record"))?;
     let mut tx = state.db.begin_write().await?;
     audit::lock_chain(&mut tx, r.community_id).await?;
     let now = state.now_ms();
@@ -47,7 +48,7 @@ pub async fn answer(state: &AppState, actor: &Actor, id: i64, status: &str, text
         .ok_or(Error::NotFound)?;
     REQUESTS.check(actor, &community.place()).map_err(|_| Error::NotFound)?;
     if req.status != "open" {
-        return Err(Error::conflict("registry.request_answered"));
+        return Err(Error::conflict(codes::REQUEST_ANSWERED, "registry.request_answered"));
     }
     let now = state.now_ms();
     repo::answer_request(&mut tx, id, status, &answer, actor.account_id, now).await?;

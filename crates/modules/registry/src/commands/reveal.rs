@@ -2,6 +2,7 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use super::{field, locked_resident};
+use crate::codes;
 use crate::permissions::REVEAL;
 use crate::repo;
 
@@ -57,7 +58,7 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i64, which: &str, purpo
         Revealable::Phone2 => (s.phone2_sealed, field::PHONE),
         Revealable::Health => (s.health_sealed, field::HEALTH),
     };
-    let sealed = sealed.ok_or_else(|| Error::conflict("registry.nothing_to_reveal"))?;
+    let sealed = sealed.ok_or_else(|| Error::conflict(codes::NOTHING_TO_REVEAL, "registry.nothing_to_reveal"))?;
     let value = state.vault.open(name, &sealed)?;
     let mut entry = Entry::new("resident.reveal", "resident", id)
         .community(Some(at.community_id))

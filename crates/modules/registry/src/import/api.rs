@@ -12,6 +12,7 @@ use yijia_web::{CurrentActor, PageCtx, WebResult, P, Q};
 
 use super::commit::{self, community_for_bulk, ImportSummary};
 use super::MAX_UPLOAD_BYTES;
+use yijia_kernel::error::codes;
 
 /// The body types an upload may declare.
 const ACCEPTED_TYPES: &[&str] = &[
@@ -95,7 +96,7 @@ pub async fn upload(
     body: Body,
 ) -> WebResult<Response> {
     if !ACCEPTED_TYPES.contains(&yijia_web::media_type(&headers).as_str()) {
-        return Err(Error::rejected(415, "error.unsupported_media_type").into());
+        return Err(Error::rejected(415, codes::UNSUPPORTED_MEDIA_TYPE, "error.unsupported_media_type").into());
     }
     let community = q.community.ok_or_else(|| Error::field("community", "field.required"))?;
     let kind = super::ImportKind::parse(&q.kind).ok_or_else(|| Error::field("kind", "registry.bad_choice"))?;
@@ -103,7 +104,7 @@ pub async fn upload(
     community_for_bulk(&ctx.state, &actor, community).await?;
     let bytes = axum::body::to_bytes(body, MAX_UPLOAD_BYTES)
         .await
-        .map_err(|_| Error::rejected(413, "error.payload_too_large"))?;
+        .map_err(|_| Error::rejected(413, codes::PAYLOAD_TOO_LARGE, "error.payload_too_large"))?;
     let name = Some(q.file_name)
         .filter(|n| !n.trim().is_empty())
         .or_else(|| disposition_name(&headers))

@@ -13,6 +13,7 @@ use super::owners::{check_owner_rows, write_owners};
 use super::read::{read_sheet_of, RawRow};
 use super::store::{self, ImportRecord, NewImport, StoredRow};
 use super::{Col, ImportKind, RowError, COLUMNS, PREVIEW_ROWS};
+use crate::codes;
 use crate::commands::{field, plain, seal, today_in};
 use crate::permissions::BULK;
 use crate::repo::{self, CommunityAt, PlainCols, SealedCols};
@@ -294,13 +295,13 @@ pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<C
         .await
         .map_err(hidden)?;
     match import.status.as_str() {
-        "committed" => return Err(Error::conflict(ALREADY_COMMITTED)),
-        "cancelled" => return Err(Error::conflict(CANCELLED)),
+        "committed" => return Err(Error::conflict(codes::ALREADY_COMMITTED, ALREADY_COMMITTED)),
+        "cancelled" => return Err(Error::conflict(codes::CANCELLED, CANCELLED)),
         _ => {}
     }
     let stored = store::accepted_tx(&mut tx, import_id).await?;
     if stored.is_empty() {
-        return Err(Error::conflict(NOTHING_TO_COMMIT));
+        return Err(Error::conflict(codes::NOTHING_TO_COMMIT, NOTHING_TO_COMMIT));
     }
     let today = today_in(state, &community.time_zone);
     if import.kind == ImportKind::Owners.as_str() {
@@ -460,7 +461,7 @@ async fn mark_changed(state: &AppState, import: &ImportRecord, failed: Vec<(i64,
         Ok::<(), Error>(())
     };
     match write.await {
-        Ok(()) => Error::Conflict(Message::new(CHANGED).arg("count", n)),
+        Ok(()) => Error::Conflict(codes::CHANGED, Message::new(CHANGED).arg("count", n)),
         Err(e) => e,
     }
 }
@@ -474,7 +475,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, import_id: i64) -> Result<(
         .await
         .map_err(hidden)?;
     match import.status.as_str() {
-        "committed" => return Err(Error::conflict(ALREADY_COMMITTED)),
+        "committed" => return Err(Error::conflict(codes::ALREADY_COMMITTED, ALREADY_COMMITTED)),
         "cancelled" => return Ok(()),
         _ => {}
     }

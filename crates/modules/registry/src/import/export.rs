@@ -11,6 +11,7 @@ use yijia_kernel::{Actor, AppState, Error, Result};
 
 use super::check::{EXAMPLE_ID, EXAMPLE_NAME};
 use super::{resident_columns, template_columns, Col, ColumnDef};
+use crate::codes;
 use crate::commands::{field, today_in};
 use crate::model::{ethnicity_label, mask_id, mask_phone, Gender, IdType, Political, Relation, Residence};
 use crate::permissions::{BULK, EXPORT_UNMASKED, READ};
@@ -439,6 +440,7 @@ pub async fn export(
     let rows = repo::list(&state.db, community.community_id, &reach, &filter, MAX_EXPORT + 1, 0).await?;
     if rows.len() as i64 > MAX_EXPORT {
         return Err(Error::Conflict(
+            codes::EXPORT_TOO_LARGE,
             yijia_kernel::error::Message::new("registry_import.export_too_large").arg("max", MAX_EXPORT),
         ));
     }

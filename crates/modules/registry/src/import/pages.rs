@@ -18,6 +18,7 @@ use super::{ImportKind, RowError, PREVIEW_ROWS};
 use crate::permissions::BULK;
 use crate::query::{communities_in_reach, ListQuery};
 use crate::repo::CommunityAt;
+use yijia_kernel::error::codes;
 
 /// `?community=ID`; without it, the first community the person may import into.
 #[derive(Debug, Default, Deserialize)]
@@ -102,12 +103,12 @@ pub async fn list(ctx: PageCtx, CurrentActor(actor): CurrentActor, Q(q): Q<Commu
 /// (the form puts its `kind` field first). An empty file is read as empty (the import says so),
 /// not as a missing one.
 async fn read_upload(mp: Result<Multipart, MultipartRejection>) -> Result<(ImportKind, String, Vec<u8>), Error> {
-    let mut mp = mp.map_err(|_| Error::bad_request("error.bad_form"))?;
+    let mut mp = mp.map_err(|_| Error::bad_request(codes::BAD_FORM, "error.bad_form"))?;
     let too_large = |status: StatusCode| {
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::rejected(413, "error.payload_too_large")
+            Error::rejected(413, codes::PAYLOAD_TOO_LARGE, "error.payload_too_large")
         } else {
-            Error::bad_request("error.bad_form")
+            Error::bad_request(codes::BAD_FORM, "error.bad_form")
         }
     };
     let mut kind = ImportKind::Residents;

@@ -13,6 +13,7 @@ pub mod update_settings;
 use yijia_db::Tx;
 use yijia_kernel::{audit, Capability, Error, Result};
 
+use crate::codes;
 use crate::model::Level;
 use crate::repo::{self, Ancestors};
 
@@ -28,7 +29,7 @@ pub(crate) async fn locked(tx: &mut Tx, level: Option<Level>, id: i64) -> Result
 pub(crate) fn writable(cap: &Capability, actor: &yijia_kernel::Actor, at: &Ancestors) -> Result<()> {
     cap.check(actor, &at.place())?;
     if at.retired_at.is_some() {
-        return Err(Error::conflict("structure.retired"));
+        return Err(Error::conflict(codes::RETIRED, "structure.retired"));
     }
     Ok(())
 }

@@ -2,6 +2,7 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use super::{locked, writable};
+use crate::codes;
 use crate::model::Level;
 use crate::repo;
 
@@ -10,7 +11,7 @@ use crate::repo;
 /// capability at both ends. A target in another community is "not found", like a missing one.
 pub async fn move_node(state: &AppState, actor: &Actor, level: Level, id: i64, to_parent: i64) -> Result<()> {
     if !level.movable() {
-        return Err(Error::bad_request("structure.not_movable"));
+        return Err(Error::bad_request(codes::NOT_MOVABLE, "structure.not_movable"));
     }
     let now = state.now_ms();
     let mut tx = state.db.begin_write().await?;

@@ -2,6 +2,7 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use super::{locked, writable};
+use crate::codes;
 use crate::model::Level;
 use crate::repo;
 
@@ -13,7 +14,7 @@ pub async fn retire_node(state: &AppState, actor: &Actor, level: Level, id: i64)
     let here = locked(&mut tx, Some(level), id).await?;
     writable(level.write_cap(), actor, &here)?;
     if repo::live_children(&mut tx, level, id).await? > 0 {
-        return Err(Error::conflict("structure.has_children"));
+        return Err(Error::conflict(codes::HAS_CHILDREN, "structure.has_children"));
     }
     let before = repo::snapshot(&mut tx, level, id).await?;
     repo::retire(&mut tx, level, id, now).await?;

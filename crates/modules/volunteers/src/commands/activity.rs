@@ -10,6 +10,7 @@ use yijia_kernel::settings::{self, Kind, Setting};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{activity_locked, begin, community_id, number, optional_id, tz, Access};
+use crate::codes;
 use crate::model::{list, ActivityKind};
 use crate::repo::{self, NewActivity};
 
@@ -178,10 +179,13 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> Result<()> {
         return Err(Error::NotFound);
     }
     if a.status == "cancelled" {
-        return Err(Error::conflict("volunteers.already_cancelled"));
+        return Err(Error::conflict(
+            codes::ALREADY_CANCELLED,
+            "volunteers.already_cancelled",
+        ));
     }
     if a.ends_at <= now {
-        return Err(Error::conflict("volunteers.activity_over"));
+        return Err(Error::conflict(codes::ACTIVITY_OVER, "volunteers.activity_over"));
     }
     // What was credited while it ran is reversed, each sign-up by a reversing entry with the
     // reason: the reports leave cancelled activities out, and the ledger must agree with them.
@@ -226,7 +230,7 @@ pub async fn served(state: &AppState, actor: &Actor, id: i64, served: &str) -> R
         return Err(Error::NotFound);
     }
     if a.starts_at > now {
-        return Err(Error::conflict("volunteers.not_begun"));
+        return Err(Error::conflict(codes::NOT_BEGUN, "volunteers.not_begun"));
     }
     repo::set_served(&mut tx, id, n, now).await?;
     audit::record(

@@ -18,6 +18,7 @@ use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 use yijia_registry::repo::CommunityAt;
 
 use super::{activity_locked, entry_locks_at, number, Access};
+use crate::codes;
 use crate::ledger::{self, Credit};
 use crate::model::qr::{self, Purpose, Refused};
 use crate::model::rules;
@@ -63,8 +64,8 @@ pub struct CheckedOut {
 /// Reads a scanned code without acting on it: which activity, and what for.
 pub fn read_code(state: &AppState, token: &str) -> Result<qr::Code> {
     qr::check(&state.vault, token, state.now_ms()).map_err(|r| match r {
-        Refused::Forged => Error::bad_request("volunteers.qr_forged"),
-        Refused::Expired => Error::conflict("volunteers.qr_expired"),
+        Refused::Forged => Error::bad_request(codes::QR_FORGED, "volunteers.qr_forged"),
+        Refused::Expired => Error::conflict(codes::QR_EXPIRED, "volunteers.qr_expired"),
     })
 }
 
@@ -78,7 +79,7 @@ pub async fn scan(state: &AppState, actor: &Actor, token: &str) -> Result<Scanne
     let me = Access::of_tx(&mut tx, actor, &c, a.team_id)
         .await?
         .me
-        .ok_or_else(|| Error::conflict("volunteers.not_signed_up"))?;
+        .ok_or_else(|| Error::conflict(codes::NOT_SIGNED_UP, "volunteers.not_signed_up"))?;
     let mine = repo::signups_for_tx(&mut tx, a.activity_id, me.volunteer_id).await?;
     let u = match code.purpose {
         Purpose::CheckIn => pick_for_check_in(&mine, now)?,
@@ -126,7 +127,7 @@ pub async fn scan(state: &AppState, actor: &Actor, token: &str) -> Result<Scanne
 /// activity's end, so a check-out during or just after it does not read the calendar.
 async fn open_for_credit(tx: &mut Tx, c: &CommunityAt, a: &ActivityRow, now: i64) -> Result<()> {
     if now >= a.ends_at && now >= entry_locks_at(tx, c, a).await? {
-        return Err(Error::conflict("volunteers.entry_locked"));
+        return Err(Error::conflict(codes::ENTRY_LOCKED, "volunteers.entry_locked"));
     }
     Ok(())
 }
@@ -198,7 +199,10 @@ fn held(a: &ActivityRow) -> Result<()> {
     if a.status == "published" {
         Ok(())
     } else {
-        Err(Error::conflict("volunteers.activity_cancelled"))
+        Err(Error::conflict(
+            codes::ACTIVITY_CANCELLED,
+            "volunteers.activity_cancelled",
+        ))
     }
 }
 
@@ -206,12 +210,11 @@ fn held(a: &ActivityRow) -> Result<()> {
 fn pick_for_check_in(mine: &[SignupRow], now: i64) -> Result<SignupRow> {
     let confirmed: Vec<&SignupRow> = mine.iter().filter(|u| u.status == "confirmed").collect();
     if confirmed.is_empty() {
-        let key = if mine.iter().any(|u| u.status == "waiting") {
-            "volunteers.still_waiting"
+        return Err(if mine.iter().any(|u| u.status == "waiting") {
+            Error::conflict(codes::STILL_WAITING, "volunteers.still_waiting")
         } else {
-            "volunteers.not_signed_up"
-        };
-        return Err(Error::conflict(key));
+            Error::conflict(codes::NOT_SIGNED_UP, "volunteers.not_signed_up")
+        });
     }
     if let Some(u) = confirmed
         .iter()
@@ -224,13 +227,14 @@ fn pick_for_check_in(mine: &[SignupRow], now: i64) -> Result<SignupRow> {
         .find_map(|u| u.checked_in_at.filter(|_| now < u.shift_ends_at))
     {
         return Err(Error::Conflict(
+            codes::ALREADY_CHECKED_IN,
             Message::new("volunteers.already_checked_in").arg("at", at),
         ));
     }
     if confirmed.iter().all(|u| now < u.shift_starts_at - EARLY_MS) {
-        return Err(Error::conflict("volunteers.too_early"));
+        return Err(Error::conflict(codes::TOO_EARLY, "volunteers.too_early"));
     }
-    Err(Error::conflict("volunteers.activity_over"))
+    Err(Error::conflict(codes::ACTIVITY_OVER, "volunteers.activity_over"))
 }
 
 /// The sign-up a check-out code applies to: checked in, not yet out, the shift not long over.
@@ -240,12 +244,13 @@ fn pick_for_check_out(mine: &[SignupRow], now: i64) -> Result<SignupRow> {
         .find(|u| u.checked_in_at.is_some() && u.checked_out_at.is_none() && now < u.shift_ends_at + LATE_OUT_MS);
     match open {
         // Leaving before the shift began credits nothing and would end the attendance.
-        Some(u) if now < u.shift_starts_at => Err(Error::conflict("volunteers.not_begun")),
+        Some(u) if now < u.shift_starts_at => Err(Error::conflict(codes::NOT_BEGUN, "volunteers.not_begun")),
         Some(u) => Ok(u.clone()),
-        None if mine.iter().any(|u| u.checked_out_at.is_some()) => {
-            Err(Error::conflict("volunteers.already_checked_out"))
-        }
-        None => Err(Error::conflict("volunteers.not_checked_in")),
+        None if mine.iter().any(|u| u.checked_out_at.is_some()) => Err(Error::conflict(
+            codes::ALREADY_CHECKED_OUT,
+            "volunteers.already_checked_out",
+        )),
+        None => Err(Error::conflict(codes::NOT_CHECKED_IN, "volunteers.not_checked_in")),
     }
 }
 
@@ -260,27 +265,31 @@ pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -
     let u = repo::signup_tx(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
     held(&a)?;
     if u.status != "confirmed" {
-        return Err(Error::conflict("volunteers.not_confirmed"));
+        return Err(Error::conflict(codes::NOT_CONFIRMED, "volunteers.not_confirmed"));
     }
     let mut out = None;
     match what {
         "in" => {
             if u.checked_in_at.is_some() {
                 return Err(Error::Conflict(
+                    codes::ALREADY_CHECKED_IN,
                     Message::new("volunteers.already_checked_in").arg("at", u.checked_in_at.unwrap_or(now)),
                 ));
             }
             if now < u.shift_starts_at - EARLY_MS {
-                return Err(Error::conflict("volunteers.too_early"));
+                return Err(Error::conflict(codes::TOO_EARLY, "volunteers.too_early"));
             }
             repo::set_checked_in(&mut tx, signup_id, now, "leader").await?;
         }
         "out" => {
             let Some(came) = u.checked_in_at else {
-                return Err(Error::conflict("volunteers.not_checked_in"));
+                return Err(Error::conflict(codes::NOT_CHECKED_IN, "volunteers.not_checked_in"));
             };
             if u.checked_out_at.is_some() {
-                return Err(Error::conflict("volunteers.already_checked_out"));
+                return Err(Error::conflict(
+                    codes::ALREADY_CHECKED_OUT,
+                    "volunteers.already_checked_out",
+                ));
             }
             open_for_credit(&mut tx, &c, &a, now).await?;
             repo::set_checked_out(&mut tx, signup_id, now, "leader").await?;
@@ -328,14 +337,14 @@ pub async fn record(state: &AppState, actor: &Actor, signup_id: i64, minutes: &s
     let u = repo::signup_tx(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
     held(&a)?;
     if u.status != "confirmed" {
-        return Err(Error::conflict("volunteers.not_confirmed"));
+        return Err(Error::conflict(codes::NOT_CONFIRMED, "volunteers.not_confirmed"));
     }
     if now < u.shift_starts_at {
-        return Err(Error::conflict("volunteers.not_begun"));
+        return Err(Error::conflict(codes::NOT_BEGUN, "volunteers.not_begun"));
     }
     let locked = now >= entry_locks_at(&mut tx, &c, &a).await?;
     if locked && !access.staff {
-        return Err(Error::conflict("volunteers.entry_locked"));
+        return Err(Error::conflict(codes::ENTRY_LOCKED, "volunteers.entry_locked"));
     }
     // Before the shift's end the time is not all given yet: crediting it needs the leader's
     // reason (a volunteer who must leave early and forgot to check out, say).
@@ -391,6 +400,7 @@ async fn place_entry(tx: &mut Tx, u: &SignupRow, minutes: i64) -> Result<Option<
     let free = rules::longest(&pieces).map_or(0, |(f, t)| (t - f) / 60_000);
     let titles: Vec<String> = others.into_iter().map(|o| o.title).collect();
     Err(Error::Conflict(
+        codes::TIME_ALREADY_CREDITED,
         Message::new("volunteers.time_already_credited")
             .arg("free", free)
             .arg("titles", titles.join("、")),

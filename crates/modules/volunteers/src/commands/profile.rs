@@ -9,6 +9,7 @@ use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 use yijia_registry::model::{mask_phone, normalize_phone};
 
 use super::{begin, community_id, flag, optional_id, tz};
+use crate::codes;
 use crate::model::{list, rules, Origin};
 use crate::permissions::{JOIN, MANAGE};
 use crate::repo::{self, NewVolunteer};
@@ -147,7 +148,10 @@ pub async fn register(state: &AppState, actor: &Actor, input: &ProfileInput) -> 
     };
     if let Some(a) = account_id {
         if repo::volunteer_of_tx(&mut tx, cid, a).await?.is_some() {
-            return Err(Error::conflict("volunteers.already_registered"));
+            return Err(Error::conflict(
+                codes::ALREADY_REGISTERED,
+                "volunteers.already_registered",
+            ));
         }
     }
     let today = rules::local_date(now, &tz(&c));

@@ -9,6 +9,7 @@ use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
 use super::{activity_locked, tz, Access};
+use crate::codes;
 use crate::model::{list, rules, SignupStatus};
 use crate::permissions::JOIN;
 use crate::repo::{self, SignupRow};
@@ -22,24 +23,28 @@ pub async fn sign_up(state: &AppState, actor: &Actor, activity_id: i64, shift_id
     let me = Access::of_tx(&mut tx, actor, &c, a.team_id)
         .await?
         .me
-        .ok_or_else(|| Error::conflict("volunteers.register_first"))?;
+        .ok_or_else(|| Error::conflict(codes::REGISTER_FIRST, "volunteers.register_first"))?;
     let shift = repo::shift_tx(&mut tx, shift_id)
         .await?
         .filter(|s| s.activity_id == activity_id)
         .ok_or_else(|| Error::field("shift", "volunteers.bad_choice"))?;
     if a.status != "published" {
-        return Err(Error::conflict("volunteers.activity_cancelled"));
+        return Err(Error::conflict(
+            codes::ACTIVITY_CANCELLED,
+            "volunteers.activity_cancelled",
+        ));
     }
     if shift.starts_at <= now {
-        return Err(Error::conflict("volunteers.signup_closed"));
+        return Err(Error::conflict(codes::SIGNUP_CLOSED, "volunteers.signup_closed"));
     }
     let day = rules::local_date(shift.starts_at, &tz(&c));
     let age = rules::age_on(me.birth_date.as_deref(), day);
     if a.min_age > 0 {
         match age {
-            None => return Err(Error::conflict("volunteers.age_unknown")),
+            None => return Err(Error::conflict(codes::AGE_UNKNOWN, "volunteers.age_unknown")),
             Some(y) if y < a.min_age => {
                 return Err(Error::Conflict(
+                    codes::TOO_YOUNG,
                     Message::new("volunteers.too_young").arg("age", a.min_age),
                 ))
             }
@@ -47,12 +52,16 @@ pub async fn sign_up(state: &AppState, actor: &Actor, activity_id: i64, shift_id
         }
     }
     if age.is_some_and(|y| y < 18) && me.guardian_consent_at.is_none() {
-        return Err(Error::conflict("volunteers.guardian_consent_needed"));
+        return Err(Error::conflict(
+            codes::GUARDIAN_CONSENT_NEEDED,
+            "volunteers.guardian_consent_needed",
+        ));
     }
     let mine = list(&me.skills);
     let missing: Vec<String> = list(&a.skills).into_iter().filter(|s| !mine.contains(s)).collect();
     if !missing.is_empty() {
         return Err(Error::Conflict(
+            codes::SKILLS_MISSING,
             Message::new("volunteers.skills_missing").arg("skills", missing.join("、")),
         ));
     }
@@ -62,7 +71,12 @@ pub async fn sign_up(state: &AppState, actor: &Actor, activity_id: i64, shift_id
         SignupStatus::Waiting
     };
     let id = match repo::signup_on_tx(&mut tx, shift_id, me.volunteer_id).await? {
-        Some((_, s)) if s != "cancelled" => return Err(Error::conflict("volunteers.already_signed_up")),
+        Some((_, s)) if s != "cancelled" => {
+            return Err(Error::conflict(
+                codes::ALREADY_SIGNED_UP,
+                "volunteers.already_signed_up",
+            ))
+        }
         Some((id, _)) => {
             repo::renew_signup(&mut tx, id, status.as_str(), now).await?;
             id
@@ -110,17 +124,23 @@ pub async fn cancel(state: &AppState, actor: &Actor, signup_id: i64) -> Result<(
         return Err(Error::NotFound);
     }
     if u.status == "cancelled" {
-        return Err(Error::conflict("volunteers.already_cancelled"));
+        return Err(Error::conflict(
+            codes::ALREADY_CANCELLED,
+            "volunteers.already_cancelled",
+        ));
     }
     if u.checked_in_at.is_some() {
-        return Err(Error::conflict("volunteers.already_checked_in"));
+        return Err(Error::conflict(
+            codes::ALREADY_CHECKED_IN,
+            "volunteers.already_checked_in",
+        ));
     }
     let deadline = u.shift_starts_at - a.cancel_before_ms;
     if !access.runs() && now >= deadline {
-        return Err(Error::conflict("volunteers.cancel_too_late"));
+        return Err(Error::conflict(codes::CANCEL_TOO_LATE, "volunteers.cancel_too_late"));
     }
     if access.runs() && now >= u.shift_ends_at {
-        return Err(Error::conflict("volunteers.activity_over"));
+        return Err(Error::conflict(codes::ACTIVITY_OVER, "volunteers.activity_over"));
     }
     // Minutes entered for a sign-up that is then cancelled were not given: they are taken back
     // by a reversing entry (never a delete), so the reports and certificates, which leave

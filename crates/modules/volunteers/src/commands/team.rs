@@ -8,6 +8,7 @@ use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{begin, community_id, optional_id, Access};
+use crate::codes;
 use crate::model::{list, MemberRole, MemberStatus};
 use crate::permissions::{JOIN, MANAGE};
 use crate::repo;
@@ -63,10 +64,16 @@ pub async fn apply(state: &AppState, actor: &Actor, team_id: i64) -> Result<()> 
     let (mut tx, c) = begin(state, t.community_id).await?;
     JOIN.check(actor, &c.place())?;
     let access = Access::of_tx(&mut tx, actor, &c, Some(team_id)).await?;
-    let me = access.me.ok_or_else(|| Error::conflict("volunteers.register_first"))?;
+    let me = access
+        .me
+        .ok_or_else(|| Error::conflict(codes::REGISTER_FIRST, "volunteers.register_first"))?;
     match repo::membership_tx(&mut tx, team_id, me.volunteer_id).await? {
-        Some((_, s)) if s == "active" => return Err(Error::conflict("volunteers.already_member")),
-        Some((_, s)) if s == "applied" => return Err(Error::conflict("volunteers.already_applied")),
+        Some((_, s)) if s == "active" => {
+            return Err(Error::conflict(codes::ALREADY_MEMBER, "volunteers.already_member"))
+        }
+        Some((_, s)) if s == "applied" => {
+            return Err(Error::conflict(codes::ALREADY_APPLIED, "volunteers.already_applied"))
+        }
         _ => {}
     }
     repo::put_member(
@@ -144,7 +151,10 @@ pub async fn decide(state: &AppState, actor: &Actor, team_id: i64, input: &Membe
         "member" if access.staff && active => (MemberRole::Member.as_str().to_owned(), MemberStatus::Active, None),
         "remove" if access.staff && active => (role, MemberStatus::Left, None),
         "approve" | "decline" | "add" | "leader" | "member" | "remove" => {
-            return Err(Error::conflict("volunteers.member_state_changed"))
+            return Err(Error::conflict(
+                codes::MEMBER_STATE_CHANGED,
+                "volunteers.member_state_changed",
+            ))
         }
         _ => return Err(Error::field("action", "volunteers.bad_choice")),
     };

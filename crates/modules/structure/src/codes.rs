@@ -1,0 +1,8 @@
+//! The codes of this module's refusals as the API gives them (`error.code`): stable, whatever
+//! the wording or the key of their messages.
+
+yijia_kernel::error_codes! {
+    HAS_CHILDREN = "has_children",
+    NOT_MOVABLE = "not_movable",
+    RETIRED = "retired",
+}
