@@ -161,7 +161,30 @@ fn merged(state: &AppState) -> (Value, Vec<String>) {
             }
         }
     }
+    every_error_documented(&mut doc);
     (doc, clashes)
+}
+
+/// Every operation can answer with an error in the shared envelope: a bad query string (400), a
+/// body of another type (415), a sign-in that lapsed (401) …, whatever its own list says. An
+/// operation without a `default` response gets the envelope as its default.
+fn every_error_documented(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if let Some(responses) = item
+                .get_mut(method)
+                .and_then(|op| op.get_mut("responses"))
+                .and_then(Value::as_object_mut)
+            {
+                responses
+                    .entry("default")
+                    .or_insert_with(|| json!({ "$ref": "#/components/responses/Error" }));
+            }
+        }
+    }
 }
 
 /// `error.code`: every code the kernel and the modules declare. Clients match on these; the
