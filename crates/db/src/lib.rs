@@ -12,7 +12,7 @@ mod error;
 pub mod rows;
 
 pub use backup::{dump_tables, restore_tables, Dump, TableDump};
-pub use connect::{Backend, DbUrl};
+pub use connect::{redact_url, Backend, DbUrl};
 pub use error::{is_unique_violation, DbError};
 pub use rows::{insert_rows, Bind};
 
