@@ -20,6 +20,7 @@ mod outbox;
 mod pages;
 mod registry;
 mod registry_import;
+mod schema;
 mod scope;
 mod scope_matrix;
 mod security;
