@@ -12,7 +12,7 @@ mod error;
 pub mod rows;
 
 pub use backup::{dump_tables, restore_tables, Dump, TableDump};
-pub use connect::{Backend, DbUrl};
+pub use connect::{redact_url, Backend, DbUrl};
 pub use error::{is_unique_violation, DbError};
 pub use rows::{insert_rows, Bind};
 
@@ -141,7 +141,6 @@ impl Db {
         })
     }
 
-    /// Whether the database answers a trivial query (for `/readyz`).
     /// Which backend this is, for the rare query whose best form differs between the planners.
     pub fn backend(&self) -> Backend {
         match self {
@@ -168,10 +167,12 @@ impl Db {
         Ok(())
     }
 
+    /// Whether the database answers a trivial query (for `/readyz`).
     pub async fn ping(&self) -> bool {
         on_db!(self, |p| sqlx::query("select 1").execute(p).await.is_ok())
     }
 
+    /// Closes the pool, waiting for the connections in use to come back.
     pub async fn close(&self) {
         on_db!(self, |p| p.close().await)
     }

@@ -1,14 +1,18 @@
 //! Settings: defaults in code, then `yijia.toml`, then `YIJIA_*` environment variables, then the
-//! command line. Secrets (the database URL may hold a password) never print.
+//! command line. Every setting has a variable named after its key (`session_hours`,
+//! `YIJIA_SESSION_HOURS`). Secrets (the key, passwords in the database's and the mail relay's
+//! URLs) never print.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use yijia_db::redact_url;
 
 use crate::net::IpNet;
 
 /// Every setting, with its default.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Address and port to listen on.
@@ -38,6 +42,21 @@ pub struct Config {
     /// `YIJIA_TRUSTED_PROXIES`, comma-separated). Empty: the connection's own peer is the client,
     /// so behind a proxy every sign-in would seem to come from the proxy and share one limit.
     pub trusted_proxies: Vec<IpNet>,
+    /// The master key of sealed personal data and of the audit log's MACs, 64 hex digits. Unset:
+    /// the key in `DATA_DIR/secret.key`, created on first start. Instances behind one load
+    /// balancer need the same key.
+    pub secret_key: Option<String>,
+    /// The mail relay, as lettre reads it (`smtps://user:pass@smtp.example.cn`,
+    /// `smtp://127.0.0.1:25` for a local one without TLS); empty: e-mails wait in the outbox.
+    pub smtp_url: String,
+    /// The sender of e-mails.
+    pub mail_from: String,
+    /// Whether webhooks may go to loopback, private or link-local addresses (a receiver on the
+    /// servers' own network). Off: a community administrator sets the webhook's address, and
+    /// must not reach the servers' own network through it.
+    pub webhook_private: bool,
+    /// What the server logs, in tracing's filter syntax (`info,sqlx=debug`).
+    pub log: String,
 }
 
 impl Default for Config {
@@ -54,8 +73,130 @@ impl Default for Config {
             lock_minutes: 15,
             public_url: String::new(),
             trusted_proxies: Vec::new(),
+            secret_key: None,
+            smtp_url: String::new(),
+            mail_from: "驿家 <noreply@localhost>".to_owned(),
+            webhook_private: false,
+            log: "info,sqlx=warn".to_owned(),
         }
     }
+}
+
+/// Secrets show as `***`: a config printed into a log or a panic message gives nothing away.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Taken apart whole, so that a new setting cannot be added without deciding here how it
+        // prints.
+        let Config {
+            listen,
+            database_url,
+            data_dir,
+            secure_cookies,
+            session_hours,
+            max_body_bytes,
+            account_max_failures,
+            address_max_failures,
+            lock_minutes,
+            public_url,
+            trusted_proxies,
+            secret_key,
+            smtp_url,
+            mail_from,
+            webhook_private,
+            log,
+        } = self;
+        f.debug_struct("Config")
+            .field("listen", listen)
+            .field("database_url", &redact_url(database_url))
+            .field("data_dir", data_dir)
+            .field("secure_cookies", secure_cookies)
+            .field("session_hours", session_hours)
+            .field("max_body_bytes", max_body_bytes)
+            .field("account_max_failures", account_max_failures)
+            .field("address_max_failures", address_max_failures)
+            .field("lock_minutes", lock_minutes)
+            .field("public_url", public_url)
+            .field("trusted_proxies", trusted_proxies)
+            .field("secret_key", &secret_key.as_ref().map(|_| "***"))
+            .field("smtp_url", &redact_url(smtp_url))
+            .field("mail_from", mail_from)
+            .field("webhook_private", webhook_private)
+            .field("log", log)
+            .finish()
+    }
+}
+
+/// Sets one setting from the text of its environment variable.
+type Setter = fn(&mut Config, &str) -> anyhow::Result<()>;
+
+/// A row of [`SETTINGS`]: the field's own name as its key, so that the two cannot part.
+macro_rules! setting {
+    ($field:ident, $parse:expr) => {
+        (stringify!($field), |c: &mut Config, v: &str| -> anyhow::Result<()> {
+            c.$field = $parse(v)?;
+            Ok(())
+        })
+    };
+}
+
+/// Each setting's key in `yijia.toml`, and how its variable's text becomes its value.
+const SETTINGS: &[(&str, Setter)] = &[
+    setting!(listen, text),
+    setting!(database_url, text),
+    setting!(data_dir, |v: &str| anyhow::Ok(PathBuf::from(v))),
+    setting!(secure_cookies, switch),
+    setting!(session_hours, whole),
+    setting!(max_body_bytes, whole),
+    setting!(account_max_failures, whole),
+    setting!(address_max_failures, whole),
+    setting!(lock_minutes, whole),
+    setting!(public_url, base_url),
+    setting!(trusted_proxies, addresses),
+    setting!(secret_key, |v: &str| anyhow::Ok(Some(v.to_owned()))),
+    setting!(smtp_url, text),
+    setting!(mail_from, text),
+    setting!(webhook_private, |v| anyhow::Ok(switch(v)?.unwrap_or(false))),
+    setting!(log, text),
+];
+
+/// The environment variable of a setting: `YIJIA_` and its key in capitals.
+fn variable(key: &str) -> String {
+    format!("YIJIA_{}", key.to_ascii_uppercase())
+}
+
+fn text(v: &str) -> anyhow::Result<String> {
+    Ok(v.to_owned())
+}
+
+/// An address without its trailing slash, so that a path joins it with one.
+fn base_url(v: &str) -> anyhow::Result<String> {
+    Ok(v.trim().trim_end_matches('/').to_owned())
+}
+
+/// A yes or no: `1`, `true`, `yes` or `0`, `false`, `no`; empty: unset. Anything else is an
+/// error rather than a guess, since both switches weaken a protection when on.
+fn switch(v: &str) -> anyhow::Result<Option<bool>> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "1" | "true" | "yes" => Ok(Some(true)),
+        "0" | "false" | "no" => Ok(Some(false)),
+        _ => anyhow::bail!("must be 1 or 0, not {v:?}"),
+    }
+}
+
+fn whole<T: std::str::FromStr>(v: &str) -> anyhow::Result<T> {
+    v.trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("must be a whole number, not {v:?}"))
+}
+
+/// Addresses and blocks separated by commas (`127.0.0.1, 10.0.0.0/8`).
+fn addresses(v: &str) -> anyhow::Result<Vec<IpNet>> {
+    v.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 impl Config {
@@ -109,42 +250,17 @@ impl Config {
         self.secure_cookies.unwrap_or_else(|| self.public_is_https())
     }
 
-    /// Applies `YIJIA_*` variables (and `DATABASE_URL` when `YIJIA_DATABASE_URL` is unset).
+    /// Applies the `YIJIA_*` variables that are set (and `DATABASE_URL`, the name other tools
+    /// use, when `YIJIA_DATABASE_URL` is not).
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
-        if let Some(v) = var("YIJIA_LISTEN") {
-            self.listen = v;
-        }
-        if let Some(v) = var("YIJIA_DATABASE_URL").or_else(|| var("DATABASE_URL")) {
+        if let Some(v) = var("DATABASE_URL") {
             self.database_url = v;
         }
-        if let Some(v) = var("YIJIA_DATA_DIR") {
-            self.data_dir = PathBuf::from(v);
-        }
-        if let Some(v) = var("YIJIA_PUBLIC_URL") {
-            self.public_url = v.trim().trim_end_matches('/').to_owned();
-        }
-        if let Some(v) = var("YIJIA_SECURE_COOKIES") {
-            self.secure_cookies = match v.trim() {
-                "" => None,
-                "1" | "true" | "yes" => Some(true),
-                "0" | "false" | "no" => Some(false),
-                _ => anyhow::bail!("YIJIA_SECURE_COOKIES must be 1 or 0, not {v:?}"),
-            };
-        }
-        if let Some(v) = var("YIJIA_TRUSTED_PROXIES") {
-            self.trusted_proxies = v
-                .split(',')
-                .filter(|p| !p.trim().is_empty())
-                .map(str::parse)
-                .collect::<Result<_, _>>()
-                .map_err(|e| anyhow::anyhow!("YIJIA_TRUSTED_PROXIES: {e}"))?;
-        }
-        if let Some(v) = var("YIJIA_SESSION_HOURS") {
-            self.session_hours = v
-                .parse()
-                .ok()
-                .filter(|h| *h > 0)
-                .ok_or_else(|| anyhow::anyhow!("YIJIA_SESSION_HOURS must be a positive whole number, not {v:?}"))?;
+        for (key, set) in SETTINGS {
+            let name = variable(key);
+            if let Some(v) = var(&name) {
+                set(self, &v).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            }
         }
         Ok(())
     }
@@ -165,6 +281,17 @@ mod tests {
         .unwrap();
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.database_url, "postgres://x@y/z");
+        c.apply_env(env(&[
+            ("YIJIA_DATABASE_URL", "sqlite://a.db"),
+            ("DATABASE_URL", "sqlite://b.db"),
+        ]))
+        .unwrap();
+        assert_eq!(c.database_url, "sqlite://a.db", "Yijia's own name wins");
+    }
+
+    /// An environment that holds only `vars`.
+    fn env<'a>(vars: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned())
     }
 
     #[test]
@@ -217,6 +344,77 @@ mod tests {
             assert!(c.validate().is_err(), "{bad}");
         }
         assert!(Config::default().validate().is_ok());
+    }
+
+    #[test]
+    fn the_secret_key_and_the_passwords_in_urls_never_print() {
+        let key = "0123456789abcdef".repeat(4);
+        let c = Config {
+            database_url: "postgres://yijia:hunter2@db.example.cn:5432/yijia".into(),
+            smtp_url: "smtps://mail:swordfish@smtp.example.cn".into(),
+            secret_key: Some(key.clone()),
+            ..Config::default()
+        };
+        let printed = format!("{c:?}");
+        for secret in ["hunter2", "swordfish", key.as_str()] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        for kept in [
+            "postgres://yijia:***@db.example.cn:5432/yijia",
+            "smtps://mail:***@smtp.example.cn",
+            "secret_key: Some(\"***\")",
+            "session_hours: 12",
+        ] {
+            assert!(printed.contains(kept), "{kept} not in {printed}");
+        }
+        assert!(format!("{:?}", Config::default()).contains("secret_key: None"));
+    }
+
+    #[test]
+    fn the_key_mail_and_webhook_settings_come_from_their_variables() {
+        let key = "ab".repeat(32);
+        let mut c = Config::default();
+        c.apply_env(env(&[
+            ("YIJIA_SECRET_KEY", &key),
+            ("YIJIA_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("YIJIA_MAIL_FROM", "驿家 <noreply@xlg.example.cn>"),
+            ("YIJIA_WEBHOOK_PRIVATE", "1"),
+            ("YIJIA_LOCK_MINUTES", "30"),
+        ]))
+        .unwrap();
+        assert_eq!(c.secret_key, Some(key));
+        assert_eq!(c.smtp_url, "smtp://127.0.0.1:2525");
+        assert_eq!(c.mail_from, "驿家 <noreply@xlg.example.cn>");
+        assert!(c.webhook_private);
+        assert_eq!(c.lock_minutes, 30);
+        let e = c.apply_env(env(&[("YIJIA_WEBHOOK_PRIVATE", "perhaps")])).unwrap_err();
+        assert!(e.to_string().starts_with("YIJIA_WEBHOOK_PRIVATE:"), "{e}");
+    }
+
+    /// The keys the file accepts, as serde names them when refusing an unknown one.
+    fn file_keys() -> Vec<String> {
+        let refusal = toml::from_str::<Config>("no_such_setting = 1").unwrap_err().to_string();
+        let (_, expected) = refusal.split_once("expected one of").unwrap();
+        expected
+            .split(',')
+            .map(|k| k.split('`').nth(1).unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_setting_has_its_variable_and_the_readme_lists_it() {
+        let keys = file_keys();
+        assert!(keys.len() >= 16, "{keys:?}");
+        let with_variable: Vec<String> = SETTINGS.iter().map(|(k, _)| (*k).to_owned()).collect();
+        assert_eq!(
+            keys, with_variable,
+            "the settings table follows the struct, in its order"
+        );
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+        for key in &keys {
+            let row = format!("| `{key}` | `{}` |", variable(key));
+            assert!(readme.contains(&row), "README.md has no row starting {row}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sha2::Sha256;
 use yijia_db::{on_db, on_tx, Db, Tx};
 
+use crate::config::Config;
 use crate::{AppState, Error, Result};
 
 /// How long a sender holds a message before another instance may try it.
@@ -128,14 +129,9 @@ impl Senders {
         Ok(Senders { http, smtp, private })
     }
 
-    /// From the environment: `YIJIA_SMTP_URL` and `YIJIA_MAIL_FROM` (default
-    /// `驿家 <noreply@localhost>`); without an SMTP URL, e-mails wait. Webhooks to private or
-    /// loopback addresses only with `YIJIA_WEBHOOK_PRIVATE=1`.
-    pub fn from_env() -> anyhow::Result<Senders> {
-        let url = std::env::var("YIJIA_SMTP_URL").ok();
-        let from = std::env::var("YIJIA_MAIL_FROM").unwrap_or_else(|_| "驿家 <noreply@localhost>".to_owned());
-        let private = std::env::var("YIJIA_WEBHOOK_PRIVATE").is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
-        Senders::new(url.as_deref(), &from, private)
+    /// As the settings say: `smtp_url` (empty: e-mails wait), `mail_from` and `webhook_private`.
+    pub fn from_config(config: &Config) -> anyhow::Result<Senders> {
+        Senders::new(Some(&config.smtp_url), &config.mail_from, config.webhook_private)
     }
 
     async fn send(&self, m: &Row) -> std::result::Result<(), String> {

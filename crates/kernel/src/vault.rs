@@ -2,11 +2,11 @@
 //! tags and health notes are sealed with AES-256-GCM, and found by exact lookup through a keyed
 //! blind index (HMAC-SHA256), so neither the database file nor a backup of it holds them in clear.
 //!
-//! The master key lives outside the database: `YIJIA_SECRET_KEY` (64 hex digits), or else the
-//! file `secret.key` in the data directory, created on first start. Several instances behind a
-//! load balancer must share it. Keys are derived from it, one to seal, one to index and one for
-//! the audit chain's MACs, so a leaked index key does not open anything and no key is used for
-//! two purposes.
+//! The master key lives outside the database: the `secret_key` setting (`YIJIA_SECRET_KEY`, 64
+//! hex digits), or else the file `secret.key` in the data directory, created on first start.
+//! Several instances behind a load balancer must share it. Keys are derived from it, one to
+//! seal, one to index and one for the audit chain's MACs, so a leaked index key does not open
+//! anything and no key is used for two purposes.
 
 use std::path::Path;
 
@@ -61,10 +61,11 @@ impl Vault {
         &self.audit_key
     }
 
-    /// The key from `env_key` (hex) when given, else from `DATA_DIR/secret.key`, creating that
-    /// file (readable by its owner only) when it does not exist yet.
-    pub fn load(data_dir: &Path, env_key: Option<&str>) -> anyhow::Result<Vault> {
-        if let Some(hexkey) = env_key {
+    /// The key from `configured` (the `secret_key` setting, hex) when given, else from
+    /// `DATA_DIR/secret.key`, creating that file (readable by its owner only) when it does not
+    /// exist yet.
+    pub fn load(data_dir: &Path, configured: Option<&str>) -> anyhow::Result<Vault> {
+        if let Some(hexkey) = configured {
             return Ok(Vault::from_master(&parse_key(hexkey.trim())?));
         }
         let path = data_dir.join("secret.key");
@@ -84,11 +85,11 @@ impl Vault {
         }
     }
 
-    /// The key from `env_key` or `DATA_DIR/secret.key` when one exists; `None` when neither
+    /// The key from `configured` or `DATA_DIR/secret.key` when one exists; `None` when neither
     /// does (a restore must not invent a key the backup was not sealed with).
-    pub fn existing(data_dir: &Path, env_key: Option<&str>) -> anyhow::Result<Option<Vault>> {
-        if env_key.is_some() || data_dir.join("secret.key").is_file() {
-            return Vault::load(data_dir, env_key).map(Some);
+    pub fn existing(data_dir: &Path, configured: Option<&str>) -> anyhow::Result<Option<Vault>> {
+        if configured.is_some() || data_dir.join("secret.key").is_file() {
+            return Vault::load(data_dir, configured).map(Some);
         }
         Ok(None)
     }

@@ -24,18 +24,24 @@ impl TestDb {
         std::env::var("YIJIA_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
     }
 
+    /// A fresh database on the backend this run uses.
     pub async fn fresh() -> TestDb {
+        match TestDb::postgres_url() {
+            Some(admin) => TestDb {
+                db: fresh_postgres(&admin).await,
+                dir: std::sync::Arc::new(tempfile::tempdir().unwrap()),
+            },
+            None => TestDb::sqlite().await,
+        }
+    }
+
+    /// A fresh SQLite database whichever backend this run uses, for a test that compares the two.
+    pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let db = match TestDb::postgres_url() {
-            Some(admin) => fresh_postgres(&admin).await,
-            None => {
-                let db = Db::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join("test.db")))
-                    .await
-                    .unwrap();
-                db.migrate().await.unwrap();
-                db
-            }
-        };
+        let db = Db::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join("test.db")))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
         TestDb {
             db,
             dir: std::sync::Arc::new(dir),

@@ -54,8 +54,7 @@ pub fn build_state(db: Db, config: Config, clock: Clock, modules: Vec<Arc<dyn Mo
         let locale = Locale::parse(locale).ok_or_else(|| anyhow::anyhow!("unknown locale {locale}"))?;
         i18n.add(locale, text)?;
     }
-    let env_key = std::env::var("YIJIA_SECRET_KEY").ok();
-    let vault = Vault::load(&config.data_dir, env_key.as_deref())?;
+    let vault = Vault::load(&config.data_dir, config.secret_key.as_deref())?;
     Ok(AppState {
         db,
         vault: Arc::new(vault),

@@ -131,14 +131,13 @@ fn check_key(config: &Config, dump: &yijia_db::Dump) -> anyhow::Result<()> {
     if sealed.is_none() && head.is_none() {
         return Ok(());
     }
-    let env_key = std::env::var("YIJIA_SECRET_KEY").ok();
     let missing = || {
         anyhow::anyhow!(
             "this backup holds sealed personal data or a keyed audit log: put its key in place first (copy secret.key from the old data directory into {}, or set YIJIA_SECRET_KEY)",
             config.data_dir.display()
         )
     };
-    let vault = Vault::existing(&config.data_dir, env_key.as_deref())?.ok_or_else(missing)?;
+    let vault = Vault::existing(&config.data_dir, config.secret_key.as_deref())?.ok_or_else(missing)?;
     if let Some(sealed) = sealed {
         if vault.open(yijia_registry::commands::field::ID, &sealed).is_err() {
             bail!("this backup's personal data was sealed with another key than the one in place: use the key of the installation it came from");

@@ -180,8 +180,7 @@ async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
     use yijia_kernel::audit::{self, anchor};
     // The anchors before the database: a chain read after its anchor can only have grown.
     let anchors = anchor::latest(&config.data_dir)?;
-    let env_key = std::env::var("YIJIA_SECRET_KEY").ok();
-    let vault = yijia_kernel::vault::Vault::existing(&config.data_dir, env_key.as_deref())?.ok_or_else(|| {
+    let vault = yijia_kernel::vault::Vault::existing(&config.data_dir, config.secret_key.as_deref())?.ok_or_else(|| {
         anyhow::anyhow!(
             "the audit log is sealed with the installation's key and there is none here: put its secret.key in {} or set YIJIA_SECRET_KEY",
             config.data_dir.display()

@@ -29,7 +29,7 @@ async fn is_empty(state: &AppState) -> anyhow::Result<bool> {
 
 pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    init_logs();
+    init_logs(&config.log)?;
     if let Some(l) = args.listen {
         config.listen = l;
     }
@@ -57,7 +57,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         .with_context(|| format!("cannot listen on {addr}"))?;
     let app = yijia_web::app(state.clone());
     tokio::spawn(tick_forever(state.clone()));
-    let senders = yijia_kernel::outbox::Senders::from_env()?;
+    let senders = yijia_kernel::outbox::Senders::from_config(&state.config)?;
     tokio::spawn(deliver_forever(state.clone(), senders));
     tracing::info!(listen = %addr, startup_ms = started.elapsed().as_millis(), "Yijia is serving");
     println!(
@@ -128,13 +128,17 @@ fn print_demo_accounts() {
     }
 }
 
-fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("YIJIA_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+/// Logs as the `log` setting says. A filter that does not read stops the start rather than
+/// falling back to the default: the operator who mistyped `sqlx=debug` learns it at once, not
+/// after searching the log for lines that were never written.
+fn init_logs(filter: &str) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .map_err(|e| anyhow::anyhow!("the log filter {filter:?} (YIJIA_LOG) does not read: {e}"))?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
+    Ok(())
 }
 
 async fn shutdown() {

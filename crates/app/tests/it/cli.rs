@@ -6,7 +6,8 @@ fn yijia(data_dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_yijia"));
     c.env_remove("YIJIA_DATABASE_URL")
         .env_remove("DATABASE_URL")
-        .env_remove("YIJIA_LISTEN");
+        .env_remove("YIJIA_LISTEN")
+        .env_remove("YIJIA_SECRET_KEY");
     c.arg("--data-dir").arg(data_dir);
     c
 }
@@ -115,6 +116,22 @@ fn the_operator_creates_accounts_and_keys_and_verifies_the_audit_log() {
     let (ok, _, err) = run(yijia(restored.path()).args(["restore", "--from"]).arg(&backup));
     assert!(!ok, "without the key the sealed data would be unreadable");
     assert!(err.contains("secret.key"), "{err}");
+    // The key given in YIJIA_SECRET_KEY does as well as the file.
+    let key = std::fs::read_to_string(dir.path().join("secret.key")).unwrap();
+    let by_variable = tempfile::tempdir().unwrap();
+    let with_key = |args: &[&str]| {
+        let mut c = yijia(by_variable.path());
+        c.env("YIJIA_SECRET_KEY", key.trim()).args(args);
+        c
+    };
+    let (ok, out, err) = run(with_key(&["restore", "--from"]).arg(&backup));
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = run(&mut with_key(&["audit", "verify"]));
+    assert!(ok, "{out}{err}");
+    assert!(
+        !by_variable.path().join("secret.key").exists(),
+        "no key file made beside it"
+    );
     std::fs::copy(dir.path().join("secret.key"), restored.path().join("secret.key")).unwrap();
     let (ok, out, err) = run(yijia(restored.path()).args(["restore", "--from"]).arg(&backup));
     assert!(ok, "{out}{err}");

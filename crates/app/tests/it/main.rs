@@ -22,6 +22,7 @@ mod pages;
 mod registry;
 mod registry_import;
 mod registry_owners;
+mod schema;
 mod scope;
 mod scope_matrix;
 mod security;

@@ -19,29 +19,20 @@ pub struct TeamRow {
     pub grids: String,
 }
 
+/// One query for both backends: `string_agg` with its own `order by` is PostgreSQL's and also
+/// SQLite's since 3.44 (sqlx bundles 3.46). The order is the grids' ids, as SQLite's plan through
+/// `vol_team_grid`'s key always gave it; PostgreSQL gave no promised order before.
 const TEAM_SELECT: &str = "select t.team_id, t.community_id, t.name, t.description, t.retired_at, \
      (select count(*) from vol_member m where m.team_id = t.team_id and m.status = 'active') as members, \
      (select count(*) from vol_member m join volunteer v on v.volunteer_id = m.volunteer_id \
        where m.team_id = t.team_id and m.status = 'active' and v.report_back = 1) as report_back, \
      (select count(*) from vol_member m where m.team_id = t.team_id and m.status = 'applied') as applied, \
-     coalesce((select string_agg(g.name, '、') from vol_team_grid tg join grid g on g.grid_id = tg.grid_id \
-       where tg.team_id = t.team_id), '') as grids \
+     coalesce((select string_agg(g.name, '、' order by tg.grid_id) from vol_team_grid tg \
+       join grid g on g.grid_id = tg.grid_id where tg.team_id = t.team_id), '') as grids \
      from vol_team t";
 
-/// SQLite spells PostgreSQL's `string_agg` `group_concat`.
-fn dialect(db_is_sqlite: bool, sql: &str) -> String {
-    if db_is_sqlite {
-        sql.replace("string_agg(", "group_concat(")
-    } else {
-        sql.to_owned()
-    }
-}
-
 pub async fn teams(db: &Db, community_id: i64) -> Result<Vec<TeamRow>> {
-    let sql = dialect(
-        matches!(db, Db::Sqlite(_)),
-        &format!("{TEAM_SELECT} where t.community_id = $1 and t.retired_at is null order by t.team_id"),
-    );
+    let sql = format!("{TEAM_SELECT} where t.community_id = $1 and t.retired_at is null order by t.team_id");
     Ok(on_db!(db, |p| sqlx::query_as(&sql)
         .bind(community_id)
         .fetch_all(p)
@@ -49,10 +40,7 @@ pub async fn teams(db: &Db, community_id: i64) -> Result<Vec<TeamRow>> {
 }
 
 pub async fn team(db: &Db, id: i64) -> Result<Option<TeamRow>> {
-    let sql = dialect(
-        matches!(db, Db::Sqlite(_)),
-        &format!("{TEAM_SELECT} where t.team_id = $1"),
-    );
+    let sql = format!("{TEAM_SELECT} where t.team_id = $1");
     Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
 }
 
