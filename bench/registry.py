@@ -1138,7 +1138,13 @@ def main(argv: list[str]) -> int:
             code = "SEED0002" if a.communities >= 3 else codes[0]
             cid = comm[code]["cid"] if code in comm else int(
                 db_one(db, f"select community_id from community where code = '{code}'") or 0)
-            token = comm[code]["staff_token"] if code in comm else api_token(port, "rb.import")
+            if code in comm:
+                token = comm[code]["staff_token"]
+            else:
+                if "rb.import" not in " ".join(info["accounts"]):
+                    account = create_account(cfg, db, "rb.import", "community_staff", code, None)
+                    info["accounts"].append(account + f" (community_staff {code}, the import)")
+                token = api_token(port, "rb.import")
             quiet("owners")
             log(f"owners' register: {a.owner_units:,} units into {code}")
             info["owners"] = measure_owner_import(port, db, token, cid, code, a.owner_units)
