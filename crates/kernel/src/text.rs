@@ -179,25 +179,6 @@ pub fn optional_id(errs: &mut FieldErrors, field: &str, v: &str, bad: &'static s
     })
 }
 
-/// A value of a closed list typed into a field; `None` and a message when it is not one
-/// (`field.required` when empty, the module's `bad` message otherwise).
-pub fn choice<T: Copy>(
-    errs: &mut FieldErrors,
-    field: &str,
-    v: &str,
-    parse: fn(&str) -> Option<T>,
-    bad: &'static str,
-) -> Option<T> {
-    let got = parse(v);
-    if got.is_none() {
-        errs.add(
-            field,
-            Message::new(if v.trim().is_empty() { "field.required" } else { bad }),
-        );
-    }
-    got
-}
-
 /// A value of a vocabulary typed into a field; `None` and `field.choose_from`, which names the
 /// accepted values in the reader's language, when it is not one of them.
 pub fn one_of<T: crate::vocab::Vocab>(errs: &mut FieldErrors, field: &str, v: &str) -> Option<T> {
@@ -262,6 +243,27 @@ pub fn local_instant(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    crate::vocab!(Sample {
+        One = "one" / "一" / "One",
+        Two = "two" / "二" / "Two",
+    });
+
+    #[test]
+    fn a_choice_outside_the_list_names_the_list() {
+        let mut e = FieldErrors::default();
+        assert_eq!(one_of::<Sample>(&mut e, "k", "二"), Some(Sample::Two));
+        assert_eq!(one_of::<Sample>(&mut e, "k", "three"), None);
+        let m = e.get("k").unwrap();
+        assert_eq!(m.key, "field.choose_from");
+        assert_eq!(
+            m.args,
+            vec![("values", "一、二".to_owned()), ("codes", "one, two".to_owned())]
+        );
+        let mut e = FieldErrors::default();
+        assert_eq!(one_of::<Sample>(&mut e, "k", " "), None);
+        assert_eq!(e.get("k").unwrap().key, "field.required");
+    }
 
     #[test]
     fn limits_count_characters_not_bytes() {
@@ -433,7 +435,7 @@ mod never_panic {
         time_zone(&mut e, "f", v);
         flag(v);
         optional_id(&mut e, "g", v, "bad");
-        choice(&mut e, "h", v, |s| s.parse::<u8>().ok(), "bad");
+        one_of::<Sample>(&mut e, "h", v);
         local_instant(&mut e, "i", v, &tz, "bad");
         assert!(!unify_line_ends(v).contains('\r'));
         assert!(!fold_width(v).chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c)));

@@ -407,7 +407,7 @@ async fn visits_reset_the_plan_and_overdue_ones_reach_the_carer_then_the_grid_wo
     );
     assert_eq!(
         invalid(visit::log(&app.state, &party, id, &visit_of("waved", "")).await),
-        fields(&[("outcome", "care.bad_choice")])
+        fields(&[("outcome", "field.choose_from")])
     );
     let logged = visit::log(&app.state, &party, id, &visit_of("met", "")).await.unwrap();
     let due = today + jiff::Span::new().days(7);

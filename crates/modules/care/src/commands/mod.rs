@@ -144,9 +144,10 @@ pub fn optional_id(errs: &mut FieldErrors, field: &str, v: &str) -> Option<i64> 
     yijia_kernel::text::optional_id(errs, field, v, "care.bad_choice")
 }
 
-/// A value of a closed list typed into a field; `None` and a message when it is not one.
-pub fn choice<T: Copy>(errs: &mut FieldErrors, field: &str, v: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
-    yijia_kernel::text::choice(errs, field, v, parse, "care.bad_choice")
+/// A value of a closed list typed into a field; `None` and a message naming the list's values
+/// when it is not one.
+pub fn choice<T: yijia_kernel::vocab::Vocab>(errs: &mut FieldErrors, field: &str, v: &str) -> Option<T> {
+    yijia_kernel::text::one_of(errs, field, v)
 }
 
 /// A whole number typed into a field within `0..=max`; 0 when left empty.

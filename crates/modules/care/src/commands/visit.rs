@@ -53,7 +53,7 @@ fn seal(state: &AppState, field: &str, v: &str) -> Option<String> {
 /// Logs a visit to the household of one of the carer's pairings.
 pub async fn log(state: &AppState, actor: &Actor, pairing_id: i64, input: &VisitInput) -> Result<Logged> {
     let mut errs = FieldErrors::default();
-    let outcome = choice(&mut errs, "outcome", &input.outcome, Outcome::parse);
+    let outcome = choice::<Outcome>(&mut errs, "outcome", &input.outcome);
     let visited = day(&mut errs, "visited_on", &input.visited_on);
     let condition = text::optional(&mut errs, "condition", &input.condition, 2000);
     let needs = text::optional(&mut errs, "needs", &input.needs, 2000);

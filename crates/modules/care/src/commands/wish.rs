@@ -132,7 +132,7 @@ pub fn speaks_for_wisher(actor: &Actor, c: &CommunityAt, w: &WishRow) -> bool {
 pub async fn raise(state: &AppState, actor: &Actor, input: &WishInput, photos: &[PreparedImage]) -> Result<i64> {
     let mut errs = FieldErrors::default();
     let cid = community_id(&mut errs, &input.community, actor);
-    let category = choice(&mut errs, "category", &input.category, WishCategory::parse);
+    let category = choice::<WishCategory>(&mut errs, "category", &input.category);
     let title = text::required(&mut errs, "title", &input.title, 40);
     let body = text::required(&mut errs, "body", &input.body, 1000);
     let value = amount(&mut errs, "value_yuan", &input.value_yuan, 100_000);
@@ -342,7 +342,7 @@ async fn record(
 /// One of two answers typed as `action`, the second of which needs a reason in `field`.
 fn either(action: &str, yes: WishAction, no: WishAction, field: &str, reason: &str) -> Result<(WishAction, String)> {
     let mut errs = FieldErrors::default();
-    let action = choice(&mut errs, "action", action, WishAction::parse);
+    let action = choice::<WishAction>(&mut errs, "action", action);
     if action.is_some_and(|a| a != yes && a != no) {
         errs.add("action", Message::new("care.bad_choice"));
     }
@@ -421,7 +421,7 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
     CLAIM.check(actor, &place)?;
     let staff = MANAGE.allows(actor, &place);
     let mut errs = FieldErrors::default();
-    let kind = choice(&mut errs, "kind", &input.kind, ClaimantKind::parse);
+    let kind = choice::<ClaimantKind>(&mut errs, "kind", &input.kind);
     let team_id = optional_id(&mut errs, "team", &input.team);
     let typed_name = text::optional(&mut errs, "name", &input.name, 40);
     // The wall shows the claimant's name: one claims in a name only as its member (issue 28: a
