@@ -21,7 +21,7 @@ async fn import_app() -> TestApp {
     crate::demo_app().await
 }
 
-async fn api(app: &TestApp, user: &str) -> Client {
+pub async fn api(app: &TestApp, user: &str) -> Client {
     let t = app.token(user, PW).await;
     app.client().with_bearer(&t)
 }
@@ -34,7 +34,7 @@ async fn actor(app: &TestApp, user: &str) -> Actor {
         .unwrap()
 }
 
-async fn community(app: &TestApp) -> i64 {
+pub async fn community(app: &TestApp) -> i64 {
     yijia_registry::repo::community_by_code(&app.state.db, "XLG")
         .await
         .unwrap()
@@ -43,20 +43,20 @@ async fn community(app: &TestApp) -> i64 {
 }
 
 /// A checksum-valid citizen ID from its first 17 digits (GB 11643).
-fn id(first17: &str) -> String {
+pub fn id(first17: &str) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = first17.bytes().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
     format!("{first17}{}", char::from(b"10X98765432"[(sum % 11) as usize]))
 }
 
 /// The same ID with a wrong check character.
-fn bad_checksum(first17: &str) -> String {
+pub fn bad_checksum(first17: &str) -> String {
     let good = id(first17);
     let last = if good.ends_with('0') { '1' } else { '0' };
     format!("{first17}{last}")
 }
 
-fn csv(lines: &[&str]) -> String {
+pub fn csv(lines: &[&str]) -> String {
     let mut s = lines.join("\r\n");
     s.push_str("\r\n");
     s
@@ -94,7 +94,7 @@ async fn commit(c: &mut Client, import_id: &Value) -> yijia_testkit::TestRespons
 }
 
 /// `(row, column, code)` of a preview's rejected list.
-fn problems(v: &Value) -> Vec<(i64, String, String)> {
+pub fn problems(v: &Value) -> Vec<(i64, String, String)> {
     v["rejected"]
         .as_array()
         .unwrap()

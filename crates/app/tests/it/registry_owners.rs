@@ -9,34 +9,8 @@ use yijia_db::on_db;
 use yijia_kernel::i18n::Locale;
 use yijia_testkit::{Client, TestApp};
 
+use crate::registry_import::{api, bad_checksum as bad_check, community, id, problems as unsorted};
 use crate::support::demo_user;
-use crate::PW;
-
-async fn api(app: &TestApp, user: &str) -> Client {
-    let t = app.token(user, PW).await;
-    app.client().with_bearer(&t)
-}
-
-async fn community(app: &TestApp) -> i64 {
-    yijia_registry::repo::community_by_code(&app.state.db, "XLG")
-        .await
-        .unwrap()
-        .unwrap()
-        .community_id
-}
-
-/// A checksum-valid 18-character number from its first 17 digits (GB 11643).
-fn id(first17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17.bytes().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
-    format!("{first17}{}", char::from(b"10X98765432"[(sum % 11) as usize]))
-}
-
-/// The same number with a wrong check character.
-fn bad_check(first17: &str) -> String {
-    let good = id(first17);
-    format!("{first17}{}", if good.ends_with('0') { '1' } else { '0' })
-}
 
 /// ASCII digits and letters as a Chinese input method writes them in full width.
 fn wide(s: &str) -> String {
@@ -51,10 +25,9 @@ fn wide(s: &str) -> String {
         .collect()
 }
 
+/// Lines as a CSV file with CRLF line ends, as Excel writes it.
 fn csv(lines: &[&str]) -> Vec<u8> {
-    let mut s = lines.join("\r\n");
-    s.push_str("\r\n");
-    s.into_bytes()
+    crate::registry_import::csv(lines).into_bytes()
 }
 
 /// Uploads a file of a kind and expects its preview.
@@ -84,18 +57,7 @@ async fn commit(c: &mut Client, preview: &Value) -> Value {
 
 /// `(row, column, code)` of a preview's refusals, in order.
 fn problems(v: &Value) -> Vec<(i64, String, String)> {
-    let mut got: Vec<(i64, String, String)> = v["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["column"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let mut got = unsorted(v);
     got.sort();
     got
 }

@@ -277,18 +277,9 @@ pub fn check_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::COLUMNS;
 
     fn row(line: u64, cells: &[(Col, &str)]) -> RawRow {
-        let mut values = vec![String::new(); COLUMNS.len()];
-        for (c, v) in cells {
-            values[c.index()] = (*v).to_owned();
-        }
-        RawRow {
-            line,
-            values,
-            issues: Vec::new(),
-        }
+        RawRow::of(line, cells)
     }
 
     fn person(line: u64, room: &str, name: &str, id: &str) -> RawRow {

@@ -271,18 +271,9 @@ pub async fn write_owners(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::COLUMNS;
 
     fn row(line: u64, cells: &[(Col, &str)]) -> RawRow {
-        let mut values = vec![String::new(); COLUMNS.len()];
-        for (c, v) in cells {
-            values[c.index()] = (*v).to_owned();
-        }
-        RawRow {
-            line,
-            values,
-            issues: Vec::new(),
-        }
+        RawRow::of(line, cells)
     }
 
     fn today() -> Date {

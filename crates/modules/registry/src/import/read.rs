@@ -51,6 +51,20 @@ impl RawRow {
     pub fn get(&self, col: Col) -> &str {
         self.values.get(col.index()).map_or("", String::as_str)
     }
+
+    /// A row as the reader would give it, from the cells it names, for the checks' tests.
+    #[cfg(test)]
+    pub fn of(line: u64, cells: &[(Col, &str)]) -> RawRow {
+        let mut values = vec![String::new(); COLUMNS.len()];
+        for (c, v) in cells {
+            values[c.index()] = (*v).to_owned();
+        }
+        RawRow {
+            line,
+            values,
+            issues: Vec::new(),
+        }
+    }
 }
 
 /// A sheet read and mapped to the import's columns.

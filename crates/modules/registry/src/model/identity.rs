@@ -143,11 +143,14 @@ pub fn mask_phone(phone: &str) -> String {
     if n < 7 {
         return "*".repeat(n);
     }
+    // Counted in characters, and leaving at least one star before the last four: "0///00-" has
+    // its dash at 6, and a mask of a 7-digit number must hide something.
     let head_len = if phone.starts_with('0') {
-        phone.find('-').unwrap_or(3).min(4)
+        chars.iter().position(|&c| c == '-').unwrap_or(3).min(4)
     } else {
         3
-    };
+    }
+    .min(n - 5);
     let head: String = chars[..head_len].iter().collect();
     let tail: String = chars[n - 4..].iter().collect();
     format!("{head}{}{tail}", "*".repeat(n - head_len - 4))
@@ -237,6 +240,13 @@ mod tests {
         );
         assert_eq!(parse_permit("810000900101002", today()), Err(IdProblem::Format));
         assert!(parse_permit(&with_check("83000019851231001"), today()).unwrap().male);
+    }
+
+    #[test]
+    fn a_phone_with_its_dash_late_is_masked_without_overflow() {
+        assert_eq!(mask_phone("0///00-"), "0/*/00-");
+        assert_eq!(mask_phone("1234567"), "12*4567");
+        assert_eq!(mask_phone("０９３１-1234567"), "０９３*****4567");
     }
 
     #[test]
