@@ -11,6 +11,18 @@ pub struct TestDb {
     dir: std::sync::Arc<tempfile::TempDir>,
 }
 
+/// A database closed after it was filled once (the demo community, say), which tests copy
+/// instead of filling their own: the PostgreSQL database it was, used as a template, or the
+/// SQLite file inside its folder; the folder's other files (the vault's key, stored photos) come
+/// along.
+#[derive(Clone)]
+pub struct Snapshot {
+    postgres: Option<String>,
+    files: std::sync::Arc<tempfile::TempDir>,
+}
+
+const SQLITE_FILE: &str = "test.db";
+
 /// Serialises the creation of the PostgreSQL template among the tests of one process.
 static TEMPLATE: tokio::sync::Mutex<Option<String>> = tokio::sync::Mutex::const_new(None);
 
@@ -35,10 +47,38 @@ impl TestDb {
         }
     }
 
+    /// Closes this database and keeps it, with its folder, as the template of later copies.
+    pub async fn snapshot(self) -> Snapshot {
+        self.db.close().await;
+        Snapshot {
+            postgres: match &self.db {
+                Db::Postgres(p) => Some(p.connect_options().get_database().unwrap().to_owned()),
+                Db::Sqlite(_) => None,
+            },
+            files: self.dir,
+        }
+    }
+
+    /// A new database and folder with the contents of a snapshot.
+    pub async fn copy_of(snapshot: &Snapshot) -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(snapshot.files.path(), dir.path());
+        let db = match (&snapshot.postgres, TestDb::postgres_url()) {
+            (Some(template), Some(admin)) => clone_postgres(&admin, template).await,
+            _ => Db::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join(SQLITE_FILE)))
+                .await
+                .unwrap(),
+        };
+        TestDb {
+            db,
+            dir: std::sync::Arc::new(dir),
+        }
+    }
+
     /// A fresh SQLite database whichever backend this run uses, for a test that compares the two.
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join("test.db")))
+        let db = Db::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join(SQLITE_FILE)))
             .await
             .unwrap();
         db.migrate().await.unwrap();
@@ -60,6 +100,20 @@ fn migrations_hash() -> String {
         h.update(std::fs::read(n).unwrap());
     }
     hex::encode(h.finalize())[..12].to_owned()
+}
+
+/// Copies a folder's files and subfolders into another, existing folder.
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 fn with_database(admin: &str, name: &str) -> String {
@@ -141,6 +195,11 @@ async fn fresh_postgres(admin: &str) -> Db {
         }
         guard.clone().unwrap()
     };
+    clone_postgres(admin, &template).await
+}
+
+/// A new database of this process's, copied from `template`.
+async fn clone_postgres(admin: &str, template: &str) -> Db {
     let name = format!("yijia_t_{}_{:012x}", std::process::id(), rand::random::<u64>() >> 16);
     let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
     sqlx::query(&format!("create database \"{name}\" template \"{template}\""))

@@ -15,10 +15,13 @@ use yijia_kernel::config::Config;
 use yijia_kernel::{AppState, Module};
 
 pub use client::{Client, TestResponse};
-pub use db::TestDb;
+pub use db::{Snapshot, TestDb};
 
 /// 2026-11-27T02:00:00Z, 10:00 in Lanzhou: the start of every test's manual clock.
 pub const START_MS: i64 = 1_795_744_800_000;
+
+/// The demo snapshots of this process, by the names of the modules that made them.
+static DEMOS: tokio::sync::Mutex<Vec<(Vec<&'static str>, Snapshot)>> = tokio::sync::Mutex::const_new(Vec::new());
 
 /// An application on its own fresh database.
 pub struct TestApp {
@@ -64,6 +67,27 @@ impl TestApp {
 
     pub fn handle(&self) -> &Db {
         &self.db.db
+    }
+
+    /// The application on a copy of the demo community, which is loaded once per test process
+    /// (for each set of modules) rather than once per test: loading it runs every module's demo
+    /// and hashes a dozen passwords, seconds where a copy takes milliseconds.
+    pub async fn spawn_demo(modules: Vec<Arc<dyn Module>>) -> TestApp {
+        let key: Vec<&str> = modules.iter().map(|m| m.name()).collect();
+        let snapshot = {
+            let mut done = DEMOS.lock().await;
+            match done.iter().find(|(k, _)| *k == key) {
+                Some((_, s)) => s.clone(),
+                None => {
+                    let app = TestApp::spawn(modules.clone()).await;
+                    app.demo().await;
+                    let snapshot = app.db.snapshot().await;
+                    done.push((key, snapshot.clone()));
+                    snapshot
+                }
+            }
+        };
+        TestApp::on(TestDb::copy_of(&snapshot).await, modules).await
     }
 
     /// Loads every module's demo data (the Xiliugou community and its accounts).

@@ -43,9 +43,7 @@ pub async fn app() -> TestApp {
 
 /// The application with the demo community loaded.
 pub async fn demo_app() -> TestApp {
-    let app = app().await;
-    app.demo().await;
-    app
+    TestApp::spawn_demo(yijia::modules()).await
 }
 
 /// The id of a grid of the demo community by its code, read as the platform administrator.
