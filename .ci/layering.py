@@ -7,9 +7,9 @@ the registry (the residents, households and holdings every module reads), and no
 between modules; only the app (and the test kit, on the platform) sees them all. Development
 dependencies count too: a test that needs another module lives in the app's tests.
 
-KNOWN lists the edges that exist today and are to go (care raising an appeal and crediting
-volunteer hours, through ports the kernel will define). It only shrinks: an edge listed here
-that no longer exists also fails the check, so that it is taken off the list.
+What one module needs of another goes through a port of `kernel::ports` (ADR 0008). KNOWN
+would list edges tolerated for a while; it is empty, and an edge listed that no longer exists
+fails the check too, so that the list only shrinks.
 """
 import json
 import subprocess
@@ -22,10 +22,7 @@ PLATFORM = {
     "yijia-testkit": {"yijia-db", "yijia-kernel", "yijia-web"},
 }
 MODULE_MAY_USE = {"yijia-db", "yijia-kernel", "yijia-web", "yijia-registry"}
-KNOWN = {
-    ("yijia-care", "yijia-appeals"),
-    ("yijia-care", "yijia-volunteers"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 meta = json.loads(subprocess.run(
     ["cargo", "metadata", "--no-deps", "--format-version", "1"],

@@ -143,7 +143,10 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
             .fetch_all(&mut **c)
             .await?
             .into_iter()
-            .filter_map(|r| Some((r.try_get(0).ok()?, r.try_get::<Option<String>, _>(1).ok().flatten()?)))
+            .map(|r| Ok((r.try_get(0)?, r.try_get::<Option<String>, _>(1)?)))
+            .collect::<Result<Vec<(String, Option<String>)>, sqlx::Error>>()?
+            .into_iter()
+            .filter_map(|(column, seq)| Some((column, seq?)))
             .collect();
             for (key, seq) in keys {
                 let sql =

@@ -2,7 +2,7 @@
 //!
 //! Yijia runs on SQLite (embedded, the default) or PostgreSQL (for scale) from one code path:
 //! every query is written once in the portable subset of SQL (`$1..$N` placeholders, `returning`,
-//! `on conflict`) and compiled for both backends by the [`on_db!`] and [`on_tx!`] macros, which
+//! `on conflict`) and compiled for both backends by the [`on_conn!`], [`on_db!`] and [`on_tx!`] macros, which
 //! expand the same expression once per driver. sqlx's `Any` driver is deliberately not used: it
 //! loses booleans and integer widths.
 
@@ -40,6 +40,37 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// Where a read runs: on the pool, or inside an open transaction (to see its own writes and
+/// what its locks hold still). A query taking a `Conn` is written once for both, through
+/// [`on_conn!`]; callers pass `&db` or `&mut tx` (`&mut *tx` when they hold a `&mut Tx`).
+pub enum Conn<'a> {
+    Pool(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl Conn<'_> {
+    /// The same connection for one more query, so that a function taking a `Conn` can run
+    /// several.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Pool(db) => Conn::Pool(db),
+            Conn::Tx(tx) => Conn::Tx(tx),
+        }
+    }
+}
+
+impl<'a> From<&'a Db> for Conn<'a> {
+    fn from(db: &'a Db) -> Self {
+        Conn::Pool(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Conn<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Conn::Tx(tx)
+    }
+}
+
 /// Writes committed by this process (transactions, and the few writes made outside one that a
 /// reader could notice). A cache of what was read keeps the count it was filled at and is void
 /// once the count moves, so whoever writes through this process reads their write next.
@@ -62,6 +93,26 @@ macro_rules! on_db {
         match $db {
             $crate::Db::Sqlite($c) => $body,
             $crate::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to an executor of a [`Conn`]: the backend's pool or the
+/// transaction's connection. The body is compiled four times and may use `$c` once.
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match ::core::convert::Into::<$crate::Conn<'_>>::into($conn) {
+            $crate::Conn::Pool($crate::Db::Sqlite($c)) => $body,
+            $crate::Conn::Pool($crate::Db::Postgres($c)) => $body,
+            $crate::Conn::Tx($crate::Tx::Sqlite(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Conn::Tx($crate::Tx::Postgres(t)) => {
+                let $c = &mut **t;
+                $body
+            }
         }
     };
 }

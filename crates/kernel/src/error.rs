@@ -129,6 +129,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// A unique constraint's refusal as an error on the field whose value is taken (a code, a
+    /// name, a username); any other error unchanged. The one place a violation is recognised.
+    pub fn unique_as_field(self, field: &str, key: &'static str) -> Error {
+        match &self {
+            Error::Internal(inner)
+                if inner
+                    .downcast_ref::<sqlx::Error>()
+                    .is_some_and(yijia_db::is_unique_violation) =>
+            {
+                Error::field(field, key)
+            }
+            _ => self,
+        }
+    }
+
     /// The stable code clients may match on.
     pub fn code(&self) -> Code {
         match self {

@@ -113,6 +113,16 @@ pub trait Module: Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// The appeal desk, if this module offers it (see `ports`).
+    fn appeal_desk(&self) -> Option<&dyn crate::ports::AppealDesk> {
+        None
+    }
+
+    /// The service hours ledger, if this module offers it (see `ports`).
+    fn service_hours(&self) -> Option<&dyn crate::ports::ServiceHours> {
+        None
+    }
+
     /// Writes synthetic data at scale for benchmarks.
     fn seed<'a>(&'a self, _state: &'a AppState, _params: SeedParams) -> BoxFut<'a, crate::Result<()>> {
         Box::pin(async { Ok(()) })

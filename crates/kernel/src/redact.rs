@@ -127,6 +127,38 @@ fn masked(run: &[char], (head, tail): (usize, usize)) -> String {
         .collect()
 }
 
+/// A phone number in one canonical form: a mobile without `+86`/`0086` and spaces, a landline
+/// as typed without spaces. The blind index is computed over this form.
+pub fn normalize_phone(v: &str) -> String {
+    let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+    let mobile = v.strip_prefix("+86").or_else(|| v.strip_prefix("0086")).unwrap_or(&v);
+    if mobile.len() == 11 && mobile.starts_with('1') {
+        mobile.to_owned()
+    } else {
+        v
+    }
+}
+
+/// `138****5678` for a mobile; a landline keeps its area code and last four digits.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    let n = chars.len();
+    if n < 7 {
+        return "*".repeat(n);
+    }
+    // Counted in characters, and leaving at least one star before the last four: "0///00-" has
+    // its dash at 6, and a mask of a 7-digit number must hide something.
+    let head_len = if phone.starts_with('0') {
+        chars.iter().position(|&c| c == '-').unwrap_or(3).min(4)
+    } else {
+        3
+    }
+    .min(n - 5);
+    let head: String = chars[..head_len].iter().collect();
+    let tail: String = chars[n - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(n - head_len - 4))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{mask_numbers, numbers_in, Number};

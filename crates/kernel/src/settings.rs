@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 
 use crate::error::Message;
 use crate::{FieldErrors, Result};
@@ -119,45 +119,25 @@ pub async fn stored(db: &Db, community_id: i64) -> Result<BTreeMap<String, Strin
 
 /// A setting's value in a community, or its default when none is stored (or the stored one
 /// no longer fits the setting).
-pub async fn get(db: &Db, community_id: i64, s: &Setting) -> Result<String> {
-    let v: Option<String> = on_db!(db, |p| sqlx::query_scalar(
+pub async fn get(conn: impl Into<Conn<'_>>, community_id: i64, s: &Setting) -> Result<String> {
+    let v: Option<String> = on_conn!(conn, |c| sqlx::query_scalar(
         "select value from community_setting where community_id = $1 and key = $2"
     )
     .bind(community_id)
     .bind(s.key)
-    .fetch_optional(p)
+    .fetch_optional(c)
     .await?);
     Ok(v.and_then(|v| s.parse(&v).ok()).unwrap_or_else(|| s.default.to_owned()))
-}
-
-/// A setting's value read inside a write transaction (a command must not wait on the pool for
-/// a second connection while it holds the write lock).
-pub async fn get_tx(tx: &mut Tx, community_id: i64, s: &Setting) -> Result<String> {
-    let v: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-        "select value from community_setting where community_id = $1 and key = $2"
-    )
-    .bind(community_id)
-    .bind(s.key)
-    .fetch_optional(&mut *c)
-    .await?);
-    Ok(v.and_then(|v| s.parse(&v).ok()).unwrap_or_else(|| s.default.to_owned()))
-}
-
-/// A list setting's items, inside a write transaction.
-pub async fn get_list_tx(tx: &mut Tx, community_id: i64, s: &Setting) -> Result<Vec<String>> {
-    Ok(split_list(&get_tx(tx, community_id, s).await?)
-        .map(str::to_owned)
-        .collect())
 }
 
 /// A whole-number setting's value.
-pub async fn get_i64(db: &Db, community_id: i64, s: &Setting) -> Result<i64> {
-    Ok(get(db, community_id, s).await?.parse().unwrap_or(0))
+pub async fn get_i64(conn: impl Into<Conn<'_>>, community_id: i64, s: &Setting) -> Result<i64> {
+    Ok(get(conn, community_id, s).await?.parse().unwrap_or(0))
 }
 
 /// A list setting's items, in the order typed.
-pub async fn get_list(db: &Db, community_id: i64, s: &Setting) -> Result<Vec<String>> {
-    Ok(split_list(&get(db, community_id, s).await?)
+pub async fn get_list(conn: impl Into<Conn<'_>>, community_id: i64, s: &Setting) -> Result<Vec<String>> {
+    Ok(split_list(&get(conn, community_id, s).await?)
         .map(str::to_owned)
         .collect())
 }

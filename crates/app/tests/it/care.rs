@@ -395,7 +395,7 @@ async fn visits_reset_the_plan_and_overdue_ones_reach_the_carer_then_the_grid_wo
     assert!(told(&app, &party).await.contains(&"care.note_paired".to_owned()));
 
     // Someone not paired with the household cannot log a visit to it.
-    let today = yijia_care::commands::today(&app.state, &c);
+    let today = c.today(&app.state);
     assert_eq!(
         conflict(visit::log(&app.state, &volunteer, id, &visit_of("met", "")).await),
         "care.not_paired"
@@ -485,7 +485,7 @@ async fn a_household_in_no_care_group_is_paired_only_with_a_reason_and_flagged()
     let staff = demo_user(&app, "xlg.staff").await;
     let volunteer = demo_user(&app, "volunteer1").await;
     let c = xlg(&app).await;
-    let today = yijia_care::commands::today(&app.state, &c).to_string();
+    let today = c.today(&app.state).to_string();
     let tagged: Vec<i64> = repo::tagged(app.handle(), 1, &CommunityReach::All, &today)
         .await
         .unwrap()
@@ -924,7 +924,7 @@ async fn a_pairing_past_its_end_date_takes_no_visit_and_the_tick_ends_it() {
     let party = demo_user(&app, "party1").await;
     let c = xlg(&app).await;
     let (household, _) = waiting_household(&app, &staff).await;
-    let today = yijia_care::commands::today(&app.state, &c);
+    let today = c.today(&app.state);
     let pair = PairInput {
         household: household.to_string(),
         carer: party.account_id.unwrap().to_string(),
@@ -973,7 +973,7 @@ async fn a_grid_without_a_grid_worker_has_its_alert_sent_to_the_community_saying
         ..PairInput::default()
     };
     let id = pairing::pair(&app.state, &staff, &pair).await.unwrap();
-    let today = yijia_care::commands::today(&app.state, &c);
+    let today = c.today(&app.state);
     visit::log(&app.state, &party, id, &visit_of("met", "")).await.unwrap();
     // Three days past due is the grid worker's day.
     clock_to(&app, at(&format!("{}T12:00", today + jiff::Span::new().days(10))));

@@ -779,13 +779,12 @@ async fn a_show_of_hands_counts_once_a_second_staff_member_enters_the_same_figur
     );
 }
 
-#[tokio::test]
-async fn a_poll_counts_each_adult_once_over_its_options() {
-    let app = demo_app().await;
-    let s = staff(&app).await;
-    let (b, dwellings) = building(&app, "P2", &[9_000, 9_000]).await;
-    let (one, _) = resident(&app, "p.one", dwellings[0], "1980-01-01").await;
-    let (two, _) = resident(&app, "p.two", dwellings[1], "1985-01-01").await;
+/// A building of two adults, one a dwelling, and a poll over three options open to them.
+async fn poll_of_two(app: &TestApp, code: &str) -> (i64, VoteInput, Actor, Actor) {
+    let s = staff(app).await;
+    let (b, dwellings) = building(app, code, &[9_000, 9_000]).await;
+    let (one, _) = resident(app, &format!("{code}.one"), dwellings[0], "1980-01-01").await;
+    let (two, _) = resident(app, &format!("{code}.two"), dwellings[1], "1985-01-01").await;
     let input = VoteInput {
         community: "1".into(),
         title: "健身器材放哪里".into(),
@@ -797,7 +796,14 @@ async fn a_poll_counts_each_adult_once_over_its_options() {
         closes_at: "2026-12-01T12:00".into(),
         ..VoteInput::default()
     };
-    let id = opened(&app, &s.staff, &input).await;
+    (opened(app, &s.staff, &input).await, input, one, two)
+}
+
+#[tokio::test]
+async fn a_poll_counts_each_adult_once_over_its_options() {
+    let app = demo_app().await;
+    let s = staff(&app).await;
+    let (id, input, one, two) = poll_of_two(&app, "P2").await;
     let pick = |o: &str| BallotInput {
         options: o.into(),
         ..BallotInput::default()
@@ -834,6 +840,42 @@ async fn a_poll_counts_each_adult_once_over_its_options() {
             ("quorum", "council.bad_share"),
         ])
     );
+}
+
+#[tokio::test]
+async fn a_damaged_ballot_stops_the_count_instead_of_counting_as_blank() {
+    let app = demo_app().await;
+    let s = staff(&app).await;
+    let (id, _, one, two) = poll_of_two(&app, "P3").await;
+    let pick = BallotInput {
+        options: "1".into(),
+        ..BallotInput::default()
+    };
+    ballot::cast(&app.state, &one, id, &pick).await.unwrap();
+    ballot::cast(&app.state, &two, id, &pick).await.unwrap();
+    // Edited outside the application: read as "no option", it would still meet the quorum.
+    on_db!(app.handle(), |p| sqlx::query(
+        "update council_ballot set options = '[1,' where vote_id = $1"
+    )
+    .bind(id)
+    .execute(p)
+    .await
+    .map(|_| ())
+    .unwrap());
+    let err = vote::close(&app.state, &s.staff, id).await.unwrap_err();
+    assert!(matches!(err, Error::Internal(_)), "{err:?}");
+    assert!(
+        err.to_string().contains(&format!("in vote {id}")),
+        "names the ballot: {err}"
+    );
+    let status: String = on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select status from council_vote where vote_id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(status, "open", "nothing was closed on a count that could not be made");
 }
 
 // ---------------------------------------------------------------------------------------------

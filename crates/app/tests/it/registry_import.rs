@@ -35,7 +35,7 @@ async fn actor(app: &TestApp, user: &str) -> Actor {
 }
 
 pub async fn community(app: &TestApp) -> i64 {
-    yijia_registry::repo::community_by_code(&app.state.db, "XLG")
+    yijia_kernel::community::by_code(&app.state.db, "XLG")
         .await
         .unwrap()
         .unwrap()

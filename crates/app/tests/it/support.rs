@@ -10,13 +10,13 @@ use yijia_accounts::model::ScopeCodes;
 use yijia_accounts::repo::InsertAccount;
 use yijia_db::on_db;
 use yijia_kernel::actor::Via;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::{Actor, Error, Result, Role};
-use yijia_registry::repo::CommunityAt;
 use yijia_testkit::TestApp;
 
 /// The demo community, 西柳沟社区.
 pub async fn xlg(app: &TestApp) -> CommunityAt {
-    yijia_registry::repo::community_by_code(app.handle(), "XLG")
+    yijia_kernel::community::by_code(app.handle(), "XLG")
         .await
         .unwrap()
         .unwrap()

@@ -8,8 +8,8 @@
 use std::fmt::Debug;
 
 use yijia_db::on_db;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::{Actor, AppState, Error, Result, Role};
-use yijia_registry::repo::CommunityAt;
 use yijia_testkit::TestApp;
 use yijia_volunteers::commands::activity::{self, ActivityInput};
 use yijia_volunteers::commands::points::{move_points, PointsInput};
@@ -1148,7 +1148,7 @@ async fn empty_community(app: &TestApp) -> (CommunityAt, (i64, String), Actor) {
         ..NodeInput::default()
     };
     let g = create_node(&app.state, &cli, Level::Grid, cid, &grid).await.unwrap();
-    let c = yijia_registry::repo::community(app.handle(), cid)
+    let c = yijia_kernel::community::by_id(app.handle(), cid)
         .await
         .unwrap()
         .unwrap();
@@ -1640,7 +1640,7 @@ async fn run_sequence(app: &TestApp, case: usize, roster: &[bool], sequence: &[S
         ..CommunityInput::default()
     };
     let cid = create_community(&app.state, &cli, &input).await.unwrap();
-    let c = yijia_registry::repo::community(app.handle(), cid)
+    let c = yijia_kernel::community::by_id(app.handle(), cid)
         .await
         .unwrap()
         .unwrap();

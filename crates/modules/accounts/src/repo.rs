@@ -1,6 +1,6 @@
 //! All of the accounts module's SQL.
 
-use yijia_db::{is_unique_violation, on_db, on_tx, Db, Tx};
+use yijia_db::{on_db, on_tx, Db, Tx};
 use yijia_kernel::scope::{self, Cols};
 use yijia_kernel::{Error, Result, Role, RoleGrant, ScopeKind};
 
@@ -48,13 +48,7 @@ pub async fn insert_account(tx: &mut Tx, a: &InsertAccount<'_>) -> Result<i64> {
         .fetch_one(&mut *c)
         .await
     });
-    r.map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::field("username", "accounts.username_taken")
-        } else {
-            e.into()
-        }
-    })
+    r.map_err(|e| Error::from(e).unique_as_field("username", "accounts.username_taken"))
 }
 
 /// Finds the scope the codes name for a role, with its ancestors; `None` when a code is unknown.

@@ -147,7 +147,7 @@ const APPEALS: &[DemoAppeal] = &[
 ];
 
 pub async fn load(state: &AppState) -> Result<()> {
-    let Some(community) = yijia_registry::repo::community_by_code(&state.db, COMMUNITY).await? else {
+    let Some(community) = yijia_kernel::community::by_code(&state.db, COMMUNITY).await? else {
         return Ok(());
     };
     let cid = community.community_id;

@@ -6,6 +6,7 @@ pub mod api;
 pub mod codes;
 pub mod commands;
 mod demo;
+mod desk;
 pub mod model;
 pub mod open311;
 mod openapi;
@@ -38,6 +39,10 @@ pub struct Appeals;
 impl Module for Appeals {
     fn name(&self) -> &'static str {
         "appeals"
+    }
+
+    fn appeal_desk(&self) -> Option<&dyn yijia_kernel::ports::AppealDesk> {
+        Some(self)
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {
@@ -155,7 +160,7 @@ impl Module for Appeals {
         community_id: i64,
     ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::Stat>>> {
         Box::pin(async move {
-            let Some(c) = yijia_registry::repo::community(&state.db, community_id).await? else {
+            let Some(c) = yijia_kernel::community::by_id(&state.db, community_id).await? else {
                 return Ok(Vec::new());
             };
             let reach = yijia_kernel::scope::CommunityReach::of(&permissions::READ, actor, &c.place());

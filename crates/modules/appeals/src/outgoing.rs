@@ -70,7 +70,7 @@ pub async fn send(
     party: Option<i64>,
     now: i64,
 ) -> Result<()> {
-    let url = settings::get_tx(tx, a.community_id, &WEBHOOK_URL).await?;
+    let url = settings::get(&mut *tx, a.community_id, &WEBHOOK_URL).await?;
     if !url.is_empty() {
         // What an integration needs to follow the case; never the requester's name or number,
         // nor the description, which residents write their names into.
@@ -93,21 +93,21 @@ pub async fn send(
             target: url,
             subject: format!("appeal.{}", event.code),
             body: body.to_string(),
-            secret: settings::get_tx(tx, a.community_id, &WEBHOOK_SECRET).await?,
+            secret: settings::get(&mut *tx, a.community_id, &WEBHOOK_SECRET).await?,
         };
         outbox::put(tx, &out, now).await?;
     }
     let Some(p) = party else {
         return Ok(());
     };
-    let Some(p) = repo::party_tx(tx, p)
+    let Some(p) = repo::party(&mut *tx, p)
         .await?
         .filter(|p| !p.email.is_empty() && p.retired_at.is_none())
     else {
         return Ok(());
     };
     let status = Status::parse(&a.status).map_or(a.status.as_str(), |s| s.zh());
-    let tz = yijia_registry::repo::community_tx(tx, a.community_id)
+    let tz = yijia_kernel::community::by_id(&mut *tx, a.community_id)
         .await?
         .map_or_else(|| "Asia/Shanghai".to_owned(), |c| c.time_zone);
     let due = a.reply_due_at.map_or(String::new(), |d| {

@@ -17,10 +17,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use yijia_db::on_db;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::Message;
 use yijia_kernel::settings::{Kind, Setting};
 use yijia_kernel::{AppState, Error, Result};
-use yijia_registry::repo::CommunityAt;
 
 use crate::model::Rating;
 

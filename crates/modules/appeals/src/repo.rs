@@ -1,7 +1,7 @@
 //! Every SQL statement of the appeals module, written once for both backends.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::{Actor, Result};
 
 use crate::model::watch::Watch;
@@ -29,16 +29,11 @@ pub async fn parties(db: &Db, community_id: i64) -> Result<Vec<PartyRow>> {
         .await?))
 }
 
-pub async fn party(db: &Db, id: i64) -> Result<Option<PartyRow>> {
+pub async fn party(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<PartyRow>> {
     let sql = format!("{PARTY_SELECT} where party_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn party_tx(tx: &mut Tx, id: i64) -> Result<Option<PartyRow>> {
-    let sql = format!("{PARTY_SELECT} where party_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -128,19 +123,11 @@ fn parties_of_sql() -> String {
 }
 
 /// The parties an account works for, in communities where it holds a handling role.
-pub async fn parties_of(db: &Db, account_id: i64) -> Result<Vec<i64>> {
+pub async fn parties_of(conn: impl Into<Conn<'_>>, account_id: i64) -> Result<Vec<i64>> {
     let sql = parties_of_sql();
-    Ok(on_db!(db, |p| sqlx::query_scalar(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_scalar(&sql)
         .bind(account_id)
-        .fetch_all(p)
-        .await?))
-}
-
-pub async fn parties_of_tx(tx: &mut Tx, account_id: i64) -> Result<Vec<i64>> {
-    let sql = parties_of_sql();
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
-        .bind(account_id)
-        .fetch_all(&mut *c)
+        .fetch_all(c)
         .await?))
 }
 
@@ -182,8 +169,12 @@ pub struct CategoryRow {
 }
 
 impl CategoryRow {
-    pub fn attribute_defs(&self) -> Vec<crate::model::attributes::AttributeDef> {
-        serde_json::from_str(&self.attributes).unwrap_or_default()
+    /// The category's extra questions (none is `[]`, as written).
+    pub fn attribute_defs(&self) -> Result<Vec<crate::model::attributes::AttributeDef>> {
+        yijia_kernel::stored::json(
+            &self.attributes,
+            format_args!("questions of appeal category {}", self.category_id),
+        )
     }
 }
 
@@ -424,16 +415,11 @@ const APPEAL_SELECT: &str = "select a.appeal_id, a.community_id, a.category_id, 
      left join appeal_party p on p.party_id = a.party_id \
      left join building lb on lb.building_id = a.building_id left join unit lu on lu.unit_id = a.unit_id";
 
-pub async fn appeal(db: &Db, id: i64) -> Result<Option<AppealRow>> {
+pub async fn appeal(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<AppealRow>> {
     let sql = format!("{APPEAL_SELECT} where a.appeal_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn appeal_tx(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>> {
-    let sql = format!("{APPEAL_SELECT} where a.appeal_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 

@@ -37,7 +37,7 @@ const COLS: &str = "community_id, category_id, kind, channel, status, descriptio
 pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
     for n in 1..=params.communities {
         let code = format!("SEED{n:04}");
-        let Some(c) = yijia_registry::repo::community_by_code(&state.db, &code).await? else {
+        let Some(c) = yijia_kernel::community::by_code(&state.db, &code).await? else {
             continue;
         };
         let cid = c.community_id;

@@ -17,7 +17,7 @@ use yijia_web::{created, lenient, to_json, ApiJson, CurrentActor, PageParts, Web
 use crate::commands::pairing::{self, EndInput, PairInput};
 use crate::commands::visit::{self, AppealFromVisit, VisitInput};
 use crate::commands::wish::{self, ClaimInput, ConfirmInput, FulfilInput, NoteInput, ThankInput, VetInput, WishInput};
-use crate::commands::{self, today};
+use crate::commands::{self};
 use crate::permissions::{LOOK_AFTER, REPORTS};
 use crate::{repo, view};
 
@@ -229,12 +229,12 @@ async fn get_overdue(
         REPORTS.check(&a, &place)?;
         // Each community's own day: communities in one time zone are read together.
         let mut by_day: std::collections::BTreeMap<String, Vec<i64>> = std::collections::BTreeMap::new();
-        for c in yijia_registry::repo::communities(&s.db)
+        for c in yijia_kernel::community::all(&s.db)
             .await?
             .iter()
             .filter(|c| c.district_id == d)
         {
-            by_day.entry(today(&s, c).to_string()).or_default().push(c.community_id);
+            by_day.entry(c.today(&s).to_string()).or_default().push(c.community_id);
         }
         let mut overdue = Vec::new();
         for (day, ids) in &by_day {
@@ -249,7 +249,7 @@ async fn get_overdue(
     if reach == CommunityReach::Nothing {
         return Err(Error::Forbidden.into());
     }
-    let today = today(&s, &c);
+    let today = c.today(&s);
     let overdue: Vec<repo::OverdueRow> = repo::overdue_in(&s.db, c.community_id, &today.to_string())
         .await?
         .into_iter()

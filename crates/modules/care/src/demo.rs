@@ -9,13 +9,13 @@
 use jiff::civil::Date;
 use jiff::Span;
 use yijia_db::{on_db, on_tx};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::session::load_by_username;
 use yijia_kernel::{Actor, AppState, Result};
-use yijia_registry::repo::CommunityAt;
 
 use crate::commands::wish::{self, ClaimInput, ConfirmInput, FulfilInput, NoteInput, ThankInput, VetInput, WishInput};
-use crate::commands::{begin, field, groups_by_blind, today};
+use crate::commands::{begin, field, groups_by_blind};
 use crate::model::visits::{due, Intervals, Outcome, Tier};
 use crate::repo::{self, NewPairing, NewVisit};
 
@@ -24,7 +24,7 @@ const DAY: i64 = 86_400_000;
 const PROOF: &[u8] = include_bytes!("../demo/proof.png");
 
 pub async fn load(state: &AppState) -> Result<()> {
-    let Some(c) = yijia_registry::repo::community_by_code(&state.db, COMMUNITY).await? else {
+    let Some(c) = yijia_kernel::community::by_code(&state.db, COMMUNITY).await? else {
         return Ok(());
     };
     if !repo::wall(&state.db, c.community_id, "", 1).await?.is_empty() {
@@ -45,7 +45,7 @@ pub async fn load(state: &AppState) -> Result<()> {
 
 /// Pairs the care-group households, all but one in seven, with a year of visits.
 async fn pairings(state: &AppState, c: &CommunityAt, carers: &[&Actor]) -> Result<()> {
-    let today = today(state, c);
+    let today = c.today(state);
     let groups = groups_by_blind(state, c.community_id).await?;
     let tagged = repo::tagged(&state.db, c.community_id, &CommunityReach::All, &today.to_string()).await?;
     let mut households: Vec<(i64, i64, Vec<String>)> = Vec::new();
@@ -153,7 +153,7 @@ async fn pairings(state: &AppState, c: &CommunityAt, carers: &[&Actor]) -> Resul
             )
             .await?;
             // Told as the command tells them, not only stored: the demo's inboxes show them.
-            if let Some(p) = repo::pairing_tx(&mut tx, id).await? {
+            if let Some(p) = repo::pairing(&mut tx, id).await? {
                 for tier in [Tier::GridWorker, Tier::Community] {
                     let day = today.to_string();
                     crate::commands::visit::alert(&mut tx, c, &p, "unreachable", tier, &day, None, now).await?;

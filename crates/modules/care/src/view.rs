@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_registry::repo::CommunityAt;
 
 use crate::commands::{self, field, groups_by_blind, wish::speaks_for_wisher};
 use crate::model::pairing::{suggest, Carer, Waiting};
@@ -194,7 +194,7 @@ pub async fn carer_page(state: &AppState, actor: &Actor) -> Result<(Vec<PairingL
         return Ok((Vec::new(), "Asia/Shanghai".into()));
     };
     let c = commands::community(state, first.community_id).await?;
-    let today = commands::today(state, &c);
+    let today = c.today(state);
     Ok((lines(pairings, today), c.time_zone))
 }
 
@@ -252,7 +252,7 @@ pub async fn pairing(state: &AppState, actor: &Actor, id: i64, lang: &'static st
         return Err(Error::NotFound);
     }
     let c = commands::community(state, p.community_id).await?;
-    let today = commands::today(state, &c);
+    let today = c.today(state);
     let groups = groups_by_blind(state, c.community_id).await?;
     let members = yijia_registry::repo::household_members(db, p.household_id).await?;
     let ids: Vec<i64> = members.iter().map(|m| m.resident_id).collect();
@@ -398,7 +398,7 @@ async fn build_coverage(
     lang: &'static str,
 ) -> Result<Coverage> {
     let db = &state.db;
-    let today = commands::today(state, c);
+    let today = c.today(state);
     let groups = groups_by_blind(state, c.community_id).await?;
     let label = |blind: &str| {
         groups
@@ -558,7 +558,7 @@ pub async fn reports(state: &AppState, actor: &Actor, c: &CommunityAt, lang: &'s
         return Err(Error::Forbidden);
     }
     let cov = build_coverage(state, c, &reach, lang).await?;
-    let grids: Vec<(i64, String)> = yijia_registry::repo::grid_choices(&state.db, c.community_id).await?;
+    let grids: Vec<(i64, String)> = yijia_kernel::community::grid_choices(&state.db, c.community_id).await?;
     // Grids in the community's order (第一, 第二, …), care groups by name.
     let mut by_grid: Vec<CoverageLine> = grids
         .iter()

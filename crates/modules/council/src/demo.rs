@@ -8,15 +8,16 @@
 use jiff::civil::Date;
 use yijia_db::{on_tx, Tx};
 use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::session::load_by_username;
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_registry::repo::{self as registry, CommunityAt, NewHolding};
+use yijia_registry::repo::{self as registry, NewHolding};
 
+use crate::commands::ballot;
 use crate::commands::comment::{self, CommentInput};
 use crate::commands::meeting::{self, MeetingInput};
 use crate::commands::topic::{self, TopicInput, TriageInput};
 use crate::commands::vote::{self, VoteInput};
-use crate::commands::{ballot, tz};
 use crate::repo::{self, NewBallot, NewMeeting, NewTopic, NewVote};
 
 const COMMUNITY: &str = "XLG";
@@ -63,7 +64,7 @@ async fn people(state: &AppState) -> Result<Option<People>> {
 }
 
 pub async fn load(state: &AppState) -> Result<()> {
-    let Some(c) = registry::community_by_code(&state.db, COMMUNITY).await? else {
+    let Some(c) = yijia_kernel::community::by_code(&state.db, COMMUNITY).await? else {
         return Ok(());
     };
     if !repo::topics(&state.db, c.community_id, "", i64::MAX, 1)
@@ -99,7 +100,7 @@ async fn buildings(state: &AppState, c: &CommunityAt, resident: &Actor) -> Resul
     let Some(home) = registry::household(&state.db, r.household_id).await? else {
         return Ok(None);
     };
-    let lift = registry::building_choices(&state.db, c.community_id)
+    let lift = yijia_kernel::community::building_choices(&state.db, c.community_id)
         .await?
         .into_iter()
         .map(|(id, _)| id)
@@ -119,7 +120,7 @@ async fn owners_of_building(tx: &mut Tx, building_id: i64, now: i64) -> Result<(
     .fetch_all(&mut *c)
     .await?);
     for (i, hid) in empty.iter().enumerate() {
-        let Some(at) = registry::household_tx(tx, *hid).await? else {
+        let Some(at) = registry::household(&mut *tx, *hid).await? else {
             continue;
         };
         let developer = NewHolding {
@@ -147,7 +148,7 @@ async fn owners_of_building(tx: &mut Tx, building_id: i64, now: i64) -> Result<(
 }
 
 fn date_of(c: &CommunityAt, ms: i64) -> Date {
-    yijia_kernel::clock::local_date(ms, &tz(c))
+    yijia_kernel::clock::local_date(ms, &c.tz())
 }
 
 /// The owners' vote on a lift, held half a year ago on paper: a staff member entered each
@@ -158,7 +159,7 @@ async fn lift_vote(state: &AppState, c: &CommunityAt, p: &People, building_id: i
     let mut tx = state.db.begin_write().await?;
     audit::lock_chain(&mut tx, cid).await?;
     owners_of_building(&mut tx, building_id, opened).await?;
-    let name = registry::building_choices(&state.db, cid)
+    let name = yijia_kernel::community::building_choices(&state.db, cid)
         .await?
         .into_iter()
         .find(|(id, _)| *id == building_id)
@@ -207,14 +208,10 @@ async fn lift_vote(state: &AppState, c: &CommunityAt, p: &People, building_id: i
         opened,
     )
     .await?;
-    let v = repo::vote_tx(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
-    let electors = vote::snapshot(&mut tx, &v, date_of(c, opened), &crate::commands::tz(c)).await?;
+    let v = repo::vote(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
+    let electors = vote::snapshot(&mut tx, &v, date_of(c, opened), &c.tz()).await?;
     repo::mark_open(&mut tx, vote_id, electors, opened).await?;
-    let mut owners: Vec<i64> = repo::vote_units_tx(&mut tx, vote_id)
-        .await?
-        .iter()
-        .map(|u| u.1)
-        .collect();
+    let mut owners: Vec<i64> = repo::vote_units(&mut tx, vote_id).await?.iter().map(|u| u.1).collect();
     owners.sort_unstable();
     owners.dedup();
     let (entered_by, confirmed_by) = (p.staff.account_id.unwrap_or(0), p.admin.account_id.unwrap_or(0));
@@ -243,13 +240,13 @@ async fn lift_vote(state: &AppState, c: &CommunityAt, p: &People, building_id: i
             at,
         )
         .await?;
-        if let Some(b) = repo::ballot_tx(&mut tx, vote_id, *owner).await? {
+        if let Some(b) = repo::ballot(&mut tx, vote_id, *owner).await? {
             repo::confirm_ballot(&mut tx, b.ballot_id, confirmed_by, at + 600_000).await?;
         }
     }
-    let v = repo::vote_tx(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
+    let v = repo::vote(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
     vote::settle(&mut tx, c, &v, closed).await?;
-    if let Some(r) = repo::resolution_of_vote_tx(&mut tx, vote_id).await? {
+    if let Some(r) = repo::resolution_of_vote(&mut tx, vote_id).await? {
         let plus = |days: i64| date_of(c, closed + days * DAY).to_string();
         let tasks = [
             (
@@ -342,8 +339,8 @@ async fn residents_meeting(state: &AppState, c: &CommunityAt, p: &People, held: 
         held - 10 * DAY,
     )
     .await?;
-    let v = repo::vote_tx(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
-    let electors = vote::snapshot(&mut tx, &v, date_of(c, held), &crate::commands::tz(c)).await?;
+    let v = repo::vote(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
+    let electors = vote::snapshot(&mut tx, &v, date_of(c, held), &c.tz()).await?;
     repo::mark_open(&mut tx, vote_id, electors, held).await?;
     // Three in five households sent someone; four in five of those present raised their hands.
     let present = electors * 3 / 5;
@@ -359,7 +356,7 @@ async fn residents_meeting(state: &AppState, c: &CommunityAt, p: &People, held: 
     )
     .await?;
     repo::confirm_hands(&mut tx, vote_id, p.admin.account_id.unwrap_or(0), held + 3_300_000).await?;
-    let v = repo::vote_tx(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
+    let v = repo::vote(&mut tx, vote_id).await?.ok_or(Error::NotFound)?;
     vote::settle(&mut tx, c, &v, held + 2 * 3_600_000).await?;
     let minutes = format!(
         "会议由社区党委书记主持，应到户代表 {electors} 人，实到 {present} 人，超过半数，会议有效。\n\
@@ -368,7 +365,7 @@ async fn residents_meeting(state: &AppState, c: &CommunityAt, p: &People, held: 
         figures[3]
     );
     repo::set_minutes(&mut tx, meeting_id, &minutes, "public", held + DAY).await?;
-    if let Some(r) = repo::resolution_of_vote_tx(&mut tx, vote_id).await? {
+    if let Some(r) = repo::resolution_of_vote(&mut tx, vote_id).await? {
         let deadline = date_of(c, held + 30 * DAY).to_string();
         let id = repo::insert_task(
             &mut tx,

@@ -3,8 +3,8 @@
 //! open, and on the board only what may be published (no ballots, no one's personal data).
 
 use serde::Serialize;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_registry::repo::CommunityAt;
 
 use crate::commands::vote::{count, CountInput, Counted};
 use crate::commands::{self, resolution::revocable_until};
@@ -80,7 +80,7 @@ async fn requisition(state: &AppState, c: &CommunityAt, topic: &TopicRow) -> Res
     if topic.scope_kind != ScopeKind::Community.as_str() {
         return Ok(None);
     }
-    let today = yijia_kernel::clock::local_date(state.now_ms(), &commands::tz(c));
+    let today = yijia_kernel::clock::local_date(state.now_ms(), &c.tz());
     let Some((preset, _)) = rules::in_force(VoteKind::Residents, today) else {
         return Ok(None);
     };
@@ -162,7 +162,7 @@ pub async fn vote(state: &AppState, actor: &Actor, id: i64, recount: bool) -> Re
     let v = repo::vote(&state.db, id).await?.ok_or(Error::NotFound)?;
     let (c, standing) = community_for(state, actor, v.community_id).await?;
     let preset = rules::preset(&v.preset);
-    let day = yijia_kernel::clock::local_date(v.opens_at.unwrap_or(v.created_at), &commands::tz(&c));
+    let day = yijia_kernel::clock::local_date(v.opens_at.unwrap_or(v.created_at), &c.tz());
     let lapsed = preset.is_some_and(|p| p.until.is_some_and(|u| day > u));
     let me = match actor.account_id {
         Some(a) => match repo::voter_of_account(&state.db, id, a).await? {
@@ -175,7 +175,10 @@ pub async fn vote(state: &AppState, actor: &Actor, id: i64, recount: bool) -> Re
         },
         None => None,
     };
-    let stored: Option<Counted> = v.result.as_deref().and_then(|r| serde_json::from_str(r).ok());
+    let stored: Option<Counted> = match v.result.as_deref() {
+        Some(r) => Some(yijia_kernel::stored::json(r, format!("result of vote {}", v.vote_id))?),
+        None => None,
+    };
     let closed = v.status == VoteStatus::Closed.as_str();
     let official = standing.staff || standing.reads;
     let (mut counted, mut recount_matches, mut count_note) = (stored.clone(), None, None);
@@ -184,6 +187,8 @@ pub async fn vote(state: &AppState, actor: &Actor, id: i64, recount: bool) -> Re
         match count(&v, &CountInput::read(&state.db, &v).await?) {
             Ok(now) if closed => recount_matches = Some(Some(&now) == stored.as_ref()),
             Ok(now) => counted = Some(now),
+            // A count refused by the rules is a note on the page; damaged data is an error.
+            Err(e @ Error::Internal(_)) => return Err(e),
             Err(e) => count_note = Some(e.message().key.to_owned()),
         }
     }
@@ -199,7 +204,7 @@ pub async fn vote(state: &AppState, actor: &Actor, id: i64, recount: bool) -> Re
     };
     Ok(VoteView {
         eligible_on,
-        options: serde_json::from_str(&v.options).unwrap_or_default(),
+        options: yijia_kernel::stored::json(&v.options, format!("options of vote {}", v.vote_id))?,
         preset_name: preset.map_or("", |p| p.name),
         preset_basis: preset.map_or("", |p| p.basis),
         lapsed,

@@ -18,7 +18,7 @@ const COMMUNITY: &str = "XLG";
 pub const DEMO_RESIDENT_NAME: &str = "杨秀兰";
 
 pub async fn load(state: &AppState) -> Result<()> {
-    let Some(community) = repo::community_by_code(&state.db, COMMUNITY).await? else {
+    let Some(community) = yijia_kernel::community::by_code(&state.db, COMMUNITY).await? else {
         return Ok(());
     };
     let cid = community.community_id;
@@ -47,7 +47,7 @@ pub async fn load(state: &AppState) -> Result<()> {
     let mut count = 0;
     let mut first_elder: Option<i64> = None;
     for (i, hid) in households.iter().enumerate() {
-        let Some(at) = repo::household_tx(&mut tx, *hid).await? else {
+        let Some(at) = repo::household(&mut tx, *hid).await? else {
             continue;
         };
         // About one dwelling in twelve stands empty.

@@ -124,7 +124,7 @@ impl Module for Registry {
         community_id: i64,
     ) -> BoxFut<'a, yijia_kernel::Result<Vec<Stat>>> {
         Box::pin(async move {
-            let Some(community) = repo::community(&state.db, community_id).await? else {
+            let Some(community) = yijia_kernel::community::by_id(&state.db, community_id).await? else {
                 return Ok(Vec::new());
             };
             let reach = CommunityReach::of(&permissions::STATS, actor, &community.place());

@@ -8,7 +8,8 @@ use yijia_kernel::{Actor, AppState, Capability, Error, Result};
 
 use crate::commands::{care_blind, field, phone_blind, today_in};
 use crate::model::{birth_range, identity, parse_citizen_id, CareGroup, Political, Residence};
-use crate::repo::{self, CommunityAt, Filter, Sort};
+use crate::repo::{Filter, Sort};
+use yijia_kernel::community::CommunityAt;
 
 /// A resident list's query string.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -116,7 +117,7 @@ impl ListQuery {
 
 /// The communities where the actor reaches some rows with `cap`.
 pub async fn communities_in_reach(state: &AppState, actor: &Actor, cap: &Capability) -> Result<Vec<CommunityAt>> {
-    Ok(repo::communities(&state.db)
+    Ok(yijia_kernel::community::all(&state.db)
         .await?
         .into_iter()
         .filter(|c| CommunityReach::of(cap, actor, &c.place()) != CommunityReach::Nothing)
@@ -132,7 +133,7 @@ pub async fn community_for(
     asked: Option<i64>,
 ) -> Result<(CommunityAt, CommunityReach)> {
     let community = match asked {
-        Some(id) => repo::community(&state.db, id).await?,
+        Some(id) => yijia_kernel::community::by_id(&state.db, id).await?,
         None => communities_in_reach(state, actor, cap).await?.into_iter().next(),
     }
     .ok_or(Error::NotFound)?;

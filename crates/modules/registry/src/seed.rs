@@ -14,7 +14,7 @@ use crate::synth::Synth;
 pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
     for n in 1..=params.communities {
         let code = format!("SEED{n:04}");
-        let Some(community) = repo::community_by_code(&state.db, &code).await? else {
+        let Some(community) = yijia_kernel::community::by_code(&state.db, &code).await? else {
             continue;
         };
         let cid = community.community_id;

@@ -2,7 +2,7 @@
 //! load the row's place unfiltered, and the command checks the capability before changing it.
 
 use serde::Serialize;
-use yijia_db::{is_unique_violation, on_db, on_tx, Db, Tx};
+use yijia_db::{on_db, on_tx, Db, Tx};
 use yijia_kernel::scope::{self, Cols, CommunityReach};
 use yijia_kernel::{Actor, Error, Place, Result};
 
@@ -163,11 +163,7 @@ pub async fn ancestors(tx: &mut Tx, level: Option<Level>, id: i64) -> Result<Opt
 }
 
 fn code_taken(e: sqlx::Error) -> Error {
-    if is_unique_violation(&e) {
-        Error::field("code", "structure.code_taken")
-    } else {
-        e.into()
-    }
+    Error::from(e).unique_as_field("code", "structure.code_taken")
 }
 
 /// Inserts a row under a parent whose ancestors are given.
@@ -294,13 +290,7 @@ pub async fn move_to(tx: &mut Tx, level: Level, id: i64, parent: &Ancestors, now
             .await
             .map(|_| ()));
         // The row's own code may be taken under the new parent.
-        r.map_err(|e| {
-            if is_unique_violation(&e) {
-                Error::field("to", "structure.code_taken_in_target")
-            } else {
-                e.into()
-            }
-        })?;
+        r.map_err(|e| Error::from(e).unique_as_field("to", "structure.code_taken_in_target"))?;
     }
     Ok(())
 }

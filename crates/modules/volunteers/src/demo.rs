@@ -85,7 +85,7 @@ async fn grid_ids(state: &AppState, community_id: i64, codes: &[&str]) -> Result
 }
 
 pub async fn load(state: &AppState) -> Result<()> {
-    let Some(c) = yijia_registry::repo::community_by_code(&state.db, COMMUNITY).await? else {
+    let Some(c) = yijia_kernel::community::by_code(&state.db, COMMUNITY).await? else {
         return Ok(());
     };
     let cid = c.community_id;
@@ -167,7 +167,7 @@ pub async fn load(state: &AppState) -> Result<()> {
 async fn history(
     state: &AppState,
     admin: &Actor,
-    c: &yijia_registry::repo::CommunityAt,
+    c: &yijia_kernel::community::CommunityAt,
     teams: &[i64],
     members: &[(usize, i64)],
 ) -> Result<()> {
@@ -255,9 +255,9 @@ async fn history(
 }
 
 /// Next week's activities, published by their leaders, open to sign up to.
-async fn coming(state: &AppState, c: &yijia_registry::repo::CommunityAt, teams: &[i64]) -> Result<()> {
+async fn coming(state: &AppState, c: &yijia_kernel::community::CommunityAt, teams: &[i64]) -> Result<()> {
     let leader = actor(state, "leader1").await?;
-    let zone = crate::commands::tz(c);
+    let zone = c.tz();
     for (day, (title, kind, place, hours), shifts) in [(2, KINDS[1], 2), (5, KINDS[4], 1), (9, KINDS[2], 1)] {
         let date = rules::local_date(state.now_ms() + day * DAY, &zone);
         let input = ActivityInput {

@@ -37,7 +37,7 @@ pub async fn post(tx: &mut Tx, m: &Movement<'_>, now: i64) -> Result<i64> {
     let from = repo::account_tx(tx, m.community_id, m.ledger, m.from, now).await?;
     let to = repo::account_tx(tx, m.community_id, m.ledger, m.to, now).await?;
     if let Some(floor) = m.from.floor() {
-        let balance = repo::balance_tx(tx, from).await?;
+        let balance = repo::balance(&mut *tx, from).await?;
         if balance - m.amount < floor {
             let (code, key) = match m.ledger {
                 Ledger::Points => (codes::NOT_ENOUGH_POINTS, "volunteers.not_enough_points"),
@@ -66,10 +66,10 @@ pub async fn balance(db: &yijia_db::Db, volunteer_id: i64, ledger: Ledger) -> Re
     }
 }
 
-/// A volunteer's balance read in a command's transaction.
-pub async fn balance_tx(tx: &mut Tx, community_id: i64, volunteer_id: i64, ledger: Ledger, now: i64) -> Result<i64> {
+/// A volunteer's balance read in a command's transaction, their account opened if need be.
+pub async fn balance_in(tx: &mut Tx, community_id: i64, volunteer_id: i64, ledger: Ledger, now: i64) -> Result<i64> {
     let account = repo::account_tx(tx, community_id, ledger, Holder::Volunteer(volunteer_id), now).await?;
-    repo::balance_tx(tx, account).await
+    repo::balance(&mut *tx, account).await
 }
 
 /// What a sign-up is to be credited from now on.
@@ -149,7 +149,7 @@ pub async fn settle(
     if points > 0 {
         post(tx, &earned, now).await?;
     } else if points < 0 {
-        let left = balance_tx(tx, a.community_id, u.volunteer_id, Ledger::Points, now).await?;
+        let left = balance_in(tx, a.community_id, u.volunteer_id, Ledger::Points, now).await?;
         let back = points.abs().min(left);
         if back > 0 {
             post(

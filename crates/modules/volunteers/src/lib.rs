@@ -6,6 +6,7 @@ pub mod api;
 pub mod codes;
 pub mod commands;
 mod demo;
+mod hours;
 pub mod ledger;
 pub mod model;
 mod openapi;
@@ -28,6 +29,10 @@ pub struct Volunteers;
 impl Module for Volunteers {
     fn name(&self) -> &'static str {
         "volunteers"
+    }
+
+    fn service_hours(&self) -> Option<&dyn yijia_kernel::ports::ServiceHours> {
+        Some(self)
     }
 
     fn translations(&self) -> &'static [(&'static str, &'static str)] {

@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use serde::Serialize;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::{AppState, Result};
-use yijia_registry::repo::CommunityAt;
 
-use crate::commands::tz;
 use crate::repo;
 
 /// One row of a by-month table: a team or a grid, with minutes per month (index 0 = January).
@@ -56,7 +55,7 @@ fn add(lines: &mut BTreeMap<String, Line>, name: &str, month: usize, minutes: i6
 
 /// The instants a local year, or one month of it, begins and ends at.
 fn bounds(year: i16, month: Option<i8>, c: &CommunityAt) -> Option<(i64, i64)> {
-    let zone = tz(c);
+    let zone = c.tz();
     let at = |d: Date| d.to_zoned(zone.clone()).ok().map(|z| z.timestamp().as_millisecond());
     let first = Date::new(year, month.unwrap_or(1), 1).ok()?;
     let next = match month {
@@ -69,7 +68,7 @@ fn bounds(year: i16, month: Option<i8>, c: &CommunityAt) -> Option<(i64, i64)> {
 pub async fn build(state: &AppState, c: &CommunityAt, year: i16, month: Option<i8>) -> Result<Report> {
     let (from, to) = bounds(year, month, c).unwrap_or((0, 0));
     let now = state.now_ms();
-    let zone = tz(c);
+    let zone = c.tz();
     let held = repo::reports::held(&state.db, c.community_id, from, to).await?;
     let grids = repo::reports::held_grids(&state.db, c.community_id, from, to).await?;
     let teams: BTreeMap<i64, String> = repo::reports::team_names(&state.db, c.community_id)

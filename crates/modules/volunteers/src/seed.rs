@@ -16,9 +16,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use yijia_db::{insert_rows, on_db, Bind, Db, Tx};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::module::SeedParams;
 use yijia_kernel::{AppState, Result};
-use yijia_registry::repo::CommunityAt;
 
 use crate::model::rules;
 
@@ -160,7 +160,7 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
     .await?);
     for n in 1..=params.communities {
         let code = format!("SEED{n:04}");
-        let Some(c) = yijia_registry::repo::community_by_code(&state.db, &code).await? else {
+        let Some(c) = yijia_kernel::community::by_code(&state.db, &code).await? else {
             continue;
         };
         let existing: i64 = on_db!(&state.db, |p| sqlx::query_scalar(
@@ -363,7 +363,7 @@ impl<'a> Seeder<'a> {
         .fetch_all(p)
         .await?);
         let now = state.now_ms();
-        let zone = crate::commands::tz(c);
+        let zone = c.tz();
         let year_ago = rules::local_date(now - 365 * DAY, &zone)
             .to_zoned(zone)
             .map_or(now - 365 * DAY, |z| z.timestamp().as_millisecond());

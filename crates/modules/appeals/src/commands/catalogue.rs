@@ -60,26 +60,12 @@ pub async fn add_party(state: &AppState, actor: &Actor, community_id: i64, input
         state.now_ms(),
     )
     .await
-    .map_err(|e| unique_as(e, "name", "appeals.name_taken"))?;
+    .map_err(|e| e.unique_as_field("name", "appeals.name_taken"))?;
     let entry = Entry::new("appeal_party.create", "appeal_party", id)
         .community(Some(community_id))
         .after(Some(&serde_json::json!({ "kind": kind.as_str(), "name": name })));
     finish(state, actor, tx, entry).await?;
     Ok(id)
-}
-
-/// A unique-constraint failure as a field error; anything else unchanged.
-fn unique_as(e: Error, field: &str, key: &'static str) -> Error {
-    match &e {
-        Error::Internal(inner)
-            if inner
-                .downcast_ref::<sqlx::Error>()
-                .is_some_and(yijia_db::is_unique_violation) =>
-        {
-            Error::field(field, key)
-        }
-        _ => e,
-    }
 }
 
 /// Adds an account to a party's members, by username. Only an account that handles appeals in
@@ -147,7 +133,7 @@ pub async fn add_category(state: &AppState, actor: &Actor, community_id: i64, in
         return Err(Error::bad_request(codes::BAD_CHOICE, "appeals.bad_choice"));
     };
     let mut tx = begin(state, actor, community_id).await?;
-    repo::party_tx(&mut tx, party)
+    repo::party(&mut tx, party)
         .await?
         .filter(|p| p.community_id == community_id && p.retired_at.is_none())
         .ok_or_else(|| Error::field("party", "appeals.bad_choice"))?;
@@ -163,7 +149,7 @@ pub async fn add_category(state: &AppState, actor: &Actor, community_id: i64, in
     };
     let id = repo::insert_category(&mut tx, &c, state.now_ms())
         .await
-        .map_err(|e| unique_as(e, "code", "appeals.code_taken"))?;
+        .map_err(|e| e.unique_as_field("code", "appeals.code_taken"))?;
     let entry = Entry::new("appeal_category.create", "appeal_category", id)
         .community(Some(community_id))
         .after(Some(
@@ -194,7 +180,7 @@ pub async fn add_route(state: &AppState, actor: &Actor, community_id: i64, input
     }
     .ok_or_else(|| Error::field("category", "appeals.bad_choice"))?;
     let party = match num(&input.party) {
-        Some(id) => repo::party_tx(&mut tx, id)
+        Some(id) => repo::party(&mut tx, id)
             .await?
             .filter(|p| p.community_id == community_id),
         None => None,

@@ -11,9 +11,9 @@ use jiff::tz::TimeZone;
 use yijia_db::Tx;
 use yijia_kernel::audit;
 use yijia_kernel::calendar::{self, Calendar};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{Actor, AppState, Error, Place, Result};
-use yijia_registry::repo::CommunityAt;
 
 use crate::model::deadline::{setting_of, TierSpans};
 use crate::model::{Action, Tier, Who};
@@ -30,10 +30,7 @@ pub fn optional_id(errs: &mut yijia_kernel::FieldErrors, field: &str, v: &str) -
     yijia_kernel::text::optional_id(errs, field, v, "appeals.bad_choice")
 }
 
-/// A community the caller names, or the only one their roles reach.
-pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
-    yijia_registry::commands::community(state, id).await
-}
+pub use yijia_kernel::community::find as community;
 
 /// The appeal's place: its community, and its grid when it has one.
 pub fn place_of(c: &CommunityAt, a: &AppealRow) -> Place {
@@ -82,7 +79,7 @@ impl Access {
     /// second connection while it holds the write lock (64 writers at once would deadlock).
     pub async fn of_tx(tx: &mut Tx, actor: &Actor, c: &CommunityAt, a: &AppealRow) -> Result<Access> {
         let mine = match actor.account_id {
-            Some(id) if HANDLE.allows(actor, &c.place()) => repo::parties_of_tx(tx, id).await?,
+            Some(id) if HANDLE.allows(actor, &c.place()) => repo::parties_of(&mut *tx, id).await?,
             _ => Vec::new(),
         };
         let helpers = if mine.is_empty() {
@@ -130,9 +127,9 @@ impl Access {
 /// An appeal read again after taking its community's write lock, so every step sees the
 /// state the previous one left.
 pub(crate) async fn locked(tx: &mut Tx, id: i64) -> Result<AppealRow> {
-    let first = repo::appeal_tx(tx, id).await?.ok_or(Error::NotFound)?;
+    let first = repo::appeal(&mut *tx, id).await?.ok_or(Error::NotFound)?;
     audit::lock_chain(tx, first.community_id).await?;
-    repo::appeal_tx(tx, id).await?.ok_or(Error::NotFound)
+    repo::appeal(&mut *tx, id).await?.ok_or(Error::NotFound)
 }
 
 /// What deadlines are counted with in a community: its time zone and working-day calendar.
@@ -152,13 +149,15 @@ impl Clock {
 
 /// A community read in a command's write transaction.
 pub async fn community_tx(tx: &mut Tx, id: i64) -> Result<CommunityAt> {
-    yijia_registry::repo::community_tx(tx, id).await?.ok_or(Error::NotFound)
+    yijia_kernel::community::by_id(&mut *tx, id)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// A tier's spans in a community (its setting, or the default).
 pub async fn spans(tx: &mut Tx, community_id: i64, tier: Tier) -> Result<TierSpans> {
     let s = setting_of(tier);
-    let v = yijia_kernel::settings::get_tx(tx, community_id, s).await?;
+    let v = yijia_kernel::settings::get(&mut *tx, community_id, s).await?;
     TierSpans::parse(&v)
         .or_else(|| TierSpans::parse(s.default))
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("tier {} has no valid spans", tier.as_str())))

@@ -124,7 +124,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
             let why = DeclineReason::parse(&reason).ok_or_else(|| Error::field("reason", "appeals.bad_choice"))?;
             if why == DeclineReason::Duplicate {
                 let other = duplicate_of.ok_or_else(|| Error::field("duplicate_of", "field.required"))?;
-                let original = repo::appeal_tx(&mut tx, other)
+                let original = repo::appeal(&mut tx, other)
                     .await?
                     .filter(|o| o.community_id == a.community_id && o.appeal_id != a.appeal_id)
                     .ok_or_else(|| Error::field("duplicate_of", "appeals.bad_choice"))?;
@@ -145,7 +145,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
             if chosen != routed {
                 required(&reason, "reason")?;
             }
-            let p = repo::party_tx(&mut tx, chosen)
+            let p = repo::party(&mut tx, chosen)
                 .await?
                 .filter(|p| p.community_id == a.community_id && p.retired_at.is_none())
                 .ok_or_else(|| Error::field("party", "appeals.bad_choice"))?;
@@ -169,7 +169,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
         Action::RefuseReturn => required(&format!("{public_note}{internal}{reason}"), "reason")?,
         Action::AskHelp => {
             let p = party.ok_or_else(|| Error::field("party", "field.required"))?;
-            let helper = repo::party_tx(&mut tx, p)
+            let helper = repo::party(&mut tx, p)
                 .await?
                 .filter(|h| {
                     h.community_id == a.community_id && h.retired_at.is_none() && Some(h.party_id) != a.party_id

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::Message;
+use yijia_kernel::redact::{mask_phone, normalize_phone};
 use yijia_kernel::text::flag;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
-use yijia_registry::model::{mask_phone, normalize_phone};
 
 use super::photo::MAX_INTAKE_PHOTOS;
 use super::{community, field, optional_id, spans, Clock};
@@ -184,7 +184,7 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
         .filter(|c| c.community_id == community.community_id && c.retired_at.is_none())
         .ok_or_else(|| Error::field("category", "appeals.bad_choice"))?;
     let mut errs = FieldErrors::default();
-    let answers = check_answers(&mut errs, &category.attribute_defs(), &input.attributes);
+    let answers = check_answers(&mut errs, &category.attribute_defs()?, &input.attributes);
     errs.into_result()?;
     // From a visit: the household visited is where, and the visit will point to the appeal.
     let (unit, household) = match visit {
@@ -195,7 +195,7 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
             if raised.is_some() {
                 return Err(Error::field("visit", "appeals.visit_raised"));
             }
-            let at = yijia_registry::repo::household_tx(&mut tx, household)
+            let at = yijia_registry::repo::household(&mut tx, household)
                 .await?
                 .filter(|h| h.community_id == community.community_id)
                 .ok_or_else(|| Error::field("visit", "appeals.bad_choice"))?;

@@ -17,10 +17,10 @@ use axum::routing::get;
 use axum::Router;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::i18n::Locale;
 use yijia_kernel::redact::mask_numbers;
 use yijia_kernel::{AppState, Error};
-use yijia_registry::repo::CommunityAt;
 
 use self::format::{Format, Node};
 use crate::commands::submit::{submit, AppealInput};
@@ -98,7 +98,7 @@ fn internal(e: Error) -> Fail {
 /// The community a request is for: `jurisdiction_id`, or the only community there is.
 async fn jurisdiction(state: &AppState, p: &[(String, String)]) -> Result<CommunityAt, Fail> {
     match param(p, "jurisdiction_id") {
-        Some(code) => yijia_registry::repo::community_by_code(&state.db, code.trim())
+        Some(code) => yijia_kernel::community::by_code(&state.db, code.trim())
             .await
             .map_err(internal)?
             .ok_or_else(|| Fail(StatusCode::NOT_FOUND, vec![format!("jurisdiction_id {code} not found")])),
@@ -221,7 +221,7 @@ async fn services(state: &AppState, p: &[(String, String)]) -> Done {
                 ("service_code", Node::text(&x.code)),
                 ("service_name", Node::text(&x.name)),
                 ("description", Node::text(&x.description)),
-                ("metadata", Node::Bool(!x.attribute_defs().is_empty())),
+                ("metadata", Node::Bool(x.attributes.trim() != "[]")),
                 ("type", Node::text("realtime")),
                 ("keywords", Node::text(keywords.join(","))),
                 ("group", Node::text(&x.party_name)),
@@ -242,6 +242,7 @@ async fn get_service(State(state): State<AppState>, Path(file): Path<String>, Ra
             .ok_or_else(|| Fail(StatusCode::NOT_FOUND, vec![format!("service_code {code} not found")]))?;
         let attributes = cat
             .attribute_defs()
+            .map_err(internal)?
             .into_iter()
             .enumerate()
             .map(|(i, d)| {

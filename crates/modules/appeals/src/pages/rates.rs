@@ -7,8 +7,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_registry::repo::CommunityAt;
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
 use crate::permissions::RATES;
@@ -36,7 +36,7 @@ pub async fn allowed(
         return Err(Error::NotFound);
     }
     let month = match month.trim() {
-        "" => yijia_registry::commands::today_in(state, &c.time_zone).first_of_month(),
+        "" => yijia_kernel::community::today_in(state, &c.time_zone).first_of_month(),
         m => parse_month(m).ok_or_else(|| Error::field("month", "appeals.bad_month"))?,
     };
     Ok((c, month))

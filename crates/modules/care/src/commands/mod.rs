@@ -6,13 +6,11 @@ pub mod pairing;
 pub mod visit;
 pub mod wish;
 
-use jiff::civil::Date;
 use yijia_db::Tx;
 use yijia_kernel::error::Message;
 use yijia_kernel::settings::{self, Kind, Setting};
 use yijia_kernel::{Actor, AppState, FieldErrors, Result};
 use yijia_registry::model::{CareGroup, CUSTOM_CARE_GROUPS};
-use yijia_registry::repo::CommunityAt;
 
 use crate::model::visits::{Escalation, Intervals};
 
@@ -104,7 +102,7 @@ pub const SETTINGS: &[Setting] = &[
 ];
 
 pub async fn setting_i64(tx: &mut Tx, community_id: i64, s: &Setting) -> Result<i64> {
-    Ok(settings::get_tx(tx, community_id, s)
+    Ok(settings::get(&mut *tx, community_id, s)
         .await?
         .parse()
         .unwrap_or_else(|_| s.default.parse().unwrap_or(0)))
@@ -113,7 +111,7 @@ pub async fn setting_i64(tx: &mut Tx, community_id: i64, s: &Setting) -> Result<
 /// The community's visit intervals.
 pub async fn intervals(tx: &mut Tx, community_id: i64) -> Result<Intervals> {
     let default_days = setting_i64(tx, community_id, &DEFAULT_INTERVAL).await?;
-    let v = settings::get_tx(tx, community_id, &INTERVALS).await?;
+    let v = settings::get(&mut *tx, community_id, &INTERVALS).await?;
     Ok(Intervals::parse(&v, default_days).unwrap_or(Intervals {
         default_days,
         ..Intervals::default()
@@ -170,19 +168,8 @@ pub fn community_id(errs: &mut FieldErrors, v: &str, actor: &Actor) -> Option<i6
     yijia_kernel::text::community_id(errs, v, actor, "care.bad_choice", "care.community_needed")
 }
 
-pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
-    yijia_registry::commands::community(state, id).await
-}
-
-/// Starts a command's transaction on a community (see `yijia_registry::commands::begin`).
-pub async fn begin(state: &AppState, community_id: i64) -> Result<(Tx, CommunityAt)> {
-    yijia_registry::commands::begin(state, community_id).await
-}
-
-/// The community's day today.
-pub fn today(state: &AppState, c: &CommunityAt) -> Date {
-    yijia_registry::commands::today_in(state, &c.time_zone)
-}
+/// The community of a command, and its write transaction (the platform's).
+pub use yijia_kernel::community::{begin, find as community};
 
 /// The actor's name as it appears on what they write.
 pub fn name_of(actor: &Actor) -> String {

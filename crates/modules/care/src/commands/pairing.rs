@@ -9,7 +9,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
-use super::{begin, groups_by_blind, intervals, optional_id, today};
+use super::{begin, groups_by_blind, intervals, optional_id};
 use crate::model::visits::due;
 use crate::model::CarerKind;
 use crate::permissions::LOOK_AFTER;
@@ -84,7 +84,7 @@ pub async fn pair(state: &AppState, actor: &Actor, input: &PairInput) -> Result<
     let now = state.now_ms();
     let (mut tx, c) = begin(state, h.community_id).await?;
     LOOK_AFTER.check(actor, &h.place())?;
-    let today = today(state, &c);
+    let today = c.today(state);
     let starts = starts.unwrap_or(today);
     if ends.is_some_and(|e| e <= starts) {
         errs.add("ends_on", Message::new("care.ends_before_start"));

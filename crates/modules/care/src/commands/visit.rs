@@ -7,13 +7,14 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use yijia_db::Tx;
 use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::Message;
 use yijia_kernel::notify::{self, Note};
+use yijia_kernel::ports::RaisedAppeal;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result, Role};
-use yijia_registry::repo::CommunityAt;
 
 use super::pairing::day;
-use super::{begin, choice, escalation, field, today};
+use super::{begin, choice, escalation, field};
 use crate::codes;
 use crate::model::visits::{alerts, alerts_for_outcome, days_over, due, Outcome, Tier};
 use crate::repo::{self, NewVisit, PairingRow};
@@ -62,8 +63,8 @@ pub async fn log(state: &AppState, actor: &Actor, pairing_id: i64, input: &Visit
     let p = repo::pairing(&state.db, pairing_id).await?.ok_or(Error::NotFound)?;
     let now = state.now_ms();
     let (mut tx, c) = begin(state, p.community_id).await?;
-    let p = repo::pairing_tx(&mut tx, pairing_id).await?.ok_or(Error::NotFound)?;
-    let today = today(state, &c);
+    let p = repo::pairing(&mut tx, pairing_id).await?.ok_or(Error::NotFound)?;
+    let today = c.today(state);
     // A pairing past its end date is over even before the tick marks it ended.
     let past_end = p.ends_on.as_deref().is_some_and(|e| e < today.to_string().as_str());
     if actor.account_id != Some(p.carer_account_id) || p.ended_at.is_some() || past_end {
@@ -201,8 +202,8 @@ async fn staff_of(tx: &mut Tx, c: &CommunityAt) -> Result<Vec<i64>> {
 /// Run by the tick before the escalation, which then tells nobody of a pairing that is over.
 pub async fn end_lapsed(state: &AppState) -> Result<usize> {
     let mut ended = 0;
-    for c in yijia_registry::repo::communities(&state.db).await? {
-        let today = today(state, &c).to_string();
+    for c in yijia_kernel::community::all(&state.db).await? {
+        let today = c.today(state).to_string();
         if repo::lapsed_pairings(&state.db, c.community_id, &today)
             .await?
             .is_empty()
@@ -211,7 +212,7 @@ pub async fn end_lapsed(state: &AppState) -> Result<usize> {
         }
         let now = state.now_ms();
         let (mut tx, c) = begin(state, c.community_id).await?;
-        let ids = repo::lapsed_pairings_tx(&mut tx, c.community_id, &today).await?;
+        let ids = repo::lapsed_pairings(&mut tx, c.community_id, &today).await?;
         for id in &ids {
             repo::end_pairing(&mut tx, *id, now).await?;
         }
@@ -235,7 +236,7 @@ pub async fn end_lapsed(state: &AppState) -> Result<usize> {
 /// once. Returns how many alerts went out.
 pub async fn escalate(state: &AppState) -> Result<usize> {
     let mut sent = 0;
-    for c in yijia_registry::repo::communities(&state.db).await? {
+    for c in yijia_kernel::community::all(&state.db).await? {
         sent += escalate_in(state, &c).await?;
     }
     Ok(sent)
@@ -245,7 +246,7 @@ pub async fn escalate(state: &AppState) -> Result<usize> {
 /// lock; the lock is taken only when some tier's day has come and it was not told yet, so a
 /// backlog already told costs two reads a minute.
 async fn escalate_in(state: &AppState, c: &CommunityAt) -> Result<usize> {
-    let today = today(state, c);
+    let today = c.today(state);
     let today_s = today.to_string();
     let overdue = repo::overdue_in(&state.db, c.community_id, &today_s).await?;
     if overdue.is_empty() {
@@ -274,7 +275,7 @@ async fn escalate_in(state: &AppState, c: &CommunityAt) -> Result<usize> {
     let (mut tx, c) = begin(state, c.community_id).await?;
     let mut sent = 0;
     for (o, tiers) in todo {
-        let Some(p) = repo::pairing_tx(&mut tx, o.pairing_id).await? else {
+        let Some(p) = repo::pairing(&mut tx, o.pairing_id).await? else {
             continue;
         };
         // A visit logged since the read moved the due day: nothing to tell for the old one.
@@ -325,15 +326,14 @@ pub async fn raise_appeal(state: &AppState, actor: &Actor, visit_id: i64, input:
     let h = yijia_registry::repo::household(&state.db, v.household_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let appeal = yijia_appeals::commands::submit::AppealInput {
-        community: h.community_id.to_string(),
-        category: input.category.clone(),
-        description: input.description.clone(),
-        building: h.building_id.to_string(),
-        unit: h.unit_id.to_string(),
-        ..Default::default()
+    let appeal = RaisedAppeal {
+        community_id: h.community_id,
+        category: &input.category,
+        description: &input.description,
+        building_id: h.building_id,
+        unit_id: h.unit_id,
     };
-    let appeal_id = yijia_appeals::commands::submit::submit(state, actor, &appeal).await?;
+    let appeal_id = state.appeal_desk()?.raise(state, actor, appeal).await?;
     let (mut tx, _) = begin(state, h.community_id).await?;
     repo::link_visit(&mut tx, visit_id, None, Some(appeal_id)).await?;
     tx.commit().await?;

@@ -8,14 +8,14 @@
 use serde::{Deserialize, Serialize};
 use yijia_db::Tx;
 use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::Message;
 use yijia_kernel::files::{self, PreparedImage};
 use yijia_kernel::notify::{self, Note};
+use yijia_kernel::ports::ServiceCredit;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Place, Result, Role};
 use yijia_registry::model::{CareGroup, CareKind};
-use yijia_registry::repo::{CommunityAt, HouseholdAt};
-use yijia_volunteers::ledger::{self, Movement};
-use yijia_volunteers::model::{Holder, Ledger, TxnKind};
+use yijia_registry::repo::HouseholdAt;
 
 use super::{amount, begin, choice, community_id, field, name_of, optional_id, setting_i64, CLAIM_DAYS};
 use crate::codes;
@@ -276,7 +276,7 @@ fn wisher_side(w: &WishRow) -> Vec<i64> {
 async fn open(state: &AppState, id: i64) -> Result<(Tx, CommunityAt, WishRow)> {
     let w = repo::wish(&state.db, id).await?.ok_or(Error::NotFound)?;
     let (mut tx, c) = begin(state, w.community_id).await?;
-    let w = repo::wish_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let w = repo::wish(&mut tx, id).await?.ok_or(Error::NotFound)?;
     Ok((tx, c, w))
 }
 
@@ -517,7 +517,7 @@ pub async fn claim(state: &AppState, actor: &Actor, id: i64, input: &ClaimInput)
 pub async fn contact(state: &AppState, actor: &Actor, id: i64) -> Result<Contact> {
     let now = state.now_ms();
     let (mut tx, c, w) = open_as(state, actor, id).await?;
-    let claim = repo::open_claim_tx(&mut tx, id).await?;
+    let claim = repo::open_claim(&mut tx, id).await?;
     let claimant = claim.is_some_and(|cl| Some(cl.account_id) == actor.account_id);
     if !claimant && !LOOK_AFTER.allows(actor, &place_of(&c, &w)) {
         return Err(Error::Forbidden);
@@ -550,7 +550,7 @@ pub async fn release(state: &AppState, actor: &Actor, id: i64, input: &NoteInput
     let now = state.now_ms();
     let known = known_of(state, &visible(state, actor, id).await?).await?;
     let (mut tx, c, w) = open_as(state, actor, id).await?;
-    let claim = repo::open_claim_tx(&mut tx, id)
+    let claim = repo::open_claim(&mut tx, id)
         .await?
         .ok_or_else(|| Error::conflict(codes::WISH_NOT_NOW, "care.wish_not_now"))?;
     if Some(claim.account_id) != actor.account_id && !MANAGE.allows(actor, &c.place()) {
@@ -610,7 +610,7 @@ pub async fn fulfil(
     let now = state.now_ms();
     let known = known_of(state, &visible(state, actor, id).await?).await?;
     let (mut tx, c, w) = open_as(state, actor, id).await?;
-    let claim = repo::open_claim_tx(&mut tx, id)
+    let claim = repo::open_claim(&mut tx, id)
         .await?
         .ok_or_else(|| Error::conflict(codes::WISH_NOT_NOW, "care.wish_not_now"))?;
     if Some(claim.account_id) != actor.account_id {
@@ -678,23 +678,14 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, input: &ConfirmIn
     if action == WishAction::Confirm {
         if let (Some(vid), true) = (claim.volunteer_id, claim.credited_minutes > 0) {
             let memo = format!("心愿：{}", w.title);
-            ledger::post(
-                &mut tx,
-                &Movement {
-                    community_id: c.community_id,
-                    ledger: Ledger::Hours,
-                    kind: TxnKind::Service,
-                    memo: &memo,
-                    activity_id: None,
-                    signup_id: None,
-                    actor_account_id: actor.account_id,
-                    from: Holder::Service,
-                    to: Holder::Volunteer(vid),
-                    amount: claim.credited_minutes,
-                },
-                now,
-            )
-            .await?;
+            let credit = ServiceCredit {
+                community_id: c.community_id,
+                volunteer_id: vid,
+                minutes: claim.credited_minutes,
+                memo: &memo,
+                actor_account_id: actor.account_id,
+            };
+            state.service_hours()?.credit(&mut tx, credit, now).await?;
             credited = claim.credited_minutes;
         }
         repo::end_claim(&mut tx, claim.claim_id, "fulfilled", claim.credited_minutes, now).await?;
@@ -774,7 +765,7 @@ pub async fn expire_lapsed(state: &AppState) -> Result<usize> {
     let mut n = 0;
     for cl in repo::lapsed_claims(&state.db, now).await? {
         let (mut tx, c, w) = open(state, cl.wish_id).await?;
-        let still = repo::open_claim_tx(&mut tx, cl.wish_id).await?;
+        let still = repo::open_claim(&mut tx, cl.wish_id).await?;
         if still
             .as_ref()
             .is_none_or(|s| s.claim_id != cl.claim_id || s.due_at >= now)

@@ -11,7 +11,6 @@ use yijia_web::{render, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResul
 
 use super::{answer, community_of, options, Labels, Typed};
 use crate::commands::pairing::{self, EndInput, PairInput};
-use crate::commands::today;
 use crate::commands::visit::{self, AppealFromVisit, VisitInput};
 use crate::model::visits::Outcome;
 use crate::view::{self, Coverage, PairingLine, PairingView, Standing};
@@ -68,7 +67,7 @@ async fn coverage_page(ctx: &PageCtx, a: &Actor, community: Option<i64>, form: S
         },
         chrome,
         community_id: id,
-        today: today(&ctx.state, &c).to_string(),
+        today: c.today(&ctx.state).to_string(),
         cov,
         standing,
         form,
@@ -128,11 +127,13 @@ async fn pairing_page(ctx: &PageCtx, a: &Actor, id: i64, form: Shown<Typed>) -> 
     let lang = chrome.lang();
     let v = view::pairing(&ctx.state, a, id, lang).await?;
     // The view read the community already: its day comes with it.
-    let categories = yijia_appeals::repo::categories(&ctx.state.db, v.line.pairing.community_id)
+    let categories = ctx
+        .state
+        .appeal_desk()?
+        .open_categories(&ctx.state, v.line.pairing.community_id)
         .await?
         .into_iter()
-        .filter(|c| c.retired_at.is_none())
-        .map(|c| (c.category_id.to_string(), c.name))
+        .map(|(id, name)| (id.to_string(), name))
         .collect();
     render(PairingPage {
         l: Labels {

@@ -66,7 +66,7 @@ async fn build(
     a: &yijia_kernel::Actor,
     q: &ReportQuery,
     lang: &'static str,
-) -> WebResult<(yijia_registry::repo::CommunityAt, Reports)> {
+) -> WebResult<(yijia_kernel::community::CommunityAt, Reports)> {
     let id = community_of(q.community, a)?;
     let c = crate::commands::community(&ctx.state, id).await?;
     let r = view::reports(&ctx.state, a, &c, lang).await?;

@@ -1,7 +1,7 @@
 //! Pairings, the households in a care group, and the people who may be paired with them.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::Result;
 
@@ -72,16 +72,11 @@ pub async fn insert_pairing(tx: &mut Tx, p: &NewPairing<'_>, now: i64) -> Result
     .await?))
 }
 
-pub async fn pairing(db: &Db, id: i64) -> Result<Option<PairingRow>> {
+pub async fn pairing(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<PairingRow>> {
     let sql = format!("{PAIRING_SELECT} where p.pairing_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn pairing_tx(tx: &mut Tx, id: i64) -> Result<Option<PairingRow>> {
-    let sql = format!("{PAIRING_SELECT} where p.pairing_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -145,19 +140,11 @@ const LAPSED: &str = "select pairing_id from care_pairing where community_id = $
      and ends_on is not null and ends_on < $2 order by pairing_id";
 
 /// A community's pairings still open whose end date is before `today`.
-pub async fn lapsed_pairings(db: &Db, community_id: i64, today: &str) -> Result<Vec<i64>> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(LAPSED)
+pub async fn lapsed_pairings(conn: impl Into<Conn<'_>>, community_id: i64, today: &str) -> Result<Vec<i64>> {
+    Ok(on_conn!(conn, |c| sqlx::query_scalar(LAPSED)
         .bind(community_id)
         .bind(today)
-        .fetch_all(p)
-        .await?))
-}
-
-pub async fn lapsed_pairings_tx(tx: &mut Tx, community_id: i64, today: &str) -> Result<Vec<i64>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(LAPSED)
-        .bind(community_id)
-        .bind(today)
-        .fetch_all(&mut *c)
+        .fetch_all(c)
         .await?))
 }
 

@@ -1,7 +1,7 @@
 //! Wishes, their claims, photos and history.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::Result;
 
@@ -99,16 +99,11 @@ pub async fn insert_wish(tx: &mut Tx, w: &NewWish<'_>, now: i64) -> Result<i64> 
     .await?))
 }
 
-pub async fn wish(db: &Db, id: i64) -> Result<Option<WishRow>> {
+pub async fn wish(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<WishRow>> {
     let sql = format!("{WISH_SELECT} where wish_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn wish_tx(tx: &mut Tx, id: i64) -> Result<Option<WishRow>> {
-    let sql = format!("{WISH_SELECT} where wish_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -293,19 +288,11 @@ pub async fn insert_claim(tx: &mut Tx, c: &NewClaim<'_>, now: i64) -> Result<i64
 }
 
 /// The wish's open claim.
-pub async fn open_claim(db: &Db, wish_id: i64) -> Result<Option<ClaimRow>> {
+pub async fn open_claim(conn: impl Into<Conn<'_>>, wish_id: i64) -> Result<Option<ClaimRow>> {
     let sql = format!("{CLAIM_SELECT} where wish_id = $1 and ended_at is null");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(wish_id)
-        .fetch_optional(p)
-        .await?))
-}
-
-pub async fn open_claim_tx(tx: &mut Tx, wish_id: i64) -> Result<Option<ClaimRow>> {
-    let sql = format!("{CLAIM_SELECT} where wish_id = $1 and ended_at is null");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
-        .bind(wish_id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 

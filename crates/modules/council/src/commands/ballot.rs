@@ -87,10 +87,10 @@ pub async fn cast(state: &AppState, actor: &Actor, vote_id: i64, input: &BallotI
     let (choice, options) = content(&mut errs, &v, &input.choice, &input.options);
     errs.into_result()?;
     let account = actor.account_id.ok_or(Error::Forbidden)?;
-    let voter = repo::voter_of_account_tx(&mut tx, vote_id, account)
+    let (voter, _) = repo::voter_of_account(&mut tx, vote_id, account)
         .await?
         .ok_or_else(|| Error::rejected(403, codes::NOT_IN_ELECTORATE, "council.not_in_electorate"))?;
-    let done = match repo::ballot_tx(&mut tx, vote_id, voter).await? {
+    let done = match repo::ballot(&mut tx, vote_id, voter).await? {
         None => {
             let inserted = repo::insert_ballot(
                 &mut tx,
@@ -176,18 +176,15 @@ pub async fn paper(
     errs.into_result()?;
     let voter = voter.ok_or(Error::NotFound)?;
     let eligible = if v.kind == VoteKind::Owners.as_str() {
-        repo::vote_units_tx(&mut tx, vote_id)
-            .await?
-            .iter()
-            .any(|u| u.1 == voter)
+        repo::vote_units(&mut tx, vote_id).await?.iter().any(|u| u.1 == voter)
     } else {
-        repo::voters_tx(&mut tx, vote_id).await?.contains(&voter)
+        repo::voters(&mut tx, vote_id).await?.contains(&voter)
     };
     if !eligible {
         return Err(Error::field("voter", "council.not_in_electorate"));
     }
     let account = actor.account_id.ok_or(Error::Forbidden)?;
-    let done = match repo::ballot_tx(&mut tx, vote_id, voter).await? {
+    let done = match repo::ballot(&mut tx, vote_id, voter).await? {
         None => {
             let sha = match authorisation {
                 Some(a) => Some(files::record_image(&mut tx, a, now).await?.sha256),
@@ -300,7 +297,7 @@ pub async fn hands(state: &AppState, actor: &Actor, vote_id: i64, input: &HandsI
     }
     errs.into_result()?;
     let account = actor.account_id.ok_or(Error::Forbidden)?;
-    let done = match repo::hands_tx(&mut tx, vote_id).await? {
+    let done = match repo::hands(&mut tx, vote_id).await? {
         Some(h) if h.confirmed_at.is_some() => {
             return Err(Error::conflict(codes::HANDS_CONFIRMED, "council.hands_confirmed"))
         }

@@ -7,7 +7,7 @@ use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
 use super::{begin, name_of, optional_id, setting_i64, HIDE_AFTER_REPORTS};
-use yijia_registry::repo::CommunityAt;
+use yijia_kernel::community::CommunityAt;
 
 use crate::codes;
 use crate::model::TopicStatus;
@@ -48,10 +48,7 @@ pub async fn write(state: &AppState, actor: &Actor, topic_id: i64, input: &Comme
         return Err(Error::conflict(codes::TOPIC_CLOSED, "council.topic_closed"));
     }
     if let Some(p) = parent {
-        if repo::comment_tx(&mut tx, p)
-            .await?
-            .is_none_or(|c| c.topic_id != topic_id)
-        {
+        if repo::comment(&mut tx, p).await?.is_none_or(|c| c.topic_id != topic_id) {
             return Err(Error::field("parent", "council.bad_choice"));
         }
     }
@@ -91,7 +88,7 @@ async fn official_for(tx: &mut yijia_db::Tx, actor: &Actor, c: &CommunityAt, typ
         return Ok(typed);
     }
     let account = actor.account_id.ok_or(Error::Forbidden)?;
-    let mine = repo::parties_of_tx(tx, community_id, account).await?;
+    let mine = repo::parties_of(&mut *tx, community_id, account).await?;
     match mine.as_slice() {
         [] => Err(Error::field("official", "council.not_of_party")),
         [one] => Ok(one.clone()),
@@ -119,7 +116,7 @@ pub async fn report(state: &AppState, actor: &Actor, comment_id: i64, input: &Re
     let (mut tx, c) = begin(state, t.community_id).await?;
     TAKE_PART.check(actor, &c.place())?;
     let account = actor.account_id.ok_or(Error::Forbidden)?;
-    let cm = repo::comment_tx(&mut tx, comment_id).await?.ok_or(Error::NotFound)?;
+    let cm = repo::comment(&mut tx, comment_id).await?.ok_or(Error::NotFound)?;
     let reports = repo::report_comment(&mut tx, comment_id, account, &reason, now)
         .await?
         .ok_or_else(|| Error::conflict(codes::ALREADY_REPORTED, "council.already_reported"))?;

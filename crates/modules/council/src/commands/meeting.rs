@@ -8,7 +8,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
-use super::{begin, choice, community_id, name_of, setting_i64, tz, NOTICE_DAYS_OTHER, NOTICE_DAYS_OWNERS};
+use super::{begin, choice, community_id, name_of, setting_i64, NOTICE_DAYS_OTHER, NOTICE_DAYS_OWNERS};
 use crate::codes;
 use crate::model::{MeetingKind, TopicStatus, Visibility};
 use crate::permissions::{MANAGE, TAKE_PART};
@@ -58,7 +58,7 @@ pub async fn schedule(state: &AppState, actor: &Actor, input: &MeetingInput) -> 
     let now = state.now_ms();
     let (mut tx, c) = begin(state, cid).await?;
     MANAGE.check(actor, &c.place())?;
-    let starts = text::local_instant(&mut errs, "starts_at", &input.starts_at, &tz(&c), "council.bad_time");
+    let starts = text::local_instant(&mut errs, "starts_at", &input.starts_at, &c.tz(), "council.bad_time");
     if let (Some(kind), Some(starts)) = (kind, starts) {
         let s = if kind == MeetingKind::Owners {
             NOTICE_DAYS_OWNERS
@@ -72,7 +72,7 @@ pub async fn schedule(state: &AppState, actor: &Actor, input: &MeetingInput) -> 
     }
     let mut agenda = Vec::with_capacity(topics.len());
     for id in &topics {
-        match repo::topic_tx(&mut tx, *id).await? {
+        match repo::topic(&mut tx, *id).await? {
             Some(t) if t.community_id == cid && TopicStatus::parse(&t.status).is_some_and(TopicStatus::open) => {
                 agenda.push(t)
             }

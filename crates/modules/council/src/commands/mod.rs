@@ -9,12 +9,11 @@ pub mod resolution;
 pub mod topic;
 pub mod vote;
 
-use jiff::tz::TimeZone;
 use yijia_db::{on_tx, Tx};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::Message;
 use yijia_kernel::settings::{self, Kind, Setting};
-use yijia_kernel::{Actor, AppState, FieldErrors, Result};
-use yijia_registry::repo::CommunityAt;
+use yijia_kernel::{Actor, FieldErrors, Result};
 
 use crate::model::ScopeKind;
 
@@ -62,7 +61,7 @@ pub const SETTINGS: &[Setting] = &[
 ];
 
 pub async fn setting_i64(tx: &mut Tx, community_id: i64, s: &Setting) -> Result<i64> {
-    Ok(settings::get_tx(tx, community_id, s)
+    Ok(settings::get(&mut *tx, community_id, s)
         .await?
         .parse()
         .unwrap_or_else(|_| s.default.parse().unwrap_or(0)))
@@ -84,22 +83,12 @@ pub fn choice<T: yijia_kernel::vocab::Vocab>(errs: &mut FieldErrors, field: &str
     yijia_kernel::text::one_of(errs, field, v)
 }
 
-pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
-    yijia_registry::commands::community(state, id).await
-}
-
-/// Starts a command's transaction on a community (see `yijia_registry::commands::begin`).
-pub async fn begin(state: &AppState, community_id: i64) -> Result<(Tx, CommunityAt)> {
-    yijia_registry::commands::begin(state, community_id).await
-}
-
-pub fn tz(c: &CommunityAt) -> TimeZone {
-    TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC)
-}
+/// The community of a command, and its write transaction (the platform's).
+pub use yijia_kernel::community::{begin, find as community};
 
 /// The community's day of an instant, `YYYY-MM-DD`.
 pub fn day_of(c: &CommunityAt, ms: i64) -> String {
-    yijia_kernel::clock::local_date(ms, &tz(c)).to_string()
+    yijia_kernel::clock::local_date(ms, &c.tz()).to_string()
 }
 
 /// A scope as chosen in a form, checked against the community: its kind, the building's or

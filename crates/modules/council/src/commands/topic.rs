@@ -116,7 +116,7 @@ pub async fn cosign(state: &AppState, actor: &Actor, topic_id: i64) -> Result<Co
     let now = state.now_ms();
     let (mut tx, c) = begin(state, t.community_id).await?;
     TAKE_PART.check(actor, &c.place())?;
-    let t = repo::topic_tx(&mut tx, topic_id).await?.ok_or(Error::NotFound)?;
+    let t = repo::topic(&mut tx, topic_id).await?.ok_or(Error::NotFound)?;
     let account = actor.account_id.ok_or(Error::Forbidden)?;
     if !TopicStatus::parse(&t.status).is_some_and(TopicStatus::open) {
         return Err(Error::conflict(codes::TOPIC_CLOSED, "council.topic_closed"));
@@ -176,7 +176,7 @@ pub async fn triage(state: &AppState, actor: &Actor, topic_id: i64, input: &Tria
     let now = state.now_ms();
     let (mut tx, c) = begin(state, t.community_id).await?;
     MANAGE.check(actor, &c.place())?;
-    let t = repo::topic_tx(&mut tx, topic_id).await?.ok_or(Error::NotFound)?;
+    let t = repo::topic(&mut tx, topic_id).await?.ok_or(Error::NotFound)?;
     let status = TopicStatus::parse(&t.status);
     let allowed = match action {
         Triage::Accept => status == Some(TopicStatus::Raised),
@@ -194,7 +194,7 @@ pub async fn triage(state: &AppState, actor: &Actor, topic_id: i64, input: &Tria
         Triage::Decline => (TopicStatus::Declined, None, "council.note_declined"),
         Triage::Merge => {
             let target = match into {
-                Some(i) if i != topic_id => repo::topic_tx(&mut tx, i).await?,
+                Some(i) if i != topic_id => repo::topic(&mut tx, i).await?,
                 _ => None,
             };
             let ok = target.as_ref().is_some_and(|o| {

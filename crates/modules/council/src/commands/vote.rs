@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use yijia_db::Tx;
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::Message;
-use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
+use yijia_kernel::{stored, text, Actor, AppState, Error, FieldErrors, Result};
 
-use super::{begin, choice, community_id, day_of, optional_id, scope, tz};
+use super::{begin, choice, community_id, day_of, optional_id, scope};
 use crate::codes;
 use crate::model::electorate::{self, Problem};
 use crate::model::rules::{self, Matter, Rule, Threshold, VoteKind};
@@ -119,25 +119,22 @@ pub async fn create(state: &AppState, actor: &Actor, input: &VoteInput) -> Resul
     let now = state.now_ms();
     let (mut tx, c) = begin(state, cid).await?;
     MANAGE.check(actor, &c.place())?;
-    let closes = text::local_instant(&mut errs, "closes_at", &input.closes_at, &tz(&c), "council.bad_time");
+    let closes = text::local_instant(&mut errs, "closes_at", &input.closes_at, &c.tz(), "council.bad_time");
     if closes.is_some_and(|t| t <= now) {
         errs.add("closes_at", Message::new("council.closes_in_past"));
     }
     let scoped = scope(&mut tx, &mut errs, &c, &input.scope_kind, &input.scope).await?;
     if let Some(t) = topic {
-        if repo::topic_tx(&mut tx, t).await?.is_none_or(|t| t.community_id != cid) {
+        if repo::topic(&mut tx, t).await?.is_none_or(|t| t.community_id != cid) {
             errs.add("topic", Message::new("council.bad_choice"));
         }
     }
     if let Some(m) = meeting {
-        if repo::meeting_tx(&mut tx, m)
-            .await?
-            .is_none_or(|m| m.community_id != cid)
-        {
+        if repo::meeting(&mut tx, m).await?.is_none_or(|m| m.community_id != cid) {
             errs.add("meeting", Message::new("council.bad_choice"));
         }
     }
-    let today = yijia_kernel::clock::local_date(now, &tz(&c));
+    let today = yijia_kernel::clock::local_date(now, &c.tz());
     let preset = kind.and_then(|k| rules::in_force(k, today));
     if kind.is_some() && preset.is_none() {
         errs.add("kind", Message::new("council.no_preset"));
@@ -191,10 +188,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: &VoteInput) -> Resul
 }
 
 /// A vote and its community, in a command's transaction under the community's lock.
-pub(crate) async fn locked(state: &AppState, id: i64) -> Result<(Tx, yijia_registry::repo::CommunityAt, VoteRow)> {
+pub(crate) async fn locked(state: &AppState, id: i64) -> Result<(Tx, yijia_kernel::community::CommunityAt, VoteRow)> {
     let first = repo::vote(&state.db, id).await?.ok_or(Error::NotFound)?;
     let (mut tx, c) = begin(state, first.community_id).await?;
-    let v = repo::vote_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let v = repo::vote(&mut tx, id).await?.ok_or(Error::NotFound)?;
     Ok((tx, c, v))
 }
 
@@ -229,8 +226,8 @@ pub async fn open(state: &AppState, actor: &Actor, vote_id: i64) -> Result<i64> 
     if v.closes_at <= now {
         return Err(Error::field("closes_at", "council.closes_in_past"));
     }
-    let today = yijia_kernel::clock::local_date(now, &tz(&c));
-    let electors = snapshot(&mut tx, &v, today, &tz(&c)).await?;
+    let today = yijia_kernel::clock::local_date(now, &c.tz());
+    let electors = snapshot(&mut tx, &v, today, &c.tz()).await?;
     repo::mark_open(&mut tx, vote_id, electors, now).await?;
     let told = repo::elector_accounts_tx(&mut tx, vote_id).await?;
     let note = yijia_kernel::notify::Note {
@@ -260,7 +257,7 @@ pub async fn open(state: &AppState, actor: &Actor, vote_id: i64) -> Result<i64> 
 /// member of the meeting (issue 20).
 pub async fn eligibility_day(tx: &mut Tx, v: &VoteRow, zone: &jiff::tz::TimeZone) -> Result<jiff::civil::Date> {
     let at = match v.meeting_id {
-        Some(m) => repo::meeting_tx(tx, m).await?.map_or(v.closes_at, |m| m.starts_at),
+        Some(m) => repo::meeting(&mut *tx, m).await?.map_or(v.closes_at, |m| m.starts_at),
         None => v.closes_at,
     };
     Ok(yijia_kernel::clock::local_date(at, zone))
@@ -327,7 +324,7 @@ pub(crate) async fn snapshot(
         }
     }
     let electors = if v.kind == VoteKind::Owners.as_str() {
-        owners_count(&repo::vote_units_tx(tx, v.vote_id).await?)
+        owners_count(&repo::vote_units(&mut *tx, v.vote_id).await?)
     } else {
         repo::voter_count_tx(tx, v.vote_id).await?
     };
@@ -385,41 +382,24 @@ pub struct CountInput {
 }
 
 impl CountInput {
-    pub async fn read_tx(tx: &mut Tx, v: &VoteRow) -> Result<CountInput> {
+    /// What a count needs, read in a command's transaction (to close the vote on what it
+    /// locked) or through the pool (for a page).
+    pub async fn read(conn: impl Into<yijia_db::Conn<'_>>, v: &VoteRow) -> Result<CountInput> {
+        let mut c = conn.into();
         let owners = v.kind == VoteKind::Owners.as_str();
         Ok(CountInput {
             units: if owners {
-                repo::vote_units_tx(tx, v.vote_id).await?
+                repo::vote_units(c.reborrow(), v.vote_id).await?
             } else {
                 Vec::new()
             },
             voters: if owners || v.method == Method::Hands.as_str() {
                 Vec::new()
             } else {
-                repo::voters_tx(tx, v.vote_id).await?
+                repo::voters(c.reborrow(), v.vote_id).await?
             },
-            ballots: repo::counted_ballots_tx(tx, v.vote_id).await?,
-            hands: repo::hands_tx(tx, v.vote_id)
-                .await?
-                .filter(|h| h.confirmed_at.is_some()),
-        })
-    }
-
-    pub async fn read(db: &yijia_db::Db, v: &VoteRow) -> Result<CountInput> {
-        let owners = v.kind == VoteKind::Owners.as_str();
-        Ok(CountInput {
-            units: if owners {
-                repo::vote_units(db, v.vote_id).await?
-            } else {
-                Vec::new()
-            },
-            voters: if owners || v.method == Method::Hands.as_str() {
-                Vec::new()
-            } else {
-                repo::voters(db, v.vote_id).await?
-            },
-            ballots: repo::counted_ballots(db, v.vote_id).await?,
-            hands: repo::hands(db, v.vote_id).await?.filter(|h| h.confirmed_at.is_some()),
+            ballots: repo::counted_ballots(c.reborrow(), v.vote_id).await?,
+            hands: repo::hands(c, v.vote_id).await?.filter(|h| h.confirmed_at.is_some()),
         })
     }
 }
@@ -483,12 +463,15 @@ pub fn count(v: &VoteRow, input: &CountInput) -> Result<Counted> {
         }
         Rule::Poll => {
             let electorate: BTreeSet<i64> = input.voters.iter().copied().collect();
-            let options: Vec<String> = serde_json::from_str(&v.options).unwrap_or_default();
-            let ballots: Vec<(i64, Vec<usize>)> = input
+            let options: Vec<String> = stored::json(&v.options, format!("options of vote {}", v.vote_id))?;
+            let ballots = input
                 .ballots
                 .iter()
-                .map(|(voter, _, o)| (*voter, serde_json::from_str(o).unwrap_or_default()))
-                .collect();
+                .map(|(voter, _, o)| {
+                    let choices = stored::json(o, format!("ballot of voter {voter} in vote {}", v.vote_id))?;
+                    Ok((*voter, choices))
+                })
+                .collect::<Result<Vec<_>>>()?;
             let quorum = share(&mut FieldErrors::default(), "quorum", &v.quorum);
             tally::poll(&electorate, &ballots, options.len(), v.multiple != 0, quorum)
                 .map(Counted::Poll)
@@ -531,18 +514,18 @@ pub async fn close(state: &AppState, actor: &Actor, vote_id: i64) -> Result<Coun
 /// decided on the community's day of `now`, and the vote's topic is marked decided.
 pub(crate) async fn settle(
     tx: &mut Tx,
-    c: &yijia_registry::repo::CommunityAt,
+    c: &yijia_kernel::community::CommunityAt,
     v: &VoteRow,
     now: i64,
 ) -> Result<Counted> {
-    let counted = count(v, &CountInput::read_tx(tx, v).await?)?;
+    let counted = count(v, &CountInput::read(&mut *tx, v).await?)?;
     let result = serde_json::to_string(&counted).map_err(|e| Error::Internal(e.into()))?;
     let passed = counted.passed();
     repo::mark_closed(tx, v.vote_id, &result, passed, now).await?;
     let motion = v.kind != VoteKind::Poll.as_str();
     if motion && passed == Some(true) {
         let body = match &v.topic_id {
-            Some(t) => repo::topic_tx(tx, *t).await?.map(|t| t.body).unwrap_or_default(),
+            Some(t) => repo::topic(&mut *tx, *t).await?.map(|t| t.body).unwrap_or_default(),
             None => String::new(),
         };
         repo::insert_resolution(
@@ -561,7 +544,7 @@ pub(crate) async fn settle(
         .await?;
     }
     if let (true, Some(t)) = (motion, v.topic_id) {
-        if let Some(topic) = repo::topic_tx(tx, t).await? {
+        if let Some(topic) = repo::topic(&mut *tx, t).await? {
             repo::set_topic_status(tx, t, TopicStatus::Decided.as_str(), None, &topic.answer, now).await?;
             super::topic::tell_raiser(tx, &topic, "council.note_decided", now).await?;
         }

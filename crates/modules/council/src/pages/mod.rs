@@ -96,8 +96,8 @@ impl Places {
     pub async fn of(db: &yijia_db::Db, community_id: i64) -> Result<Places> {
         Ok(Places {
             compounds: crate::repo::compounds(db, community_id).await?,
-            buildings: yijia_registry::repo::building_choices(db, community_id).await?,
-            grids: yijia_registry::repo::grid_choices(db, community_id).await?,
+            buildings: yijia_kernel::community::building_choices(db, community_id).await?,
+            grids: yijia_kernel::community::grid_choices(db, community_id).await?,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Meetings of the 议事厅: their agenda, who signed in, their minutes.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::Result;
 
 use super::TopicRow;
@@ -67,16 +67,11 @@ pub async fn add_agenda(tx: &mut Tx, meeting_id: i64, topic_id: i64) -> Result<(
     Ok(())
 }
 
-pub async fn meeting(db: &Db, id: i64) -> Result<Option<MeetingRow>> {
+pub async fn meeting(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<MeetingRow>> {
     let sql = format!("{MEETING_SELECT} where m.meeting_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn meeting_tx(tx: &mut Tx, id: i64) -> Result<Option<MeetingRow>> {
-    let sql = format!("{MEETING_SELECT} where m.meeting_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 

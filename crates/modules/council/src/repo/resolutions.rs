@@ -1,7 +1,7 @@
 //! Resolutions, the tasks that carry them out and their updates.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::Result;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -54,32 +54,19 @@ pub async fn insert_resolution(tx: &mut Tx, r: &NewResolution<'_>, now: i64) -> 
     .await?))
 }
 
-pub async fn resolution(db: &Db, id: i64) -> Result<Option<ResolutionRow>> {
+pub async fn resolution(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<ResolutionRow>> {
     let sql = format!("{RESOLUTION_SELECT} where r.resolution_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn resolution_tx(tx: &mut Tx, id: i64) -> Result<Option<ResolutionRow>> {
-    let sql = format!("{RESOLUTION_SELECT} where r.resolution_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
-pub async fn resolution_of_vote(db: &Db, vote_id: i64) -> Result<Option<ResolutionRow>> {
+pub async fn resolution_of_vote(conn: impl Into<Conn<'_>>, vote_id: i64) -> Result<Option<ResolutionRow>> {
     let sql = format!("{RESOLUTION_SELECT} where r.vote_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(vote_id)
-        .fetch_optional(p)
-        .await?))
-}
-
-pub async fn resolution_of_vote_tx(tx: &mut Tx, vote_id: i64) -> Result<Option<ResolutionRow>> {
-    let sql = format!("{RESOLUTION_SELECT} where r.vote_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
-        .bind(vote_id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -154,17 +141,12 @@ pub async fn tasks(db: &Db, resolution_id: i64) -> Result<Vec<TaskRow>> {
         .await?))
 }
 
-pub async fn task_tx(tx: &mut Tx, id: i64) -> Result<Option<TaskRow>> {
+pub async fn task(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<TaskRow>> {
     let sql = format!("{TASK_SELECT} where task_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
-}
-
-pub async fn task(db: &Db, id: i64) -> Result<Option<TaskRow>> {
-    let sql = format!("{TASK_SELECT} where task_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
 }
 
 /// Records progress on a task, with its note, and moves the task's figure.

@@ -1,7 +1,7 @@
 //! Topics, their co-signatures and photos, comments and reports of comments.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::Result;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -61,16 +61,11 @@ pub async fn insert_topic(tx: &mut Tx, t: &NewTopic<'_>, now: i64) -> Result<i64
     .await?))
 }
 
-pub async fn topic(db: &Db, id: i64) -> Result<Option<TopicRow>> {
+pub async fn topic(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<TopicRow>> {
     let sql = format!("{TOPIC_SELECT} where topic_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn topic_tx(tx: &mut Tx, id: i64) -> Result<Option<TopicRow>> {
-    let sql = format!("{TOPIC_SELECT} where topic_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -226,17 +221,12 @@ pub async fn insert_comment(tx: &mut Tx, n: &NewComment<'_>, now: i64) -> Result
     .await?))
 }
 
-pub async fn comment_tx(tx: &mut Tx, id: i64) -> Result<Option<CommentRow>> {
+pub async fn comment(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<CommentRow>> {
     let sql = format!("{COMMENT_SELECT} where comment_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
-}
-
-pub async fn comment(db: &Db, id: i64) -> Result<Option<CommentRow>> {
-    let sql = format!("{COMMENT_SELECT} where comment_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
 }
 
 /// A topic's comments in the order they were written (replies follow their parent on the page).
@@ -345,7 +335,7 @@ pub async fn requisition_shares(db: &Db, community_id: i64, topic_id: i64, born_
 }
 
 /// The parties (by name) an account works for in a community, as the appeals' parties list them.
-pub async fn parties_of_tx(tx: &mut Tx, community_id: i64, account_id: i64) -> Result<Vec<String>> {
+pub async fn parties_of(tx: &mut Tx, community_id: i64, account_id: i64) -> Result<Vec<String>> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "select p.name from appeal_party_member m join appeal_party p on p.party_id = m.party_id \
          where m.account_id = $1 and p.community_id = $2 and p.retired_at is null order by p.name"

@@ -1,7 +1,7 @@
 //! Votes, the electorate they snapshot when they open, ballots and shows of hands.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::Result;
 
 use crate::model::electorate::{AreaSource, Holding};
@@ -93,16 +93,11 @@ pub async fn insert_vote(tx: &mut Tx, v: &NewVote<'_>, now: i64) -> Result<i64> 
     .await?))
 }
 
-pub async fn vote(db: &Db, id: i64) -> Result<Option<VoteRow>> {
+pub async fn vote(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<VoteRow>> {
     let sql = format!("{VOTE_SELECT} where vote_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn vote_tx(tx: &mut Tx, id: i64) -> Result<Option<VoteRow>> {
-    let sql = format!("{VOTE_SELECT} where vote_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -348,21 +343,16 @@ const VOTER_OF_ACCOUNT: &str = "select e.voter_no, e.name from registry_resident
      where r.account_id = $2 order by e.resident_id limit 1";
 
 /// The voter an account votes as in a vote, and the elector's name.
-pub async fn voter_of_account(db: &Db, vote_id: i64, account_id: i64) -> Result<Option<(i64, String)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(VOTER_OF_ACCOUNT)
+pub async fn voter_of_account(
+    conn: impl Into<Conn<'_>>,
+    vote_id: i64,
+    account_id: i64,
+) -> Result<Option<(i64, String)>> {
+    Ok(on_conn!(conn, |c| sqlx::query_as(VOTER_OF_ACCOUNT)
         .bind(vote_id)
         .bind(account_id)
-        .fetch_optional(p)
+        .fetch_optional(c)
         .await?))
-}
-
-pub async fn voter_of_account_tx(tx: &mut Tx, vote_id: i64, account_id: i64) -> Result<Option<i64>> {
-    let found: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(VOTER_OF_ACCOUNT)
-        .bind(vote_id)
-        .bind(account_id)
-        .fetch_optional(&mut *c)
-        .await?);
-    Ok(found.map(|(voter, _)| voter))
 }
 
 /// The voter a registry resident votes as in a vote (for paper ballots entered by staff).
@@ -428,21 +418,12 @@ pub struct BallotRow {
 const BALLOT_SELECT: &str =
     "select ballot_id, voter_no, choice, options, channel, proxy_name, cast_by, cast_at, confirmed_at from council_ballot";
 
-pub async fn ballot_tx(tx: &mut Tx, vote_id: i64, voter_no: i64) -> Result<Option<BallotRow>> {
+pub async fn ballot(conn: impl Into<Conn<'_>>, vote_id: i64, voter_no: i64) -> Result<Option<BallotRow>> {
     let sql = format!("{BALLOT_SELECT} where vote_id = $1 and voter_no = $2");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(vote_id)
         .bind(voter_no)
-        .fetch_optional(&mut *c)
-        .await?))
-}
-
-pub async fn ballot(db: &Db, vote_id: i64, voter_no: i64) -> Result<Option<BallotRow>> {
-    let sql = format!("{BALLOT_SELECT} where vote_id = $1 and voter_no = $2");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(vote_id)
-        .bind(voter_no)
-        .fetch_optional(p)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -549,17 +530,10 @@ pub async fn confirm_ballot(tx: &mut Tx, ballot_id: i64, by: i64, now: i64) -> R
 const COUNTED_BALLOTS: &str = "select voter_no, choice, options from council_ballot \
      where vote_id = $1 and confirmed_at is not null order by voter_no";
 
-pub async fn counted_ballots_tx(tx: &mut Tx, vote_id: i64) -> Result<Vec<(i64, String, String)>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(COUNTED_BALLOTS)
+pub async fn counted_ballots(conn: impl Into<Conn<'_>>, vote_id: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(on_conn!(conn, |c| sqlx::query_as(COUNTED_BALLOTS)
         .bind(vote_id)
-        .fetch_all(&mut *c)
-        .await?))
-}
-
-pub async fn counted_ballots(db: &Db, vote_id: i64) -> Result<Vec<(i64, String, String)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(COUNTED_BALLOTS)
-        .bind(vote_id)
-        .fetch_all(p)
+        .fetch_all(c)
         .await?))
 }
 
@@ -567,17 +541,10 @@ pub async fn counted_ballots(db: &Db, vote_id: i64) -> Result<Vec<(i64, String, 
 const VOTE_UNITS: &str =
     "select household_id, owner_no, area_centi_m2 from council_vote_unit where vote_id = $1 order by household_id";
 
-pub async fn vote_units(db: &Db, vote_id: i64) -> Result<Vec<(i64, i64, i64)>> {
-    Ok(on_db!(db, |p| sqlx::query_as(VOTE_UNITS)
+pub async fn vote_units(conn: impl Into<Conn<'_>>, vote_id: i64) -> Result<Vec<(i64, i64, i64)>> {
+    Ok(on_conn!(conn, |c| sqlx::query_as(VOTE_UNITS)
         .bind(vote_id)
-        .fetch_all(p)
-        .await?))
-}
-
-pub async fn vote_units_tx(tx: &mut Tx, vote_id: i64) -> Result<Vec<(i64, i64, i64)>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(VOTE_UNITS)
-        .bind(vote_id)
-        .fetch_all(&mut *c)
+        .fetch_all(c)
         .await?))
 }
 
@@ -596,17 +563,10 @@ pub async fn has_developer(db: &Db, vote_id: i64) -> Result<bool> {
 /// The distinct voters of a vote.
 const VOTERS: &str = "select distinct voter_no from council_elector where vote_id = $1";
 
-pub async fn voters(db: &Db, vote_id: i64) -> Result<Vec<i64>> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(VOTERS)
+pub async fn voters(conn: impl Into<Conn<'_>>, vote_id: i64) -> Result<Vec<i64>> {
+    Ok(on_conn!(conn, |c| sqlx::query_scalar(VOTERS)
         .bind(vote_id)
-        .fetch_all(p)
-        .await?))
-}
-
-pub async fn voters_tx(tx: &mut Tx, vote_id: i64) -> Result<Vec<i64>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(VOTERS)
-        .bind(vote_id)
-        .fetch_all(&mut *c)
+        .fetch_all(c)
         .await?))
 }
 
@@ -625,19 +585,11 @@ pub struct HandsRow {
 const HANDS_SELECT: &str =
     "select present, approve, oppose, abstain, entered_by, entered_at, confirmed_at from council_hands";
 
-pub async fn hands_tx(tx: &mut Tx, vote_id: i64) -> Result<Option<HandsRow>> {
+pub async fn hands(conn: impl Into<Conn<'_>>, vote_id: i64) -> Result<Option<HandsRow>> {
     let sql = format!("{HANDS_SELECT} where vote_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(vote_id)
-        .fetch_optional(&mut *c)
-        .await?))
-}
-
-pub async fn hands(db: &Db, vote_id: i64) -> Result<Option<HandsRow>> {
-    let sql = format!("{HANDS_SELECT} where vote_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(vote_id)
-        .fetch_optional(p)
+        .fetch_optional(c)
         .await?))
 }
 

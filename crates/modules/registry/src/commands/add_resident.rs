@@ -21,7 +21,7 @@ pub async fn add_resident(state: &AppState, actor: &Actor, household_id: i64, in
     }
     let now = state.now_ms();
     let id = repo::insert_resident(&mut tx, at.community_id, at.household_id, &plain(&values), &sealed, now).await?;
-    let after = repo::resident_tx(&mut tx, id).await?;
+    let after = repo::resident(&mut tx, id).await?;
     let entry = Entry::new("resident.create", "resident", id)
         .community(Some(at.community_id))
         .after(after.as_ref());

@@ -56,10 +56,14 @@ impl Tag {
 pub fn open_tags(vault: &Vault, rows: &[TagRow], today: &str) -> Result<Vec<Tag>> {
     rows.iter()
         .map(|r| {
-            let kind = CareGroup::from_code(&vault.open(field::CARE_KIND, &r.kind_sealed)?)
-                .unwrap_or(CareGroup::Kind(CareKind::Other));
+            let code = vault.open(field::CARE_KIND, &r.kind_sealed)?;
+            let kind = CareGroup::from_code(&code)
+                .ok_or_else(|| anyhow::anyhow!("care tag {} has an unknown group {code:?}", r.care_tag_id))?;
             let detail = match &r.detail_sealed {
-                Some(d) => serde_json::from_str(&vault.open(field::CARE_DETAIL, d)?).unwrap_or_default(),
+                Some(d) => yijia_kernel::stored::json(
+                    &vault.open(field::CARE_DETAIL, d)?,
+                    format_args!("detail of care tag {}", r.care_tag_id),
+                )?,
                 None => TagDetail::default(),
             };
             Ok(Tag {
@@ -136,7 +140,7 @@ pub async fn add_tag(state: &AppState, actor: &Actor, resident_id: i64, input: &
     let mut tx = state.db.begin_write().await?;
     let (r, at) = locked_resident(&mut tx, actor, &WRITE, resident_id).await?;
     current(&r)?;
-    let custom = yijia_kernel::settings::get_list_tx(&mut tx, at.community_id, &CUSTOM_CARE_GROUPS).await?;
+    let custom = yijia_kernel::settings::get_list(&mut tx, at.community_id, &CUSTOM_CARE_GROUPS).await?;
     let (kind, detail, starts_on, ends_on) = input
         .parse(today_in(state, &at.time_zone), &custom)
         .map_err(Error::Validation)?;

@@ -104,7 +104,7 @@ pub async fn add_holding(state: &AppState, actor: &Actor, household_id: i64, inp
     let at = locked_household(&mut tx, household_id).await?;
     WRITE.check(actor, &at.place())?;
     if let Some(rid) = h.resident_id {
-        let r = repo::resident_tx(&mut tx, rid).await?;
+        let r = repo::resident(&mut tx, rid).await?;
         if r.is_none_or(|r| r.community_id != at.community_id) {
             return Err(Error::field("resident_id", "registry.bad_resident"));
         }

@@ -22,7 +22,7 @@ pub async fn leave(state: &AppState, actor: &Actor, id: i64, reason: &str, on: &
         Some(d) => d,
     };
     repo::set_left(&mut tx, id, reason.as_str(), None, state.now_ms()).await?;
-    let after = repo::resident_tx(&mut tx, id).await?;
+    let after = repo::resident(&mut tx, id).await?;
     let action = format!("resident.{}", reason.as_str());
     let entry = Entry::new(&action, "resident", id)
         .community(Some(at.community_id))

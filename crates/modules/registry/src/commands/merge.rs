@@ -23,7 +23,7 @@ pub async fn merge(state: &AppState, actor: &Actor, duplicate: i64, keep: i64) -
     let now = state.now_ms();
     repo::move_tags(&mut tx, duplicate, keep, now).await?;
     repo::set_left(&mut tx, duplicate, &dup.residence, Some(keep), now).await?;
-    let after = repo::resident_tx(&mut tx, duplicate).await?;
+    let after = repo::resident(&mut tx, duplicate).await?;
     let entry = Entry::new("resident.merge", "resident", duplicate)
         .community(Some(at.community_id))
         .before(Some(&dup))

@@ -14,7 +14,6 @@ pub mod reveal;
 pub mod update_resident;
 pub mod visit;
 
-use jiff::civil::Date;
 use yijia_db::Tx;
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::vault::Vault;
@@ -35,32 +34,8 @@ pub mod field {
     pub const IMPORT_ROW: &str = "import.row";
 }
 
-/// A community by id, for a command.
-pub async fn community(state: &AppState, id: i64) -> Result<repo::CommunityAt> {
-    repo::community(&state.db, id).await?.ok_or(Error::NotFound)
-}
-
-/// Starts a command's transaction on a community: its write lock taken (the audit chain's), the
-/// community read inside it, so that what the command decides rests on what the last write left.
-pub async fn begin(state: &AppState, community_id: i64) -> Result<(Tx, repo::CommunityAt)> {
-    let mut tx = state.db.begin_write().await?;
-    audit::lock_chain(&mut tx, community_id).await?;
-    let c = repo::community_tx(&mut tx, community_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((tx, c))
-}
-
-/// Today in a time zone (Asia/Shanghai when the name is unknown).
-pub fn today_in(state: &AppState, time_zone: &str) -> Date {
-    let tz = jiff::tz::TimeZone::get(time_zone)
-        .or_else(|_| jiff::tz::TimeZone::get("Asia/Shanghai"))
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    jiff::Timestamp::from_millisecond(state.now_ms())
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(tz)
-        .date()
-}
+/// Today in a community's time zone, for the commands' dates (the platform's).
+pub(crate) use yijia_kernel::community::today_in;
 
 /// The blind index of a care group: keyed per community as well, so equal groups in two
 /// communities do not share an index value.
@@ -123,9 +98,9 @@ pub fn plain(v: &ResidentValues) -> PlainCols {
 
 /// A household's place, read after taking its community's write lock, refused when retired.
 pub(crate) async fn locked_household(tx: &mut Tx, id: i64) -> Result<HouseholdAt> {
-    let first = repo::household_tx(tx, id).await?.ok_or(Error::NotFound)?;
+    let first = repo::household(&mut *tx, id).await?.ok_or(Error::NotFound)?;
     audit::lock_chain(tx, first.community_id).await?;
-    let at = repo::household_tx(tx, id).await?.ok_or(Error::NotFound)?;
+    let at = repo::household(&mut *tx, id).await?.ok_or(Error::NotFound)?;
     if at.retired_at.is_some() {
         return Err(Error::field("household", "registry.household_retired"));
     }
@@ -140,10 +115,12 @@ pub(crate) async fn locked_resident(
     cap: &yijia_kernel::Capability,
     id: i64,
 ) -> Result<(ResidentRow, HouseholdAt)> {
-    let first = repo::resident_tx(tx, id).await?.ok_or(Error::NotFound)?;
+    let first = repo::resident(&mut *tx, id).await?.ok_or(Error::NotFound)?;
     audit::lock_chain(tx, first.community_id).await?;
-    let r = repo::resident_tx(tx, id).await?.ok_or(Error::NotFound)?;
-    let at = repo::household_tx(tx, r.household_id).await?.ok_or(Error::NotFound)?;
+    let r = repo::resident(&mut *tx, id).await?.ok_or(Error::NotFound)?;
+    let at = repo::household(&mut *tx, r.household_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     if !cap.allows(actor, &at.place()) {
         return Err(Error::NotFound);
     }

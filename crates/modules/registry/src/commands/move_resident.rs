@@ -12,7 +12,7 @@ pub async fn move_resident(state: &AppState, actor: &Actor, id: i64, to_househol
     let mut tx = state.db.begin_write().await?;
     let (before, from) = locked_resident(&mut tx, actor, &WRITE, id).await?;
     current(&before)?;
-    let to = repo::household_tx(&mut tx, to_household)
+    let to = repo::household(&mut tx, to_household)
         .await?
         .filter(|h| h.community_id == from.community_id && h.retired_at.is_none())
         .ok_or_else(|| Error::field("to", "registry.bad_household"))?;
@@ -21,7 +21,7 @@ pub async fn move_resident(state: &AppState, actor: &Actor, id: i64, to_househol
         return Err(Error::field("to", "registry.same_household"));
     }
     repo::set_household(&mut tx, id, to.household_id, state.now_ms()).await?;
-    let after = repo::resident_tx(&mut tx, id).await?;
+    let after = repo::resident(&mut tx, id).await?;
     let entry = Entry::new("resident.move", "resident", id)
         .community(Some(from.community_id))
         .before(Some(&before))

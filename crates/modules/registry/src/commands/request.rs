@@ -43,7 +43,7 @@ pub async fn answer(state: &AppState, actor: &Actor, id: i64, status: &str, text
     let first = repo::request_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
     audit::lock_chain(&mut tx, first.community_id).await?;
     let req = repo::request_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
-    let community = repo::community(&state.db, req.community_id)
+    let community = yijia_kernel::community::by_id(&state.db, req.community_id)
         .await?
         .ok_or(Error::NotFound)?;
     REQUESTS.check(actor, &community.place()).map_err(|_| Error::NotFound)?;

@@ -27,7 +27,7 @@ pub async fn update_resident(state: &AppState, actor: &Actor, id: i64, input: &R
         }
     }
     repo::update_resident(&mut tx, id, &plain(&values), &sealed, state.now_ms()).await?;
-    let after = repo::resident_tx(&mut tx, id).await?;
+    let after = repo::resident(&mut tx, id).await?;
     let entry = Entry::new("resident.update", "resident", id)
         .community(Some(at.community_id))
         .before(Some(&before))

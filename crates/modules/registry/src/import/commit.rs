@@ -16,7 +16,8 @@ use super::{Col, ImportKind, RowError, COLUMNS, PREVIEW_ROWS};
 use crate::codes;
 use crate::commands::{field, plain, seal, today_in};
 use crate::permissions::BULK;
-use crate::repo::{self, CommunityAt, PlainCols, SealedCols};
+use crate::repo::{self, PlainCols, SealedCols};
+use yijia_kernel::community::CommunityAt;
 
 pub const CHANGED: &str = "registry_import.changed";
 pub const ALREADY_COMMITTED: &str = "registry_import.already_committed";
@@ -55,7 +56,9 @@ pub struct Committed {
 /// The community of an import, for someone who may import into it: others are told it does
 /// not exist, except those who see its registry (a grid worker), who are told they may not.
 pub(super) async fn community_for_bulk(state: &AppState, actor: &Actor, community_id: i64) -> Result<CommunityAt> {
-    let community = repo::community(&state.db, community_id).await?.ok_or(Error::NotFound)?;
+    let community = yijia_kernel::community::by_id(&state.db, community_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     if BULK.allows(actor, &community.place()) {
         Ok(community)
     } else if crate::permissions::READ.held_by(actor)
@@ -248,7 +251,7 @@ fn open_rejected(state: &AppState, rows: Vec<(i64, String, String)>) -> Result<V
     rows.into_iter()
         .map(|(row_no, sealed, errors)| {
             let raw = row_of(&state.vault, row_no, &sealed)?;
-            let errors: Vec<RowError> = serde_json::from_str(&errors).unwrap_or_default();
+            let errors: Vec<RowError> = yijia_kernel::stored::json(&errors, format!("errors of import row {row_no}"))?;
             // A register row names its owners where a resident's row names the person.
             let name = match raw.get(Col::Name) {
                 "" => raw.get(Col::Owners),
@@ -288,9 +291,9 @@ const ANALYZE_AFTER_ROWS: i64 = 1000;
 
 pub async fn commit(state: &AppState, actor: &Actor, import_id: i64) -> Result<Committed> {
     let mut tx = state.db.begin_write().await?;
-    let first = store::import_tx(&mut tx, import_id).await?.ok_or(Error::NotFound)?;
+    let first = store::import(&mut tx, import_id).await?.ok_or(Error::NotFound)?;
     audit::lock_chain(&mut tx, first.community_id).await?;
-    let import = store::import_tx(&mut tx, import_id).await?.ok_or(Error::NotFound)?;
+    let import = store::import(&mut tx, import_id).await?.ok_or(Error::NotFound)?;
     let community = community_for_bulk(state, actor, import.community_id)
         .await
         .map_err(hidden)?;
@@ -470,7 +473,7 @@ async fn mark_changed(state: &AppState, import: &ImportRecord, failed: Vec<(i64,
 /// cannot be cancelled.
 pub async fn cancel(state: &AppState, actor: &Actor, import_id: i64) -> Result<()> {
     let mut tx = state.db.begin_write().await?;
-    let import = store::import_tx(&mut tx, import_id).await?.ok_or(Error::NotFound)?;
+    let import = store::import(&mut tx, import_id).await?.ok_or(Error::NotFound)?;
     community_for_bulk(state, actor, import.community_id)
         .await
         .map_err(hidden)?;

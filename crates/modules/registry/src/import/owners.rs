@@ -217,7 +217,7 @@ pub async fn write_owners(
         .collect();
     let (mut holdings, mut created) = (0i64, 0i64);
     for unit in units {
-        let Some(at) = repo::household_tx(tx, unit.household_id).await? else {
+        let Some(at) = repo::household(&mut *tx, unit.household_id).await? else {
             continue;
         };
         repo::delete_owner_holdings(tx, unit.household_id).await?;

@@ -17,7 +17,7 @@ use super::store::ImportRecord;
 use super::{ImportKind, RowError, PREVIEW_ROWS};
 use crate::permissions::BULK;
 use crate::query::{communities_in_reach, ListQuery};
-use crate::repo::CommunityAt;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::codes;
 
 /// `?community=ID`; without it, the first community the person may import into.

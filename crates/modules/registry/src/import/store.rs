@@ -1,7 +1,7 @@
 //! The SQL of imports: `registry_import` and its sealed rows in `registry_import_row`.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::Result;
 
 /// An import as listed and shown.
@@ -96,16 +96,11 @@ pub async fn noted(db: &Db, import_id: i64, limit: i64) -> Result<Vec<(i64, Stri
     .await?))
 }
 
-pub async fn import(db: &Db, id: i64) -> Result<Option<ImportRecord>> {
+pub async fn import(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<ImportRecord>> {
     let sql = format!("{SELECT} where import_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn import_tx(tx: &mut Tx, id: i64) -> Result<Option<ImportRecord>> {
-    let sql = format!("{SELECT} where import_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 

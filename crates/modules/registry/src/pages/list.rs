@@ -11,7 +11,8 @@ use crate::commands::care_tag::open_tags;
 use crate::commands::today_in;
 use crate::permissions::{BULK, READ};
 use crate::query::{communities_in_reach, community_for, ListQuery};
-use crate::repo::{self, BuildingChoice, CommunityAt};
+use crate::repo::{self, BuildingChoice};
+use yijia_kernel::community::CommunityAt;
 
 const PAGE_SIZE: i64 = 50;
 

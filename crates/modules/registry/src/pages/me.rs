@@ -15,7 +15,8 @@ use crate::commands::request::{answer, submit};
 use crate::commands::{field, today_in};
 use crate::permissions::REQUESTS;
 use crate::query::community_for;
-use crate::repo::{self, CommunityAt, RequestRow, ResidentRow};
+use crate::repo::{self, RequestRow, ResidentRow};
+use yijia_kernel::community::CommunityAt;
 
 /// A resident's own record with every field opened: it is theirs.
 #[derive(Debug, serde::Serialize)]
@@ -35,13 +36,11 @@ pub async fn own_data(state: &AppState, actor: &Actor) -> Result<Option<OwnData>
     let Some(r) = repo::resident_of_account(&state.db, account).await? else {
         return Ok(None);
     };
-    let s = repo::sealed_cols_db(&state.db, r.resident_id)
-        .await?
-        .unwrap_or_default();
+    let s = repo::sealed_cols(&state.db, r.resident_id).await?.unwrap_or_default();
     let open = |name: &str, v: &Option<String>| -> Result<String> {
         v.as_ref().map_or(Ok(String::new()), |v| state.vault.open(name, v))
     };
-    let community = repo::community(&state.db, r.community_id)
+    let community = yijia_kernel::community::by_id(&state.db, r.community_id)
         .await?
         .ok_or(Error::NotFound)?;
     let today = today_in(state, &community.time_zone).to_string();
@@ -91,7 +90,7 @@ async fn me_page(ctx: &PageCtx, a: &Actor, form: Shown<RequestForm>, sent: bool)
     let chrome = Chrome::new(ctx, "registry.my_data");
     let mine = match data {
         Some(d) => {
-            let community = repo::community(&ctx.state.db, d.resident.community_id)
+            let community = yijia_kernel::community::by_id(&ctx.state.db, d.resident.community_id)
                 .await?
                 .ok_or(Error::NotFound)?;
             let today = today_in(&ctx.state, &community.time_zone);

@@ -14,7 +14,8 @@ use crate::commands::{care_blind, today_in};
 use crate::model::{CareGroup, CUSTOM_CARE_GROUPS};
 use crate::permissions::STATS;
 use crate::query::community_for;
-use crate::repo::{self, CommunityAt};
+use crate::repo;
+use yijia_kernel::community::CommunityAt;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

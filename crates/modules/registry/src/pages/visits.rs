@@ -9,7 +9,8 @@ use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
 use crate::permissions::READ;
 use crate::query::community_for;
-use crate::repo::{self, CommunityAt, DueRow};
+use crate::repo::{self, DueRow};
+use yijia_kernel::community::CommunityAt;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -9,7 +9,7 @@ use yijia_kernel::notify::{self, Note};
 use yijia_kernel::settings::{self, Kind, Setting};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
 
-use super::{activity_locked, begin, community_id, number, optional_id, tz, Access};
+use super::{activity_locked, begin, community_id, number, optional_id, Access};
 use crate::codes;
 use crate::model::{list, ActivityKind};
 use crate::repo::{self, NewActivity};
@@ -97,7 +97,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ActivityInput) -> R
             errs.add("team", Message::new("volunteers.bad_choice"));
         }
     }
-    let zone = tz(&c);
+    let zone = c.tz();
     let starts = local_instant(&mut errs, "starts", &input.starts, &zone);
     let ends = local_instant(&mut errs, "ends", &input.ends, &zone);
     if let (Some(s), Some(e)) = (starts, ends) {
@@ -112,12 +112,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ActivityInput) -> R
             errs.add("shifts", Message::new("volunteers.shifts_too_short"));
         }
     }
-    let cancel_default = settings::get_tx(&mut tx, cid, &CANCEL_HOURS)
-        .await?
-        .parse()
-        .unwrap_or(12);
+    let cancel_default = settings::get(&mut tx, cid, &CANCEL_HOURS).await?.parse().unwrap_or(12);
     let cancel_hours = number(&mut errs, "cancel_hours", &input.cancel_hours, 0, 168, cancel_default);
-    let points_default = settings::get_tx(&mut tx, cid, &POINTS_PER_HOUR)
+    let points_default = settings::get(&mut tx, cid, &POINTS_PER_HOUR)
         .await?
         .parse()
         .unwrap_or(10);
@@ -192,7 +189,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> Result<()> {
     let memo = format!("活动已取消：{}", a.title);
     let credited = repo::credited_signups_tx(&mut tx, id).await?;
     for signup_id in &credited {
-        if let Some(u) = repo::signup_tx(&mut tx, *signup_id).await? {
+        if let Some(u) = repo::signup(&mut tx, *signup_id).await? {
             crate::ledger::reverse(&mut tx, &a, &u, &memo, actor, now).await?;
         }
     }

@@ -13,9 +13,9 @@
 use serde::Serialize;
 use yijia_db::Tx;
 use yijia_kernel::audit::{self, Entry};
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::Message;
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
-use yijia_registry::repo::CommunityAt;
 
 use super::{activity_locked, entry_locks_at, number, Access};
 use crate::codes;
@@ -262,7 +262,7 @@ pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -
     if !Access::of_tx(&mut tx, actor, &c, a.team_id).await?.runs() {
         return Err(Error::NotFound);
     }
-    let u = repo::signup_tx(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
+    let u = repo::signup(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
     held(&a)?;
     if u.status != "confirmed" {
         return Err(Error::conflict(codes::NOT_CONFIRMED, "volunteers.not_confirmed"));
@@ -334,7 +334,7 @@ pub async fn record(state: &AppState, actor: &Actor, signup_id: i64, minutes: &s
     if !access.runs() {
         return Err(Error::NotFound);
     }
-    let u = repo::signup_tx(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
+    let u = repo::signup(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
     held(&a)?;
     if u.status != "confirmed" {
         return Err(Error::conflict(codes::NOT_CONFIRMED, "volunteers.not_confirmed"));

@@ -77,7 +77,7 @@ pub async fn issue(state: &AppState, actor: &Actor, volunteer_id: i64) -> Result
         return Err(Error::NotFound);
     }
     let now = state.now_ms();
-    let zone = super::tz(&c);
+    let zone = c.tz();
     let served: Vec<_> = repo::signups_of(&state.db, volunteer_id, 10_000)
         .await?
         .into_iter()

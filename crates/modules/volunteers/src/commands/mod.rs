@@ -11,11 +11,10 @@ pub mod redeem;
 pub mod signup;
 pub mod team;
 
-use jiff::tz::TimeZone;
 use yijia_db::Tx;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::Message;
 use yijia_kernel::{Actor, AppState, Error, FieldErrors, Result};
-use yijia_registry::repo::CommunityAt;
 
 use crate::model::rules;
 use crate::permissions::MANAGE;
@@ -51,23 +50,13 @@ pub fn community_id(errs: &mut FieldErrors, v: &str, actor: &Actor) -> Option<i6
     yijia_kernel::text::community_id(errs, v, actor, "volunteers.bad_choice", "volunteers.community_needed")
 }
 
-pub async fn community(state: &AppState, id: i64) -> Result<CommunityAt> {
-    yijia_registry::commands::community(state, id).await
-}
-
-/// Starts a command's transaction on a community (see `yijia_registry::commands::begin`).
-pub async fn begin(state: &AppState, community_id: i64) -> Result<(Tx, CommunityAt)> {
-    yijia_registry::commands::begin(state, community_id).await
-}
-
-pub fn tz(c: &CommunityAt) -> TimeZone {
-    TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC)
-}
+/// The community of a command, and its write transaction (the platform's).
+pub use yijia_kernel::community::{begin, find as community};
 
 /// The last instant hours may still be entered for an activity (DOMAIN.md §3).
 pub async fn entry_locks_at(tx: &mut Tx, c: &CommunityAt, a: &ActivityRow) -> Result<i64> {
     let calendar = yijia_kernel::calendar::load_tx(tx, c.community_id).await?;
-    Ok(rules::entry_locks_at(a.ends_at, &tz(c), &calendar))
+    Ok(rules::entry_locks_at(a.ends_at, &c.tz(), &calendar))
 }
 
 /// How an actor stands to an activity (and its team).
@@ -106,8 +95,8 @@ impl Access {
     pub async fn of_tx(tx: &mut Tx, actor: &Actor, c: &CommunityAt, team_id: Option<i64>) -> Result<Access> {
         let (leads, me) = match actor.account_id {
             Some(id) => (
-                repo::led_by_tx(tx, id).await?,
-                repo::volunteer_of_tx(tx, c.community_id, id).await?,
+                repo::led_by(&mut *tx, id).await?,
+                repo::volunteer_of(&mut *tx, c.community_id, id).await?,
             ),
             None => (Vec::new(), None),
         };
@@ -123,6 +112,6 @@ impl Access {
 pub async fn activity_locked(state: &AppState, id: i64) -> Result<(Tx, CommunityAt, ActivityRow)> {
     let first = repo::activity(&state.db, id).await?.ok_or(Error::NotFound)?;
     let (mut tx, c) = begin(state, first.community_id).await?;
-    let a = repo::activity_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let a = repo::activity(&mut tx, id).await?.ok_or(Error::NotFound)?;
     Ok((tx, c, a))
 }

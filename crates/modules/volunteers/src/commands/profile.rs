@@ -5,10 +5,10 @@
 use serde::{Deserialize, Serialize};
 use yijia_kernel::audit::{self, Entry};
 use yijia_kernel::error::Message;
+use yijia_kernel::redact::{mask_phone, normalize_phone};
 use yijia_kernel::{text, Actor, AppState, Error, FieldErrors, Result};
-use yijia_registry::model::{mask_phone, normalize_phone};
 
-use super::{begin, community_id, flag, optional_id, tz};
+use super::{begin, community_id, flag, optional_id};
 use crate::codes;
 use crate::model::{list, rules, Origin};
 use crate::permissions::{JOIN, MANAGE};
@@ -138,7 +138,7 @@ pub async fn register(state: &AppState, actor: &Actor, input: &ProfileInput) -> 
     };
     let resident = match (resident_id, account_id) {
         (Some(r), _) => Some(
-            yijia_registry::repo::resident_tx(&mut tx, r)
+            yijia_registry::repo::resident(&mut tx, r)
                 .await?
                 .filter(|r| r.community_id == cid && r.left_at.is_none())
                 .ok_or_else(|| Error::field("resident", "volunteers.no_such_resident"))?,
@@ -147,14 +147,14 @@ pub async fn register(state: &AppState, actor: &Actor, input: &ProfileInput) -> 
         (None, None) => None,
     };
     if let Some(a) = account_id {
-        if repo::volunteer_of_tx(&mut tx, cid, a).await?.is_some() {
+        if repo::volunteer_of(&mut tx, cid, a).await?.is_some() {
             return Err(Error::conflict(
                 codes::ALREADY_REGISTERED,
                 "volunteers.already_registered",
             ));
         }
     }
-    let today = rules::local_date(now, &tz(&c));
+    let today = rules::local_date(now, &c.tz());
     let mut input = input.clone();
     if let Some(r) = &resident {
         if input.name.trim().is_empty() {
@@ -212,14 +212,14 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ProfileInp
     let first = repo::volunteer(&state.db, id).await?.ok_or(Error::NotFound)?;
     let now = state.now_ms();
     let (mut tx, c) = begin(state, first.community_id).await?;
-    let old = repo::volunteer_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let old = repo::volunteer(&mut tx, id).await?.ok_or(Error::NotFound)?;
     let own = actor.account_id.is_some() && actor.account_id == old.account_id;
     if !own && !MANAGE.allows(actor, &c.place()) {
         return Err(Error::NotFound);
     }
     let mut errs = FieldErrors::default();
     let registry_birth = match old.resident_id {
-        Some(r) => yijia_registry::repo::resident_tx(&mut tx, r)
+        Some(r) => yijia_registry::repo::resident(&mut tx, r)
             .await?
             .and_then(|r| r.birth_date),
         None => None,
@@ -228,7 +228,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ProfileInp
         &mut errs,
         input,
         registry_birth.as_deref(),
-        rules::local_date(now, &tz(&c)),
+        rules::local_date(now, &c.tz()),
     );
     errs.into_result()?;
     let new = NewVolunteer {
@@ -319,7 +319,7 @@ async fn resident_of_account(
     .await?
     });
     match id {
-        Some(id) => yijia_registry::repo::resident_tx(tx, id).await,
+        Some(id) => yijia_registry::repo::resident(&mut *tx, id).await,
         None => Ok(None),
     }
 }

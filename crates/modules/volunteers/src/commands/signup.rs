@@ -8,7 +8,7 @@ use yijia_kernel::error::Message;
 use yijia_kernel::notify::{self, Note};
 use yijia_kernel::{Actor, AppState, Error, Result};
 
-use super::{activity_locked, tz, Access};
+use super::{activity_locked, Access};
 use crate::codes;
 use crate::model::{list, rules, SignupStatus};
 use crate::permissions::JOIN;
@@ -37,7 +37,7 @@ pub async fn sign_up(state: &AppState, actor: &Actor, activity_id: i64, shift_id
     if shift.starts_at <= now {
         return Err(Error::conflict(codes::SIGNUP_CLOSED, "volunteers.signup_closed"));
     }
-    let day = rules::local_date(shift.starts_at, &tz(&c));
+    let day = rules::local_date(shift.starts_at, &c.tz());
     let age = rules::age_on(me.birth_date.as_deref(), day);
     if a.min_age > 0 {
         match age {
@@ -117,7 +117,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, signup_id: i64) -> Result<(
     let now = state.now_ms();
     let first = repo::signup(&state.db, signup_id).await?.ok_or(Error::NotFound)?;
     let (mut tx, c, a) = activity_locked(state, first.activity_id).await?;
-    let u = repo::signup_tx(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
+    let u = repo::signup(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
     let access = Access::of_tx(&mut tx, actor, &c, a.team_id).await?;
     let own = access.me.as_ref().is_some_and(|m| m.volunteer_id == u.volunteer_id);
     if !own && !access.runs() {
@@ -170,10 +170,13 @@ async fn promote(tx: &mut yijia_db::Tx, freed: &SignupRow, now: i64) -> Result<(
         return Ok(());
     };
     repo::set_signup_status(tx, next, "confirmed", now).await?;
-    let Some(n) = repo::signup_tx(tx, next).await? else {
+    let Some(n) = repo::signup(&mut *tx, next).await? else {
         return Ok(());
     };
-    if let Some(account) = repo::volunteer_tx(tx, n.volunteer_id).await?.and_then(|v| v.account_id) {
+    if let Some(account) = repo::volunteer(&mut *tx, n.volunteer_id)
+        .await?
+        .and_then(|v| v.account_id)
+    {
         let note = Note {
             community_id: Some(freed.community_id),
             kind: "volunteers.note_promoted",

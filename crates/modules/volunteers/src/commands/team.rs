@@ -135,7 +135,7 @@ pub async fn decide(state: &AppState, actor: &Actor, team_id: i64, input: &Membe
     if !access.runs() {
         return Err(Error::NotFound);
     }
-    let v = repo::volunteer_tx(&mut tx, vid)
+    let v = repo::volunteer(&mut tx, vid)
         .await?
         .filter(|v| v.community_id == c.community_id && v.left_at.is_none())
         .ok_or_else(|| Error::field("volunteer", "volunteers.no_such_volunteer"))?;

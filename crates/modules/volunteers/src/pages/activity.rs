@@ -85,7 +85,11 @@ impl ActivityPage {
     }
 }
 
-async fn load(ctx: &PageCtx, a: &Actor, id: i64) -> Result<(ActivityRow, yijia_registry::repo::CommunityAt, Access)> {
+async fn load(
+    ctx: &PageCtx,
+    a: &Actor,
+    id: i64,
+) -> Result<(ActivityRow, yijia_kernel::community::CommunityAt, Access)> {
     let act = repo::activity(&ctx.state.db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(&ctx.state, act.community_id).await?;
     let access = Access::of(&ctx.state, a, &c, act.team_id).await?;

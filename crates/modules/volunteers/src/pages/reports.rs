@@ -7,8 +7,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_registry::repo::CommunityAt;
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
 use super::community_of;
@@ -33,7 +33,7 @@ pub async fn allowed(state: &AppState, actor: &Actor, q: &ReportQuery) -> Result
     if !REPORTS.allows(actor, &c.place()) {
         return Err(Error::NotFound);
     }
-    let this = rules::local_date(state.now_ms(), &commands::tz(&c)).year();
+    let this = rules::local_date(state.now_ms(), &c.tz()).year();
     let year = match q.year {
         None => this,
         Some(y) if (2000..=this + 1).contains(&y) => y,

@@ -1,7 +1,7 @@
 //! Activities, their shifts, and the sign-ups with their attendance.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::Result;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -29,16 +29,11 @@ const ACTIVITY_SELECT: &str = "select a.activity_id, a.community_id, a.team_id, 
      a.place, a.description, a.starts_at, a.ends_at, a.min_age, a.skills, a.cancel_before_ms, a.points_per_hour, \
      a.served, a.status, a.created_at from vol_activity a left join vol_team t on t.team_id = a.team_id";
 
-pub async fn activity(db: &Db, id: i64) -> Result<Option<ActivityRow>> {
+pub async fn activity(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<ActivityRow>> {
     let sql = format!("{ACTIVITY_SELECT} where a.activity_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn activity_tx(tx: &mut Tx, id: i64) -> Result<Option<ActivityRow>> {
-    let sql = format!("{ACTIVITY_SELECT} where a.activity_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -277,14 +272,6 @@ pub async fn signups_of(db: &Db, volunteer_id: i64, limit: i64) -> Result<Vec<Si
         .bind(volunteer_id)
         .bind(limit)
         .fetch_all(p)
-        .await?))
-}
-
-pub async fn signup_tx(tx: &mut Tx, id: i64) -> Result<Option<SignupRow>> {
-    let sql = format!("{SIGNUP_SELECT} where u.signup_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
         .await?))
 }
 
@@ -553,9 +540,12 @@ pub async fn mark_reminded(tx: &mut Tx, id: i64, now: i64) -> Result<bool> {
 }
 
 /// A sign-up read through the pool (to find its activity before a command takes the lock).
-pub async fn signup(db: &Db, id: i64) -> Result<Option<SignupRow>> {
+pub async fn signup(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<SignupRow>> {
     let sql = format!("{SIGNUP_SELECT} where u.signup_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// The organising team of each activity (those without one are the community's own).

@@ -2,7 +2,7 @@
 //! sum of an account's entries, read through the index that holds the amounts.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::Result;
 
 use crate::model::{Holder, Ledger};
@@ -49,17 +49,10 @@ pub async fn volunteer_account(db: &Db, volunteer_id: i64, ledger: Ledger) -> Re
 
 const BALANCE: &str = "select cast(coalesce(sum(amount), 0) as bigint) from vol_entry where ledger_account_id = $1";
 
-pub async fn balance(db: &Db, ledger_account_id: i64) -> Result<i64> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(BALANCE)
+pub async fn balance(conn: impl Into<Conn<'_>>, ledger_account_id: i64) -> Result<i64> {
+    Ok(on_conn!(conn, |c| sqlx::query_scalar(BALANCE)
         .bind(ledger_account_id)
-        .fetch_one(p)
-        .await?))
-}
-
-pub async fn balance_tx(tx: &mut Tx, ledger_account_id: i64) -> Result<i64> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(BALANCE)
-        .bind(ledger_account_id)
-        .fetch_one(&mut *c)
+        .fetch_one(c)
         .await?))
 }
 

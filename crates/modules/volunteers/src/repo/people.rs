@@ -1,7 +1,7 @@
 //! Teams, volunteers and who belongs to which team.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
 use yijia_kernel::Result;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -100,7 +100,7 @@ pub async fn set_team_grids(tx: &mut Tx, team_id: i64, community_id: i64, grids:
     Ok(())
 }
 
-pub use yijia_registry::repo::grid_choices as grids;
+pub use yijia_kernel::community::grid_choices as grids;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct VolunteerRow {
@@ -129,35 +129,25 @@ const VOLUNTEER_SELECT: &str =
      birth_date, phone_masked, skills, availability, contact_consent, publish_consent, guardian_name, \
      guardian_consent_at, report_back, created_at, left_at from volunteer";
 
-pub async fn volunteer(db: &Db, id: i64) -> Result<Option<VolunteerRow>> {
+pub async fn volunteer(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<VolunteerRow>> {
     let sql = format!("{VOLUNTEER_SELECT} where volunteer_id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
-}
-
-pub async fn volunteer_tx(tx: &mut Tx, id: i64) -> Result<Option<VolunteerRow>> {
-    let sql = format!("{VOLUNTEER_SELECT} where volunteer_id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
 /// The account's volunteer profile in a community.
-pub async fn volunteer_of(db: &Db, community_id: i64, account_id: i64) -> Result<Option<VolunteerRow>> {
+pub async fn volunteer_of(
+    conn: impl Into<Conn<'_>>,
+    community_id: i64,
+    account_id: i64,
+) -> Result<Option<VolunteerRow>> {
     let sql = format!("{VOLUNTEER_SELECT} where community_id = $1 and account_id = $2 and left_at is null");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(community_id)
         .bind(account_id)
-        .fetch_optional(p)
-        .await?))
-}
-
-pub async fn volunteer_of_tx(tx: &mut Tx, community_id: i64, account_id: i64) -> Result<Option<VolunteerRow>> {
-    let sql = format!("{VOLUNTEER_SELECT} where community_id = $1 and account_id = $2 and left_at is null");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
-        .bind(community_id)
-        .bind(account_id)
-        .fetch_optional(&mut *c)
+        .fetch_optional(c)
         .await?))
 }
 
@@ -342,23 +332,13 @@ pub async fn put_member(
 }
 
 /// The teams whose active leader the account is, in a community.
-pub async fn led_by(db: &Db, account_id: i64) -> Result<Vec<i64>> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(
+pub async fn led_by(conn: impl Into<Conn<'_>>, account_id: i64) -> Result<Vec<i64>> {
+    Ok(on_conn!(conn, |c| sqlx::query_scalar(
         "select m.team_id from vol_member m join volunteer v on v.volunteer_id = m.volunteer_id \
          where v.account_id = $1 and v.left_at is null and m.role = 'leader' and m.status = 'active'"
     )
     .bind(account_id)
-    .fetch_all(p)
-    .await?))
-}
-
-pub async fn led_by_tx(tx: &mut Tx, account_id: i64) -> Result<Vec<i64>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "select m.team_id from vol_member m join volunteer v on v.volunteer_id = m.volunteer_id \
-         where v.account_id = $1 and v.left_at is null and m.role = 'leader' and m.status = 'active'"
-    )
-    .bind(account_id)
-    .fetch_all(&mut *c)
+    .fetch_all(c)
     .await?))
 }
 
