@@ -128,6 +128,21 @@ async fn body(req: Request) -> Result<Bytes, AppError> {
     })
 }
 
+/// A JSON body for an input shared with a form, whose fields are text as a form posts them:
+/// numbers, booleans and null sent for them are taken as their text ("12", "1"/"0", ""), so a
+/// JSON client writes `"capacity": 12`. Otherwise as [`ApiJson`]: a field of the wrong shape or
+/// unknown to the input is named in the 422.
+pub struct ApiInput<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiInput<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiJson(body) = ApiJson::<serde_json::Value>::from_request(req, state).await?;
+        Ok(ApiInput(crate::json::lenient(body)?))
+    }
+}
+
 /// A JSON body: `application/json` only (415 otherwise), well-formed (400), of the right shape
 /// (422 naming the field, including unknown fields where the type refuses them).
 pub struct ApiJson<T>(pub T);

@@ -20,7 +20,7 @@ pub fn created<T: serde::Serialize>(v: T) -> WebResult<Response> {
 
 /// Reads a body whose fields are all strings in the form, accepting numbers and booleans for
 /// them as JSON clients send them.
-pub fn lenient<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, Error> {
+pub(crate) fn lenient<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, Error> {
     let Value::Object(map) = body else {
         return Err(Error::field("body", "error.not_an_object"));
     };
@@ -36,11 +36,18 @@ pub fn lenient<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, Error> 
             (k, v)
         })
         .collect();
-    serde_json::from_value(Value::Object(map)).map_err(|e| {
+    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
+        // The field at fault when serde can say (a list where text belongs, an unknown field).
+        let path = e.path().to_string();
+        let field = if path.is_empty() || path == "." {
+            "body".to_owned()
+        } else {
+            path
+        };
         let mut f = yijia_kernel::FieldErrors::default();
         f.add(
-            "body",
-            yijia_kernel::error::Message::new("field.invalid").arg("detail", e),
+            &field,
+            yijia_kernel::error::Message::new("field.invalid").arg("detail", e.into_inner()),
         );
         Error::Validation(f)
     })

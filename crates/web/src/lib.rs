@@ -30,12 +30,12 @@ use yijia_kernel::{ApiRoutes, AppState, Module};
 
 pub use error::{AppError, WebResult};
 pub use extract::{
-    local_path, media_type, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageParts, PageUpload,
-    Upload, P, Q,
+    local_path, media_type, ApiInput, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageParts,
+    PageUpload, Upload, P, Q,
 };
 pub use form::{is_form_error, respond, FormErrors, Shown};
 pub use guard::cookie;
-pub use json::{created, lenient, to_json};
+pub use json::{created, to_json};
 pub use page::{render, set_cookie, with_error_status, Chrome};
 
 /// The core translations (layout, errors, home pages).

@@ -18,6 +18,13 @@ async fn grid_count(c: &mut yijia_testkit::Client) -> usize {
         .len()
 }
 
+async fn topic_count(c: &mut yijia_testkit::Client) -> usize {
+    c.get("/api/v1/council-topics?community=1").await.json()["topics"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
 #[tokio::test]
 async fn malformed_json_is_a_400_in_the_envelope() {
     let app = demo_app().await;
@@ -59,6 +66,35 @@ async fn wrong_types_and_unknown_fields_name_the_field() {
         .await;
     assert_eq!(res.status, 422);
     assert_eq!(grid_count(&mut c).await, 4);
+}
+
+#[tokio::test]
+async fn inputs_shared_with_forms_take_numbers_as_text_and_name_a_field_of_the_wrong_shape() {
+    let app = demo_app().await;
+    let mut c = client(&app).await;
+    let before = topic_count(&mut c).await;
+    // A number where the form posts text is taken as its text (the community's id here).
+    let body = json!({ "community": 1, "title": "楼道灯不亮", "body": "三单元", "scope_kind": "community" });
+    let res = c.post_json("/api/v1/council-topics", &body).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    // A list where text belongs, and a field the input does not have: each named.
+    let res = c
+        .post_json(
+            "/api/v1/council-topics",
+            &json!({ "community": "1", "title": ["楼道灯"] }),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.json()["error"]["fields"]["title"].is_string(), "{}", res.text());
+    let res = c
+        .post_json(
+            "/api/v1/council-topics",
+            &json!({ "community": "1", "title": "x", "owner": "me" }),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("owner"), "{}", res.text());
+    assert_eq!(topic_count(&mut c).await, before + 1, "only the good one was raised");
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::Paged;
 use yijia_kernel::{AppState, Error};
-use yijia_web::{lenient, to_json, ApiJson, CurrentActor, PageUpload, WebResult, P, Q};
+use yijia_web::{to_json, ApiInput, ApiJson, CurrentActor, PageUpload, WebResult, P, Q};
 
 use crate::commands::catalogue::{self, CategoryInput, DayInput, PartyInput, RouteInput};
 use crate::commands::reveal::reveal_contact;
@@ -65,9 +65,8 @@ async fn list(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<
 async fn post_appeal(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<AppealInput>,
 ) -> WebResult<Response> {
-    let input: AppealInput = lenient(b)?;
     let id = submit(&s, &a, &input).await?;
     let (view, _) = load(&s, &a, id).await?;
     yijia_web::created(view)
@@ -82,9 +81,8 @@ async fn post_step(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<StepInput>,
 ) -> WebResult<Json<Value>> {
-    let input: StepInput = lenient(b)?;
     step(&s, &a, id, &input).await?;
     let (view, _) = load(&s, &a, id).await?;
     to_json(view)
@@ -159,9 +157,8 @@ async fn post_party(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<PartyInput>,
 ) -> WebResult<Response> {
-    let input: PartyInput = lenient(b)?;
     created(catalogue::add_party(&s, &a, id, &input).await?)
 }
 
@@ -185,9 +182,8 @@ async fn post_category(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<CategoryInput>,
 ) -> WebResult<Response> {
-    let input: CategoryInput = lenient(b)?;
     created(catalogue::add_category(&s, &a, id, &input).await?)
 }
 
@@ -195,9 +191,8 @@ async fn post_route(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<RouteInput>,
 ) -> WebResult<Response> {
-    let input: RouteInput = lenient(b)?;
     created(catalogue::add_route(&s, &a, id, &input).await?)
 }
 

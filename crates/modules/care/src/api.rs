@@ -6,13 +6,12 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Json;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::{Actor, AppState, Error, Place};
 use yijia_web::form::community_of;
-use yijia_web::{created, lenient, to_json, ApiJson, CurrentActor, PageParts, WebResult, P, Q};
+use yijia_web::{created, to_json, ApiInput, CurrentActor, PageParts, WebResult, P, Q};
 
 use crate::commands::pairing::{self, EndInput, PairInput};
 use crate::commands::visit::{self, AppealFromVisit, VisitInput};
@@ -75,9 +74,8 @@ async fn get_wall(
 async fn post_wish(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<WishInput>,
 ) -> WebResult<Response> {
-    let input: WishInput = lenient(b)?;
     let id = wish::raise(&s, &a, &input, &[]).await?;
     created(view::wish(&s, &a, id).await?)
 }
@@ -86,15 +84,14 @@ async fn get_wish(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id
     to_json(view::wish(&s, &a, id).await?)
 }
 
-/// Parses a body, runs a command on a wish, and answers with the wish as the reader now sees it.
-async fn on_wish<T: DeserializeOwned>(
+/// Runs a command on a wish, and answers with the wish as the reader now sees it.
+async fn on_wish<T>(
     s: &AppState,
     a: &Actor,
     id: i64,
-    b: Value,
+    input: T,
     run: impl AsyncFnOnce(&T) -> yijia_kernel::Result<()>,
 ) -> WebResult<Json<Value>> {
-    let input: T = lenient(b)?;
     run(&input).await?;
     to_json(view::wish(s, a, id).await?)
 }
@@ -106,9 +103,9 @@ macro_rules! wish_action {
             State(s): State<AppState>,
             CurrentActor(a): CurrentActor,
             P(id): P<i64>,
-            ApiJson(b): ApiJson<Value>,
+            ApiInput(input): ApiInput<$input>,
         ) -> WebResult<Json<Value>> {
-            on_wish(&s, &a, id, b, async |i: &$input| $run(&s, &a, id, i).await.map(|_| ())).await
+            on_wish(&s, &a, id, input, async |i: &$input| $run(&s, &a, id, i).await.map(|_| ())).await
         }
     )+};
 }
@@ -155,9 +152,8 @@ async fn get_mine(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> W
 async fn post_pairing(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<PairInput>,
 ) -> WebResult<Response> {
-    let input: PairInput = lenient(b)?;
     let id = pairing::pair(&s, &a, &input).await?;
     created(view::pairing(&s, &a, id, lang(&a)).await?)
 }
@@ -174,9 +170,8 @@ async fn post_end(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<EndInput>,
 ) -> WebResult<Json<Value>> {
-    let input: EndInput = lenient(b)?;
     pairing::end(&s, &a, id, &input).await?;
     to_json(json!({ "pairing_id": id, "ended": true }))
 }
@@ -185,9 +180,8 @@ async fn post_visit(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<VisitInput>,
 ) -> WebResult<Response> {
-    let input: VisitInput = lenient(b)?;
     created(visit::log(&s, &a, id, &input).await?)
 }
 
@@ -195,9 +189,8 @@ async fn post_appeal(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<AppealFromVisit>,
 ) -> WebResult<Response> {
-    let input: AppealFromVisit = lenient(b)?;
     let appeal_id = visit::raise_appeal(&s, &a, id, &input).await?;
     created(json!({ "visit_id": id, "appeal_id": appeal_id, "href": format!("/appeals/{appeal_id}") }))
 }

@@ -8,7 +8,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::{Actor, AppState, Error};
-use yijia_web::{created, lenient, to_json, ApiJson, CurrentActor, MaybeActor, WebResult, P, Q};
+use yijia_web::{created, to_json, ApiInput, CurrentActor, MaybeActor, WebResult, P, Q};
 
 use crate::commands::ballot::{self, BallotInput, HandsInput, PaperInput};
 use crate::commands::comment::{self, CommentInput, ReportInput, ReviewInput};
@@ -72,9 +72,8 @@ async fn get_topics(
 async fn post_topic(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<TopicInput>,
 ) -> WebResult<Response> {
-    let input: TopicInput = lenient(b)?;
     let id = topic::raise(&s, &a, &input, &[]).await?;
     created(view::topic(&s, &a, id).await?)
 }
@@ -95,9 +94,8 @@ async fn post_triage(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<TriageInput>,
 ) -> WebResult<Json<Value>> {
-    let input: TriageInput = lenient(b)?;
     topic::triage(&s, &a, id, &input).await?;
     to_json(view::topic(&s, &a, id).await?)
 }
@@ -106,9 +104,8 @@ async fn post_comment(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<CommentInput>,
 ) -> WebResult<Response> {
-    let input: CommentInput = lenient(b)?;
     let cid = comment::write(&s, &a, id, &input).await?;
     created(repo::comment(&s.db, cid).await?)
 }
@@ -117,9 +114,8 @@ async fn post_report(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<ReportInput>,
 ) -> WebResult<Json<Value>> {
-    let input: ReportInput = lenient(b)?;
     let hidden = comment::report(&s, &a, id, &input).await?;
     to_json(json!({ "hidden": hidden }))
 }
@@ -128,9 +124,8 @@ async fn post_review(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<ReviewInput>,
 ) -> WebResult<Json<Value>> {
-    let input: ReviewInput = lenient(b)?;
     comment::review(&s, &a, id, &input).await?;
     to_json(repo::comment(&s.db, id).await?)
 }
@@ -148,9 +143,8 @@ async fn get_meetings(
 async fn post_meeting(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<MeetingInput>,
 ) -> WebResult<Response> {
-    let input: MeetingInput = lenient(b)?;
     let id = meeting::schedule(&s, &a, &input).await?;
     created(repo::meeting(&s.db, id).await?)
 }
@@ -179,9 +173,8 @@ async fn post_sign_in(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<SignInInput>,
 ) -> WebResult<Json<Value>> {
-    let input: SignInInput = lenient(b)?;
     let added = meeting::sign_in(&s, &a, id, &input).await?;
     to_json(json!({ "signed_in": added }))
 }
@@ -190,9 +183,8 @@ async fn post_minutes(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<MinutesInput>,
 ) -> WebResult<Json<Value>> {
-    let input: MinutesInput = lenient(b)?;
     meeting::minutes(&s, &a, id, &input).await?;
     to_json(meeting_json(&s, &a, id).await?)
 }
@@ -210,9 +202,8 @@ async fn get_votes(
 async fn post_vote(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<VoteInput>,
 ) -> WebResult<Response> {
-    let input: VoteInput = lenient(b)?;
     let id = vote::create(&s, &a, &input).await?;
     created(view::vote(&s, &a, id, false).await?)
 }
@@ -272,9 +263,8 @@ async fn post_ballot(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<BallotInput>,
 ) -> WebResult<Json<Value>> {
-    let input: BallotInput = lenient(b)?;
     let done = ballot::cast(&s, &a, id, &input).await?;
     to_json(json!({ "ballot": done }))
 }
@@ -285,9 +275,8 @@ async fn post_paper(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<PaperInput>,
 ) -> WebResult<Json<Value>> {
-    let input: PaperInput = lenient(b)?;
     let done = ballot::paper(&s, &a, id, &input, None).await?;
     to_json(json!({ "ballot": done }))
 }
@@ -296,9 +285,8 @@ async fn post_hands(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<HandsInput>,
 ) -> WebResult<Json<Value>> {
-    let input: HandsInput = lenient(b)?;
     let done = ballot::hands(&s, &a, id, &input).await?;
     to_json(json!({ "hands": done }))
 }
@@ -322,9 +310,8 @@ async fn post_task(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<TaskInput>,
 ) -> WebResult<Response> {
-    let input: TaskInput = lenient(b)?;
     let tid = resolution::add_task(&s, &a, id, &input).await?;
     created(repo::task(&s.db, tid).await?)
 }
@@ -333,9 +320,8 @@ async fn post_visibility(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<VisibilityInput>,
 ) -> WebResult<Json<Value>> {
-    let input: VisibilityInput = lenient(b)?;
     resolution::set_visibility(&s, &a, id, &input).await?;
     to_json(resolution_json(&s, &a, id).await?)
 }
@@ -344,9 +330,8 @@ async fn post_progress(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<ProgressInput>,
 ) -> WebResult<Json<Value>> {
-    let input: ProgressInput = lenient(b)?;
     resolution::progress(&s, &a, id, &input).await?;
     to_json(repo::task(&s.db, id).await?)
 }

@@ -8,7 +8,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_web::{created, lenient, to_json, ApiJson, CurrentActor, WebResult, P, Q};
+use yijia_web::{created, to_json, ApiInput, ApiJson, CurrentActor, WebResult, P, Q};
 
 use crate::commands::activity::{self, ActivityInput};
 use crate::commands::certificate;
@@ -62,9 +62,8 @@ struct CommunityQuery {
 async fn post_volunteer(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<ProfileInput>,
 ) -> WebResult<Response> {
-    let input: ProfileInput = lenient(b)?;
     let id = profile::register(&s, &a, &input).await?;
     created(repo::volunteer(&s.db, id).await?)
 }
@@ -201,21 +200,28 @@ async fn get_ledger(
     }))
 }
 
+/// A movement of points as the API takes it: the form's fields and which way it goes.
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct PointsRequest {
+    /// `bonus` or `spend`.
+    kind: String,
+    points: String,
+    memo: String,
+}
+
 async fn post_points(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(mut b): ApiJson<Value>,
+    ApiInput(PointsRequest { kind, points, memo }): ApiInput<PointsRequest>,
 ) -> WebResult<Response> {
-    let kind = match b.get("kind").and_then(Value::as_str) {
-        Some("bonus") => TxnKind::Bonus,
-        Some("spend") => TxnKind::Spend,
+    let input = PointsInput { points, memo };
+    let kind = match kind.as_str() {
+        "bonus" => TxnKind::Bonus,
+        "spend" => TxnKind::Spend,
         _ => return Err(Error::field("kind", "volunteers.bad_choice").into()),
     };
-    if let Some(o) = b.as_object_mut() {
-        o.remove("kind");
-    }
-    let input: PointsInput = lenient(b)?;
     let txn = points::move_points(&s, &a, id, kind, &input).await?;
     created(json!({ "txn_id": txn, "points": ledger::balance(&s.db, id, Ledger::Points).await? }))
 }
@@ -251,9 +257,8 @@ async fn get_teams(
 async fn post_team(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<TeamInput>,
 ) -> WebResult<Response> {
-    let input: TeamInput = lenient(b)?;
     let id = team::create(&s, &a, &input).await?;
     created(repo::team(&s.db, id).await?)
 }
@@ -267,9 +272,8 @@ async fn post_member(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<MemberInput>,
 ) -> WebResult<Json<Value>> {
-    let input: MemberInput = lenient(b)?;
     team::decide(&s, &a, id, &input).await?;
     to_json(json!({ "items": repo::members(&s.db, id).await? }))
 }
@@ -296,9 +300,8 @@ async fn get_activities(
 async fn post_activity(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(input): ApiInput<ActivityInput>,
 ) -> WebResult<Response> {
-    let input: ActivityInput = lenient(b)?;
     let id = activity::create(&s, &a, &input).await?;
     created(activity_view(&s, &a, id).await?)
 }
@@ -448,9 +451,8 @@ async fn post_minutes(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-    ApiJson(b): ApiJson<Value>,
+    ApiInput(body): ApiInput<MinutesBody>,
 ) -> WebResult<Json<Value>> {
-    let body: MinutesBody = lenient(b)?;
     attendance::record(&s, &a, id, &body.minutes, &body.reason).await?;
     to_json(repo::signup(&s.db, id).await?)
 }
