@@ -13,6 +13,7 @@ mod inbox;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
+mod openapi_input;
 pub mod page;
 pub mod security;
 

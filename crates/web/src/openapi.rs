@@ -7,6 +7,8 @@ use serde_json::{json, Map, Value};
 use yijia_kernel::error::codes;
 use yijia_kernel::AppState;
 
+pub use crate::openapi_input::{example, fields_of, input, typed, with};
+
 /// The schema of the error envelope, referenced by every operation's error responses.
 fn core() -> Value {
     json!({

@@ -141,3 +141,42 @@ async fn error_codes_are_listed_in_the_document_and_what_the_api_answers_is_amon
         "{listed:?}"
     );
 }
+
+#[tokio::test]
+async fn request_schemas_are_the_input_types_own_fields_with_their_choices() {
+    let app = demo_app().await;
+    let doc = app.client().get("/api/openapi.json").await.json();
+    let schemas = &doc["components"]["schemas"];
+    let props = |name: &str| -> BTreeSet<String> {
+        schemas[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name} has no properties"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let fields = |f: &[&str]| -> BTreeSet<String> { f.iter().map(|s| (*s).to_owned()).collect() };
+    use yijia_web::openapi::fields_of;
+    // Fields the hand-written list had missed: the category's answers, a photo's address, the visit.
+    let appeal = fields_of::<yijia_appeals::commands::submit::AppealInput>();
+    assert_eq!(props("AppealInput"), fields(appeal));
+    for f in ["attributes", "media_url", "visit"] {
+        assert!(appeal.contains(&f), "{f}");
+    }
+    assert_eq!(schemas["AppealInput"]["properties"]["attributes"]["type"], "object");
+    assert_eq!(schemas["AppealInput"]["additionalProperties"], false);
+    assert_eq!(
+        props("VoteInput"),
+        fields(fields_of::<yijia_council::commands::vote::VoteInput>())
+    );
+    let kind = &schemas["VoteInput"]["properties"]["kind"];
+    assert!(kind["enum"].as_array().unwrap().contains(&"poll".into()), "{kind}");
+    assert!(
+        kind["description"].as_str().unwrap().contains("意见征询"),
+        "labels: {kind}"
+    );
+    assert_eq!(
+        props("CareVisitInput"),
+        fields(fields_of::<yijia_care::commands::visit::VisitInput>())
+    );
+}

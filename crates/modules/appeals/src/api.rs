@@ -102,7 +102,7 @@ async fn post_photo(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RevealBody {
+pub(crate) struct RevealBody {
     purpose: String,
 }
 
@@ -164,7 +164,7 @@ async fn post_party(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MemberBody {
+pub(crate) struct MemberBody {
     username: String,
 }
 

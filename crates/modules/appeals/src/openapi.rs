@@ -1,7 +1,12 @@
 //! The appeals' part of the OpenAPI document.
 
 use serde_json::{json, Value};
-use yijia_web::openapi::{id_param, strings};
+use yijia_web::openapi::{example, id_param, input, strings, typed, with};
+
+use crate::api::{MemberBody, RevealBody};
+use crate::commands::catalogue::{CategoryInput, DayInput, PartyInput, RouteInput};
+use crate::commands::step::StepInput;
+use crate::commands::submit::AppealInput;
 
 fn op(summary: &str, body: Option<&str>, status: &str) -> Value {
     yijia_web::openapi::op("appeals", summary, body, status)
@@ -45,14 +50,21 @@ pub fn document() -> Value {
             "/communities/{id}/calendar": { "parameters": [id_param()], "post": op("Mark a holiday or a make-up working day", Some("DayInput"), "200") }
         },
         "components": { "schemas": {
-            "AppealInput": strings(&["community", "category", "kind", "description", "building", "unit", "address", "lat", "long", "anonymous", "channel", "name", "phone"]),
-            "StepInput": strings(&["action", "version", "note", "internal_note", "reason", "party", "answer", "rating", "duplicate_of"]),
-            "AppealRevealInput": strings(&["purpose"]),
-            "PartyInput": strings(&["kind", "name", "phone", "email"]),
-            "MemberInput": strings(&["username"]),
-            "CategoryInput": strings(&["code", "name", "description", "keywords", "party", "tier"]),
-            "RouteInput": strings(&["category", "grid", "building", "party"]),
-            "DayInput": strings(&["day", "kind"])
+            "AppealInput": example(
+                with(
+                    input::<AppealInput>(),
+                    "attributes",
+                    json!({ "type": "object", "additionalProperties": { "type": "string" }, "description": "Answers to the category's questions, by question code" }),
+                ),
+                json!({ "community": "1", "category": "3", "building": "2", "description": "3单元楼道的暖气片不热，家里只有16度" }),
+            ),
+            "StepInput": example(input::<StepInput>(), json!({ "action": "accept", "version": "1" })),
+            "AppealRevealInput": typed::<RevealBody>(strings(&["purpose"])),
+            "PartyInput": input::<PartyInput>(),
+            "MemberInput": typed::<MemberBody>(strings(&["username"])),
+            "CategoryInput": input::<CategoryInput>(),
+            "RouteInput": input::<RouteInput>(),
+            "DayInput": typed::<DayInput>(strings(&["day", "kind"]))
         } }
     })
 }

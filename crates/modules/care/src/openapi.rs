@@ -1,7 +1,11 @@
 //! The care module's part of the OpenAPI document.
 
 use serde_json::{json, Value};
-use yijia_web::openapi::{id_param, strings};
+use yijia_web::openapi::{id_param, input};
+
+use crate::commands::pairing::{EndInput, PairInput};
+use crate::commands::visit::{AppealFromVisit, VisitInput};
+use crate::commands::wish::{ClaimInput, ConfirmInput, NoteInput, ThankInput, VetInput, WishInput};
 
 fn op(summary: &str, body: Option<&str>, status: &str) -> Value {
     yijia_web::openapi::op("care", summary, body, status)
@@ -57,16 +61,16 @@ pub fn document() -> Value {
             "/care-reports": { "get": with(op("Coverage and on-time visits by grid and care group, wishes by stage and category, median days to fulfilment", None, "200"), json!([q("community", "integer")])) }
         },
         "components": { "schemas": {
-            "WishInput": strings(&["community", "household", "category", "title", "body", "value_yuan", "contact_name", "contact_phone"]),
-            "VetInput": strings(&["action", "reason"]),
-            "ClaimInput": strings(&["kind", "team", "name"]),
-            "NoteInput": strings(&["note"]),
-            "ConfirmInput": strings(&["action", "note"]),
-            "ThankInput": strings(&["thanks"]),
-            "PairInput": strings(&["household", "carer", "reason", "interval_days", "starts_on", "ends_on"]),
-            "PairingEndInput": strings(&["reason"]),
-            "CareVisitInput": strings(&["visited_on", "outcome", "condition", "needs", "follow_up"]),
-            "AppealFromVisit": strings(&["category", "description"])
+            "WishInput": input::<WishInput>(),
+            "VetInput": input::<VetInput>(),
+            "ClaimInput": input::<ClaimInput>(),
+            "NoteInput": input::<NoteInput>(),
+            "ConfirmInput": input::<ConfirmInput>(),
+            "ThankInput": input::<ThankInput>(),
+            "PairInput": input::<PairInput>(),
+            "PairingEndInput": input::<EndInput>(),
+            "CareVisitInput": input::<VisitInput>(),
+            "AppealFromVisit": input::<AppealFromVisit>()
         } }
     })
 }

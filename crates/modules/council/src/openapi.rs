@@ -1,7 +1,14 @@
 //! The council's part of the OpenAPI document.
 
 use serde_json::{json, Value};
-use yijia_web::openapi::{choices, id_param, strings};
+use yijia_web::openapi::{choices, example, id_param, input};
+
+use crate::commands::ballot::{BallotInput, HandsInput, PaperInput};
+use crate::commands::comment::{CommentInput, ReportInput, ReviewInput};
+use crate::commands::meeting::{MeetingInput, MinutesInput, SignInInput};
+use crate::commands::resolution::{ProgressInput, TaskInput, VisibilityInput};
+use crate::commands::topic::{TopicInput, TriageInput};
+use crate::commands::vote::VoteInput;
 
 use crate::model::rules::{Entitled, Matter, VoteKind};
 use crate::model::{Method, ScopeKind};
@@ -59,21 +66,27 @@ pub fn document() -> Value {
             "/communities/{id}/board": { "parameters": [id_param()], "get": board }
         },
         "components": { "schemas": {
-            "TopicInput": strings(&["community", "scope_kind", "scope", "title", "body"]),
-            "TriageInput": strings(&["action", "into", "answer"]),
-            "CommentInput": strings(&["body", "parent", "official"]),
-            "ReportInput": strings(&["reason"]),
-            "ReviewInput": strings(&["action"]),
-            "MeetingInput": strings(&["community", "title", "kind", "starts_at", "place", "invited", "topics"]),
-            "SignInInput": strings(&["name"]),
-            "MeetingMinutesInput": strings(&["minutes", "visibility"]),
-            "VoteInput": vote_input(),
-            "BallotInput": strings(&["choice", "options"]),
-            "PaperInput": strings(&["voter", "choice", "options", "proxy_name"]),
-            "HandsInput": strings(&["present", "approve", "oppose", "abstain"]),
-            "TaskInput": strings(&["party", "title", "deadline"]),
-            "VisibilityInput": strings(&["visibility"]),
-            "ProgressInput": strings(&["progress", "note"])
+            "TopicInput": example(
+                input::<TopicInput>(),
+                json!({ "community": "1", "scope_kind": "building", "scope": "2", "title": "楼道里堆放杂物", "body": "二单元楼道堆了很多纸箱，担心起火" }),
+            ),
+            "TriageInput": input::<TriageInput>(),
+            "CommentInput": input::<CommentInput>(),
+            "ReportInput": input::<ReportInput>(),
+            "ReviewInput": input::<ReviewInput>(),
+            "MeetingInput": input::<MeetingInput>(),
+            "SignInInput": input::<SignInInput>(),
+            "MeetingMinutesInput": input::<MinutesInput>(),
+            "VoteInput": example(
+                vote_input(),
+                json!({ "community": "1", "title": "健身器材放哪里", "kind": "poll", "scope_kind": "community", "options": "楼前空地\n院子东侧", "quorum": "1/2", "closes_at": "2026-12-31T12:00" }),
+            ),
+            "BallotInput": input::<BallotInput>(),
+            "PaperInput": input::<PaperInput>(),
+            "HandsInput": input::<HandsInput>(),
+            "TaskInput": input::<TaskInput>(),
+            "VisibilityInput": input::<VisibilityInput>(),
+            "ProgressInput": input::<ProgressInput>()
         } }
     })
 }
@@ -86,24 +99,7 @@ fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str, zh: fn(T) -> &'static 
 
 /// A vote's fields, with the codes each choice accepts.
 fn vote_input() -> Value {
-    let mut v = strings(&[
-        "community",
-        "topic",
-        "meeting",
-        "title",
-        "kind",
-        "matter",
-        "entitled",
-        "scope_kind",
-        "scope",
-        "method",
-        "secret",
-        "changeable",
-        "options",
-        "multiple",
-        "quorum",
-        "closes_at",
-    ]);
+    let mut v = input::<VoteInput>();
     let props = &mut v["properties"];
     props["kind"] = codes(VoteKind::ALL, VoteKind::as_str, VoteKind::zh);
     props["matter"] = codes(Matter::ALL, Matter::as_str, Matter::zh);

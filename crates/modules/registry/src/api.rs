@@ -97,7 +97,7 @@ async fn patch_resident(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RevealBody {
+pub(crate) struct RevealBody {
     field: String,
     purpose: String,
 }
@@ -118,7 +118,7 @@ async fn post_reveal(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MoveBody {
+pub(crate) struct MoveBody {
     household_id: i64,
 }
 
@@ -134,7 +134,7 @@ async fn post_move(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LeaveBody {
+pub(crate) struct LeaveBody {
     reason: String,
     #[serde(default)]
     on: String,
@@ -152,7 +152,7 @@ async fn post_leave(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MergeBody {
+pub(crate) struct MergeBody {
     into: i64,
 }
 
@@ -168,7 +168,7 @@ async fn post_merge(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AccountBody {
+pub(crate) struct AccountBody {
     username: String,
 }
 
@@ -201,7 +201,7 @@ async fn post_tag(
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
-struct EndBody {
+pub(crate) struct EndBody {
     ends_on: String,
 }
 
@@ -331,7 +331,7 @@ async fn list_requests(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AnswerBody {
+pub(crate) struct AnswerBody {
     status: String,
     answer: String,
 }
@@ -358,7 +358,7 @@ async fn my_requests(State(s): State<AppState>, CurrentActor(a): CurrentActor) -
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RequestBody {
+pub(crate) struct RequestBody {
     kind: String,
     body: String,
 }

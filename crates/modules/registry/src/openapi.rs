@@ -1,6 +1,13 @@
 //! The registry's part of the OpenAPI document.
 
 use serde_json::{json, Map, Value};
+use yijia_web::openapi::typed;
+
+use crate::api::{AccountBody, AnswerBody, EndBody, LeaveBody, MergeBody, MoveBody, RequestBody, RevealBody};
+use crate::commands::care_tag::TagInput;
+use crate::commands::holding::HoldingInput;
+use crate::commands::visit::VisitInput;
+use crate::model::ResidentInput;
 
 fn err() -> Value {
     json!({ "$ref": "#/components/responses/Error" })
@@ -211,32 +218,32 @@ pub fn document() -> Value {
             "phone_masked": { "type": "string", "description": "e.g. 138****5678" }, "phone2_masked": { "type": "string" },
             "relation": { "type": "string" }, "residence": { "type": "string" }, "left_at": { "type": ["integer", "null"] },
             "merged_into": { "type": ["integer", "null"] } } },
-        "ResidentInput": strings(&resident_fields),
-        "RevealInput": { "type": "object", "required": ["field", "purpose"], "additionalProperties": false, "properties": {
-            "field": { "type": "string", "enum": ["id_number", "phone", "phone2", "health"] }, "purpose": { "type": "string" } } },
+        "ResidentInput": typed::<ResidentInput>(strings(&resident_fields)),
+        "RevealInput": typed::<RevealBody>(json!({ "type": "object", "required": ["field", "purpose"], "additionalProperties": false, "properties": {
+            "field": { "type": "string", "enum": ["id_number", "phone", "phone2", "health"] }, "purpose": { "type": "string" } } })),
         "Revealed": { "type": "object", "properties": { "field": { "type": "string" }, "value": { "type": "string" } } },
-        "MoveInput": { "type": "object", "required": ["household_id"], "additionalProperties": false, "properties": { "household_id": { "type": "integer" } } },
-        "LeaveInput": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": {
-            "reason": { "type": "string", "enum": ["moved_out", "deceased"] }, "on": { "type": "string", "format": "date" } } },
-        "AccountLinkInput": { "type": "object", "required": ["username"], "additionalProperties": false, "properties": { "username": { "type": "string", "description": "The account's username" } } },
-        "MergeInput": { "type": "object", "required": ["into"], "additionalProperties": false, "properties": { "into": { "type": "integer" } } },
-        "AccountInput": { "type": "object", "required": ["username"], "additionalProperties": false, "properties": { "username": { "type": "string" } } },
-        "CareTagInput": strings(&["kind", "category", "level", "note", "starts_on", "ends_on"]),
+        "MoveInput": typed::<MoveBody>(json!({ "type": "object", "required": ["household_id"], "additionalProperties": false, "properties": { "household_id": { "type": "integer" } } })),
+        "LeaveInput": typed::<LeaveBody>(json!({ "type": "object", "required": ["reason"], "additionalProperties": false, "properties": {
+            "reason": { "type": "string", "enum": ["moved_out", "deceased"] }, "on": { "type": "string", "format": "date" } } })),
+        "AccountLinkInput": typed::<AccountBody>(json!({ "type": "object", "required": ["username"], "additionalProperties": false, "properties": { "username": { "type": "string", "description": "The account's username" } } })),
+        "MergeInput": typed::<MergeBody>(json!({ "type": "object", "required": ["into"], "additionalProperties": false, "properties": { "into": { "type": "integer" } } })),
+        "AccountInput": typed::<AccountBody>(json!({ "type": "object", "required": ["username"], "additionalProperties": false, "properties": { "username": { "type": "string" } } })),
+        "CareTagInput": typed::<TagInput>(strings(&["kind", "category", "level", "note", "starts_on", "ends_on"])),
         "CareTag": object.clone(),
-        "TagEndInput": strings(&["ends_on"]),
-        "DoorVisitInput": strings(&["met", "findings", "follow_up"]),
+        "TagEndInput": typed::<EndBody>(strings(&["ends_on"])),
+        "DoorVisitInput": typed::<VisitInput>(strings(&["met", "findings", "follow_up"])),
         "Visit": object.clone(),
-        "HoldingInput": strings(&["kind", "holder_name", "resident_id", "area", "area_source", "developer", "starts_on"]),
+        "HoldingInput": typed::<HoldingInput>(strings(&["kind", "holder_name", "resident_id", "area", "area_source", "developer", "starts_on"])),
         "Holding": object.clone(),
         "Event": object.clone(),
         "DueHousehold": object.clone(),
         "Numbers": object.clone(),
         "Request": object.clone(),
         "OwnData": object.clone(),
-        "RequestInput": { "type": "object", "required": ["kind", "body"], "additionalProperties": false, "properties": {
-            "kind": { "type": "string", "enum": ["correction", "copy"] }, "body": { "type": "string" } } },
-        "AnswerInput": { "type": "object", "required": ["status", "answer"], "additionalProperties": false, "properties": {
-            "status": { "type": "string", "enum": ["done", "refused"] }, "answer": { "type": "string" } } },
+        "RequestInput": typed::<RequestBody>(json!({ "type": "object", "required": ["kind", "body"], "additionalProperties": false, "properties": {
+            "kind": { "type": "string", "enum": ["correction", "copy"] }, "body": { "type": "string" } } })),
+        "AnswerInput": typed::<AnswerBody>(json!({ "type": "object", "required": ["status", "answer"], "additionalProperties": false, "properties": {
+            "status": { "type": "string", "enum": ["done", "refused"] }, "answer": { "type": "string" } } })),
         "Created": object,
     });
     let mut doc = json!({ "paths": paths, "components": { "schemas": schemas } });

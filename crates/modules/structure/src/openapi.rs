@@ -2,7 +2,11 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::Level;
+use yijia_web::openapi::typed;
+
+use crate::commands::create_area::AreaInput;
+use crate::commands::create_community::CommunityInput;
+use crate::model::{Level, NodeInput};
 
 fn err() -> Value {
     json!({ "$ref": "#/components/responses/Error" })
@@ -94,22 +98,22 @@ pub fn document() -> Value {
                 "community_id": { "type": "integer" }, "district_id": { "type": "integer" }, "subdistrict_id": { "type": "integer" },
                 "code": { "type": "string" }, "name": { "type": "string" }, "brand": { "type": "string" }, "time_zone": { "type": "string" },
                 "address": { "type": "string" }, "retired_at": { "type": ["integer", "null"] }, "created_at": { "type": "integer" }, "updated_at": { "type": "integer" } } },
-            "CommunityInput": { "type": "object", "additionalProperties": false, "properties": {
+            "CommunityInput": typed::<CommunityInput>(json!({ "type": "object", "additionalProperties": false, "properties": {
                 "subdistrict": { "type": "string", "description": "subdistrict code (creation only)" }, "code": { "type": "string", "maxLength": 32 },
                 "name": { "type": "string", "maxLength": 40 }, "brand": { "type": "string", "maxLength": 20 }, "time_zone": { "type": "string", "examples": ["Asia/Shanghai"] },
-                "address": { "type": "string", "maxLength": 100 } } },
+                "address": { "type": "string", "maxLength": 100 } } })),
             "Area": { "type": "object", "properties": { "id": { "type": "integer" }, "parent_id": { "type": ["integer", "null"] }, "code": { "type": "string" }, "name": { "type": "string" } } },
-            "AreaInput": { "type": "object", "required": ["code", "name"], "additionalProperties": false, "properties": {
-                "district": { "type": "string", "description": "the district's code, for a subdistrict" }, "code": { "type": "string" }, "name": { "type": "string" } } },
+            "AreaInput": typed::<AreaInput>(json!({ "type": "object", "required": ["code", "name"], "additionalProperties": false, "properties": {
+                "district": { "type": "string", "description": "the district's code, for a subdistrict" }, "code": { "type": "string" }, "name": { "type": "string" } } })),
             "Node": { "type": "object", "description": "A grid, building, unit or household.", "properties": {
                 "id": { "type": "integer" }, "community_id": { "type": "integer" }, "grid_id": { "type": "integer" }, "parent_id": { "type": "integer" },
                 "code": { "type": "string" }, "name": { "type": "string" }, "description": { "type": ["string", "null"] }, "compound": { "type": ["string", "null"] },
                 "floors": { "type": ["integer", "null"] }, "retired_at": { "type": ["integer", "null"] }, "created_at": { "type": "integer" }, "updated_at": { "type": "integer" },
                 "workers": { "type": "array", "description": "grid workers (grids only)", "items": { "type": "object" } } } },
-            "NodeInput": { "type": "object", "additionalProperties": false, "properties": {
+            "NodeInput": typed::<NodeInput>(json!({ "type": "object", "additionalProperties": false, "properties": {
                 "code": { "type": "string", "maxLength": 32, "description": "required on creation; the room number for a household" },
                 "name": { "type": "string", "maxLength": 40 }, "description": { "type": "string", "maxLength": 500 },
-                "compound": { "type": "string", "maxLength": 40 }, "floors": { "type": ["integer", "string"] } } }
+                "compound": { "type": "string", "maxLength": 40 }, "floors": { "type": ["integer", "string"] } } }))
         } }
     })
 }

@@ -123,7 +123,7 @@ async fn get_card(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct PresentedBody {
+pub(crate) struct PresentedBody {
     code: String,
     points: Value,
     memo: String,
@@ -203,7 +203,7 @@ async fn get_ledger(
 /// A movement of points as the API takes it: the form's fields and which way it goes.
 #[derive(Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct PointsRequest {
+pub(crate) struct PointsRequest {
     /// `bonus` or `spend`.
     kind: String,
     points: String,
@@ -377,7 +377,7 @@ async fn get_code(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct SignupBody {
+pub(crate) struct SignupBody {
     shift: Value,
 }
 
@@ -417,7 +417,7 @@ async fn post_cancel_signup(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct MarkBody {
+pub(crate) struct MarkBody {
     what: String,
 }
 
@@ -442,7 +442,7 @@ async fn post_mark(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct MinutesBody {
+pub(crate) struct MinutesBody {
     minutes: String,
     reason: String,
 }
@@ -459,7 +459,7 @@ async fn post_minutes(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct CheckinBody {
+pub(crate) struct CheckinBody {
     token: String,
 }
 

@@ -1,7 +1,12 @@
 //! The volunteers' part of the OpenAPI document.
 
 use serde_json::{json, Value};
-use yijia_web::openapi::{id_param, strings};
+use yijia_web::openapi::{id_param, input, strings, typed};
+
+use crate::api::{CheckinBody, MarkBody, MinutesBody, PointsRequest, PresentedBody, SignupBody};
+use crate::commands::activity::ActivityInput;
+use crate::commands::profile::ProfileInput;
+use crate::commands::team::{MemberInput, TeamInput};
 
 fn op(summary: &str, body: Option<&str>, status: &str) -> Value {
     yijia_web::openapi::op("volunteers", summary, body, status)
@@ -47,16 +52,16 @@ pub fn document() -> Value {
             "/communities/{id}/volunteer-report": { "parameters": [id_param(), q("year", "integer"), q("month", "integer")], "get": op("Hours by team, grid and month (of a year, or of one month when month is 1–12), activities held, people served, top volunteers", None, "200") }
         },
         "components": { "schemas": {
-            "VolunteerInput": strings(&["community", "name", "resident", "username", "organisation", "birth_date", "phone", "skills", "availability", "contact_consent", "publish_consent", "guardian_name", "guardian_consent", "report_back"]),
-            "CheckinInput": strings(&["token"]),
-            "PointsInput": strings(&["kind", "points", "memo"]),
-            "PresentedInput": strings(&["code", "points", "memo"]),
-            "TeamInput": strings(&["community", "name", "description", "grids"]),
-            "TeamMemberInput": strings(&["volunteer", "action"]),
-            "ActivityInput": strings(&["community", "team", "title", "kind", "place", "description", "starts", "ends", "shifts", "capacity", "min_age", "skills", "grids", "cancel_hours", "points_per_hour"]),
-            "SignupInput": strings(&["shift"]),
-            "MarkInput": strings(&["what"]),
-            "ServedMinutesInput": strings(&["minutes", "reason"])
+            "VolunteerInput": input::<ProfileInput>(),
+            "CheckinInput": typed::<CheckinBody>(strings(&["token"])),
+            "PointsInput": input::<PointsRequest>(),
+            "PresentedInput": typed::<PresentedBody>(strings(&["code", "points", "memo"])),
+            "TeamInput": input::<TeamInput>(),
+            "TeamMemberInput": input::<MemberInput>(),
+            "ActivityInput": input::<ActivityInput>(),
+            "SignupInput": typed::<SignupBody>(strings(&["shift"])),
+            "MarkInput": typed::<MarkBody>(strings(&["what"])),
+            "ServedMinutesInput": input::<MinutesBody>()
         } }
     })
 }
