@@ -10,6 +10,7 @@ mod backup;
 mod connect;
 mod error;
 pub mod rows;
+mod writer;
 
 pub use backup::{dump_tables, restore_tables, Dump, TableDump};
 pub use connect::{redact_url, Backend, DbUrl};
@@ -35,8 +36,9 @@ pub enum Db {
 }
 
 /// A write transaction on one of the two backends. Dropped without [`Tx::commit`], it rolls back.
+/// On SQLite it holds the writer's turn (see `writer.rs`) until it ends.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, writer::Turn),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -105,7 +107,7 @@ macro_rules! on_conn {
         match ::core::convert::Into::<$crate::Conn<'_>>::into($conn) {
             $crate::Conn::Pool($crate::Db::Sqlite($c)) => $body,
             $crate::Conn::Pool($crate::Db::Postgres($c)) => $body,
-            $crate::Conn::Tx($crate::Tx::Sqlite(t)) => {
+            $crate::Conn::Tx($crate::Tx::Sqlite(t, _)) => {
                 let $c = &mut **t;
                 $body
             }
@@ -122,7 +124,7 @@ macro_rules! on_conn {
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(t) => {
+            $crate::Tx::Sqlite(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -186,7 +188,10 @@ impl Db {
     /// locked" when another writer got in between, whereas an immediate one waits its turn.
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => {
+                let turn = writer::turn(p).await?;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
             #[expect(clippy::disallowed_methods, reason = "PostgreSQL's plain BEGIN is what we want")]
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
@@ -232,7 +237,8 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), DbError> {
         let done = match self {
-            Tx::Sqlite(t) => t.commit().await,
+            // The turn passes on once the commit is done, not before.
+            Tx::Sqlite(t, _turn) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
         };
         // Counted even when the commit reports an error: it may have landed all the same.
