@@ -131,12 +131,12 @@ pub async fn parties_of(conn: impl Into<Conn<'_>>, account_id: i64) -> Result<Ve
         .await?))
 }
 
-pub async fn cohandler_ids_tx(tx: &mut Tx, appeal_id: i64) -> Result<Vec<i64>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+pub async fn cohandler_ids(conn: impl Into<Conn<'_>>, appeal_id: i64) -> Result<Vec<i64>> {
+    Ok(on_conn!(conn, |c| sqlx::query_scalar(
         "select party_id from appeal_cohandler where appeal_id = $1"
     )
     .bind(appeal_id)
-    .fetch_all(&mut *c)
+    .fetch_all(c)
     .await?))
 }
 

@@ -80,7 +80,7 @@ pub async fn load(
     use yijia_kernel::Error;
     let row = crate::repo::appeal(&state.db, id).await?.ok_or(Error::NotFound)?;
     let c = crate::commands::community(state, row.community_id).await?;
-    let access = Access::of(state, actor, &c, &row).await?;
+    let access = Access::of(&state.db, actor, &c, &row).await?;
     if !access.sees() {
         return Err(Error::NotFound);
     }

@@ -101,7 +101,7 @@ async fn get_me(
 ) -> WebResult<Json<Value>> {
     let id = crate::pages::community_of(q.community, &a)?;
     let c = commands::community(&s, id).await?;
-    let me = Access::of(&s, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
+    let me = Access::of(&s.db, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
     to_json(summary(&s, &me).await?)
 }
 
@@ -113,7 +113,7 @@ async fn get_card(
 ) -> WebResult<Json<Value>> {
     let id = crate::pages::community_of(q.community, &a)?;
     let c = commands::community(&s, id).await?;
-    let me = Access::of(&s, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
+    let me = Access::of(&s.db, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
     let now = s.now_ms();
     to_json(json!({
         "code": card::issue(&s.vault, me.volunteer_id, now),
@@ -310,7 +310,7 @@ async fn post_activity(
 async fn activity_view(s: &AppState, a: &Actor, id: i64) -> Result<Value> {
     let act = repo::activity(&s.db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(s, act.community_id).await?;
-    let access = Access::of(s, a, &c, act.team_id).await?;
+    let access = Access::of(&s.db, a, &c, act.team_id).await?;
     if !JOIN.allows(a, &c.place()) && !access.runs() {
         return Err(Error::NotFound);
     }
@@ -359,7 +359,7 @@ async fn get_code(
 ) -> WebResult<Json<Value>> {
     let act = repo::activity(&s.db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(&s, act.community_id).await?;
-    if !Access::of(&s, &a, &c, act.team_id).await?.runs() {
+    if !Access::of(&s.db, &a, &c, act.team_id).await?.runs() {
         return Err(Error::NotFound.into());
     }
     let purpose = match q.purpose.as_str() {

@@ -8,7 +8,7 @@ pub mod step;
 pub mod submit;
 
 use jiff::tz::TimeZone;
-use yijia_db::Tx;
+use yijia_db::{Conn, Tx};
 use yijia_kernel::audit;
 use yijia_kernel::calendar::{self, Calendar};
 use yijia_kernel::community::CommunityAt;
@@ -57,35 +57,19 @@ pub struct Access {
 }
 
 impl Access {
-    /// For a page or the API: read through the pool.
-    pub async fn of(state: &AppState, actor: &Actor, c: &CommunityAt, a: &AppealRow) -> Result<Access> {
+    /// Read through the pool for a page or the API, or in a command's write transaction (which
+    /// must not wait on the pool for a second connection while it holds the write lock: 64
+    /// writers at once would deadlock).
+    pub async fn of(conn: impl Into<Conn<'_>>, actor: &Actor, c: &CommunityAt, a: &AppealRow) -> Result<Access> {
+        let mut conn = conn.into();
         let mine = match actor.account_id {
-            Some(id) if HANDLE.allows(actor, &c.place()) => repo::parties_of(&state.db, id).await?,
+            Some(id) if HANDLE.allows(actor, &c.place()) => repo::parties_of(conn.reborrow(), id).await?,
             _ => Vec::new(),
         };
         let helpers = if mine.is_empty() {
             Vec::new()
         } else {
-            repo::cohandlers(&state.db, a.appeal_id)
-                .await?
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect()
-        };
-        Ok(Access::from(actor, c, a, &mine, &helpers))
-    }
-
-    /// For a command: read in its write transaction, which must not wait on the pool for a
-    /// second connection while it holds the write lock (64 writers at once would deadlock).
-    pub async fn of_tx(tx: &mut Tx, actor: &Actor, c: &CommunityAt, a: &AppealRow) -> Result<Access> {
-        let mine = match actor.account_id {
-            Some(id) if HANDLE.allows(actor, &c.place()) => repo::parties_of(&mut *tx, id).await?,
-            _ => Vec::new(),
-        };
-        let helpers = if mine.is_empty() {
-            Vec::new()
-        } else {
-            repo::cohandler_ids_tx(tx, a.appeal_id).await?
+            repo::cohandler_ids(conn, a.appeal_id).await?
         };
         Ok(Access::from(actor, c, a, &mine, &helpers))
     }

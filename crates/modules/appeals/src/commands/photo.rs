@@ -25,7 +25,7 @@ pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &
     let mut tx = state.db.begin_write().await?;
     let a = locked(&mut tx, appeal_id).await?;
     let c = community_tx(&mut tx, a.community_id).await?;
-    let access = Access::of_tx(&mut tx, actor, &c, &a).await?;
+    let access = Access::of(&mut tx, actor, &c, &a).await?;
     if !access.sees() {
         return Err(Error::NotFound);
     }

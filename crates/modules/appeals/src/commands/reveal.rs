@@ -14,7 +14,7 @@ pub async fn reveal_contact(state: &AppState, actor: &Actor, appeal_id: i64, pur
     let mut tx = state.db.begin_write().await?;
     let a = locked(&mut tx, appeal_id).await?;
     let c = community_tx(&mut tx, a.community_id).await?;
-    let access = Access::of_tx(&mut tx, actor, &c, &a).await?;
+    let access = Access::of(&mut tx, actor, &c, &a).await?;
     if !access.sees() {
         return Err(Error::NotFound);
     }

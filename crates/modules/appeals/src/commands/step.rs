@@ -82,7 +82,7 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
     let mut tx = state.db.begin_write().await?;
     let before = locked(&mut tx, appeal_id).await?;
     let c = community_tx(&mut tx, before.community_id).await?;
-    let access = Access::of_tx(&mut tx, actor, &c, &before).await?;
+    let access = Access::of(&mut tx, actor, &c, &before).await?;
     if !access.sees() {
         return Err(Error::NotFound);
     }

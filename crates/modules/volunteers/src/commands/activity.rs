@@ -88,7 +88,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ActivityInput) -> R
     };
     let now = state.now_ms();
     let (mut tx, c) = begin(state, cid).await?;
-    let access = Access::of_tx(&mut tx, actor, &c, team_id).await?;
+    let access = Access::of(&mut tx, actor, &c, team_id).await?;
     if !access.runs() {
         return Err(Error::Forbidden);
     }
@@ -172,7 +172,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ActivityInput) -> R
 pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> Result<()> {
     let now = state.now_ms();
     let (mut tx, c, a) = activity_locked(state, id).await?;
-    if !Access::of_tx(&mut tx, actor, &c, a.team_id).await?.runs() {
+    if !Access::of(&mut tx, actor, &c, a.team_id).await?.runs() {
         return Err(Error::NotFound);
     }
     if a.status == "cancelled" {
@@ -223,7 +223,7 @@ pub async fn served(state: &AppState, actor: &Actor, id: i64, served: &str) -> R
     errs.into_result()?;
     let now = state.now_ms();
     let (mut tx, c, a) = activity_locked(state, id).await?;
-    if !Access::of_tx(&mut tx, actor, &c, a.team_id).await?.runs() {
+    if !Access::of(&mut tx, actor, &c, a.team_id).await?.runs() {
         return Err(Error::NotFound);
     }
     if a.starts_at > now {

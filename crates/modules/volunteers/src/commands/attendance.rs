@@ -76,7 +76,7 @@ pub async fn scan(state: &AppState, actor: &Actor, token: &str) -> Result<Scanne
     let (mut tx, c, a) = activity_locked(state, code.activity_id).await?;
     JOIN.check(actor, &c.place())?;
     held(&a)?;
-    let me = Access::of_tx(&mut tx, actor, &c, a.team_id)
+    let me = Access::of(&mut tx, actor, &c, a.team_id)
         .await?
         .me
         .ok_or_else(|| Error::conflict(codes::NOT_SIGNED_UP, "volunteers.not_signed_up"))?;
@@ -259,7 +259,7 @@ pub async fn mark(state: &AppState, actor: &Actor, signup_id: i64, what: &str) -
     let now = state.now_ms();
     let first = repo::signup(&state.db, signup_id).await?.ok_or(Error::NotFound)?;
     let (mut tx, c, a) = activity_locked(state, first.activity_id).await?;
-    if !Access::of_tx(&mut tx, actor, &c, a.team_id).await?.runs() {
+    if !Access::of(&mut tx, actor, &c, a.team_id).await?.runs() {
         return Err(Error::NotFound);
     }
     let u = repo::signup(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
@@ -330,7 +330,7 @@ pub async fn record(state: &AppState, actor: &Actor, signup_id: i64, minutes: &s
     errs.into_result()?;
     let now = state.now_ms();
     let (mut tx, c, a) = activity_locked(state, first.activity_id).await?;
-    let access = Access::of_tx(&mut tx, actor, &c, a.team_id).await?;
+    let access = Access::of(&mut tx, actor, &c, a.team_id).await?;
     if !access.runs() {
         return Err(Error::NotFound);
     }

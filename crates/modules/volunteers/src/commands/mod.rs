@@ -11,7 +11,7 @@ pub mod redeem;
 pub mod signup;
 pub mod team;
 
-use yijia_db::Tx;
+use yijia_db::{Conn, Tx};
 use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::Message;
 use yijia_kernel::{Actor, AppState, Error, FieldErrors, Result};
@@ -76,27 +76,14 @@ impl Access {
         self.staff || self.leader
     }
 
-    pub async fn of(state: &AppState, actor: &Actor, c: &CommunityAt, team_id: Option<i64>) -> Result<Access> {
+    /// Read through the pool for a page, or in a command's write transaction (which must not
+    /// wait on the pool for a second connection while it holds the write lock).
+    pub async fn of(conn: impl Into<Conn<'_>>, actor: &Actor, c: &CommunityAt, team_id: Option<i64>) -> Result<Access> {
+        let mut conn = conn.into();
         let (leads, me) = match actor.account_id {
             Some(id) => (
-                repo::led_by(&state.db, id).await?,
-                repo::volunteer_of(&state.db, c.community_id, id).await?,
-            ),
-            None => (Vec::new(), None),
-        };
-        Ok(Access {
-            staff: MANAGE.allows(actor, &c.place()),
-            leader: team_id.is_some_and(|t| leads.contains(&t)),
-            me,
-        })
-    }
-
-    /// For a command: read in its write transaction, never through the pool.
-    pub async fn of_tx(tx: &mut Tx, actor: &Actor, c: &CommunityAt, team_id: Option<i64>) -> Result<Access> {
-        let (leads, me) = match actor.account_id {
-            Some(id) => (
-                repo::led_by(&mut *tx, id).await?,
-                repo::volunteer_of(&mut *tx, c.community_id, id).await?,
+                repo::led_by(conn.reborrow(), id).await?,
+                repo::volunteer_of(conn, c.community_id, id).await?,
             ),
             None => (Vec::new(), None),
         };

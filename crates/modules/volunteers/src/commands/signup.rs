@@ -20,7 +20,7 @@ pub async fn sign_up(state: &AppState, actor: &Actor, activity_id: i64, shift_id
     let now = state.now_ms();
     let (mut tx, c, a) = activity_locked(state, activity_id).await?;
     JOIN.check(actor, &c.place())?;
-    let me = Access::of_tx(&mut tx, actor, &c, a.team_id)
+    let me = Access::of(&mut tx, actor, &c, a.team_id)
         .await?
         .me
         .ok_or_else(|| Error::conflict(codes::REGISTER_FIRST, "volunteers.register_first"))?;
@@ -118,7 +118,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, signup_id: i64) -> Result<(
     let first = repo::signup(&state.db, signup_id).await?.ok_or(Error::NotFound)?;
     let (mut tx, c, a) = activity_locked(state, first.activity_id).await?;
     let u = repo::signup(&mut tx, signup_id).await?.ok_or(Error::NotFound)?;
-    let access = Access::of_tx(&mut tx, actor, &c, a.team_id).await?;
+    let access = Access::of(&mut tx, actor, &c, a.team_id).await?;
     let own = access.me.as_ref().is_some_and(|m| m.volunteer_id == u.volunteer_id);
     if !own && !access.runs() {
         return Err(Error::NotFound);

@@ -63,7 +63,7 @@ pub async fn apply(state: &AppState, actor: &Actor, team_id: i64) -> Result<()> 
     let now = state.now_ms();
     let (mut tx, c) = begin(state, t.community_id).await?;
     JOIN.check(actor, &c.place())?;
-    let access = Access::of_tx(&mut tx, actor, &c, Some(team_id)).await?;
+    let access = Access::of(&mut tx, actor, &c, Some(team_id)).await?;
     let me = access
         .me
         .ok_or_else(|| Error::conflict(codes::REGISTER_FIRST, "volunteers.register_first"))?;
@@ -131,7 +131,7 @@ pub async fn decide(state: &AppState, actor: &Actor, team_id: i64, input: &Membe
     let t = repo::team(&state.db, team_id).await?.ok_or(Error::NotFound)?;
     let now = state.now_ms();
     let (mut tx, c) = begin(state, t.community_id).await?;
-    let access = Access::of_tx(&mut tx, actor, &c, Some(team_id)).await?;
+    let access = Access::of(&mut tx, actor, &c, Some(team_id)).await?;
     if !access.runs() {
         return Err(Error::NotFound);
     }

@@ -37,7 +37,7 @@ struct ListPage {
 pub async fn list(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery>) -> WebResult<Response> {
     let id = community_of(q.community, &a)?;
     let c = commands::community(&ctx.state, id).await?;
-    let access = Access::of(&ctx.state, &a, &c, None).await?;
+    let access = Access::of(&ctx.state.db, &a, &c, None).await?;
     if !JOIN.allows(&a, &c.place()) && !access.staff {
         return Err(Error::NotFound.into());
     }
@@ -96,7 +96,7 @@ impl NewPage {
 
 async fn new_page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<ActivityInput>) -> WebResult<Response> {
     let c = commands::community(&ctx.state, community_id).await?;
-    let access = Access::of(&ctx.state, a, &c, None).await?;
+    let access = Access::of(&ctx.state.db, a, &c, None).await?;
     let led = match a.account_id {
         Some(acc) => repo::led_by(&ctx.state.db, acc).await?,
         None => Vec::new(),

@@ -92,7 +92,7 @@ async fn load(
 ) -> Result<(ActivityRow, yijia_kernel::community::CommunityAt, Access)> {
     let act = repo::activity(&ctx.state.db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(&ctx.state, act.community_id).await?;
-    let access = Access::of(&ctx.state, a, &c, act.team_id).await?;
+    let access = Access::of(&ctx.state.db, a, &c, act.team_id).await?;
     if !JOIN.allows(a, &c.place()) && !access.runs() {
         return Err(Error::NotFound);
     }

@@ -71,7 +71,7 @@ async fn page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<ProfileIn
     if !JOIN.allows(a, &c.place()) && !MANAGE.allows(a, &c.place()) {
         return Err(Error::NotFound.into());
     }
-    let access = Access::of(state, a, &c, None).await?;
+    let access = Access::of(&state.db, a, &c, None).await?;
     let leads = match a.account_id {
         Some(id) => !repo::led_by(&state.db, id).await?.is_empty(),
         None => false,
@@ -190,7 +190,10 @@ pub async fn post_profile(
 ) -> WebResult<Response> {
     let id = community_of(f.community.trim().parse().ok(), &a)?;
     let c = commands::community(&ctx.state, id).await?;
-    let me = Access::of(&ctx.state, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
+    let me = Access::of(&ctx.state.db, &a, &c, None)
+        .await?
+        .me
+        .ok_or(Error::NotFound)?;
     let result = profile::update(
         &ctx.state,
         &a,

@@ -63,7 +63,7 @@ pub async fn code(
 ) -> WebResult<Response> {
     let act = repo::activity(&ctx.state.db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(&ctx.state, act.community_id).await?;
-    if !Access::of(&ctx.state, &a, &c, act.team_id).await?.runs() {
+    if !Access::of(&ctx.state.db, &a, &c, act.team_id).await?.runs() {
         return Err(Error::NotFound.into());
     }
     let purpose = Purpose::parse(q.purpose.trim()).unwrap_or(Purpose::CheckIn);

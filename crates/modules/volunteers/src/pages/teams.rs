@@ -32,7 +32,7 @@ struct TeamsPage {
 
 async fn teams_page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<TeamInput>) -> WebResult<Response> {
     let c = commands::community(&ctx.state, community_id).await?;
-    let access = Access::of(&ctx.state, a, &c, None).await?;
+    let access = Access::of(&ctx.state.db, a, &c, None).await?;
     if !JOIN.allows(a, &c.place()) && !access.staff {
         return Err(Error::NotFound.into());
     }
@@ -85,7 +85,7 @@ struct TeamPage {
 async fn team_page(ctx: &PageCtx, a: &Actor, id: i64, form: Shown<MemberInput>) -> WebResult<Response> {
     let t = repo::team(&ctx.state.db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(&ctx.state, t.community_id).await?;
-    let access = Access::of(&ctx.state, a, &c, Some(id)).await?;
+    let access = Access::of(&ctx.state.db, a, &c, Some(id)).await?;
     if !access.runs() {
         return Err(Error::NotFound.into());
     }
