@@ -10,8 +10,9 @@ use serde::de::DeserializeOwned;
 use crate::Result;
 
 /// Parses a stored JSON column; `what` names the row and column in the error (`vote 7 options`).
+/// The error gives serde's position, never the text: some columns are opened from sealed data.
 pub fn json<T: DeserializeOwned>(text: &str, what: impl Display) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| anyhow::anyhow!("stored {what} cannot be read ({e}): {text:.80}").into())
+    serde_json::from_str(text).map_err(|e| anyhow::anyhow!("stored {what} cannot be read ({e})").into())
 }
 
 #[cfg(test)]

@@ -305,7 +305,9 @@ async fn staff_place_a_team_in_grids_and_its_leader_decides_who_joins() {
     let app = demo_app().await;
     let staff = demo_user(&app, "xlg.staff").await;
     let c = xlg(&app).await;
-    let grids = repo::grids(app.handle(), c.community_id).await.unwrap();
+    let grids = yijia_kernel::community::grid_choices(app.handle(), c.community_id)
+        .await
+        .unwrap();
     let (g1, g2) = (&grids[0], &grids[1]);
     // Given last first, listed in the grids' order on both databases.
     let t = new_team(&app, &staff, "爱之翼·便民服务队", &format!("{}，{}", g2.0, g1.0)).await;

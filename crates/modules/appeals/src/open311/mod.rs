@@ -217,17 +217,18 @@ async fn services(state: &AppState, p: &[(String, String)]) -> Done {
         .into_iter()
         .map(|x| {
             let keywords: Vec<&str> = x.keywords.split_whitespace().collect();
-            Node::Obj(vec![
+            let questions = x.attribute_defs().map_err(internal)?;
+            Ok(Node::Obj(vec![
                 ("service_code", Node::text(&x.code)),
                 ("service_name", Node::text(&x.name)),
                 ("description", Node::text(&x.description)),
-                ("metadata", Node::Bool(x.attributes.trim() != "[]")),
+                ("metadata", Node::Bool(!questions.is_empty())),
                 ("type", Node::text("realtime")),
                 ("keywords", Node::text(keywords.join(","))),
                 ("group", Node::text(&x.party_name)),
-            ])
+            ]))
         })
-        .collect();
+        .collect::<Result<_, Fail>>()?;
     Ok(("services".to_owned(), Node::List("service", items)))
 }
 

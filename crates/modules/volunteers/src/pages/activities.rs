@@ -117,7 +117,7 @@ async fn new_page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<Activ
         community_id,
         kinds: options(ActivityKind::ALL, ActivityKind::as_str, |k| k.label(lang)),
         teams,
-        grids: repo::grids(&ctx.state.db, community_id).await?,
+        grids: yijia_kernel::community::grid_choices(&ctx.state.db, community_id).await?,
         form,
         chrome,
     })

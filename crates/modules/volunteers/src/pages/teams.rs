@@ -40,7 +40,7 @@ async fn teams_page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<Tea
         chrome: Chrome::new(ctx, "volunteers.nav_teams"),
         community_id,
         teams: repo::teams(&ctx.state.db, community_id).await?,
-        grids: repo::grids(&ctx.state.db, community_id).await?,
+        grids: yijia_kernel::community::grid_choices(&ctx.state.db, community_id).await?,
         staff: access.staff,
         form,
     })

@@ -100,8 +100,6 @@ pub async fn set_team_grids(tx: &mut Tx, team_id: i64, community_id: i64, grids:
     Ok(())
 }
 
-pub use yijia_kernel::community::grid_choices as grids;
-
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct VolunteerRow {
     pub volunteer_id: i64,
