@@ -107,7 +107,7 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
         for chunk in t.rows.chunks(500) {
             let json = Value::Array(chunk.to_vec()).to_string();
             match &mut tx {
-                crate::Tx::Sqlite(c, _) => {
+                crate::Tx::Sqlite(c) => {
                     let cols: Vec<String> = sqlx::query_scalar("select name from pragma_table_info($1) order by cid")
                         .bind(&t.name)
                         .fetch_all(&mut **c)

@@ -13,8 +13,6 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Backup(String),
-    #[error("no turn to write within {0:?}: the writers before it did not finish")]
-    WriterBusy(std::time::Duration),
 }
 
 impl DbError {

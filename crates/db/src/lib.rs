@@ -10,7 +10,6 @@ mod backup;
 mod connect;
 mod error;
 pub mod rows;
-mod writer;
 
 pub use backup::{dump_tables, restore_tables, Dump, TableDump};
 pub use connect::{redact_url, Backend, DbUrl};
@@ -36,9 +35,8 @@ pub enum Db {
 }
 
 /// A write transaction on one of the two backends. Dropped without [`Tx::commit`], it rolls back.
-/// On SQLite it holds the writer's turn (see `writer.rs`) until it ends.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>, writer::Turn),
+    Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -107,7 +105,7 @@ macro_rules! on_conn {
         match ::core::convert::Into::<$crate::Conn<'_>>::into($conn) {
             $crate::Conn::Pool($crate::Db::Sqlite($c)) => $body,
             $crate::Conn::Pool($crate::Db::Postgres($c)) => $body,
-            $crate::Conn::Tx($crate::Tx::Sqlite(t, _)) => {
+            $crate::Conn::Tx($crate::Tx::Sqlite(t)) => {
                 let $c = &mut **t;
                 $body
             }
@@ -124,7 +122,7 @@ macro_rules! on_conn {
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(t, _) => {
+            $crate::Tx::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -188,10 +186,7 @@ impl Db {
     /// locked" when another writer got in between, whereas an immediate one waits its turn.
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
         Ok(match self {
-            Db::Sqlite(p) => {
-                let turn = writer::turn(p).await?;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn)
-            }
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             #[expect(clippy::disallowed_methods, reason = "PostgreSQL's plain BEGIN is what we want")]
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
@@ -237,8 +232,7 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), DbError> {
         let done = match self {
-            // The turn passes on once the commit is done, not before.
-            Tx::Sqlite(t, _turn) => t.commit().await,
+            Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
         };
         // Counted even when the commit reports an error: it may have landed all the same.

@@ -1,5 +1,4 @@
 use serde_json::json;
-use yijia_db::{on_db, on_tx};
 
 use crate::{demo_app, grid_id, PW};
 
@@ -51,41 +50,6 @@ async fn thirty_two_concurrent_writers_all_succeed() {
             .is_ok(),
         "the audit chain stays whole under concurrency"
     );
-}
-
-/// A command that fails after it began writing drops its transaction: what it wrote is undone
-/// and the next writer gets its turn at once, not after a timeout (the writers' queue).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_write_given_up_is_undone_and_passes_the_turn_on() {
-    let app = demo_app().await;
-    let db = app.handle().clone();
-    let name = || async {
-        let db = app.handle();
-        on_db!(db, |p| sqlx::query_scalar::<_, String>(
-            "select name from community where community_id = 1"
-        )
-        .fetch_one(p)
-        .await
-        .unwrap())
-    };
-    let before = name().await;
-    for _ in 0..3 {
-        let mut tx = db.begin_write().await.unwrap();
-        on_tx!(&mut tx, |c| sqlx::query(
-            "update community set name = name || '（改）' where community_id = 1"
-        )
-        .execute(&mut *c)
-        .await
-        .map(|_| ())
-        .unwrap());
-        drop(tx);
-    }
-    let next = tokio::time::timeout(std::time::Duration::from_secs(3), db.begin_write())
-        .await
-        .expect("the next writer gets its turn")
-        .unwrap();
-    next.commit().await.unwrap();
-    assert_eq!(name().await, before, "nothing of the dropped transactions stays");
 }
 
 /// Moves, retirements and new households racing in one community never leave a household
