@@ -29,7 +29,7 @@ const FORMAT: u32 = 1;
 pub async fn dump_tables(db: &Db) -> Result<Dump, DbError> {
     let mut tables = Vec::with_capacity(TABLES.len());
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let mut conn = pool.acquire().await?;
             // A deferred transaction in WAL mode reads from one snapshot from its first read on.
             sqlx::query("begin").execute(&mut *conn).await?;

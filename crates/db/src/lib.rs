@@ -10,11 +10,13 @@ mod backup;
 mod connect;
 mod error;
 pub mod rows;
+mod writer;
 
 pub use backup::{dump_tables, restore_tables, Dump, TableDump};
 pub use connect::{redact_url, Backend, DbUrl};
 pub use error::{is_unique_violation, DbError};
 pub use rows::{insert_rows, Bind};
+pub use writer::Writer;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -30,7 +32,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migr
 /// A pool on one of the two supported backends. Cheap to clone.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// The pool that reads, and the one connection that writes (see `writer.rs`).
+    Sqlite(SqlitePool, Writer),
     Postgres(PgPool),
 }
 
@@ -91,7 +94,7 @@ pub fn wrote() {
 macro_rules! on_db {
     ($db:expr, |$c:ident| $body:expr) => {
         match $db {
-            $crate::Db::Sqlite($c) => $body,
+            $crate::Db::Sqlite($c, _) => $body,
             $crate::Db::Postgres($c) => $body,
         }
     };
@@ -103,7 +106,7 @@ macro_rules! on_db {
 macro_rules! on_conn {
     ($conn:expr, |$c:ident| $body:expr) => {
         match ::core::convert::Into::<$crate::Conn<'_>>::into($conn) {
-            $crate::Conn::Pool($crate::Db::Sqlite($c)) => $body,
+            $crate::Conn::Pool($crate::Db::Sqlite($c, _)) => $body,
             $crate::Conn::Pool($crate::Db::Postgres($c)) => $body,
             $crate::Conn::Tx($crate::Tx::Sqlite(t)) => {
                 let $c = &mut **t;
@@ -166,16 +169,16 @@ impl Db {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(DbError::connect)?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::Sqlite(pool, Writer::open(options).await?))
     }
 
     /// Applies the embedded migrations that are not applied yet.
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
-            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await?,
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
@@ -184,18 +187,33 @@ impl Db {
     /// Begins a write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write
     /// lock up front: a deferred transaction that reads and then writes fails with "database is
     /// locked" when another writer got in between, whereas an immediate one waits its turn.
+    ///
+    /// The `BEGIN` runs in a task of its own, so that a caller dropped halfway (a client that
+    /// hangs up while its request waits for the lock) cannot return a connection to the pool
+    /// inside a transaction that nobody holds: sqlx's SQLite driver leaves one behind when
+    /// cancelled between its `BEGIN` and the check that follows it, and every later write on
+    /// that connection then fails. The task always ends with a `Tx`, which rolls back on drop.
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            #[expect(clippy::disallowed_methods, reason = "PostgreSQL's plain BEGIN is what we want")]
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let db = self.clone();
+        let begun = tokio::spawn(async move {
+            Ok::<_, sqlx::Error>(match db {
+                Db::Sqlite(_, writer) => Tx::Sqlite(writer.begin().await?),
+                #[expect(clippy::disallowed_methods, reason = "PostgreSQL's plain BEGIN is what we want")]
+                Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            })
+        });
+        match begun.await {
+            Ok(tx) => Ok(tx?),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only when the runtime is shutting down.
+            Err(_) => Err(sqlx::Error::PoolClosed.into()),
+        }
     }
 
     /// Which backend this is, for the rare query whose best form differs between the planners.
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -206,7 +224,7 @@ impl Db {
     /// only what changed enough to matter.
     pub async fn analyze(&self, tables: &[&str]) -> Result<(), DbError> {
         match self {
-            Db::Sqlite(p) => sqlx::query("pragma optimize").execute(p).await.map(|_| ())?,
+            Db::Sqlite(p, _) => sqlx::query("pragma optimize").execute(p).await.map(|_| ())?,
             Db::Postgres(p) => {
                 // Table names are ours (compile-time constants), never user input.
                 sqlx::query(&format!("analyze {}", tables.join(", ")))
@@ -225,6 +243,9 @@ impl Db {
 
     /// Closes the pool, waiting for the connections in use to come back.
     pub async fn close(&self) {
+        if let Db::Sqlite(_, writer) = self {
+            writer.close().await;
+        }
         on_db!(self, |p| p.close().await)
     }
 }

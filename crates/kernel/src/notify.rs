@@ -122,16 +122,18 @@ pub async fn inbox(db: &Db, account_id: i64, limit: i64) -> Result<(Vec<Notifica
 /// account's answers not found, as one that does not exist: a client must not be told "done"
 /// for a notification it cannot see (issue 19).
 pub async fn mark_read(db: &Db, account_id: i64, id: Option<i64>, now: i64) -> Result<()> {
-    let touched = on_db!(db, |p| sqlx::query(
+    let mut tx = db.begin_write().await?;
+    let touched = on_tx!(&mut tx, |c| sqlx::query(
         "update notification set read_at = coalesce(read_at, $3) where account_id = $1 \
          and (($2 is null and read_at is null) or notification_id = $2)"
     )
     .bind(account_id)
     .bind(id)
     .bind(now)
-    .execute(p)
+    .execute(&mut *c)
     .await?
     .rows_affected());
+    tx.commit().await?;
     if id.is_some() && touched == 0 {
         return Err(crate::Error::NotFound);
     }

@@ -104,27 +104,31 @@ pub async fn resolve_session(db: &Db, secret: &str, now: i64, hours: i64) -> Res
         return Ok(None);
     }
     if now - last_seen_at > TOUCH_EVERY_MS {
-        on_db!(db, |p| {
+        // Through the writer, as every write: see yijia_db's writer.rs.
+        let mut tx = db.begin_write().await?;
+        on_tx!(&mut tx, |c| {
             sqlx::query("update account_session set last_seen_at = $2, expires_at = $3 where session_hash = $1")
                 .bind(&hash)
                 .bind(now)
                 .bind(now + hours * 3_600_000)
-                .execute(p)
+                .execute(&mut *c)
                 .await?;
         });
+        tx.commit().await?;
     }
     load_actor(db, account_id, Via::Session { session_hash: hash }).await
 }
 
 /// Ends a session (logout); other instances may still honour it for `recent::FRESH_MS`.
 pub async fn end(db: &Db, session_hash: &str) -> Result<()> {
-    on_db!(db, |p| {
+    let mut tx = db.begin_write().await?;
+    on_tx!(&mut tx, |c| {
         sqlx::query("delete from account_session where session_hash = $1")
             .bind(session_hash)
-            .execute(p)
+            .execute(&mut *c)
             .await?;
     });
-    yijia_db::wrote();
+    tx.commit().await?;
     Ok(())
 }
 
@@ -153,13 +157,15 @@ pub async fn resolve_token(db: &Db, secret: &str, now: i64) -> Result<Option<Act
     // Like a session's, a token's last use is recorded at most once a minute: a write on every
     // call would queue all API traffic behind SQLite's single writer.
     if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
-        on_db!(db, |p| {
+        let mut tx = db.begin_write().await?;
+        on_tx!(&mut tx, |c| {
             sqlx::query("update account_token set last_used_at = $2 where account_token_id = $1")
                 .bind(token_id)
                 .bind(now)
-                .execute(p)
+                .execute(&mut *c)
                 .await?;
         });
+        tx.commit().await?;
     }
     let via = if kind == "integration" {
         Via::ApiKey { name }

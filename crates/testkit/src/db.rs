@@ -53,7 +53,7 @@ impl TestDb {
         Snapshot {
             postgres: match &self.db {
                 Db::Postgres(p) => Some(p.connect_options().get_database().unwrap().to_owned()),
-                Db::Sqlite(_) => None,
+                Db::Sqlite(..) => None,
             },
             files: self.dir,
         }

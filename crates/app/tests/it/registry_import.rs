@@ -431,7 +431,7 @@ async fn a_file_that_is_not_a_usable_sheet_is_refused_with_the_reason() {
 /// Makes inserting a resident named `name` fail inside the database.
 async fn sabotage(app: &TestApp, name: &str) {
     match app.handle() {
-        yijia_db::Db::Sqlite(p) => {
+        yijia_db::Db::Sqlite(p, _) => {
             sqlx::query(&format!(
                 "create trigger boom before insert on registry_resident when new.name = '{name}' \
                  begin select raise(abort, 'boom'); end"
@@ -458,7 +458,7 @@ async fn sabotage(app: &TestApp, name: &str) {
 
 async fn repair(app: &TestApp) {
     match app.handle() {
-        yijia_db::Db::Sqlite(p) => sqlx::query("drop trigger boom").execute(p).await.map(|_| ()),
+        yijia_db::Db::Sqlite(p, _) => sqlx::query("drop trigger boom").execute(p).await.map(|_| ()),
         yijia_db::Db::Postgres(p) => sqlx::query("drop trigger boom on registry_resident")
             .execute(p)
             .await
@@ -597,7 +597,7 @@ async fn after_an_import_the_database_holds_no_id_or_phone_number_in_clear() {
     let dump = serde_json::to_vec(&yijia_db::dump_tables(app.handle()).await.unwrap()).unwrap();
     check("registry", &dump);
     assert!(String::from_utf8_lossy(&dump).contains("明文检查"));
-    if let yijia_db::Db::Sqlite(_) = app.handle() {
+    if let yijia_db::Db::Sqlite(..) = app.handle() {
         for file in ["test.db", "test.db-wal"] {
             if let Ok(bytes) = std::fs::read(app.db.dir().join(file)) {
                 check(file, &bytes);

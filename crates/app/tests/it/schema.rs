@@ -23,7 +23,7 @@ pub async fn catalogue(db: &Db) -> BTreeMap<String, Vec<Column>> {
     // A key column refuses null on PostgreSQL whatever it says; SQLite's `integer primary key`
     // (the rowid) cannot hold null either, though its catalogue calls it nullable.
     let sql = match db {
-        Db::Sqlite(_) => {
+        Db::Sqlite(..) => {
             "select m.name, p.name, p.\"notnull\" or p.pk > 0 from sqlite_master m \
              join pragma_table_info(m.name) p \
              where m.type = 'table' and m.name not like 'sqlite\\_%' escape '\\' and m.name <> '_sqlx_migrations' \
