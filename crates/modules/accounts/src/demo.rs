@@ -1,9 +1,9 @@
 //! Demo and benchmark accounts. The demo gives one account per role in 西柳沟社区, all with the
 //! same published password: it is for trying Yijia out, never for real data.
 
-use yijia_kernel::{Actor, AppState, Result};
+use yijia_kernel::{secret, Actor, AppState, Result};
 
-use crate::commands::create_account::create_account;
+use crate::commands::create_account::{create_account, create_with_hash};
 use crate::model::NewAccountInput;
 use crate::repo;
 
@@ -29,6 +29,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
 
 pub async fn load(state: &AppState) -> Result<()> {
     let cli = Actor::cli();
+    let hash = secret::with_argon2(|| secret::hash_password(DEMO_PASSWORD)).await??;
     for (username, name, phone, role, grid) in DEMO_ACCOUNTS {
         if repo::find_login(&state.db, username).await?.is_some() {
             continue;
@@ -48,7 +49,7 @@ pub async fn load(state: &AppState) -> Result<()> {
             password: DEMO_PASSWORD.into(),
             ..NewAccountInput::default()
         };
-        create_account(state, &cli, input.parse()?).await?;
+        create_with_hash(state, &cli, input.parse()?, &hash).await?;
     }
     Ok(())
 }
