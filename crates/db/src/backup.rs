@@ -106,8 +106,8 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
     for t in in_order {
         for chunk in t.rows.chunks(500) {
             let json = Value::Array(chunk.to_vec()).to_string();
-            match &mut tx {
-                crate::Tx::Sqlite(c) => {
+            match &mut tx.conn {
+                crate::TxConn::Sqlite(c) => {
                     let cols: Vec<String> = sqlx::query_scalar("select name from pragma_table_info($1) order by cid")
                         .bind(&t.name)
                         .fetch_all(&mut **c)
@@ -121,7 +121,7 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
                     let sql = format!("insert into \"{}\" ({list}) select {values} from json_each($1)", t.name);
                     sqlx::query(&sql).bind(&json).execute(&mut **c).await?;
                 }
-                crate::Tx::Postgres(c) => {
+                crate::TxConn::Postgres(c) => {
                     let sql = format!(
                         "insert into \"{0}\" select * from json_populate_recordset(null::\"{0}\", $1::json)",
                         t.name
@@ -131,7 +131,7 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
             }
         }
     }
-    if let crate::Tx::Postgres(c) = &mut tx {
+    if let crate::TxConn::Postgres(c) = &mut tx.conn {
         // Identity columns must continue after the restored keys, whatever the key is called
         // (`team_id` of `vol_team` as much as `appeal_id` of `appeal`).
         for table in TABLES {

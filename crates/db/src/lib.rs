@@ -37,8 +37,16 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A write transaction on one of the two backends. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+/// A write transaction. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    /// The connection, for [`on_tx!`] and [`on_conn!`].
+    pub conn: TxConn,
+    /// The [`Topic`]s it changes, a bit each.
+    topics: u8,
+}
+
+/// The connection of a write transaction, on one of the two backends.
+pub enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -60,6 +68,15 @@ impl Conn<'_> {
             Conn::Tx(tx) => Conn::Tx(tx),
         }
     }
+
+    /// Whether what this connection reads of `topic` may differ from what is committed: it is a
+    /// transaction that changes the topic. What such a connection reads must not be remembered.
+    pub fn touched(&self, topic: Topic) -> bool {
+        match self {
+            Conn::Pool(_) => false,
+            Conn::Tx(tx) => tx.topics & (1 << topic as u8) != 0,
+        }
+    }
 }
 
 impl<'a> From<&'a Db> for Conn<'a> {
@@ -79,13 +96,40 @@ impl<'a> From<&'a mut Tx> for Conn<'a> {
 /// once the count moves, so whoever writes through this process reads their write next.
 static WRITES: AtomicU64 = AtomicU64::new(0);
 
+/// What a committed write changed, for the readers that remember something of it for a moment
+/// (`kernel::recent`): a memory of one topic is void once that topic is written to, and stays
+/// good through the writes of everything else (appeals, steps, ballots: nearly all of them,
+/// which voided every such memory while they came in). A transaction says what it changes with
+/// [`Tx::touches`], next to the statement that changes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    /// Accounts, their roles, sessions and tokens: whom a secret stands for and what they may do.
+    Access = 0,
+    /// The communities themselves: name, time zone, place in the tree.
+    Places = 1,
+    /// Communities' settings and working-day calendars.
+    Settings = 2,
+}
+
+const TOPICS: usize = 3;
+static TOPIC_WRITES: [AtomicU64; TOPICS] = [const { AtomicU64::new(0) }; TOPICS];
+
 /// The number of writes this process has committed so far.
 pub fn writes() -> u64 {
     WRITES.load(Ordering::Acquire)
 }
 
-/// Counts a write made outside [`Tx`] (a transaction counts itself when it commits).
+/// The number of committed writes so far that changed `topic`.
+pub fn writes_to(topic: Topic) -> u64 {
+    TOPIC_WRITES[topic as usize].load(Ordering::Acquire)
+}
+
+/// Counts a write made outside [`Tx`] (a transaction counts itself when it commits). What it
+/// changed is not known, so it counts for every topic.
 pub fn wrote() {
+    for t in &TOPIC_WRITES {
+        t.fetch_add(1, Ordering::AcqRel);
+    }
     WRITES.fetch_add(1, Ordering::AcqRel);
 }
 
@@ -108,14 +152,7 @@ macro_rules! on_conn {
         match ::core::convert::Into::<$crate::Conn<'_>>::into($conn) {
             $crate::Conn::Pool($crate::Db::Sqlite($c, _)) => $body,
             $crate::Conn::Pool($crate::Db::Postgres($c)) => $body,
-            $crate::Conn::Tx($crate::Tx::Sqlite(t)) => {
-                let $c = &mut **t;
-                $body
-            }
-            $crate::Conn::Tx($crate::Tx::Postgres(t)) => {
-                let $c = &mut **t;
-                $body
-            }
+            $crate::Conn::Tx(tx) => $crate::on_tx!(tx, |$c| $body),
         }
     };
 }
@@ -124,12 +161,12 @@ macro_rules! on_conn {
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t) => {
+        match &mut ($tx).conn {
+            $crate::TxConn::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::Tx::Postgres(t) => {
+            $crate::TxConn::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -196,11 +233,12 @@ impl Db {
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
         let db = self.clone();
         let begun = tokio::spawn(async move {
-            Ok::<_, sqlx::Error>(match db {
-                Db::Sqlite(_, writer) => Tx::Sqlite(writer.begin().await?),
+            let conn = match db {
+                Db::Sqlite(_, writer) => TxConn::Sqlite(writer.begin().await?),
                 #[expect(clippy::disallowed_methods, reason = "PostgreSQL's plain BEGIN is what we want")]
-                Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-            })
+                Db::Postgres(p) => TxConn::Postgres(p.begin().await?),
+            };
+            Ok::<_, sqlx::Error>(Tx { conn, topics: 0 })
         });
         match begun.await {
             Ok(tx) => Ok(tx?),
@@ -252,14 +290,33 @@ impl Db {
 
 impl Tx {
     pub async fn commit(self) -> Result<(), DbError> {
-        let done = match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
+        let done = match self.conn {
+            TxConn::Sqlite(t) => t.commit().await,
+            TxConn::Postgres(t) => t.commit().await,
         };
-        // Counted even when the commit reports an error: it may have landed all the same.
-        wrote();
+        // Counted even when the commit reports an error: it may have landed all the same. After
+        // the commit, not before: a reader that remembered the old rows meanwhile is voided.
+        for (i, t) in TOPIC_WRITES.iter().enumerate() {
+            if self.topics & (1 << i) != 0 {
+                t.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+        WRITES.fetch_add(1, Ordering::AcqRel);
         done?;
         Ok(())
+    }
+
+    /// Says that this transaction changes `topic`: once it commits, what readers remember of
+    /// the topic is void (see [`Topic`]).
+    pub fn touches(&mut self, topic: Topic) {
+        self.topics |= 1 << topic as u8;
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
+        }
     }
 }
 

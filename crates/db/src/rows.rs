@@ -38,7 +38,7 @@ pub async fn insert_rows<'a>(tx: &mut Tx, head: &str, rows: impl Iterator<Item =
     // The driver asks SQLite for every numbered or named parameter's name, which SQLite finds by
     // walking a list: with thousands of `$N` in one statement that is quadratic (94% of a
     // 100 000-row import under perf). Plain `?` parameters have no name to look up.
-    let sqlite = matches!(tx, Tx::Sqlite(_));
+    let sqlite = tx.backend() == crate::Backend::Sqlite;
     let mut values = Vec::new();
     let mut binds: Vec<Bind> = Vec::new();
     for row in rows {

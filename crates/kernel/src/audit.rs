@@ -181,7 +181,7 @@ pub fn unkeyed_digest(r: &Row) -> String {
 /// that reads rows and then writes based on them (a move, a retire) takes it first and reads
 /// after. On SQLite the write transaction already holds the database's only write lock.
 pub async fn lock_chain(tx: &mut Tx, chain_id: i64) -> Result<()> {
-    if matches!(tx, Tx::Sqlite(..)) {
+    if tx.backend() == yijia_db::Backend::Sqlite {
         // Nothing to take: the statement would only cost a round trip to SQLite's thread while
         // every other writer waits (issue 22). `record` creates a missing head when it appends.
         return Ok(());

@@ -3,11 +3,12 @@
 //! them, 调休). Deadlines counted in working days (appeals, volunteer hours) read it here.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::civil::{Date, Weekday};
-use yijia_db::{on_tx, Tx};
+use yijia_db::{on_conn, on_tx, Conn, Topic, Tx};
 
-use crate::Result;
+use crate::{AppState, Result};
 
 /// A community's exceptions to the Monday-to-Friday week.
 #[derive(Clone, Debug, Default)]
@@ -42,13 +43,13 @@ impl Calendar {
     }
 }
 
-/// A community's calendar, read inside a write transaction.
-pub async fn load_tx(tx: &mut Tx, community_id: i64) -> Result<Calendar> {
-    let rows: Vec<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+/// A community's calendar, as it is now (a pool) or inside a write transaction.
+pub async fn load(conn: impl Into<Conn<'_>>, community_id: i64) -> Result<Calendar> {
+    let rows: Vec<(String, i64)> = on_conn!(conn, |c| sqlx::query_as(
         "select day, cast(working as bigint) from community_day where community_id = $1"
     )
     .bind(community_id)
-    .fetch_all(&mut *c)
+    .fetch_all(c)
     .await?);
     Ok(Calendar {
         days: rows
@@ -58,9 +59,30 @@ pub async fn load_tx(tx: &mut Tx, community_id: i64) -> Result<Calendar> {
     })
 }
 
+/// A community's calendar from a moment's memory (`recent.rs`), for what counts deadlines on
+/// every call: no statement while nobody changes it, and a change through [`set_day`] is read
+/// at once. A miss reads through `conn` (see `settings::current`).
+pub async fn current(state: &AppState, conn: impl Into<Conn<'_>>, community_id: i64) -> Result<Arc<Calendar>> {
+    let conn = conn.into();
+    if conn.touched(Topic::Settings) {
+        return Ok(Arc::new(load(conn, community_id).await?));
+    }
+    let c = state
+        .recent
+        .remember_topic(
+            Topic::Settings,
+            format!("calendar:{community_id}"),
+            state.now_ms(),
+            async { Ok(Some(load(conn, community_id).await?)) },
+        )
+        .await?;
+    Ok(c.unwrap_or_default())
+}
+
 /// Marks a day as a holiday or a working day, inside the caller's write transaction; `None`
 /// gives the day back to the ordinary week.
 pub async fn set_day(tx: &mut Tx, community_id: i64, day: Date, working: Option<bool>) -> Result<()> {
+    tx.touches(Topic::Settings);
     let day = day.to_string();
     match working {
         Some(w) => on_tx!(tx, |c| sqlx::query(

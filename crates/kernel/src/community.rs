@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use yijia_db::{on_conn, Conn, Db, Tx};
+use yijia_db::{on_conn, Conn, Db, Topic, Tx};
 
 use crate::{audit, AppState, Error, Place, Result};
 
@@ -64,9 +64,19 @@ pub async fn all(db: &Db) -> Result<Vec<CommunityAt>> {
     Ok(on_conn!(db, |e| sqlx::query_as(&sql).fetch_all(e).await?))
 }
 
-/// A community by id for a command: not found when it is not there or retired.
+/// A community by id for a command: not found when it is not there or retired. From a moment's
+/// memory (`recent.rs`): a community changes seldom, and a change is read at once.
 pub async fn find(state: &AppState, id: i64) -> Result<CommunityAt> {
-    by_id(&state.db, id).await?.ok_or(Error::NotFound)
+    let c = state
+        .recent
+        .remember_topic(
+            Topic::Places,
+            format!("community:{id}"),
+            state.now_ms(),
+            by_id(&state.db, id),
+        )
+        .await?;
+    c.map(|c| CommunityAt::clone(&c)).ok_or(Error::NotFound)
 }
 
 /// Starts a command's transaction on a community: its write lock taken (the audit chain's), the

@@ -4,9 +4,9 @@
 //! language.
 
 use serde::Serialize;
-use yijia_db::{insert_rows, on_db, on_tx, Bind, Db, Tx};
+use yijia_db::{insert_rows, on_conn, on_db, on_tx, Bind, Conn, Db, Topic, Tx};
 
-use crate::Result;
+use crate::{AppState, Result};
 
 /// What to tell: `kind` is a translation key whose `{name}` placeholders `args` fill.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ pub async fn send(tx: &mut Tx, accounts: &[i64], note: &Note, now: i64) -> Resul
 
 /// The live accounts holding one of `roles` over a community (not over one of its grids), or,
 /// with `above`, over its subdistrict or district.
-pub async fn holders(tx: &mut Tx, community_id: i64, roles: &[&str], above: bool) -> Result<Vec<i64>> {
+pub async fn holders(conn: impl Into<Conn<'_>>, community_id: i64, roles: &[&str], above: bool) -> Result<Vec<i64>> {
     // Role names are ours (compile-time constants), never input.
     let list = roles.iter().map(|r| format!("'{r}'")).collect::<Vec<_>>().join(", ");
     let scope = if above {
@@ -64,10 +64,34 @@ pub async fn holders(tx: &mut Tx, community_id: i64, roles: &[&str], above: bool
         "select distinct r.account_id from account_role r join account a on a.account_id = r.account_id \
          where r.role in ({list}) and r.revoked_at is null and a.status = 'active' and {scope}"
     );
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+    Ok(on_conn!(conn, |c| sqlx::query_scalar(&sql)
         .bind(community_id)
-        .fetch_all(&mut *c)
+        .fetch_all(c)
         .await?))
+}
+
+/// [`holders`] from a moment's memory (`recent.rs`): who holds a role changes only with a
+/// write to `Access`, and the desk told of every new appeal is read once, not once an appeal.
+/// A miss reads through `conn` (see `settings::current`).
+pub async fn holders_now(
+    state: &AppState,
+    conn: impl Into<Conn<'_>>,
+    community_id: i64,
+    roles: &[&str],
+    above: bool,
+) -> Result<Vec<i64>> {
+    let conn = conn.into();
+    if conn.touched(Topic::Access) {
+        return holders(conn, community_id, roles, above).await;
+    }
+    let key = format!("holders:{community_id}:{above}:{}", roles.join(","));
+    let ids = state
+        .recent
+        .remember_topic(Topic::Access, key, state.now_ms(), async {
+            Ok(Some(holders(conn, community_id, roles, above).await?))
+        })
+        .await?;
+    Ok(ids.map(|v| v.to_vec()).unwrap_or_default())
 }
 
 /// A notification as its reader sees it.

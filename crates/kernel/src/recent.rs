@@ -1,12 +1,16 @@
 //! A short memory of what was just read, for what every signed-in request repeats: who the
-//! session or token is, and the home page's numbers. The database stays the truth and the app
-//! servers stay stateless: an entry lives `FRESH_MS` at most, and none outlives a write committed
-//! by this process (`yijia_db::writes`), so a user reads their own writes at once, and another
-//! instance's writes (a logout, a revoked role) take effect here within `FRESH_MS`.
+//! session or token is, the home page's numbers, a community and its settings. The database
+//! stays the truth and the app servers stay stateless: an entry lives `FRESH_MS` at most, and
+//! none outlives a write committed by this process to what it remembers: any write
+//! (`yijia_db::writes`), or for an entry of one topic, a write to that topic
+//! (`yijia_db::writes_to`). A user reads their own writes at once, and another instance's writes
+//! (a logout, a revoked role) take effect here within `FRESH_MS`.
 
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use yijia_db::Topic;
 
 /// How long an entry may be served.
 pub const FRESH_MS: i64 = 2_000;
@@ -15,8 +19,15 @@ const MAX_ENTRIES: usize = 20_000;
 
 struct Entry {
     at: i64,
+    /// What voids it: any write (`None`), or a write to this topic.
+    topic: Option<Topic>,
     writes: u64,
     value: Arc<dyn Any + Send + Sync>,
+}
+
+/// The count of the writes that void an entry of `topic`.
+fn count(topic: Option<Topic>) -> u64 {
+    topic.map_or_else(yijia_db::writes, yijia_db::writes_to)
 }
 
 /// Loads of one key wait for each other (keys share these gates by hash): when an entry goes
@@ -49,29 +60,65 @@ impl Recent {
     pub fn get<T: Any + Send + Sync>(&self, key: &str, now: i64) -> Option<Arc<T>> {
         let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let e = map.get(key)?;
-        if !fresh(e, now, yijia_db::writes()) {
+        if !fresh(e, now) {
             return None;
         }
         e.value.clone().downcast::<T>().ok()
     }
 
-    /// Remembers `value`, read at `now` when the write count was `writes` (taken before the
-    /// read, so a write committed during it voids the entry).
-    pub fn put<T: Any + Send + Sync>(&self, key: String, value: Arc<T>, now: i64, writes: u64) {
+    /// Remembers `value`, read at `now` when the count of the writes that void it was
+    /// `writes` (taken before the read, so a write committed during it voids the entry).
+    pub fn put<T: Any + Send + Sync>(&self, key: String, value: Arc<T>, now: i64, topic: Option<Topic>, writes: u64) {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= MAX_ENTRIES {
-            let current = yijia_db::writes();
-            map.retain(|_, e| fresh(e, now, current));
+            map.retain(|_, e| fresh(e, now));
             if map.len() >= MAX_ENTRIES {
                 map.clear();
             }
         }
-        map.insert(key, Entry { at: now, writes, value });
+        map.insert(
+            key,
+            Entry {
+                at: now,
+                topic,
+                writes,
+                value,
+            },
+        );
     }
 
     /// The value remembered under `key`, or `load`'s, which is remembered when it is `Some`
-    /// (a miss such as an unknown secret is not, so guessing fills no memory).
+    /// (a miss such as an unknown secret is not, so guessing fills no memory) until any write.
     pub async fn remember<T, F>(&self, key: String, now: i64, load: F) -> crate::Result<Option<Arc<T>>>
+    where
+        T: Any + Send + Sync,
+        F: std::future::Future<Output = crate::Result<Option<T>>>,
+    {
+        self.remember_of(None, key, now, load).await
+    }
+
+    /// As [`Recent::remember`], for a value that only writes to `topic` can change.
+    pub async fn remember_topic<T, F>(
+        &self,
+        topic: Topic,
+        key: String,
+        now: i64,
+        load: F,
+    ) -> crate::Result<Option<Arc<T>>>
+    where
+        T: Any + Send + Sync,
+        F: std::future::Future<Output = crate::Result<Option<T>>>,
+    {
+        self.remember_of(Some(topic), key, now, load).await
+    }
+
+    async fn remember_of<T, F>(
+        &self,
+        topic: Option<Topic>,
+        key: String,
+        now: i64,
+        load: F,
+    ) -> crate::Result<Option<Arc<T>>>
     where
         T: Any + Send + Sync,
         F: std::future::Future<Output = crate::Result<Option<T>>>,
@@ -86,17 +133,17 @@ impl Recent {
         if let Some(v) = self.get::<T>(&key, now) {
             return Ok(Some(v));
         }
-        let writes = yijia_db::writes();
+        let writes = count(topic);
         let Some(v) = load.await?.map(Arc::new) else {
             return Ok(None);
         };
-        self.put(key, v.clone(), now, writes);
+        self.put(key, v.clone(), now, topic, writes);
         Ok(Some(v))
     }
 }
 
-fn fresh(e: &Entry, now: i64, writes: u64) -> bool {
-    e.writes == writes && (e.at..e.at + FRESH_MS).contains(&now)
+fn fresh(e: &Entry, now: i64) -> bool {
+    e.writes == count(e.topic) && (e.at..e.at + FRESH_MS).contains(&now)
 }
 
 #[cfg(test)]
@@ -107,7 +154,7 @@ mod tests {
     fn an_entry_is_served_until_it_is_old_or_anything_is_written() {
         let r = Recent::default();
         let w = yijia_db::writes();
-        r.put("k".to_owned(), Arc::new(7_i64), 1_000, w);
+        r.put("k".to_owned(), Arc::new(7_i64), 1_000, None, w);
         assert_eq!(r.get::<i64>("k", 1_000 + FRESH_MS - 1).as_deref(), Some(&7));
         assert!(r.get::<i64>("k", 1_000 + FRESH_MS).is_none(), "too old");
         assert!(r.get::<i64>("k", 999).is_none(), "a clock set back");
@@ -115,7 +162,7 @@ mod tests {
         yijia_db::wrote();
         assert!(r.get::<i64>("k", 1_000).is_none(), "a write since");
         // Filled while a write committed: void from the start.
-        r.put("k".to_owned(), Arc::new(8_i64), 1_000, w);
+        r.put("k".to_owned(), Arc::new(8_i64), 1_000, None, w);
         assert!(r.get::<i64>("k", 1_000).is_none());
     }
 

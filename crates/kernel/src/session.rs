@@ -1,7 +1,7 @@
 //! Sessions and bearer tokens, resolved to an [`Actor`]. Sessions live in the database, so every
 //! instance behind a load balancer sees the same ones; only hashes of the secrets are stored.
 
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_db, on_tx, Db, Topic, Tx};
 
 use crate::actor::{Actor, Role, RoleGrant, ScopeKind, Via};
 use crate::i18n::Locale;
@@ -122,6 +122,7 @@ pub async fn resolve_session(db: &Db, secret: &str, now: i64, hours: i64) -> Res
 /// Ends a session (logout); other instances may still honour it for `recent::FRESH_MS`.
 pub async fn end(db: &Db, session_hash: &str) -> Result<()> {
     let mut tx = db.begin_write().await?;
+    tx.touches(Topic::Access);
     on_tx!(&mut tx, |c| {
         sqlx::query("delete from account_session where session_hash = $1")
             .bind(session_hash)

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use yijia_db::{on_conn, on_db, on_tx, Conn, Db, Tx};
+use yijia_db::{on_conn, on_tx, Conn, Topic, Tx};
 
 use crate::error::Message;
-use crate::{FieldErrors, Result};
+use crate::{AppState, FieldErrors, Result};
 
 /// What values a setting takes.
 #[derive(Clone, Copy, Debug)]
@@ -59,6 +59,13 @@ impl Setting {
     }
 
     /// The value in its stored form, or why it is refused.
+    /// The stored value when it still fits the setting, else the default.
+    fn or_default(&self, stored: Option<&str>) -> String {
+        stored
+            .and_then(|v| self.parse(v).ok())
+            .unwrap_or_else(|| self.default.to_owned())
+    }
+
     pub fn parse(&self, value: &str) -> std::result::Result<String, Message> {
         let v = value.trim();
         match self.kind {
@@ -107,12 +114,12 @@ fn split_list(v: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Every stored value of a community, by key.
-pub async fn stored(db: &Db, community_id: i64) -> Result<BTreeMap<String, String>> {
-    let rows: Vec<(String, String)> = on_db!(db, |p| sqlx::query_as(
+pub async fn stored(conn: impl Into<Conn<'_>>, community_id: i64) -> Result<BTreeMap<String, String>> {
+    let rows: Vec<(String, String)> = on_conn!(conn, |c| sqlx::query_as(
         "select key, value from community_setting where community_id = $1"
     )
     .bind(community_id)
-    .fetch_all(p)
+    .fetch_all(c)
     .await?);
     Ok(rows.into_iter().collect())
 }
@@ -127,7 +134,28 @@ pub async fn get(conn: impl Into<Conn<'_>>, community_id: i64, s: &Setting) -> R
     .bind(s.key)
     .fetch_optional(c)
     .await?);
-    Ok(v.and_then(|v| s.parse(&v).ok()).unwrap_or_else(|| s.default.to_owned()))
+    Ok(s.or_default(v.as_deref()))
+}
+
+/// A setting's value as [`get`] gives it, from a moment's memory of the community's settings
+/// (`recent.rs`), for what reads settings on every call (an appeal's deadlines): no statement
+/// while nobody changes them, and a change through [`store`] is read at once. A miss reads
+/// through `conn`: inside a transaction, its own connection, never a second one from the pool.
+pub async fn current(state: &AppState, conn: impl Into<Conn<'_>>, community_id: i64, s: &Setting) -> Result<String> {
+    let conn = conn.into();
+    if conn.touched(Topic::Settings) {
+        return get(conn, community_id, s).await;
+    }
+    let all = state
+        .recent
+        .remember_topic(
+            Topic::Settings,
+            format!("settings:{community_id}"),
+            state.now_ms(),
+            async { Ok(Some(stored(conn, community_id).await?)) },
+        )
+        .await?;
+    Ok(s.or_default(all.as_ref().and_then(|m| m.get(s.key)).map(String::as_str)))
 }
 
 /// A whole-number setting's value.
@@ -160,6 +188,7 @@ pub fn parse_all(all: &[Setting], given: &BTreeMap<String, String>) -> Result<Ve
 
 /// Stores values inside the caller's write transaction.
 pub async fn store(tx: &mut Tx, community_id: i64, values: &[(&str, String)], now: i64) -> Result<()> {
+    tx.touches(Topic::Settings);
     for (key, value) in values {
         on_tx!(tx, |c| sqlx::query(
             "insert into community_setting (community_id, key, value, updated_at) values ($1, $2, $3, $4) \

@@ -4,6 +4,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use yijia_db::Topic;
 use yijia_kernel::i18n::Locale;
 use yijia_kernel::{session, Actor, AppState, Error};
 
@@ -69,7 +70,10 @@ async fn remembered(
     resolve: impl std::future::Future<Output = yijia_kernel::Result<Option<Actor>>>,
 ) -> yijia_kernel::Result<Option<Actor>> {
     let key = session::recent_key(kind, secret);
-    let actor = state.recent.remember(key, state.now_ms(), resolve).await?;
+    let actor = state
+        .recent
+        .remember_topic(Topic::Access, key, state.now_ms(), resolve)
+        .await?;
     Ok(actor.map(|a| Actor::clone(&a)))
 }
 

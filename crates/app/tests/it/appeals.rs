@@ -309,6 +309,31 @@ async fn routing_rules_pick_the_party_and_sending_it_elsewhere_needs_a_reason() 
     assert_eq!(step["internal_note"], "物业合同到期");
 }
 
+/// Deadlines count from the settings as they are now: the commands remember a community's
+/// settings between requests, and a change of a tier's deadline applies to the very next
+/// appeal all the same.
+#[tokio::test]
+async fn a_changed_deadline_applies_to_the_next_appeal_at_once() {
+    let app = demo_app().await;
+    let mut desk = as_user(&app, "xlg.staff").await;
+    let (cats, _) = catalogue(&mut desk).await;
+    let unit = unit_in(&app, "G01").await;
+    let due = |a: &Value| a["due_at"].as_i64().unwrap() - a["created_at"].as_i64().unwrap();
+    let first = raise(&mut desk, &cats["water_leak"], unit, json!({ "channel": "phone" })).await;
+    assert_eq!(due(&first), 2 * HOUR, "the utility tier's default");
+
+    let mut admin = app.signed_in("xlg.admin", PW).await;
+    let saved = admin
+        .post_form(
+            "/structure/communities/1/settings",
+            &[("appeals.deadline_utility", "5h, 24h")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let next = raise(&mut desk, &cats["water_leak"], unit, json!({ "channel": "phone" })).await;
+    assert_eq!(due(&next), 5 * HOUR, "the new setting, at once");
+}
+
 #[tokio::test]
 async fn reply_deadlines_in_working_days_skip_the_communitys_holidays() {
     let app = demo_app().await;

@@ -226,7 +226,9 @@ async fn the_seed_writes_volunteers_with_balanced_ledgers_once() {
         .await
         .unwrap();
     assert_eq!(yijia_volunteers::repo::unbalanced(&db).await.unwrap(), (0, 0));
-    let yijia_db::Db::Sqlite(p, _) = &db else { unreachable!() };
+    let yijia_db::Db::Sqlite(p, _) = &db else {
+        unreachable!()
+    };
     // The second run left the seeded communities alone; an odd count rounds down to whole transactions.
     let per_community: Vec<(i64, i64, i64)> = sqlx::query_as(
         "select t.community_id, count(*), (select count(*) from volunteer v where v.community_id = t.community_id) \

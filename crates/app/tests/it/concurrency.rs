@@ -114,7 +114,10 @@ async fn readers_go_on_while_a_write_is_open_and_the_writes_behind_it_all_land()
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     // On SQLite one transaction writes at a time; PostgreSQL lets writes to other rows go on.
     if let yijia_db::Db::Sqlite(..) = app.handle() {
-        assert!(writes.iter().all(|w| !w.is_finished()), "a write went ahead of the open one");
+        assert!(
+            writes.iter().all(|w| !w.is_finished()),
+            "a write went ahead of the open one"
+        );
     }
     drop(held);
     for w in writes {

@@ -1,6 +1,6 @@
 //! All of the accounts module's SQL.
 
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_db, on_tx, Db, Topic, Tx};
 use yijia_kernel::scope::{self, Cols};
 use yijia_kernel::{Error, Result, Role, RoleGrant, ScopeKind};
 
@@ -34,6 +34,7 @@ pub struct InsertAccount<'a> {
 
 /// Inserts an account; a taken username is a conflict.
 pub async fn insert_account(tx: &mut Tx, a: &InsertAccount<'_>) -> Result<i64> {
+    tx.touches(Topic::Access);
     let r: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "insert into account (username, display_name, phone, password_hash, must_change_password, created_at, updated_at, password_changed_at) \
@@ -126,6 +127,7 @@ pub async fn resolve_scope(
 }
 
 pub async fn insert_grant(tx: &mut Tx, account_id: i64, g: &RoleGrant, now: i64) -> Result<i64> {
+    tx.touches(Topic::Access);
     let scope_id = match g.scope {
         ScopeKind::Platform => None,
         ScopeKind::District => g.district_id,
@@ -297,6 +299,7 @@ pub async fn insert_token(
     hash: &str,
     now: i64,
 ) -> Result<i64> {
+    tx.touches(Topic::Access);
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
             "insert into account_token (token_hash, kind, account_id, community_id, name, created_at) values ($1, $2, $3, $4, $5, $6) returning account_token_id",
@@ -326,6 +329,7 @@ pub async fn tokens_of(db: &Db, account_id: i64) -> Result<Vec<TokenView>> {
 
 /// Revokes one of the account's own tokens; false when there is no such live token.
 pub async fn revoke_token(tx: &mut Tx, account_id: i64, token_id: i64, now: i64) -> Result<bool> {
+    tx.touches(Topic::Access);
     let n = on_tx!(tx, |c| {
         sqlx::query("update account_token set revoked_at = $3 where account_token_id = $1 and account_id = $2 and revoked_at is null")
             .bind(token_id)
@@ -348,6 +352,7 @@ pub async fn password_hash(db: &Db, account_id: i64) -> Result<String> {
 }
 
 pub async fn set_password(tx: &mut Tx, account_id: i64, hash: &str, now: i64) -> Result<()> {
+    tx.touches(Topic::Access);
     on_tx!(tx, |c| {
         sqlx::query("update account set password_hash = $2, must_change_password = 0, password_changed_at = $3, updated_at = $3 where account_id = $1")
             .bind(account_id)
@@ -361,6 +366,7 @@ pub async fn set_password(tx: &mut Tx, account_id: i64, hash: &str, now: i64) ->
 
 /// Ends every session of an account but one (after a password change).
 pub async fn end_other_sessions(tx: &mut Tx, account_id: i64, keep: &str) -> Result<()> {
+    tx.touches(Topic::Access);
     on_tx!(tx, |c| {
         sqlx::query("delete from account_session where account_id = $1 and session_hash <> $2")
             .bind(account_id)
@@ -374,6 +380,7 @@ pub async fn end_other_sessions(tx: &mut Tx, account_id: i64, keep: &str) -> Res
 /// Revokes every live personal token of an account (after a password change: a token taken
 /// with the old password must not outlive it).
 pub async fn revoke_tokens(tx: &mut Tx, account_id: i64, now: i64) -> Result<u64> {
+    tx.touches(Topic::Access);
     Ok(on_tx!(tx, |c| {
         sqlx::query("update account_token set revoked_at = $2 where account_id = $1 and revoked_at is null")
             .bind(account_id)
@@ -385,6 +392,7 @@ pub async fn revoke_tokens(tx: &mut Tx, account_id: i64, now: i64) -> Result<u64
 }
 
 pub async fn set_locale(tx: &mut Tx, account_id: i64, locale: &str, now: i64) -> Result<()> {
+    tx.touches(Topic::Access);
     on_tx!(tx, |c| {
         sqlx::query("update account set locale = $2, updated_at = $3 where account_id = $1")
             .bind(account_id)

@@ -70,7 +70,7 @@ pub async fn send(
     party: Option<i64>,
     now: i64,
 ) -> Result<()> {
-    let url = settings::get(&mut *tx, a.community_id, &WEBHOOK_URL).await?;
+    let url = settings::current(state, &mut *tx, a.community_id, &WEBHOOK_URL).await?;
     if !url.is_empty() {
         // What an integration needs to follow the case; never the requester's name or number,
         // nor the description, which residents write their names into.
@@ -93,7 +93,7 @@ pub async fn send(
             target: url,
             subject: format!("appeal.{}", event.code),
             body: body.to_string(),
-            secret: settings::get(&mut *tx, a.community_id, &WEBHOOK_SECRET).await?,
+            secret: settings::current(state, &mut *tx, a.community_id, &WEBHOOK_SECRET).await?,
         };
         outbox::put(tx, &out, now).await?;
     }

@@ -93,11 +93,11 @@ async fn tell(tx: &mut Tx, state: &AppState, a: &AppealRow, event: Event, now: i
         Event::Overdue => {
             let to = handlers(tx, community, party).await?;
             notify::send(tx, &to, &note("appeals.note_overdue"), now).await?;
-            let admins = notify::holders(tx, community, &["community_admin"], false).await?;
+            let admins = notify::holders(&mut *tx, community, &["community_admin"], false).await?;
             notify::send(tx, &admins, &note("appeals.note_escalated"), now).await
         }
         Event::Escalate => {
-            let sups = notify::holders(tx, community, &["supervisor"], true).await?;
+            let sups = notify::holders(&mut *tx, community, &["supervisor"], true).await?;
             notify::send(tx, &sups, &note("appeals.note_escalated"), now).await
         }
     }

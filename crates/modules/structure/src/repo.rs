@@ -2,7 +2,7 @@
 //! load the row's place unfiltered, and the command checks the capability before changing it.
 
 use serde::Serialize;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_db, on_tx, Db, Topic, Tx};
 use yijia_kernel::scope::{self, Cols, CommunityReach};
 use yijia_kernel::{Actor, Error, Place, Result};
 
@@ -413,6 +413,7 @@ pub async fn insert_community(
     v: &CommunityValues,
     now: i64,
 ) -> Result<i64> {
+    tx.touches(Topic::Places);
     let r: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "insert into community (district_id, subdistrict_id, code, name, brand, time_zone, address, created_at, updated_at) \
@@ -433,6 +434,7 @@ pub async fn insert_community(
 }
 
 pub async fn update_community(tx: &mut Tx, id: i64, v: &CommunityValues, now: i64) -> Result<()> {
+    tx.touches(Topic::Places);
     on_tx!(tx, |c| {
         sqlx::query("update community set name = $2, brand = $3, time_zone = $4, address = $5, updated_at = $6 where community_id = $1")
             .bind(id)

@@ -15,7 +15,7 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use yijia_db::{insert_rows, on_db, Bind, Db, Tx};
+use yijia_db::{insert_rows, on_db, Bind, Db, Tx, TxConn};
 use yijia_kernel::community::CommunityAt;
 use yijia_kernel::module::SeedParams;
 use yijia_kernel::{AppState, Result};
@@ -271,7 +271,7 @@ impl Out {
             Some(tx) => tx,
             None => {
                 let mut tx = db.begin_write().await?;
-                if let Tx::Sqlite(c) = &mut tx {
+                if let TxConn::Sqlite(c) = &mut tx.conn {
                     self.cache_size = sqlx::query_scalar("pragma cache_size").fetch_one(&mut **c).await?;
                     sqlx::query(&format!("pragma cache_size = -{SQLITE_CACHE_KIB}"))
                         .execute(&mut **c)
@@ -297,7 +297,7 @@ impl Out {
 
     async fn commit(&mut self) -> Result<()> {
         if let Some(mut tx) = self.tx.take() {
-            if let Tx::Sqlite(c) = &mut tx {
+            if let TxConn::Sqlite(c) = &mut tx.conn {
                 // Dirty pages beyond the smaller cache go to the WAL now instead of at the
                 // commit: no more writes than the commit would make.
                 sqlx::query(&format!("pragma cache_size = {}", self.cache_size))

@@ -7,6 +7,8 @@ pub mod reveal;
 pub mod step;
 pub mod submit;
 
+use std::sync::Arc;
+
 use jiff::tz::TimeZone;
 use yijia_db::{Conn, Tx};
 use yijia_kernel::audit;
@@ -119,14 +121,16 @@ pub(crate) async fn locked(tx: &mut Tx, id: i64) -> Result<AppealRow> {
 /// What deadlines are counted with in a community: its time zone and working-day calendar.
 pub struct Clock {
     pub tz: TimeZone,
-    pub calendar: Calendar,
+    pub calendar: Arc<Calendar>,
 }
 
 impl Clock {
-    pub async fn of_tx(tx: &mut Tx, c: &CommunityAt) -> Result<Clock> {
+    /// The community's clock, from a moment's memory (`calendar::current`): no statement
+    /// while the write lock is held, unless the calendar changed since.
+    pub async fn of(state: &AppState, tx: &mut Tx, c: &CommunityAt) -> Result<Clock> {
         Ok(Clock {
             tz: TimeZone::get(&c.time_zone).unwrap_or(TimeZone::UTC),
-            calendar: calendar::load_tx(tx, c.community_id).await?,
+            calendar: calendar::current(state, tx, c.community_id).await?,
         })
     }
 }
@@ -139,9 +143,9 @@ pub async fn community_tx(tx: &mut Tx, id: i64) -> Result<CommunityAt> {
 }
 
 /// A tier's spans in a community (its setting, or the default).
-pub async fn spans(tx: &mut Tx, community_id: i64, tier: Tier) -> Result<TierSpans> {
+pub async fn spans(state: &AppState, tx: &mut Tx, community_id: i64, tier: Tier) -> Result<TierSpans> {
     let s = setting_of(tier);
-    let v = yijia_kernel::settings::get(&mut *tx, community_id, s).await?;
+    let v = yijia_kernel::settings::current(state, tx, community_id, s).await?;
     TierSpans::parse(&v)
         .or_else(|| TierSpans::parse(s.default))
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("tier {} has no valid spans", tier.as_str())))
@@ -176,12 +180,12 @@ pub(crate) async fn tell(
     let (kind, to, told_party): (&'static str, Vec<i64>, Option<i64>) = match action {
         Action::Submit => (
             "appeals.note_new",
-            notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+            notify::holders_now(state, &mut *tx, a.community_id, DESK_ROLES, false).await?,
             None,
         ),
         Action::AskReturn => (
             "appeals.note_return",
-            notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+            notify::holders_now(state, &mut *tx, a.community_id, DESK_ROLES, false).await?,
             None,
         ),
         Action::Dispatch => ("appeals.note_dispatched", party.clone(), a.party_id),
@@ -192,7 +196,7 @@ pub(crate) async fn tell(
         Action::Urge | Action::Supervise if a.party_id.is_some() => ("appeals.note_urged", party.clone(), a.party_id),
         Action::Urge | Action::Supervise => (
             "appeals.note_urged",
-            notify::holders(tx, a.community_id, DESK_ROLES, false).await?,
+            notify::holders_now(state, &mut *tx, a.community_id, DESK_ROLES, false).await?,
             None,
         ),
         Action::AskHelp => match helper {

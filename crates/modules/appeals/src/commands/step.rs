@@ -106,10 +106,10 @@ pub async fn step(state: &AppState, actor: &Actor, appeal_id: i64, input: &StepI
     a.updated_at = now;
     let public_note = note;
     let mut step_party = None;
-    let clock = Clock::of_tx(&mut tx, &c).await?;
+    let clock = Clock::of(state, &mut tx, &c).await?;
     let tier = Tier::parse(&a.tier).unwrap_or(Tier::Normal);
-    // Read now, in the transaction: the reply deadline this step may start.
-    let reply_span = spans(&mut tx, a.community_id, tier).await?.reply;
+    // The reply deadline this step may start.
+    let reply_span = spans(state, &mut tx, a.community_id, tier).await?.reply;
     let reply_due = |from_ms: i64| reply_span.after(from_ms, &clock.tz, &clock.calendar);
     let required = |v: &str, field: &str| {
         if v.is_empty() {

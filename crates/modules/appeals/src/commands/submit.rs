@@ -178,7 +178,7 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
 
     let mut tx = state.db.begin_write().await?;
     audit::lock_chain(&mut tx, community.community_id).await?;
-    let clock = Clock::of_tx(&mut tx, &community).await?;
+    let clock = Clock::of(state, &mut tx, &community).await?;
     let category = repo::category_tx(&mut tx, category_id)
         .await?
         .filter(|c| c.community_id == community.community_id && c.retired_at.is_none())
@@ -220,7 +220,7 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
     };
     let tier = Tier::parse(&category.tier).unwrap_or(Tier::Normal);
     let now = state.now_ms();
-    let due = spans(&mut tx, community.community_id, tier).await?.dispatch;
+    let due = spans(state, &mut tx, community.community_id, tier).await?.dispatch;
     let phone = (!phone.is_empty()).then(|| normalize_phone(&phone));
     let mut a = AppealRow {
         appeal_id: 0,

@@ -55,7 +55,7 @@ pub use yijia_kernel::community::{begin, find as community};
 
 /// The last instant hours may still be entered for an activity (DOMAIN.md §3).
 pub async fn entry_locks_at(tx: &mut Tx, c: &CommunityAt, a: &ActivityRow) -> Result<i64> {
-    let calendar = yijia_kernel::calendar::load_tx(tx, c.community_id).await?;
+    let calendar = yijia_kernel::calendar::load(tx, c.community_id).await?;
     Ok(rules::entry_locks_at(a.ends_at, &c.tz(), &calendar))
 }
 
