@@ -50,6 +50,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench as B  # noqa: E402  (Server, Database, /proc helpers)
+import raw_sqlite as RS  # noqa: E402  (what SQLite alone allows)
 import registry as R  # noqa: E402  (db access, the sequential measurement, wrk for GETs)
 
 RESULTS_DIR = B.RESULTS_DIR
@@ -876,6 +877,15 @@ def render(a, info: dict) -> str:
                 + ", ".join(f"{k} {v:.1f}" for k, v in list(pw["by_event"].items())[:8]))
         for k, v in (cr.get("server_errors") or {}).items():
             add(f"          server log x{v}: {k}")
+    rs = info.get("raw_sqlite")
+    if rs:
+        add("")
+        add(f"c raw SQLite loop (bench/raw_sqlite.py: one Python thread, a copy of this database, the same rows, "
+            f"{rs.get('statements_each', '?')} statements a transaction): {f(rs.get('rps'), '.0f')} appeals/s"
+            + (f" {rs['error']}" if rs.get("error") else ""))
+        for cr in info.get("create") or []:
+            if rs.get("rps") and cr.get("ack_rps"):
+                add(f"          the server at {cr['clients']} clients: {100 * cr['ack_rps'] / rs['rps']:.0f}% of it")
     for du in info.get("durability") or []:
         add("")
         if du.get("error"):
@@ -1164,6 +1174,10 @@ def main(argv: list[str]) -> int:
                 info["create"].append(cr)
                 log(f"c create: {cr['acknowledged']:,} acknowledged ({f(cr['ack_rps'], '.0f')}/s), lost {cr['lost']}"
                     + (f"; server log: {cr['server_errors']}" if cr["server_errors"] else ""))
+            if not pg:
+                quiet("raw")
+                info["raw_sqlite"] = RS.rate(data_dir / "yijia.db", c1["cid"], 5.0)
+                log(f"c raw SQLite loop: {f(info['raw_sqlite'].get('rps'), '.0f')} appeals/s")
         if "durability" in a.scenarios:
             info["durability"] = []
             for n in a.durability_clients:
