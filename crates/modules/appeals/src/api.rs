@@ -2,14 +2,15 @@
 //! Bodies take the same fields as the forms; numbers may be sent as numbers or strings.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use yijia_kernel::paging::Paged;
 use yijia_kernel::{AppState, Error};
-use yijia_web::{to_json, ApiInput, ApiJson, CurrentActor, PageUpload, WebResult, P, Q};
+use yijia_web::{answer, to_json, ApiInput, ApiJson, CurrentActor, PageUpload, WebResult, P, Q};
 
 use crate::commands::catalogue::{self, CategoryInput, DayInput, PartyInput, RouteInput};
 use crate::commands::reveal::reveal_contact;
@@ -41,25 +42,41 @@ pub fn routes() -> yijia_kernel::ApiRoutes {
         .route("/communities/{id}/calendar", post(post_day))
 }
 
-async fn list(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery>) -> WebResult<Json<Value>> {
+/// An appeal in a list: its row, and when it is due.
+#[derive(Serialize)]
+struct ListItem {
+    #[serde(flatten)]
+    row: repo::AppealRow,
+    due_at: Option<i64>,
+    overdue: bool,
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    items: Vec<ListItem>,
+    next: Option<String>,
+}
+
+async fn list(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery>) -> WebResult<Response> {
     let filter = q.filter(&s, &a).await?;
     let limit = q.limit();
     let now = s.now_ms();
     let rows = repo::list(&s.db, &filter, limit + 1).await?;
     let page = Paged::from_rows(rows, limit, |r| r.appeal_id);
-    let items: Vec<Value> = page
+    let items = page
         .items
         .into_iter()
-        .map(|mut r| {
-            r.hide_requester_from(a.account_id);
-            let due = crate::view::due_at(&r);
-            let mut v = serde_json::to_value(&r).unwrap_or_default();
-            v["due_at"] = json!(due);
-            v["overdue"] = json!(due.is_some_and(|d| d < now));
-            v
+        .map(|mut row| {
+            row.hide_requester_from(a.account_id);
+            let due_at = crate::view::due_at(&row);
+            ListItem {
+                row,
+                due_at,
+                overdue: due_at.is_some_and(|d| d < now),
+            }
         })
         .collect();
-    to_json(json!({ "items": items, "next": page.next }))
+    answer(StatusCode::OK, &ListPage { items, next: page.next })
 }
 
 async fn post_appeal(
