@@ -1,10 +1,10 @@
 //! The inbox: what concerns the signed-in account, newest first, in its language; opening one
 //! marks it read. The same for API clients under `/api/v1/me/notifications`.
 
+use crate::json::{to_json, JsonBody};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
 use serde_json::{json, Value};
 use yijia_kernel::clock::format_local;
 use yijia_kernel::notify::{self, Notification};
@@ -62,7 +62,7 @@ pub async fn read_all(ctx: PageCtx, CurrentActor(a): CurrentActor) -> WebResult<
     Ok(Redirect::to("/inbox").into_response())
 }
 
-pub async fn api_list(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<Json<Value>> {
+pub async fn api_list(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<JsonBody> {
     let account = a.account_id.ok_or(Error::NotFound)?;
     let (items, unread) = notify::inbox(&s.db, account, SHOWN).await?;
     let tr = s.tr(a.locale);
@@ -75,15 +75,11 @@ pub async fn api_list(State(s): State<AppState>, CurrentActor(a): CurrentActor) 
             v
         })
         .collect();
-    Ok(Json(json!({ "items": items, "unread": unread, "next": null })))
+    to_json(json!({ "items": items, "unread": unread, "next": null }))
 }
 
-pub async fn api_read(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+pub async fn api_read(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     let account = a.account_id.ok_or(Error::NotFound)?;
     notify::mark_read(&s.db, account, Some(id), s.now_ms()).await?;
-    Ok(Json(json!({ "notification_id": id, "read": true })))
+    to_json(json!({ "notification_id": id, "read": true }))
 }

@@ -36,7 +36,7 @@ pub use extract::{
 };
 pub use form::{is_form_error, respond, FormErrors, Shown};
 pub use guard::cookie;
-pub use json::{answer, created, to_json};
+pub use json::{answer, created, to_json, JsonBody};
 pub use page::{render, set_cookie, with_error_status, Chrome};
 
 /// The core translations (layout, errors, home pages).

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::paging::{PageQuery, Paged};
 use yijia_kernel::{AppState, Error};
-use yijia_web::{ApiJson, ClientAddr, CurrentActor, WebResult, Q};
+use yijia_web::{to_json, ApiJson, ClientAddr, CurrentActor, JsonBody, WebResult, Q};
 
 use crate::commands::create_account::create_account;
 use crate::commands::login::authenticate;
@@ -27,7 +27,7 @@ pub async fn token(
     axum::extract::State(state): axum::extract::State<AppState>,
     ClientAddr(addr): ClientAddr,
     ApiJson(req): ApiJson<TokenRequest>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let account_id = authenticate(&state, &req.username, &req.password, &addr).await?;
     let actor = yijia_kernel::session::load_actor(&state.db, account_id, yijia_kernel::actor::Via::PersonalToken)
         .await?
@@ -37,30 +37,30 @@ pub async fn token(
         yijia_kernel::clock::format_local(state.now_ms(), "Asia/Shanghai")
     );
     let token = crate::commands::tokens::create_personal(&state, &actor, &name).await?;
-    Ok(Json(json!({ "token": token, "token_type": "Bearer" })))
+    to_json(json!({ "token": token, "token_type": "Bearer" }))
 }
 
 pub async fn me(
     axum::extract::State(state): axum::extract::State<AppState>,
     CurrentActor(actor): CurrentActor,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = actor.account_id.ok_or(Error::NotFound)?;
     let account = repo::account_view(&state.db, id).await?.ok_or(Error::NotFound)?;
     let grants = repo::grants_of(&state.db, id, id).await?;
-    Ok(Json(json!({ "account": account, "grants": grants })))
+    to_json(json!({ "account": account, "grants": grants }))
 }
 
 pub async fn list(
     axum::extract::State(state): axum::extract::State<AppState>,
     CurrentActor(actor): CurrentActor,
     Q(q): Q<PageQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     if !MANAGE.held_by(&actor) {
         return Err(Error::Forbidden.into());
     }
     let rows = repo::list_accounts(&state.db, actor.account_id.unwrap_or(0), q.after(), q.limit() + 1).await?;
     let page = Paged::from_rows(rows, q.limit(), |a| a.account_id);
-    Ok(Json(serde_json::to_value(page).map_err(|e| Error::Internal(e.into()))?))
+    to_json(page)
 }
 
 pub async fn create(

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use yijia_kernel::paging::Paged;
 use yijia_kernel::{AppState, Error};
-use yijia_web::{answer, to_json, ApiInput, ApiJson, CurrentActor, PageUpload, WebResult, P, Q};
+use yijia_web::{answer, to_json, ApiInput, ApiJson, CurrentActor, JsonBody, PageUpload, WebResult, P, Q};
 
 use crate::commands::catalogue::{self, CategoryInput, DayInput, PartyInput, RouteInput};
 use crate::commands::reveal::reveal_contact;
@@ -89,9 +89,9 @@ async fn post_appeal(
     yijia_web::created(view)
 }
 
-async fn get_appeal(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+async fn get_appeal(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Response> {
     let (view, _): (AppealView, _) = load(&s, &a, id).await?;
-    to_json(view)
+    answer(StatusCode::OK, &view)
 }
 
 async fn post_step(
@@ -99,10 +99,10 @@ async fn post_step(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<StepInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<Response> {
     step(&s, &a, id, &input).await?;
-    let (view, _) = load(&s, &a, id).await?;
-    to_json(view)
+    let (view, _): (AppealView, _) = load(&s, &a, id).await?;
+    answer(StatusCode::OK, &view)
 }
 
 /// A photo as `multipart/form-data` (one file field); answers with the photo's hash, served at
@@ -139,11 +139,7 @@ async fn post_reveal(
 
 /// The catalogue: parties (with members for the administrator), categories, routing rules.
 /// Categories are public to the community's members: residents choose from them.
-async fn get_catalogue(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn get_catalogue(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     let c = crate::commands::community(&s, id).await?;
     if !yijia_kernel::permission::VIEW_COMMUNITY.allows(&a, &c.place()) {
         return Err(Error::NotFound.into());
@@ -190,7 +186,7 @@ async fn post_member(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<MemberBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     catalogue::add_member(&s, &a, id, &b.username).await?;
     to_json(json!({ "party_id": id, "username": b.username }))
 }
@@ -218,7 +214,7 @@ async fn post_day(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<DayInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     catalogue::set_day(&s, &a, id, &b).await?;
     to_json(json!({ "day": b.day, "kind": b.kind }))
 }
@@ -235,7 +231,7 @@ async fn get_rates(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     Q(q): Q<RatesQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let (c, month) = crate::pages::rates::allowed(&s, &a, Some(id), &q.month).await?;
     to_json(crate::rates::report(&s, &c, month).await?)
 }

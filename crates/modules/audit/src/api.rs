@@ -1,8 +1,7 @@
 use axum::extract::State;
-use axum::Json;
 use serde_json::{json, Value};
 use yijia_kernel::{AppState, Error};
-use yijia_web::{CurrentActor, WebResult, Q};
+use yijia_web::{to_json, CurrentActor, JsonBody, WebResult, Q};
 
 use crate::pages::dates;
 use crate::permissions::READ;
@@ -12,13 +11,13 @@ pub async fn list(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Q(filter): Q<Filter>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     if !READ.held_by(&actor) {
         return Err(Error::Forbidden.into());
     }
     let (from, to) = dates(&filter)?;
     let page = repo::events(&state.db, actor.account_id.unwrap_or(0), &filter, from, to).await?;
-    Ok(Json(json!({ "items": page.items, "next": page.next })))
+    to_json(json!({ "items": page.items, "next": page.next }))
 }
 
 pub fn openapi() -> Value {

@@ -5,13 +5,12 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::{Actor, AppState, Error, Place};
 use yijia_web::form::community_of;
-use yijia_web::{created, to_json, ApiInput, CurrentActor, PageParts, WebResult, P, Q};
+use yijia_web::{created, to_json, ApiInput, CurrentActor, JsonBody, PageParts, WebResult, P, Q};
 
 use crate::commands::pairing::{self, EndInput, PairInput};
 use crate::commands::visit::{self, AppealFromVisit, VisitInput};
@@ -61,11 +60,7 @@ fn lang(a: &Actor) -> &'static str {
     a.locale.as_str()
 }
 
-async fn get_wall(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    Q(q): Q<ListQuery>,
-) -> WebResult<Json<Value>> {
+async fn get_wall(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery>) -> WebResult<JsonBody> {
     let id = community_of(q.community, &a)?;
     let (c, _) = view::community_for(&s, &a, id).await?;
     to_json(view::wall(&s, &a, &c, q.status.trim()).await?)
@@ -80,7 +75,7 @@ async fn post_wish(
     created(view::wish(&s, &a, id).await?)
 }
 
-async fn get_wish(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+async fn get_wish(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     to_json(view::wish(&s, &a, id).await?)
 }
 
@@ -91,7 +86,7 @@ async fn on_wish<T>(
     id: i64,
     input: T,
     run: impl AsyncFnOnce(&T) -> yijia_kernel::Result<()>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     run(&input).await?;
     to_json(view::wish(s, a, id).await?)
 }
@@ -104,7 +99,7 @@ macro_rules! wish_action {
             CurrentActor(a): CurrentActor,
             P(id): P<i64>,
             ApiInput(input): ApiInput<$input>,
-        ) -> WebResult<Json<Value>> {
+        ) -> WebResult<JsonBody> {
             on_wish(&s, &a, id, input, async |i: &$input| $run(&s, &a, id, i).await.map(|_| ())).await
         }
     )+};
@@ -118,11 +113,7 @@ wish_action! {
     post_thank: ThankInput, wish::thank;
 }
 
-async fn post_contact(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn post_contact(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     to_json(wish::contact(&s, &a, id).await?)
 }
 
@@ -132,7 +123,7 @@ async fn post_fulfil(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     PageParts { form, files }: PageParts<FulfilInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let photos: Vec<Vec<u8>> = files
         .into_iter()
         .filter(|f| f.field == "photos")
@@ -144,7 +135,7 @@ async fn post_fulfil(
 }
 
 /// The reader's own pairings as a carer.
-async fn get_mine(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<Json<Value>> {
+async fn get_mine(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<JsonBody> {
     let (pairings, _) = view::carer_page(&s, &a).await?;
     to_json(json!({ "pairings": pairings }))
 }
@@ -158,11 +149,7 @@ async fn post_pairing(
     created(view::pairing(&s, &a, id, lang(&a)).await?)
 }
 
-async fn get_pairing(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn get_pairing(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     to_json(view::pairing(&s, &a, id, lang(&a)).await?)
 }
 
@@ -171,7 +158,7 @@ async fn post_end(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<EndInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     pairing::end(&s, &a, id, &input).await?;
     to_json(json!({ "pairing_id": id, "ended": true }))
 }
@@ -199,7 +186,7 @@ async fn get_coverage(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<ListQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = community_of(q.community, &a)?;
     let (c, _) = view::community_for(&s, &a, id).await?;
     to_json(view::coverage(&s, &a, &c, lang(&a)).await?)
@@ -211,7 +198,7 @@ async fn get_overdue(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<ListQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     if let Some(d) = q.district {
         let place = Place {
             district_id: Some(d),
@@ -258,7 +245,7 @@ async fn get_reports(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<ListQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = community_of(q.community, &a)?;
     let c = commands::community(&s, id).await?;
     to_json(view::reports(&s, &a, &c, lang(&a)).await?)

@@ -4,11 +4,10 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::{Actor, AppState, Error};
-use yijia_web::{created, to_json, ApiInput, CurrentActor, MaybeActor, WebResult, P, Q};
+use yijia_web::{created, to_json, ApiInput, CurrentActor, JsonBody, MaybeActor, WebResult, P, Q};
 
 use crate::commands::ballot::{self, BallotInput, HandsInput, PaperInput};
 use crate::commands::comment::{self, CommentInput, ReportInput, ReviewInput};
@@ -59,7 +58,7 @@ async fn get_topics(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<ListQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = community_of(q.community, &a)?;
     view::community_for(&s, &a, id).await?;
     let topics = repo::topics(&s.db, id, q.status.trim(), q.before.unwrap_or(i64::MAX), 50).await?;
@@ -78,15 +77,11 @@ async fn post_topic(
     created(view::topic(&s, &a, id).await?)
 }
 
-async fn get_topic(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+async fn get_topic(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     to_json(view::topic(&s, &a, id).await?)
 }
 
-async fn post_cosign(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn post_cosign(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     to_json(topic::cosign(&s, &a, id).await?)
 }
 
@@ -95,7 +90,7 @@ async fn post_triage(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<TriageInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     topic::triage(&s, &a, id, &input).await?;
     to_json(view::topic(&s, &a, id).await?)
 }
@@ -115,7 +110,7 @@ async fn post_report(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<ReportInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let hidden = comment::report(&s, &a, id, &input).await?;
     to_json(json!({ "hidden": hidden }))
 }
@@ -125,7 +120,7 @@ async fn post_review(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<ReviewInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     comment::review(&s, &a, id, &input).await?;
     to_json(repo::comment(&s.db, id).await?)
 }
@@ -134,7 +129,7 @@ async fn get_meetings(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<ListQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = community_of(q.community, &a)?;
     view::community_for(&s, &a, id).await?;
     to_json(json!({ "meetings": repo::meetings(&s.db, id, 100).await? }))
@@ -161,11 +156,7 @@ async fn meeting_json(s: &AppState, a: &Actor, id: i64) -> Result<Value, Error> 
     Ok(json!({ "meeting": m, "agenda": repo::agenda(&s.db, id).await?, "attendance": attendance }))
 }
 
-async fn get_meeting(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn get_meeting(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     to_json(meeting_json(&s, &a, id).await?)
 }
 
@@ -174,7 +165,7 @@ async fn post_sign_in(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<SignInInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let added = meeting::sign_in(&s, &a, id, &input).await?;
     to_json(json!({ "signed_in": added }))
 }
@@ -184,7 +175,7 @@ async fn post_minutes(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<MinutesInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     meeting::minutes(&s, &a, id, &input).await?;
     to_json(meeting_json(&s, &a, id).await?)
 }
@@ -193,7 +184,7 @@ async fn get_votes(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<ListQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = community_of(q.community, &a)?;
     view::community_for(&s, &a, id).await?;
     to_json(json!({ "votes": repo::votes(&s.db, id, None, 100).await? }))
@@ -220,7 +211,7 @@ async fn get_vote(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     Q(q): Q<VoteQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     to_json(view::vote(&s, &a, id, q.recount).await?)
 }
 
@@ -239,7 +230,7 @@ async fn get_electors(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     Q(q): Q<ElectorQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let v = repo::vote(&s.db, id).await?.ok_or(Error::NotFound)?;
     let (_, standing) = view::community_for(&s, &a, v.community_id).await?;
     if !standing.staff {
@@ -249,12 +240,12 @@ async fn get_electors(
     to_json(json!({ "items": repo::electors(&s.db, id, q.q.trim(), limit).await?, "next": null }))
 }
 
-async fn post_open(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+async fn post_open(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     vote::open(&s, &a, id).await?;
     to_json(view::vote(&s, &a, id, false).await?)
 }
 
-async fn post_close(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+async fn post_close(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     vote::close(&s, &a, id).await?;
     to_json(view::vote(&s, &a, id, false).await?)
 }
@@ -264,7 +255,7 @@ async fn post_ballot(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<BallotInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let done = ballot::cast(&s, &a, id, &input).await?;
     to_json(json!({ "ballot": done }))
 }
@@ -276,7 +267,7 @@ async fn post_paper(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<PaperInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let done = ballot::paper(&s, &a, id, &input, None).await?;
     to_json(json!({ "ballot": done }))
 }
@@ -286,7 +277,7 @@ async fn post_hands(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<HandsInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let done = ballot::hands(&s, &a, id, &input).await?;
     to_json(json!({ "hands": done }))
 }
@@ -302,7 +293,7 @@ async fn get_resolution(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     to_json(resolution_json(&s, &a, id).await?)
 }
 
@@ -321,7 +312,7 @@ async fn post_visibility(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<VisibilityInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     resolution::set_visibility(&s, &a, id, &input).await?;
     to_json(resolution_json(&s, &a, id).await?)
 }
@@ -331,12 +322,12 @@ async fn post_progress(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<ProgressInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     resolution::progress(&s, &a, id, &input).await?;
     to_json(repo::task(&s.db, id).await?)
 }
 
 /// The board needs no sign-in; signed-in residents of the community also see what is for them.
-async fn get_board(State(s): State<AppState>, MaybeActor(a): MaybeActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+async fn get_board(State(s): State<AppState>, MaybeActor(a): MaybeActor, P(id): P<i64>) -> WebResult<JsonBody> {
     to_json(view::board(&s, a.as_ref(), id).await?)
 }

@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use yijia_kernel::paging::Paged;
 use yijia_kernel::{Actor, AppState, Error};
-use yijia_web::{created, to_json, ApiJson, CurrentActor, WebResult, P, Q};
+use yijia_web::{created, to_json, ApiJson, CurrentActor, JsonBody, WebResult, P, Q};
 
 use crate::commands::care_tag::{add_tag, end_tag, open_tags, TagInput};
 use crate::commands::holding::{add_holding, end_holding, HoldingInput};
@@ -67,7 +67,7 @@ async fn readable_household(s: &AppState, a: &Actor, id: i64) -> WebResult<House
     Ok(at)
 }
 
-async fn list(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery>) -> WebResult<Json<Value>> {
+async fn list(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery>) -> WebResult<JsonBody> {
     let (community, reach) = community_for(&s, &a, &READ, q.community).await?;
     let mut filter = q.filter(&s, &community)?;
     filter.sort = Sort::Id;
@@ -76,11 +76,7 @@ async fn list(State(s): State<AppState>, CurrentActor(a): CurrentActor, Q(q): Q<
     to_json(Paged::from_rows(rows, limit, |r| r.resident_id))
 }
 
-async fn get_resident(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn get_resident(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     let (r, _) = readable(&s, &a, id).await?;
     to_json(r)
 }
@@ -90,7 +86,7 @@ async fn patch_resident(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<ResidentInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     update_resident(&s, &a, id, &b).await?;
     to_json(repo::resident(&s.db, id).await?)
 }
@@ -127,7 +123,7 @@ async fn post_move(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<MoveBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     move_resident(&s, &a, id, b.household_id).await?;
     to_json(repo::resident(&s.db, id).await?)
 }
@@ -145,7 +141,7 @@ async fn post_leave(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<LeaveBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     leave(&s, &a, id, &b.reason, &b.on).await?;
     to_json(repo::resident(&s.db, id).await?)
 }
@@ -161,7 +157,7 @@ async fn post_merge(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<MergeBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     merge(&s, &a, id, b.into).await?;
     to_json(repo::resident(&s.db, b.into).await?)
 }
@@ -177,12 +173,12 @@ async fn post_account(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<AccountBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     crate::commands::link_account::link_account(&s, &a, id, &b.username).await?;
     to_json(repo::resident(&s.db, id).await?)
 }
 
-async fn list_tags(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+async fn list_tags(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     let (_, at) = readable(&s, &a, id).await?;
     let today = today_in(&s, &at.time_zone).to_string();
     let tags = open_tags(&s.vault, &repo::tags_of(&s.db, &[id]).await?, &today)?;
@@ -210,16 +206,12 @@ async fn post_end_tag(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<EndBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     end_tag(&s, &a, id, &b.ends_on).await?;
     to_json(json!({ "care_tag_id": id, "ended": true }))
 }
 
-async fn list_members(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn list_members(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     readable_household(&s, &a, id).await?;
     to_json(json!({ "items": repo::household_members(&s.db, id).await?, "next": null }))
 }
@@ -234,11 +226,7 @@ async fn post_member(
     created(repo::resident(&s.db, rid).await?)
 }
 
-async fn list_visits(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn list_visits(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     readable_household(&s, &a, id).await?;
     let visits = open_visits(&s.vault, repo::visits_of(&s.db, id).await?)?;
     to_json(json!({ "items": visits, "next": null }))
@@ -254,11 +242,7 @@ async fn post_visit(
     created(json!({ "visit_id": visit }))
 }
 
-async fn list_holdings(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn list_holdings(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     readable_household(&s, &a, id).await?;
     to_json(json!({ "items": repo::holdings_of(&s.db, id).await?, "next": null }))
 }
@@ -277,7 +261,7 @@ async fn post_end_holding(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     end_holding(&s, &a, id).await?;
     to_json(json!({ "holding_id": id, "ended": true }))
 }
@@ -286,7 +270,7 @@ async fn household_history(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let at = readable_household(&s, &a, id).await?;
     to_json(json!({ "items": repo::history(&s.db, at.community_id, Some(id), None).await?, "next": null }))
 }
@@ -295,7 +279,7 @@ async fn visits_due(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<DueQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let (community, reach) = community_for(&s, &a, &READ, q.community).await?;
     let since = s.now_ms() - q.days(&s, community.community_id).await? * 86_400_000;
     let rows = repo::not_visited_since(&s.db, community.community_id, &reach, q.grid, since, 500).await?;
@@ -312,7 +296,7 @@ async fn get_numbers(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<CommunityQ>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let (community, reach) = community_for(&s, &a, &STATS, q.community).await?;
     to_json(numbers(&s, &community, &reach).await?)
 }
@@ -321,7 +305,7 @@ async fn list_requests(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<CommunityQ>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let (community, reach) = community_for(&s, &a, &REQUESTS, q.community).await?;
     if reach != yijia_kernel::scope::CommunityReach::All {
         return Err(Error::Forbidden.into());
@@ -341,7 +325,7 @@ async fn post_answer(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<AnswerBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     request::answer(&s, &a, id, &b.status, &b.answer).await?;
     to_json(json!({ "request_id": id, "status": b.status }))
 }
@@ -351,7 +335,7 @@ async fn get_me(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> Web
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], to_json(data)?).into_response())
 }
 
-async fn my_requests(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<Json<Value>> {
+async fn my_requests(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<JsonBody> {
     let account = a.account_id.ok_or(Error::Forbidden)?;
     to_json(json!({ "items": repo::requests_of_account(&s.db, account).await?, "next": null }))
 }

@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use yijia_kernel::paging::{PageQuery, Paged};
 use yijia_kernel::{Actor, AppState, Error};
-use yijia_web::{to_json, ApiJson, CurrentActor, WebResult, P, Q};
+use yijia_web::{to_json, ApiJson, CurrentActor, JsonBody, WebResult, P, Q};
 
 use crate::commands::create_area::{create_area, AreaInput};
 use crate::commands::create_community::{create_community, CommunityInput};
@@ -74,16 +74,12 @@ async fn list_communities(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<PageQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let rows = repo::communities(&s.db, account(&a), q.after(), q.limit() + 1).await?;
     to_json(Paged::from_rows(rows, q.limit(), |c| c.community_id))
 }
 
-async fn get_community(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn get_community(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     let c = repo::community(&s.db, account(&a), id).await?.ok_or(Error::NotFound)?;
     to_json(c)
 }
@@ -102,18 +98,18 @@ async fn patch_community(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<CommunityInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     repo::community(&s.db, account(&a), id).await?.ok_or(Error::NotFound)?;
     update_community(&s, &a, id, &b).await?;
     to_json(repo::community(&s.db, account(&a), id).await?)
 }
 
-async fn list_districts(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<Json<Value>> {
+async fn list_districts(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<JsonBody> {
     TENANCY.check(&a, &yijia_kernel::Place::default())?;
     to_json(json!({ "items": repo::districts(&s.db).await?, "next": null }))
 }
 
-async fn list_subdistricts(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<Json<Value>> {
+async fn list_subdistricts(State(s): State<AppState>, CurrentActor(a): CurrentActor) -> WebResult<JsonBody> {
     TENANCY.check(&a, &yijia_kernel::Place::default())?;
     to_json(json!({ "items": repo::subdistricts(&s.db).await?, "next": null }))
 }
@@ -145,7 +141,7 @@ async fn list_children(
     P(parent): P<i64>,
     Q(q): Q<PageQuery>,
     level: Level,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     parent_visible(&s, &a, level, parent).await?;
     let opts = ListOpts {
         retired: true,
@@ -186,7 +182,7 @@ async fn get_node(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     level: Level,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let n = repo::node(&s.db, account(&a), level, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -199,7 +195,7 @@ async fn get_node(
             .collect();
         v["workers"] = serde_json::to_value(workers).map_err(|e| Error::Internal(e.into()))?;
     }
-    Ok(Json(v))
+    to_json(v)
 }
 
 async fn patch_node(
@@ -208,7 +204,7 @@ async fn patch_node(
     P(id): P<i64>,
     ApiJson(b): ApiJson<NodeInput>,
     level: Level,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     repo::visible(&s.db, account(&a), level, id).await?;
     update_node(&s, &a, level, id, &b).await?;
     to_json(repo::node(&s.db, account(&a), level, id).await?)
@@ -226,7 +222,7 @@ async fn post_move(
     P(id): P<i64>,
     ApiJson(b): ApiJson<MoveBody>,
     level: Level,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     repo::visible(&s.db, account(&a), level, id).await?;
     move_node(&s, &a, level, id, b.to).await?;
     to_json(repo::node(&s.db, account(&a), level, id).await?)
@@ -237,7 +233,7 @@ async fn post_retire(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     level: Level,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     repo::visible(&s.db, account(&a), level, id).await?;
     retire_node(&s, &a, level, id).await?;
     to_json(repo::node(&s.db, account(&a), level, id).await?)

@@ -4,11 +4,10 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_web::{created, to_json, ApiInput, ApiJson, CurrentActor, WebResult, P, Q};
+use yijia_web::{created, to_json, ApiInput, ApiJson, CurrentActor, JsonBody, WebResult, P, Q};
 
 use crate::commands::activity::{self, ActivityInput};
 use crate::commands::certificate;
@@ -98,7 +97,7 @@ async fn get_me(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<CommunityQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = crate::pages::community_of(q.community, &a)?;
     let c = commands::community(&s, id).await?;
     let me = Access::of(&s.db, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
@@ -110,7 +109,7 @@ async fn get_card(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<CommunityQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = crate::pages::community_of(q.community, &a)?;
     let c = commands::community(&s, id).await?;
     let me = Access::of(&s.db, &a, &c, None).await?.me.ok_or(Error::NotFound)?;
@@ -134,7 +133,7 @@ async fn post_lookup(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     ApiJson(b): ApiJson<PresentedBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     to_json(redeem::look_up(&s, &a, &b.code).await?)
 }
 
@@ -153,11 +152,7 @@ async fn post_spend(
     created(redeem::spend(&s, &a, &b.code, &input).await?)
 }
 
-async fn get_volunteer(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn get_volunteer(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     let v = visible(&s, &a, id).await?;
     to_json(summary(&s, &v).await?)
 }
@@ -176,7 +171,7 @@ async fn get_ledger(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     Q(q): Q<LedgerQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let v = visible(&s, &a, id).await?;
     let which = match q.ledger.as_str() {
         "" | "hours" => Ledger::Hours,
@@ -236,7 +231,7 @@ async fn post_certificate(
 }
 
 /// The public check of a certificate: what it shows, nothing more.
-async fn get_certificate(State(s): State<AppState>, P(code): P<String>) -> WebResult<Json<Value>> {
+async fn get_certificate(State(s): State<AppState>, P(code): P<String>) -> WebResult<JsonBody> {
     let (_, shows, issued_at) = certificate::verify(&s, &code).await?;
     to_json(json!({ "code": code.trim().to_ascii_uppercase(), "issued_at": issued_at, "shows": shows }))
 }
@@ -245,7 +240,7 @@ async fn get_teams(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<CommunityQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = crate::pages::community_of(q.community, &a)?;
     let c = commands::community(&s, id).await?;
     if !JOIN.allows(&a, &c.place()) && !MANAGE.allows(&a, &c.place()) {
@@ -263,7 +258,7 @@ async fn post_team(
     created(repo::team(&s.db, id).await?)
 }
 
-async fn post_apply(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+async fn post_apply(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     team::apply(&s, &a, id).await?;
     to_json(json!({ "team_id": id, "status": "applied" }))
 }
@@ -273,7 +268,7 @@ async fn post_member(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(input): ApiInput<MemberInput>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     team::decide(&s, &a, id, &input).await?;
     to_json(json!({ "items": repo::members(&s.db, id).await? }))
 }
@@ -282,7 +277,7 @@ async fn get_activities(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Q(q): Q<CommunityQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let id = crate::pages::community_of(q.community, &a)?;
     let c = commands::community(&s, id).await?;
     if !JOIN.allows(&a, &c.place()) && !MANAGE.allows(&a, &c.place()) {
@@ -336,11 +331,7 @@ async fn activity_view(s: &AppState, a: &Actor, id: i64) -> Result<Value> {
     }))
 }
 
-async fn get_activity(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn get_activity(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     to_json(activity_view(&s, &a, id).await?)
 }
 
@@ -356,7 +347,7 @@ async fn get_code(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     Q(q): Q<CodeQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let act = repo::activity(&s.db, id).await?.ok_or(Error::NotFound)?;
     let c = commands::community(&s, act.community_id).await?;
     if !Access::of(&s.db, &a, &c, act.team_id).await?.runs() {
@@ -397,11 +388,7 @@ async fn post_signup(
     created(json!({ "signup_id": signup_id, "status": status }))
 }
 
-async fn post_cancel(
-    State(s): State<AppState>,
-    CurrentActor(a): CurrentActor,
-    P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+async fn post_cancel(State(s): State<AppState>, CurrentActor(a): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     activity::cancel(&s, &a, id).await?;
     to_json(activity_view(&s, &a, id).await?)
 }
@@ -410,7 +397,7 @@ async fn post_cancel_signup(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     signup::cancel(&s, &a, id).await?;
     to_json(json!({ "signup_id": id, "status": "cancelled" }))
 }
@@ -426,7 +413,7 @@ async fn post_mark(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiJson(b): ApiJson<MarkBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     let out = attendance::mark(&s, &a, id, b.what.trim()).await?;
     // The sign-up as it stands, and for a mark out what it credited and why (overlaps, an entry
     // that stands).
@@ -452,7 +439,7 @@ async fn post_minutes(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     ApiInput(body): ApiInput<MinutesBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     attendance::record(&s, &a, id, &body.minutes, &body.reason).await?;
     to_json(repo::signup(&s.db, id).await?)
 }
@@ -468,7 +455,7 @@ async fn post_checkin(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     ApiJson(b): ApiJson<CheckinBody>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     to_json(attendance::scan(&s, &a, &b.token).await?)
 }
 
@@ -477,7 +464,7 @@ async fn get_report(
     CurrentActor(a): CurrentActor,
     P(id): P<i64>,
     Q(mut q): Q<crate::pages::reports::ReportQuery>,
-) -> WebResult<Json<Value>> {
+) -> WebResult<JsonBody> {
     // The path names the community; the page's query field for it is not the API's.
     q.community = Some(id);
     let (c, year, month) = crate::pages::reports::allowed(&s, &a, &q).await?;

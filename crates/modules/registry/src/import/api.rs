@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yijia_kernel::i18n::Tr;
 use yijia_kernel::Error;
-use yijia_web::{CurrentActor, PageCtx, WebResult, P, Q};
+use yijia_web::{to_json, CurrentActor, JsonBody, PageCtx, WebResult, P, Q};
 
 use super::commit::{self, community_for_bulk, ImportSummary};
 use super::MAX_UPLOAD_BYTES;
@@ -113,24 +113,24 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(summary_json(&s, &ctx.tr))).into_response())
 }
 
-pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     let s = commit::summary(&ctx.state, &actor, id).await?;
-    Ok(Json(summary_json(&s, &ctx.tr)))
+    to_json(summary_json(&s, &ctx.tr))
 }
 
 /// Writes the accepted rows; `409` when committed before, cancelled, or changed since.
-pub async fn commit(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+pub async fn commit(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     let c = commit::commit(&ctx.state, &actor, id).await?;
-    Ok(Json(json!({
+    to_json(json!({
         "import_id": c.import_id,
         "status": "committed",
         "committed_rows": c.committed_rows,
-    })))
+    }))
 }
 
-pub async fn cancel(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>) -> WebResult<Json<Value>> {
+pub async fn cancel(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>) -> WebResult<JsonBody> {
     commit::cancel(&ctx.state, &actor, id).await?;
-    Ok(Json(json!({ "import_id": id, "status": "cancelled" })))
+    to_json(json!({ "import_id": id, "status": "cancelled" }))
 }
 
 /// The import API's part of the OpenAPI document: `{"paths": …, "components": {"schemas": …}}`,
