@@ -144,6 +144,22 @@ macro_rules! on_db {
     };
 }
 
+/// Runs `$body` with `$c` bound to the executor that writes: on SQLite the writer's connection
+/// (see `writer.rs`), on PostgreSQL the pool. For a write of one statement that needs no
+/// transaction (a session's last use): one round trip instead of three, in the writers' queue.
+#[macro_export]
+macro_rules! on_writer {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite(_, w) => {
+                let $c = w.pool();
+                $body
+            }
+            $crate::Db::Postgres($c) => $body,
+        }
+    };
+}
+
 /// Runs `$body` with `$c` bound to an executor of a [`Conn`]: the backend's pool or the
 /// transaction's connection. The body is compiled four times and may use `$c` once.
 #[macro_export]

@@ -48,6 +48,11 @@ impl Writer {
         self.0.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// The writer's pool, for one statement on its own (see `on_writer!`).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.0
+    }
+
     pub(crate) async fn close(&self) {
         self.0.close().await;
     }

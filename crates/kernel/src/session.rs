@@ -1,7 +1,7 @@
 //! Sessions and bearer tokens, resolved to an [`Actor`]. Sessions live in the database, so every
 //! instance behind a load balancer sees the same ones; only hashes of the secrets are stored.
 
-use yijia_db::{on_db, on_tx, Db, Topic, Tx};
+use yijia_db::{on_db, on_tx, on_writer, Db, Topic, Tx};
 
 use crate::actor::{Actor, Role, RoleGrant, ScopeKind, Via};
 use crate::i18n::Locale;
@@ -105,16 +105,14 @@ pub async fn resolve_session(db: &Db, secret: &str, now: i64, hours: i64) -> Res
     }
     if now - last_seen_at > TOUCH_EVERY_MS {
         // Through the writer, as every write: see yijia_db's writer.rs.
-        let mut tx = db.begin_write().await?;
-        on_tx!(&mut tx, |c| {
+        on_writer!(db, |w| {
             sqlx::query("update account_session set last_seen_at = $2, expires_at = $3 where session_hash = $1")
                 .bind(&hash)
                 .bind(now)
                 .bind(now + hours * 3_600_000)
-                .execute(&mut *c)
+                .execute(w)
                 .await?;
         });
-        tx.commit().await?;
     }
     load_actor(db, account_id, Via::Session { session_hash: hash }).await
 }
@@ -158,15 +156,13 @@ pub async fn resolve_token(db: &Db, secret: &str, now: i64) -> Result<Option<Act
     // Like a session's, a token's last use is recorded at most once a minute: a write on every
     // call would queue all API traffic behind SQLite's single writer.
     if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
-        let mut tx = db.begin_write().await?;
-        on_tx!(&mut tx, |c| {
+        on_writer!(db, |w| {
             sqlx::query("update account_token set last_used_at = $2 where account_token_id = $1")
                 .bind(token_id)
                 .bind(now)
-                .execute(&mut *c)
+                .execute(w)
                 .await?;
         });
-        tx.commit().await?;
     }
     let via = if kind == "integration" {
         Via::ApiKey { name }
