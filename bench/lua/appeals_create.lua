@@ -9,13 +9,6 @@
 -- acknowledged appeal is in the database (also after the server was killed mid-run).
 dofile((os.getenv("BENCH_LUA_DIR") or "bench/lua") .. "/report.lua")
 
-local threads = 0
-
-function setup(thread)
-   threads = threads + 1
-   thread:set("thread_no", threads)
-end
-
 local reqs = {}
 local i = 0
 local out = nil

@@ -4,13 +4,6 @@
 -- path, so that two threads do not write to the same row in step. Used by bench/budget.py.
 dofile((os.getenv("BENCH_LUA_DIR") or "bench/lua") .. "/report.lua")
 
-local threads = 0
-
-function setup(thread)
-   threads = threads + 1
-   thread:set("thread_no", threads)
-end
-
 local reqs = {}
 local i = 0
 

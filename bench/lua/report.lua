@@ -1,6 +1,14 @@
 -- Shared by every scenario: at the end of a wrk run, print one machine-readable line
 --   BENCH_RESULT {"requests":..,"rps":..,"p50_ms":..,"p95_ms":..,"p99_ms":..,...}
--- that bench/bench.py parses. wrk's latency figures are in microseconds.
+-- that bench/bench.py parses. wrk's latency figures are in microseconds. Each thread also gets
+-- its number (1, 2, ...) as the global `thread_no`, for scripts that spread their requests.
+
+local threads = 0
+
+function setup(thread)
+   threads = threads + 1
+   thread:set("thread_no", threads)
+end
 
 function done(summary, latency, requests)
    local secs = summary.duration / 1e6

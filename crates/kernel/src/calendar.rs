@@ -61,16 +61,15 @@ pub async fn load(conn: impl Into<Conn<'_>>, community_id: i64) -> Result<Calend
 
 /// A community's calendar from a moment's memory (`recent.rs`), for what counts deadlines on
 /// every call: no statement while nobody changes it, and a change through [`set_day`] is read
-/// at once. A miss reads through `conn` (see `settings::current`).
+/// at once. A miss reads through `conn` (see `Recent::remember_read`).
 pub async fn current(state: &AppState, conn: impl Into<Conn<'_>>, community_id: i64) -> Result<Arc<Calendar>> {
     let conn = conn.into();
-    if conn.touched(Topic::Settings) {
-        return Ok(Arc::new(load(conn, community_id).await?));
-    }
+    let touched = conn.touched(Topic::Settings);
     let c = state
         .recent
-        .remember_topic(
+        .remember_read(
             Topic::Settings,
+            touched,
             format!("calendar:{community_id}"),
             state.now_ms(),
             async { Ok(Some(load(conn, community_id).await?)) },

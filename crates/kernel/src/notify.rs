@@ -72,7 +72,7 @@ pub async fn holders(conn: impl Into<Conn<'_>>, community_id: i64, roles: &[&str
 
 /// [`holders`] from a moment's memory (`recent.rs`): who holds a role changes only with a
 /// write to `Access`, and the desk told of every new appeal is read once, not once an appeal.
-/// A miss reads through `conn` (see `settings::current`).
+/// A miss reads through `conn` (see `Recent::remember_read`).
 pub async fn holders_now(
     state: &AppState,
     conn: impl Into<Conn<'_>>,
@@ -81,13 +81,11 @@ pub async fn holders_now(
     above: bool,
 ) -> Result<Vec<i64>> {
     let conn = conn.into();
-    if conn.touched(Topic::Access) {
-        return holders(conn, community_id, roles, above).await;
-    }
+    let touched = conn.touched(Topic::Access);
     let key = format!("holders:{community_id}:{above}:{}", roles.join(","));
     let ids = state
         .recent
-        .remember_topic(Topic::Access, key, state.now_ms(), async {
+        .remember_read(Topic::Access, touched, key, state.now_ms(), async {
             Ok(Some(holders(conn, community_id, roles, above).await?))
         })
         .await?;

@@ -112,6 +112,29 @@ impl Recent {
         self.remember_of(Some(topic), key, now, load).await
     }
 
+    /// As [`Recent::remember_topic`], for a read through a connection that may be a write
+    /// transaction changing `topic` (`touched`, from `Conn::touched`): what it reads may be its
+    /// own uncommitted change, so it is neither served from memory nor kept. A miss reads
+    /// through the caller's connection: inside a transaction its own, never a second one from
+    /// the pool (64 writers holding PostgreSQL's 16 and each waiting for another deadlock).
+    pub async fn remember_read<T, F>(
+        &self,
+        topic: Topic,
+        touched: bool,
+        key: String,
+        now: i64,
+        load: F,
+    ) -> crate::Result<Option<Arc<T>>>
+    where
+        T: Any + Send + Sync,
+        F: std::future::Future<Output = crate::Result<Option<T>>>,
+    {
+        if touched {
+            return Ok(load.await?.map(Arc::new));
+        }
+        self.remember_of(Some(topic), key, now, load).await
+    }
+
     async fn remember_of<T, F>(
         &self,
         topic: Option<Topic>,

@@ -140,16 +140,15 @@ pub async fn get(conn: impl Into<Conn<'_>>, community_id: i64, s: &Setting) -> R
 /// A setting's value as [`get`] gives it, from a moment's memory of the community's settings
 /// (`recent.rs`), for what reads settings on every call (an appeal's deadlines): no statement
 /// while nobody changes them, and a change through [`store`] is read at once. A miss reads
-/// through `conn`: inside a transaction, its own connection, never a second one from the pool.
+/// through `conn` (see `Recent::remember_read`).
 pub async fn current(state: &AppState, conn: impl Into<Conn<'_>>, community_id: i64, s: &Setting) -> Result<String> {
     let conn = conn.into();
-    if conn.touched(Topic::Settings) {
-        return get(conn, community_id, s).await;
-    }
+    let touched = conn.touched(Topic::Settings);
     let all = state
         .recent
-        .remember_topic(
+        .remember_read(
             Topic::Settings,
+            touched,
             format!("settings:{community_id}"),
             state.now_ms(),
             async { Ok(Some(stored(conn, community_id).await?)) },
