@@ -9,13 +9,17 @@
 mod backup;
 mod connect;
 mod error;
+mod health;
 pub mod rows;
+mod startup;
 mod writer;
 
 pub use backup::{dump_tables, restore_tables, Dump, TableDump};
 pub use connect::{redact_url, Backend, DbUrl};
-pub use error::{is_unique_violation, DbError};
+pub use error::{is_storage_full, is_unique_violation, DbError};
+pub use health::{note_storage_full, note_write_error, storage_full, Readiness};
 pub use rows::{insert_rows, Bind};
+pub use startup::StartupLock;
 pub use writer::Writer;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -257,7 +261,11 @@ impl Db {
             Ok::<_, sqlx::Error>(Tx { conn, topics: 0 })
         });
         match begun.await {
-            Ok(tx) => Ok(tx?),
+            Ok(Ok(tx)) => Ok(tx),
+            Ok(Err(e)) => {
+                health::note_write_error(&e);
+                Err(e.into())
+            }
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             // Only when the runtime is shutting down.
             Err(_) => Err(sqlx::Error::PoolClosed.into()),
@@ -318,8 +326,16 @@ impl Tx {
             }
         }
         WRITES.fetch_add(1, Ordering::AcqRel);
-        done?;
-        Ok(())
+        match done {
+            Ok(()) => {
+                health::note_write_landed();
+                Ok(())
+            }
+            Err(e) => {
+                health::note_write_error(&e);
+                Err(e.into())
+            }
+        }
     }
 
     /// Says that this transaction changes `topic`: once it commits, what readers remember of
@@ -339,6 +355,7 @@ impl Tx {
 /// The tables of the schema in an order where each table comes after those it references:
 /// backup writes them in this order and restore reads them back in it.
 pub const TABLES: &[&str] = &[
+    "instance_meta",
     "district",
     "subdistrict",
     "community",

@@ -17,7 +17,7 @@
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::DbError;
 
@@ -36,6 +36,7 @@ impl Writer {
             // Kept open: its prepared statements and page cache are what make it fast.
             .idle_timeout(None)
             .max_lifetime(None)
+            .after_release(|conn, _| Box::pin(async move { Ok(in_step(conn).await) }))
             .connect_with(options)
             .await
             .map_err(DbError::connect)?;
@@ -56,4 +57,27 @@ impl Writer {
     pub(crate) async fn close(&self) {
         self.0.close().await;
     }
+}
+
+/// Whether the connection coming back from a transaction agrees with SQLite about being outside
+/// one; if not, it is closed and the next write opens a fresh one.
+///
+/// SQLite rolls a transaction back by itself when a write fails for want of space (and on some
+/// I/O errors). The driver still counts it open, its `ROLLBACK` then fails ("no transaction is
+/// active"), and every later `BEGIN` on that connection was refused ("attempted to call
+/// begin_with at non-zero transaction depth") until a restart, long after space was back.
+async fn in_step(conn: &mut SqliteConnection) -> bool {
+    if !conn.is_in_transaction() {
+        return true;
+    }
+    // A dropped transaction's rollback is queued on the connection's thread: a ping runs after
+    // it, so the count it leaves is the one to judge.
+    if conn.ping().await.is_err() {
+        return false;
+    }
+    if conn.is_in_transaction() {
+        tracing::warn!("a write connection was left in a transaction the database had ended; it is replaced");
+        return false;
+    }
+    true
 }

@@ -93,6 +93,7 @@ pub mod codes {
         NOT_FOUND = "not_found",
         TOO_MANY_REQUESTS = "too_many_requests",
         INTERNAL = "internal",
+        STORAGE_FULL = "storage_full",
         BAD_REQUEST = "bad_request",
         BAD_QUERY = "bad_query",
         BAD_FORM = "bad_form",
@@ -153,6 +154,7 @@ impl Error {
             Error::Forbidden => codes::FORBIDDEN,
             Error::NotFound => codes::NOT_FOUND,
             Error::TooManyRequests { .. } => codes::TOO_MANY_REQUESTS,
+            Error::Internal(cause) if storage_full(cause) => codes::STORAGE_FULL,
             Error::Internal(_) => codes::INTERNAL,
         }
     }
@@ -168,6 +170,8 @@ impl Error {
             Error::Conflict(..) => 409,
             Error::TooManyRequests { .. } => 429,
             Error::Rejected { status, .. } => *status,
+            // 507 Insufficient Storage (RFC 4918 §11.5): the request may succeed once space is freed.
+            Error::Internal(cause) if storage_full(cause) => 507,
             Error::Internal(_) => 500,
         }
     }
@@ -181,6 +185,7 @@ impl Error {
             Error::Forbidden => Message::new("error.forbidden"),
             Error::NotFound => Message::new("error.not_found"),
             Error::TooManyRequests { .. } => Message::new("error.too_many_requests"),
+            Error::Internal(cause) if storage_full(cause) => Message::new("error.storage_full"),
             Error::Internal(_) => Message::new("error.internal"),
         }
     }
@@ -207,6 +212,21 @@ impl Error {
         f.add(field, Message::new(key));
         Error::Validation(f)
     }
+}
+
+/// Whether an internal error comes of a full disk: the database's, or a file's being written.
+/// Nothing of the failed write was kept, and the same request may succeed once space is freed.
+fn storage_full(cause: &anyhow::Error) -> bool {
+    cause.chain().any(|e| {
+        if let Some(e) = e.downcast_ref::<sqlx::Error>() {
+            return yijia_db::is_storage_full(e);
+        }
+        if let Some(e) = e.downcast_ref::<yijia_db::DbError>() {
+            return e.as_sqlx().is_some_and(yijia_db::is_storage_full);
+        }
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::StorageFull)
+    })
 }
 
 impl From<yijia_db::DbError> for Error {

@@ -217,13 +217,55 @@ pub async fn write_image(data_dir: &Path, image: &PreparedImage) -> Result<()> {
     tokio::fs::create_dir_all(dir)
         .await
         .map_err(|e| Error::Internal(e.into()))?;
-    let tmp = path.with_extension("partial");
-    tokio::fs::write(&tmp, &image.clean)
-        .await
-        .map_err(|e| Error::Internal(e.into()))?;
-    tokio::fs::rename(&tmp, &path)
-        .await
-        .map_err(|e| Error::Internal(e.into()))
+    // A name of its own per write: two people sending the same photo at once do not write
+    // into one file.
+    let tmp = path.with_extension(format!("{:016x}.{PARTIAL}", rand::random::<u64>()));
+    let written = match tokio::fs::write(&tmp, &image.clean).await {
+        Ok(()) => tokio::fs::rename(&tmp, &path).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = written {
+        // A disk that filled up halfway leaves a piece behind: it goes, to give the space back.
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(Error::Internal(e.into()));
+    }
+    Ok(())
+}
+
+/// The ending of a file being written, renamed to its own name once whole.
+const PARTIAL: &str = "partial";
+
+/// A piece older than this is no write going on: even a slow disk writes a photo in seconds.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the pieces of files whose writing never finished (the process was killed, or the disk
+/// filled up) from the stored files' folders; returns how many went. Run at start. Pieces still
+/// fresh are left: another instance sharing the folder may be writing them.
+pub fn sweep_partial(data_dir: &Path) -> std::io::Result<usize> {
+    let root = data_dir.join("files");
+    let Ok(folders) = std::fs::read_dir(&root) else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    for folder in folders {
+        let folder = folder?.path();
+        if !folder.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&folder)? {
+            let file = file?.path();
+            let abandoned = || {
+                std::fs::metadata(&file)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= ABANDONED_AFTER))
+            };
+            if file.extension().is_some_and(|e| e == PARTIAL) && abandoned() {
+                std::fs::remove_file(&file)?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Checks and writes the photos of one form field, at most `max_count` of `max_bytes` each,
@@ -523,6 +565,31 @@ mod tests {
     fn text_is_not_an_image() {
         assert_eq!(sniff_image(b"<svg onload=alert(1)>"), None);
         assert_eq!(sniff_image(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn pieces_of_abandoned_writes_are_swept_and_everything_else_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("files").join("ab");
+        std::fs::create_dir_all(&folder).unwrap();
+        let whole = folder.join("ab12");
+        let abandoned = folder.join("ab34.00000000000000aa.partial");
+        let in_progress = folder.join("ab56.00000000000000bb.partial");
+        for f in [&whole, &abandoned, &in_progress] {
+            std::fs::write(f, b"bytes").unwrap();
+        }
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for f in [&whole, &abandoned] {
+            std::fs::File::options()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_modified(an_hour_ago)
+                .unwrap();
+        }
+        assert_eq!(sweep_partial(dir.path()).unwrap(), 1);
+        assert!(whole.exists() && in_progress.exists() && !abandoned.exists());
+        assert_eq!(sweep_partial(&dir.path().join("nothing here")).unwrap(), 0);
     }
 
     /// The time this thread has run on a CPU, where Linux tells it: wall time on a shared

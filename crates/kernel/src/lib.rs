@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod i18n;
+pub mod keycheck;
 pub mod module;
 pub mod net;
 pub mod notify;

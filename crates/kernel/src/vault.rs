@@ -28,6 +28,9 @@ const SEALED_PREFIX: &str = "v1:";
 
 /// Seals and indexes sensitive fields.
 pub struct Vault {
+    /// A value derived from the master key under a label of its own: the database records it
+    /// to tell a mismatched key at start (see `keycheck`); it opens nothing.
+    check: String,
     cipher: Aes256Gcm,
     index_key: [u8; 32],
     audit_key: AuditKey,
@@ -50,10 +53,16 @@ impl Vault {
     pub fn from_master(master: &[u8; 32]) -> Vault {
         let seal_key = derive(master, "yijia/seal/v1");
         Vault {
+            check: hex::encode(&derive(master, "yijia/key-check/v1")[..16]),
             cipher: Aes256Gcm::new(&seal_key.into()),
             index_key: derive(master, "yijia/index/v1"),
             audit_key: AuditKey::new(&derive(master, "yijia/audit-chain/v1")),
         }
+    }
+
+    /// The key's check value, which the database keeps (see `keycheck`).
+    pub fn check_value(&self) -> &str {
+        &self.check
     }
 
     /// The key the audit chain is sealed with.

@@ -61,7 +61,12 @@ impl TestDb {
 
     /// A new database and folder with the contents of a snapshot.
     pub async fn copy_of(snapshot: &Snapshot) -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
+        TestDb::copy_of_in(snapshot, &std::env::temp_dir()).await
+    }
+
+    /// The same, with the folder made inside `parent` (a small file system, to fill).
+    pub async fn copy_of_in(snapshot: &Snapshot, parent: &Path) -> TestDb {
+        let dir = tempfile::tempdir_in(parent).unwrap();
         copy_dir(snapshot.files.path(), dir.path());
         let db = match (&snapshot.postgres, TestDb::postgres_url()) {
             (Some(template), Some(admin)) => clone_postgres(&admin, template).await,

@@ -56,7 +56,10 @@ impl TestApp {
         };
         configure(&mut config);
         config.validate().unwrap();
-        let state = yijia_web::build_state(db.db.clone(), config, Clock::manual(START_MS), modules).unwrap();
+        let vault = yijia_kernel::keycheck::vault_for(&db.db, &config.data_dir, config.secret_key.as_deref())
+            .await
+            .unwrap();
+        let state = yijia_web::build_state(db.db.clone(), config, Clock::manual(START_MS), modules, vault).unwrap();
         let router = yijia_web::app(state.clone());
         TestApp { state, router, db }
     }
@@ -73,6 +76,11 @@ impl TestApp {
     /// (for each set of modules) rather than once per test: loading it runs every module's demo
     /// and hashes a dozen passwords, seconds where a copy takes milliseconds.
     pub async fn spawn_demo(modules: Vec<Arc<dyn Module>>) -> TestApp {
+        TestApp::spawn_demo_in(modules, &std::env::temp_dir()).await
+    }
+
+    /// The same, with the database's folder inside `parent`.
+    pub async fn spawn_demo_in(modules: Vec<Arc<dyn Module>>, parent: &std::path::Path) -> TestApp {
         let key: Vec<&str> = modules.iter().map(|m| m.name()).collect();
         let snapshot = {
             let mut done = DEMOS.lock().await;
@@ -87,7 +95,7 @@ impl TestApp {
                 }
             }
         };
-        TestApp::on(TestDb::copy_of(&snapshot).await, modules).await
+        TestApp::on(TestDb::copy_of_in(&snapshot, parent).await, modules).await
     }
 
     /// Loads every module's demo data (the Xiliugou community and its accounts).

@@ -75,6 +75,10 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let tr = state.tr(locale);
     if let Error::Internal(cause) = &*error {
         tracing::error!(http.path = %path, error = %format!("{cause:#}"), "request failed");
+        if error.code() == codes::STORAGE_FULL {
+            // `/readyz` now asks the disk itself until a write lands again.
+            yijia_db::note_storage_full();
+        }
     }
     let mut rendered = render(&error, &tr, locale, &path, &query, own_credentials);
     if let Some(allow) = allow {

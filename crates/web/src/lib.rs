@@ -45,8 +45,15 @@ const CORE_TRANSLATIONS: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en.toml")),
 ];
 
-/// Builds the shared state, merging every module's translations into the core ones.
-pub fn build_state(db: Db, config: Config, clock: Clock, modules: Vec<Arc<dyn Module>>) -> anyhow::Result<AppState> {
+/// Builds the shared state, merging every module's translations into the core ones. The vault
+/// holds the key this database's data is sealed with (`keycheck::vault_for` checks it).
+pub fn build_state(
+    db: Db,
+    config: Config,
+    clock: Clock,
+    modules: Vec<Arc<dyn Module>>,
+    vault: Vault,
+) -> anyhow::Result<AppState> {
     let mut i18n = I18n::default();
     let files = CORE_TRANSLATIONS
         .iter()
@@ -55,7 +62,6 @@ pub fn build_state(db: Db, config: Config, clock: Clock, modules: Vec<Arc<dyn Mo
         let locale = Locale::parse(locale).ok_or_else(|| anyhow::anyhow!("unknown locale {locale}"))?;
         i18n.add(locale, text)?;
     }
-    let vault = Vault::load(&config.data_dir, config.secret_key.as_deref())?;
     Ok(AppState {
         db,
         vault: Arc::new(vault),

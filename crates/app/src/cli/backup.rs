@@ -128,7 +128,11 @@ fn check_key(config: &Config, dump: &yijia_db::Dump) -> anyhow::Result<()> {
             row.get("head_mac")?.as_str()?,
         ))
     });
-    if sealed.is_none() && head.is_none() {
+    let check = rows("instance_meta").find_map(|row| {
+        (row.get("meta_key")?.as_str()? == yijia_kernel::keycheck::CHECK_KEY)
+            .then(|| row.get("meta_value")?.as_str().map(str::to_owned))?
+    });
+    if sealed.is_none() && head.is_none() && check.is_none() {
         return Ok(());
     }
     let missing = || {
@@ -138,6 +142,10 @@ fn check_key(config: &Config, dump: &yijia_db::Dump) -> anyhow::Result<()> {
         )
     };
     let vault = Vault::existing(&config.data_dir, config.secret_key.as_deref())?.ok_or_else(missing)?;
+    // The recorded check value first: it tells a wrong key even of a backup with nothing sealed.
+    if check.is_some_and(|c| c != vault.check_value()) {
+        bail!("this backup was taken of a database set up with another key than the one in place: use the key of the installation it came from");
+    }
     if let Some(sealed) = sealed {
         if vault.open(yijia_registry::commands::field::ID, &sealed).is_err() {
             bail!("this backup's personal data was sealed with another key than the one in place: use the key of the installation it came from");

@@ -103,8 +103,17 @@ fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens and migrates the database the settings name.
+/// Opens and migrates the database the settings name. Instances starting together take turns
+/// (see `StartupLock`), so one migrates and the others find the schema current.
 pub async fn open(config: &Config) -> anyhow::Result<Db> {
+    let db = connect(config).await?;
+    let _lock = db.startup_lock().await?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(db)
+}
+
+/// Opens the database the settings name, without migrating it.
+async fn connect(config: &Config) -> anyhow::Result<Db> {
     let url = if config.database_url.is_empty() {
         prepare_data_dir(&config.data_dir)?;
         DbUrl::sqlite_file(&config.data_dir.join("yijia.db"))
@@ -115,16 +124,20 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
         }
         url
     };
-    let db = Db::connect(&url)
+    Db::connect(&url)
         .await
-        .with_context(|| format!("database {}", url.redacted()))?;
-    db.migrate().await.context("applying migrations")?;
-    Ok(db)
+        .with_context(|| format!("database {}", url.redacted()))
 }
 
+/// The database migrated, its key checked (or recorded at the first start, see `keycheck`), and
+/// the state built on them.
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
-    let db = open(&config).await?;
-    yijia_web::build_state(db, config, Clock::System, crate::modules())
+    let db = connect(&config).await?;
+    let lock = db.startup_lock().await?;
+    db.migrate().await.context("applying migrations")?;
+    let vault = yijia_kernel::keycheck::vault_for(&db, &config.data_dir, config.secret_key.as_deref()).await?;
+    drop(lock);
+    yijia_web::build_state(db, config, Clock::System, crate::modules(), vault)
 }
 
 /// Loads every module's demo data, in module order.
@@ -159,6 +172,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Demo) => {
             let state = state(config).await?;
+            let _lock = state.db.startup_lock().await?;
             load_demo(&state).await?;
             println!("demo community loaded: 西柳沟社区 (XLG)");
             Ok(ExitCode::SUCCESS)

@@ -38,6 +38,9 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         .parse()
         .with_context(|| format!("--listen {:?} is not an address such as 127.0.0.1:8080", config.listen))?;
     let state = super::state(config).await?;
+    // Under the start lock: of instances started together on an empty database, one loads the
+    // first data and the others find it there.
+    let lock = state.db.startup_lock().await?;
     if is_empty(&state).await? {
         if args.demo {
             super::load_demo(&state).await?;
@@ -51,6 +54,12 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         }
     } else if args.demo {
         tracing::info!("database not empty: the demo was not loaded");
+    }
+    drop(lock);
+    match yijia_kernel::files::sweep_partial(&state.config.data_dir) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "removed pieces of file writes that never finished"),
+        Err(e) => tracing::warn!(error = %e, "could not look for unfinished file writes"),
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -330,3 +330,35 @@ fn the_seed_refuses_a_database_with_real_data_unless_forced() {
     let (ok, out, err) = run(yijia(dir.path()).args(SMALL_SEED).arg("--force"));
     assert!(ok, "{out}{err}");
 }
+
+/// Instances started together on an empty database take turns at the start: one migrates and
+/// loads the first data, the others find both there. Before, one of them stopped on a name the
+/// other had just taken.
+#[test]
+fn instances_started_together_on_an_empty_database_all_start() {
+    if yijia_testkit::TestDb::postgres_url().is_some() {
+        return; // PostgreSQL's start lock is tested in-process (faults.rs)
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            yijia(dir.path())
+                .arg("demo")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (ok, out, err) = run(yijia(dir.path()).args(["audit", "verify"]));
+    assert!(ok, "{out}{err}");
+}

@@ -13,6 +13,7 @@ mod cli;
 mod concurrency;
 mod council;
 mod council_pages;
+mod faults;
 mod headers;
 mod line_breaks;
 mod no_panic;

@@ -1,5 +1,6 @@
 //! Signing in, with failed attempts counted per account and per address in the database.
 
+use yijia_db::Tx;
 use yijia_kernel::error::Message;
 use yijia_kernel::{secret, session, AppState, Error, Result};
 
@@ -17,7 +18,7 @@ use crate::repo;
 /// traffic. Attempts are counted once an Argon2 turn is granted, so the attempts in flight are few
 /// even when many sign in at once from one address. `address` is the client's, as
 /// [`yijia_web::ClientAddr`] finds it behind trusted proxies.
-pub async fn authenticate(state: &AppState, username: &str, password: &str, address: &str) -> Result<i64> {
+async fn verify(state: &AppState, username: &str, password: &str, address: &str) -> Result<Verified> {
     let cfg = &state.config;
     let username = username.trim().to_ascii_lowercase();
     let mut e = yijia_kernel::FieldErrors::default();
@@ -61,19 +62,64 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str, addr
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     match row {
-        Some(r) if ok && r.status == "active" => {
-            // The account's count starts again; the address only takes this attempt back.
-            let mut tx = state.db.begin_write().await?;
-            repo::throttle_clear(&mut tx, &keys[0]).await?;
-            repo::throttle_forgive(&mut tx, &keys[1]).await?;
-            tx.commit().await?;
-            Ok(r.account_id)
-        }
+        Some(r) if ok && r.status == "active" => Ok(Verified {
+            account_id: r.account_id,
+            keys,
+        }),
         _ => {
             tracing::info!(account.username = %valid_name, client.address = %address, "failed sign-in");
             Err(bad_credentials())
         }
     }
+}
+
+/// A password found right, its attempt still counted until [`Verified::settle`] lands.
+struct Verified {
+    account_id: i64,
+    /// The account's and the address's throttle keys.
+    keys: [String; 2],
+}
+
+impl Verified {
+    /// The account's count starts again; the address only takes this attempt back. Written in
+    /// the transaction of what the sign-in gives (a session), so that both land or neither.
+    async fn settle(&self, tx: &mut Tx) -> Result<()> {
+        repo::throttle_clear(tx, &self.keys[0]).await?;
+        repo::throttle_forgive(tx, &self.keys[1]).await
+    }
+
+    /// When that transaction failed (a full disk): takes the attempt back from both counts if
+    /// the database writes again, so that someone who gave the right password is not locked out
+    /// by the server's own failures. Best effort: the counts forget on their own in time.
+    async fn take_back(&self, state: &AppState) {
+        let taken = async {
+            let mut tx = state.db.begin_write().await?;
+            for key in &self.keys {
+                repo::throttle_forgive(&mut tx, key).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        };
+        if let Err(e) = taken.await {
+            tracing::warn!(error = %e, "a sign-in's attempt could not be taken back");
+        }
+    }
+}
+
+/// Checks a username and password (see [`verify`]) and settles the attempt; returns the account.
+pub async fn authenticate(state: &AppState, username: &str, password: &str, address: &str) -> Result<i64> {
+    let verified = verify(state, username, password, address).await?;
+    let settled = async {
+        let mut tx = state.db.begin_write().await?;
+        verified.settle(&mut tx).await?;
+        tx.commit().await?;
+        Ok::<_, Error>(())
+    };
+    if let Err(e) = settled.await {
+        verified.take_back(state).await;
+        return Err(e);
+    }
+    Ok(verified.account_id)
 }
 
 fn bad_credentials() -> Error {
@@ -84,12 +130,25 @@ fn bad_credentials() -> Error {
     }
 }
 
-/// Signs in and starts a session; returns the session cookie's value.
+/// Signs in and starts a session; returns the session cookie's value. The attempt is settled
+/// in the session's transaction.
 pub async fn login(state: &AppState, username: &str, password: &str, address: &str) -> Result<String> {
-    let account_id = authenticate(state, username, password, address).await?;
-    let mut tx = state.db.begin_write().await?;
-    let secret = session::create(&mut tx, account_id, state.now_ms(), state.config.session_hours).await?;
-    tx.commit().await?;
-    tracing::info!(account.id = account_id, "signed in");
-    Ok(secret)
+    let verified = verify(state, username, password, address).await?;
+    let started = async {
+        let mut tx = state.db.begin_write().await?;
+        verified.settle(&mut tx).await?;
+        let secret = session::create(&mut tx, verified.account_id, state.now_ms(), state.config.session_hours).await?;
+        tx.commit().await?;
+        Ok::<_, Error>(secret)
+    };
+    match started.await {
+        Ok(secret) => {
+            tracing::info!(account.id = verified.account_id, "signed in");
+            Ok(secret)
+        }
+        Err(e) => {
+            verified.take_back(state).await;
+            Err(e)
+        }
+    }
 }

@@ -1,0 +1,96 @@
+//! Whether the database takes writes, for `/readyz`.
+//!
+//! A full disk does not stop the database from answering a read, so a ping says ready while
+//! every write fails. Once a write has failed for want of space, readiness is decided by a small
+//! write of its own, until one succeeds: a load balancer then sends people to an instance that
+//! can keep what they submit, and back to this one as soon as space is freed.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::{is_storage_full, on_tx, Db, DbError};
+
+/// Set when a write failed because the disk is full; cleared by the next write that lands.
+static FULL: AtomicBool = AtomicBool::new(false);
+
+/// How long the probe waits for its turn at the writer: a long import holds it, and a busy
+/// instance is still a ready one.
+const PROBE_WAIT: Duration = Duration::from_secs(5);
+
+/// What `/readyz` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// The database does not answer.
+    Unreachable,
+    /// The database answers but cannot keep a write: the disk is full.
+    Full,
+}
+
+/// Notes what a failed write says of the disk (called wherever a write's error surfaces).
+pub fn note_write_error(e: &sqlx::Error) {
+    if is_storage_full(e) {
+        note_storage_full();
+    }
+}
+
+/// Notes that a write failed because the disk is full (for an error already told apart).
+pub fn note_storage_full() {
+    FULL.store(true, Ordering::Release);
+}
+
+/// Notes that a write landed: whatever was full has room again.
+pub(crate) fn note_write_landed() {
+    // A load first: most commits find it clear and leave the cache line alone.
+    if FULL.load(Ordering::Relaxed) {
+        FULL.store(false, Ordering::Release);
+    }
+}
+
+/// Whether a write failed for want of space and none has landed since.
+pub fn storage_full() -> bool {
+    FULL.load(Ordering::Acquire)
+}
+
+impl Db {
+    /// Whether the database answers and, after a full disk, whether it writes again.
+    pub async fn readiness(&self, now_ms: i64) -> Readiness {
+        if !self.ping().await {
+            return Readiness::Unreachable;
+        }
+        if !storage_full() {
+            return Readiness::Ready;
+        }
+        match tokio::time::timeout(PROBE_WAIT, self.write_probe(now_ms)).await {
+            Ok(Ok(())) => Readiness::Ready,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the database still cannot write");
+                if storage_full() {
+                    Readiness::Full
+                } else {
+                    Readiness::Unreachable
+                }
+            }
+            // Waiting behind other writes is not a full disk: they will tell.
+            Err(_) => Readiness::Ready,
+        }
+    }
+
+    /// A write that needs room on the disk: one row rewritten, committed.
+    async fn write_probe(&self, now_ms: i64) -> Result<(), DbError> {
+        let mut tx = self.begin_write().await?;
+        let done = on_tx!(tx, |c| sqlx::query(
+            "insert into instance_meta (meta_key, meta_value) values ('write_probe', $1) \
+             on conflict (meta_key) do update set meta_value = excluded.meta_value"
+        )
+        .bind(now_ms.to_string())
+        .execute(c)
+        .await
+        .map(|_| ()));
+        if let Err(e) = &done {
+            note_write_error(e);
+        }
+        done?;
+        tx.commit().await
+    }
+}
