@@ -181,23 +181,35 @@ def verdicts(summary: dict, baseline: dict | None, tolerance: float) -> list[str
     return failed
 
 
-def main(argv: list[str]) -> int:
-    a = parse_args(argv)
+def tools(a: argparse.Namespace) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """The server's settings from the arguments (--bin, --backend, --pg-url, --pg-db), and wrk's."""
     cfg = SimpleNamespace(bin=Path(a.bin).resolve(), db=a.backend, pg_url=a.pg_url.rstrip("/"), pg_db=a.pg_db)
     if not cfg.bin.is_file():
         A.die(f"no binary at {cfg.bin}: cargo build --release -p yijia")
     wrk = shutil.which("wrk")
     if not wrk:
         A.die("wrk not found (Debian: apt-get install wrk)")
+    wcfg = SimpleNamespace(wrk=wrk, threads=2, connections=a.connections,
+                           wrk_duration=lambda s: f"{max(1, round(s))}s")
+    return cfg, wcfg
+
+
+def place(cfg: SimpleNamespace, prefix: str) -> tuple[Path, B.Database, int, B.Server]:
+    """A data folder, its database, a free port and the server to start on them."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    db = B.Database(cfg, data_dir)
+    port = B.free_port()
+    return data_dir, db, port, B.Server(cfg, db, port, data_dir / "server.log")
+
+
+def main(argv: list[str]) -> int:
+    a = parse_args(argv)
+    cfg, wcfg = tools(a)
     baseline_path = Path(a.baseline)
     baseline = None if a.update else json.loads(baseline_path.read_text())
     if baseline is not None and baseline.get("backend", "sqlite") != a.backend:
         A.die(f"{baseline_path} is a baseline for {baseline.get('backend')}, not {a.backend}")
-    data_dir = Path(tempfile.mkdtemp(prefix="yijia-budget-"))
-    db = B.Database(cfg, data_dir)
-    port = B.free_port()
-    server = B.Server(cfg, db, port, data_dir / "server.log")
-    wcfg = SimpleNamespace(wrk=wrk, threads=2, connections=a.connections, wrk_duration=lambda s: f"{max(1, round(s))}s")
+    data_dir, db, port, server = place(cfg, "yijia-budget-")
     t0 = time.perf_counter()
     try:
         db.recreate()

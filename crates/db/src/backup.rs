@@ -13,6 +13,10 @@ use crate::{on_db, Db, DbError, TABLES};
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Dump {
     pub format: u32,
+    /// The version of the last migration applied to the database it was taken of; missing in
+    /// backups taken before December 2026 (see [`restore_tables`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<i64>,
     pub tables: Vec<TableDump>,
 }
 
@@ -27,6 +31,7 @@ const FORMAT: u32 = 1;
 /// Reads every table inside one read transaction, so the copy is consistent even while the
 /// server keeps writing.
 pub async fn dump_tables(db: &Db) -> Result<Dump, DbError> {
+    let schema = db.schema_version().await?;
     let mut tables = Vec::with_capacity(TABLES.len());
     match db {
         Db::Sqlite(pool, _) => {
@@ -63,7 +68,11 @@ pub async fn dump_tables(db: &Db) -> Result<Dump, DbError> {
             sqlx::query("commit").execute(&mut *conn).await?;
         }
     }
-    Ok(Dump { format: FORMAT, tables })
+    Ok(Dump {
+        format: FORMAT,
+        schema,
+        tables,
+    })
 }
 
 fn table_dump(name: &str, rows: Vec<String>) -> Result<TableDump, DbError> {
@@ -78,9 +87,21 @@ fn table_dump(name: &str, rows: Vec<String>) -> Result<TableDump, DbError> {
 }
 
 /// Writes a dump into a migrated, empty database in one transaction: all of it or nothing.
+///
+/// A backup of an older schema restores too. Restored into the schema it was taken of (see
+/// [`Db::migrate_to`]), the later migrations then carry its rows forward as they carried the
+/// live database's. Into a newer schema (a backup that does not say its schema), each table gets
+/// the columns the backup has, and the columns added since take their defaults. A backup of a
+/// newer schema than this release knows is refused.
 pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
     if dump.format != FORMAT {
         return Err(DbError::Backup(format!("unknown backup format {}", dump.format)));
+    }
+    if let Some(schema) = dump.schema.filter(|v| *v > crate::latest_schema()) {
+        return Err(DbError::Backup(format!(
+            "this backup was taken by a newer release of Yijia (schema {schema}, this release knows up to {}): restore it with that release or a later one",
+            crate::latest_schema()
+        )));
     }
     for t in &dump.tables {
         if !TABLES.contains(&t.name.as_str()) {
@@ -91,6 +112,9 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
         }
     }
     for table in TABLES {
+        if !table_exists(db, table).await? {
+            continue; // a table newer than the backup's schema: the later migrations make it
+        }
         let sql = format!("select count(*) from \"{table}\"");
         let n: i64 = on_db!(db, |p| sqlx::query_scalar(&sql).fetch_one(p).await?);
         if n > 0 {
@@ -104,6 +128,13 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
         .iter()
         .filter_map(|name| dump.tables.iter().find(|t| t.name == *name));
     for t in in_order {
+        // The columns the backup has: those added since take their defaults.
+        let in_backup = |col: &String| {
+            t.rows
+                .first()
+                .and_then(Value::as_object)
+                .is_none_or(|row| row.contains_key(col))
+        };
         for chunk in t.rows.chunks(500) {
             let json = Value::Array(chunk.to_vec()).to_string();
             match &mut tx.conn {
@@ -112,6 +143,7 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
                         .bind(&t.name)
                         .fetch_all(&mut **c)
                         .await?;
+                    let cols: Vec<String> = cols.into_iter().filter(in_backup).collect();
                     let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
                     let values = cols
                         .iter()
@@ -122,8 +154,21 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
                     sqlx::query(&sql).bind(&json).execute(&mut **c).await?;
                 }
                 crate::TxConn::Postgres(c) => {
+                    let cols: Vec<String> = sqlx::query_scalar(
+                        "select column_name::text from information_schema.columns \
+                         where table_schema = current_schema() and table_name = $1 order by ordinal_position",
+                    )
+                    .bind(&t.name)
+                    .fetch_all(&mut **c)
+                    .await?;
+                    let list = cols
+                        .into_iter()
+                        .filter(in_backup)
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     let sql = format!(
-                        "insert into \"{0}\" select * from json_populate_recordset(null::\"{0}\", $1::json)",
+                        "insert into \"{0}\" ({list}) select {list} from json_populate_recordset(null::\"{0}\", $1::json)",
                         t.name
                     );
                     sqlx::query(&sql).bind(&json).execute(&mut **c).await?;
@@ -156,4 +201,23 @@ pub async fn restore_tables(db: &Db, dump: &Dump) -> Result<(), DbError> {
         }
     }
     tx.commit().await
+}
+
+/// Whether the schema has the table yet.
+async fn table_exists(db: &Db, table: &str) -> Result<bool, DbError> {
+    let n: i64 = match db {
+        Db::Sqlite(p, _) => {
+            sqlx::query_scalar("select count(*) from sqlite_master where type = 'table' and name = $1")
+                .bind(table)
+                .fetch_one(p)
+                .await?
+        }
+        Db::Postgres(p) => sqlx::query_scalar(
+            "select count(*) from information_schema.tables where table_schema = current_schema() and table_name = $1",
+        )
+        .bind(table)
+        .fetch_one(p)
+        .await?,
+    };
+    Ok(n > 0)
 }

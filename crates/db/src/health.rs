@@ -1,9 +1,12 @@
 //! Whether the database takes writes, for `/readyz`.
 //!
 //! A full disk does not stop the database from answering a read, so a ping says ready while
-//! every write fails. Once a write has failed for want of space, readiness is decided by a small
-//! write of its own, until one succeeds: a load balancer then sends people to an instance that
-//! can keep what they submit, and back to this one as soon as space is freed.
+//! every write fails. On SQLite the disk it writes to is this machine's, and readiness asks it
+//! how much room is left: a small write of its own would prove nothing, since it lands in the
+//! space a larger write that failed left behind in the write-ahead log. On PostgreSQL, once a
+//! write has failed for want of space, readiness is decided by a small write of its own until
+//! one succeeds. Either way a load balancer sends people to an instance that can keep what they
+//! submit, and back to this one as soon as space is freed.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -12,6 +15,29 @@ use crate::{is_storage_full, on_tx, Db, DbError};
 
 /// Set when a write failed because the disk is full; cleared by the next write that lands.
 static FULL: AtomicBool = AtomicBool::new(false);
+
+/// Below this much free space the SQLite file's disk counts as full: an appeal with its steps,
+/// audit rows and notifications needs a few pages, a checkpoint of the write-ahead log more.
+const MIN_FREE: u64 = 4 * 1024 * 1024;
+
+/// The space left to unprivileged writers on the disk of a database file; `None` when it cannot
+/// be told (a database in memory, another operating system).
+fn free_bytes(db_file: &std::path::Path) -> Option<u64> {
+    let dir = db_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    #[cfg(unix)]
+    {
+        let fs = rustix::fs::statvfs(dir).ok()?;
+        Some(fs.f_bavail.saturating_mul(fs.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
 
 /// How long the probe waits for its turn at the writer: a long import holds it, and a busy
 /// instance is still a ready one.
@@ -53,10 +79,20 @@ pub fn storage_full() -> bool {
 }
 
 impl Db {
-    /// Whether the database answers and, after a full disk, whether it writes again.
+    /// Whether the database answers and whether it has room to write.
     pub async fn readiness(&self, now_ms: i64) -> Readiness {
         if !self.ping().await {
             return Readiness::Unreachable;
+        }
+        if let Db::Sqlite(pool, _) = self {
+            let free = free_bytes(pool.connect_options().get_filename());
+            return if free.is_some_and(|f| f < MIN_FREE) {
+                note_storage_full();
+                Readiness::Full
+            } else {
+                note_write_landed();
+                Readiness::Ready
+            };
         }
         if !storage_full() {
             return Readiness::Ready;

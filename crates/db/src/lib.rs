@@ -222,7 +222,10 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             // 16 MiB of page cache a connection (SQLite's default is 2 MiB): bulk writes into a
             // registry of a million residents touch index pages all over the file.
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+            // The write-ahead log is cut back to 64 MiB after each checkpoint that empties it:
+            // without a limit it keeps the size of its largest burst (a big import) for ever.
+            .pragma("journal_size_limit", "67108864");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
@@ -239,6 +242,34 @@ impl Db {
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
+    }
+
+    /// Applies the embedded migrations up to `version` (a backup's schema, to restore it into
+    /// before the later migrations run); those applied already stay.
+    pub async fn migrate_to(&self, version: i64) -> Result<(), DbError> {
+        let upto = |all: &sqlx::migrate::Migrator| {
+            let mut m = sqlx::migrate::Migrator {
+                migrations: std::borrow::Cow::Owned(all.iter().filter(|m| m.version <= version).cloned().collect()),
+                ..sqlx::migrate::Migrator::DEFAULT
+            };
+            m.set_locking(all.locking);
+            m
+        };
+        match self {
+            Db::Sqlite(p, _) => upto(&SQLITE_MIGRATIONS).run(p).await?,
+            Db::Postgres(p) => upto(&POSTGRES_MIGRATIONS).run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// The version of the last migration applied; `None` before the first.
+    pub async fn schema_version(&self) -> Result<Option<i64>, DbError> {
+        let v: Option<i64> = on_db!(self, |p| sqlx::query_scalar(
+            "select max(version) from _sqlx_migrations where success"
+        )
+        .fetch_one(p)
+        .await?);
+        Ok(v)
     }
 
     /// Begins a write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write
@@ -350,6 +381,11 @@ impl Tx {
             TxConn::Postgres(_) => Backend::Postgres,
         }
     }
+}
+
+/// The version of the last migration this release carries.
+pub fn latest_schema() -> i64 {
+    SQLITE_MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 /// The tables of the schema in an order where each table comes after those it references:

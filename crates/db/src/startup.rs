@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use sqlx::{Postgres, Transaction};
 
-use crate::{Db, DbError};
+use crate::{Backend, Db, DbError, DbUrl};
 
 /// Any constant both sides agree on: the key of PostgreSQL's advisory lock ("yijia" in ASCII).
 const PG_LOCK_KEY: i64 = 0x0079_696a_6961;
@@ -29,6 +29,24 @@ enum Held {
     File(std::fs::File),
     /// A database in memory belongs to one process.
     Nothing,
+}
+
+impl StartupLock {
+    /// The lock of a SQLite file, taken before the file is opened (opening a new file switches
+    /// it to WAL, which a process opening it at the same moment is refused); `None` for
+    /// PostgreSQL and a database in memory, whose lock is taken once connected.
+    pub async fn before_connect(url: &DbUrl) -> Result<Option<StartupLock>, DbError> {
+        if url.backend() != Backend::Sqlite {
+            return Ok(None);
+        }
+        let options = url.sqlite_options()?;
+        Ok(match lock_path(options.get_filename()) {
+            Some(path) => Some(StartupLock {
+                _held: Held::File(lock_file(path).await?),
+            }),
+            None => None,
+        })
+    }
 }
 
 impl Db {

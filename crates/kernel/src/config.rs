@@ -57,6 +57,15 @@ pub struct Config {
     pub webhook_private: bool,
     /// What the server logs, in tracing's filter syntax (`info,sqlx=debug`).
     pub log: String,
+    /// How long a client may take to send a request's headers, in seconds: a connection that
+    /// sends them a byte at a time is closed then, rather than held open for ever.
+    pub header_timeout_secs: u64,
+    /// How long a request's body may pause between two pieces, in seconds (a photo over a slow
+    /// phone line still arrives; a body that stops coming is given up).
+    pub body_timeout_secs: u64,
+    /// On SIGTERM, how long requests under way and messages being sent may take to finish, in
+    /// seconds, before the remaining connections are closed.
+    pub shutdown_grace_secs: u64,
 }
 
 impl Default for Config {
@@ -78,6 +87,9 @@ impl Default for Config {
             mail_from: "驿家 <noreply@localhost>".to_owned(),
             webhook_private: false,
             log: "info,sqlx=warn".to_owned(),
+            header_timeout_secs: 30,
+            body_timeout_secs: 60,
+            shutdown_grace_secs: 30,
         }
     }
 }
@@ -104,6 +116,9 @@ impl fmt::Debug for Config {
             mail_from,
             webhook_private,
             log,
+            header_timeout_secs,
+            body_timeout_secs,
+            shutdown_grace_secs,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -122,6 +137,9 @@ impl fmt::Debug for Config {
             .field("mail_from", mail_from)
             .field("webhook_private", webhook_private)
             .field("log", log)
+            .field("header_timeout_secs", header_timeout_secs)
+            .field("body_timeout_secs", body_timeout_secs)
+            .field("shutdown_grace_secs", shutdown_grace_secs)
             .finish()
     }
 }
@@ -157,6 +175,9 @@ const SETTINGS: &[(&str, Setter)] = &[
     setting!(mail_from, text),
     setting!(webhook_private, |v| anyhow::Ok(switch(v)?.unwrap_or(false))),
     setting!(log, text),
+    setting!(header_timeout_secs, whole),
+    setting!(body_timeout_secs, whole),
+    setting!(shutdown_grace_secs, whole),
 ];
 
 /// The environment variable of a setting: `YIJIA_` and its key in capitals.
@@ -229,6 +250,13 @@ impl Config {
         check("lock_minutes", self.lock_minutes, 1, 24 * 60)?;
         check("account_max_failures", self.account_max_failures, 1, 1000)?;
         check("address_max_failures", self.address_max_failures, 1, 100_000)?;
+        for (name, secs) in [
+            ("header_timeout_secs", self.header_timeout_secs),
+            ("body_timeout_secs", self.body_timeout_secs),
+            ("shutdown_grace_secs", self.shutdown_grace_secs),
+        ] {
+            check(name, i64::try_from(secs).unwrap_or(i64::MAX), 1, 3600)?;
+        }
         check(
             "max_body_bytes",
             i64::try_from(self.max_body_bytes).unwrap_or(i64::MAX),

@@ -102,6 +102,7 @@ pub mod codes {
         CROSS_SITE = "cross_site",
         METHOD_NOT_ALLOWED = "method_not_allowed",
         PAYLOAD_TOO_LARGE = "payload_too_large",
+        REQUEST_TIMEOUT = "request_timeout",
         UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type",
     }
 }

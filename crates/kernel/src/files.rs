@@ -1,14 +1,19 @@
-//! Stored files: bytes under `DATA_DIR/files/ab/abcdef…` named by their SHA-256, the type
-//! sniffed from the bytes (never taken from the client), the size limited, and photos decoded and
-//! encoded again (see [`clean_image`]) so that no metadata, GPS positions among them, is written.
+//! Stored files: bytes named by their SHA-256, the type sniffed from the bytes (never taken from
+//! the client), the size limited, and photos decoded and encoded again (see [`clean_image`]) so
+//! that no metadata, GPS positions among them, is written.
+//!
+//! Where the bytes live depends on the database. On SQLite (one machine) they are files under
+//! `DATA_DIR/files/ab/abcdef…`, written before the transaction that records them. On PostgreSQL
+//! they are rows of `stored_blob`, written in that transaction: every instance behind a load
+//! balancer serves a photo that any of them received, whatever its data directory.
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_db, on_tx, Backend, Tx};
 
 use crate::error::Message;
-use crate::{Error, Result};
+use crate::{AppState, Error, Result};
 
 /// The image types Yijia accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,6 +174,11 @@ pub struct StoredFile {
     pub size_bytes: i64,
 }
 
+/// The name a file's bytes are stored under.
+pub fn sha256_of(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
     data_dir.join("files").join(&sha256[..2]).join(sha256)
 }
@@ -199,15 +209,29 @@ pub async fn prepare_image(field: &str, bytes: &[u8], max_bytes: usize) -> Resul
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("image worker: {e}")))?
         .map_err(|u| Error::field(field, u.key()))?;
-    let sha256 = hex::encode(Sha256::digest(&clean));
+    let sha256 = sha256_of(&clean);
     Ok(PreparedImage { kind, clean, sha256 })
 }
 
-/// Writes a prepared image's bytes under the data directory (under a temporary name, then
-/// renamed), unless the same bytes are there already. A file whose row is never written (a
-/// transaction rolled back) is harmless: files are named by their content.
-pub async fn write_image(data_dir: &Path, image: &PreparedImage) -> Result<()> {
-    let path = path_of(data_dir, &image.sha256);
+/// Whether stored files' bytes live in the database (see the module's note).
+pub fn in_database(backend: Backend) -> bool {
+    backend == Backend::Postgres
+}
+
+/// Writes a prepared image's bytes where the files live, before the transaction that records
+/// it: under the data directory (under a temporary name, then renamed), unless the same bytes
+/// are there already. A file whose row is never written (a transaction rolled back) is harmless:
+/// files are named by their content. In the database, [`record_image`] writes the bytes.
+pub async fn write_image(state: &AppState, image: &PreparedImage) -> Result<()> {
+    if in_database(state.db.backend()) {
+        return Ok(());
+    }
+    write_file(&state.config.data_dir, &image.sha256, &image.clean).await
+}
+
+/// Writes bytes under the data directory by their hash (see [`write_image`]).
+pub async fn write_file(data_dir: &Path, sha256: &str, bytes: &[u8]) -> Result<()> {
+    let path = path_of(data_dir, sha256);
     if path.exists() {
         return Ok(());
     }
@@ -220,7 +244,7 @@ pub async fn write_image(data_dir: &Path, image: &PreparedImage) -> Result<()> {
     // A name of its own per write: two people sending the same photo at once do not write
     // into one file.
     let tmp = path.with_extension(format!("{:016x}.{PARTIAL}", rand::random::<u64>()));
-    let written = match tokio::fs::write(&tmp, &image.clean).await {
+    let written = match tokio::fs::write(&tmp, bytes).await {
         Ok(()) => tokio::fs::rename(&tmp, &path).await,
         Err(e) => Err(e),
     };
@@ -271,7 +295,7 @@ pub fn sweep_partial(data_dir: &Path) -> std::io::Result<usize> {
 /// Checks and writes the photos of one form field, at most `max_count` of `max_bytes` each,
 /// before the write transaction: one that is not an image, or too large, refuses them all.
 pub async fn prepare_images(
-    data_dir: &Path,
+    state: &AppState,
     field: &str,
     photos: &[Vec<u8>],
     max_count: usize,
@@ -287,13 +311,14 @@ pub async fn prepare_images(
     let mut out = Vec::with_capacity(photos.len());
     for p in photos {
         let image = prepare_image(field, p, max_bytes).await?;
-        write_image(data_dir, &image).await?;
+        write_image(state, &image).await?;
         out.push(image);
     }
     Ok(out)
 }
 
-/// Records a written image in the caller's transaction; returns its record.
+/// Records a written image in the caller's transaction, with its bytes where the database
+/// keeps them; returns its record.
 pub async fn record_image(tx: &mut Tx, image: &PreparedImage, now: i64) -> Result<StoredFile> {
     let size = i64::try_from(image.clean.len()).unwrap_or(i64::MAX);
     on_tx!(tx, |c| {
@@ -307,6 +332,9 @@ pub async fn record_image(tx: &mut Tx, image: &PreparedImage, now: i64) -> Resul
         .execute(&mut *c)
         .await?;
     });
+    if in_database(tx.backend()) {
+        keep_bytes(tx, &image.sha256, &image.clean).await?;
+    }
     Ok(StoredFile {
         sha256: image.sha256.clone(),
         mime: image.kind.mime().to_owned(),
@@ -314,35 +342,111 @@ pub async fn record_image(tx: &mut Tx, image: &PreparedImage, now: i64) -> Resul
     })
 }
 
+/// Keeps a stored file's bytes in the database, in the caller's transaction, when its
+/// `stored_file` row is there (a file restored from a backup without a row is not kept).
+pub async fn keep_bytes(tx: &mut Tx, sha256: &str, bytes: &[u8]) -> Result<usize> {
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into stored_blob (sha256, bytes) select $1, $2 \
+             where exists (select 1 from stored_file where sha256 = $1) on conflict (sha256) do nothing",
+        )
+        .bind(sha256)
+        .bind(bytes)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(usize::try_from(done).unwrap_or(usize::MAX))
+}
+
+/// Puts the files of a folder laid out as the data directory's `files` into the database, each
+/// one whose row exists and whose bytes are what its name says, in one transaction; returns how
+/// many were new. For a restore on PostgreSQL, and at the start of an instance whose files were
+/// kept in its folder before their bytes moved into the database.
+pub async fn keep_folder(db: &yijia_db::Db, folder: &Path) -> Result<usize> {
+    let io = |e: std::io::Error| Error::Internal(anyhow::anyhow!("{}: {e}", folder.display()));
+    let Ok(subfolders) = std::fs::read_dir(folder) else {
+        return Ok(0);
+    };
+    let mut tx = db.begin_write().await?;
+    let mut kept = 0;
+    for sub in subfolders {
+        let sub = sub.map_err(io)?.path();
+        if !sub.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&sub).map_err(io)? {
+            let file = file.map_err(io)?.path();
+            let Some(name) = file.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+                continue;
+            };
+            if name.len() != 64 {
+                continue; // a piece of an unfinished write, or not ours
+            }
+            let there: Option<i32> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+                "select 1 from stored_blob where sha256 = $1"
+            )
+            .bind(&name)
+            .fetch_optional(&mut *c)
+            .await?);
+            if there.is_some() {
+                continue; // kept at an earlier start: not read again
+            }
+            let bytes = std::fs::read(&file).map_err(io)?;
+            if sha256_of(&bytes) != name {
+                tracing::warn!(file = %file.display(), "not kept: its bytes are not what its name says");
+                continue;
+            }
+            kept += keep_bytes(&mut tx, &name, &bytes).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(kept)
+}
+
 /// Checks and stores an image of at most `max_bytes`; returns its record. The bytes are written
-/// before the row, so a row always has its file.
+/// before the row or with it, so a row always has its file.
 pub async fn store_image(
     tx: &mut Tx,
-    data_dir: &Path,
+    state: &AppState,
     field: &str,
     bytes: &[u8],
     max_bytes: usize,
     now: i64,
 ) -> Result<StoredFile> {
     let image = prepare_image(field, bytes, max_bytes).await?;
-    write_image(data_dir, &image).await?;
+    write_image(state, &image).await?;
     record_image(tx, &image, now).await
 }
 
-/// A stored file's record and bytes, if both exist.
-pub async fn load(db: &Db, data_dir: &Path, sha256: &str) -> Result<Option<(StoredFile, Vec<u8>)>> {
+/// A stored file's record and bytes, if both exist. In the database a file stored before its
+/// bytes moved there is still read from the data directory.
+pub async fn load(state: &AppState, sha256: &str) -> Result<Option<(StoredFile, Vec<u8>)>> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let row: Option<StoredFile> = on_db!(db, |p| {
-        sqlx::query_as("select sha256, mime, size_bytes from stored_file where sha256 = $1")
-            .bind(sha256)
-            .fetch_optional(p)
-            .await?
+    let row: Option<(String, String, i64, Option<Vec<u8>>)> = on_db!(&state.db, |p| {
+        sqlx::query_as(
+            "select f.sha256, f.mime, f.size_bytes, b.bytes from stored_file f \
+             left join stored_blob b on b.sha256 = f.sha256 where f.sha256 = $1",
+        )
+        .bind(sha256)
+        .fetch_optional(p)
+        .await?
     });
-    let Some(row) = row else { return Ok(None) };
-    match tokio::fs::read(path_of(data_dir, sha256)).await {
-        Ok(bytes) => Ok(Some((row, bytes))),
+    let Some((sha256, mime, size_bytes, kept)) = row else {
+        return Ok(None);
+    };
+    let file = StoredFile {
+        sha256,
+        mime,
+        size_bytes,
+    };
+    if let Some(bytes) = kept {
+        return Ok(Some((file, bytes)));
+    }
+    match tokio::fs::read(path_of(&state.config.data_dir, &file.sha256)).await {
+        Ok(bytes) => Ok(Some((file, bytes))),
         Err(_) => Ok(None),
     }
 }

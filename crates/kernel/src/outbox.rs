@@ -8,11 +8,12 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sha2::Sha256;
-use yijia_db::{on_db, on_tx, Db, Tx};
+use yijia_db::{on_db, on_tx, Backend, Db, Tx};
 
 use crate::config::Config;
 use crate::{AppState, Error, Result};
@@ -20,7 +21,7 @@ use crate::{AppState, Error, Result};
 /// How long a sender holds a message before another instance may try it.
 const LEASE_MS: i64 = 60_000;
 /// Messages taken per round.
-const BATCH: i64 = 50;
+const BATCH: i64 = 200;
 /// Tries before a message is given up: the pauses between them add up to about two days, so a
 /// receiver that is down over a weekend night still gets it.
 pub const MAX_ATTEMPTS: i64 = 15;
@@ -238,6 +239,7 @@ struct Row {
     body: String,
     signature: String,
     attempts: i64,
+    next_at: i64,
 }
 
 /// What one round did.
@@ -248,6 +250,9 @@ pub struct Delivered {
     pub retrying: usize,
     /// Failed for the last time.
     pub given_up: usize,
+    /// Whether the round found as many due messages as it takes: more may be waiting, and the
+    /// next round should follow at once.
+    pub full_batch: bool,
 }
 
 /// The pause before try `attempts + 1`: 30 s, 1 min, 2 min, … capped at 12 hours.
@@ -256,72 +261,160 @@ pub fn pause_ms(attempts: i64) -> i64 {
     (30_000_i64 << shift).min(12 * 3_600_000)
 }
 
+/// Tells delivery that the process is stopping: no message is started after that, and those
+/// taken but not started are given back at once, for another instance (or the next start) to
+/// send. A message already on its way finishes and is recorded, so that none goes twice.
+#[derive(Clone, Debug)]
+pub struct Stopping(tokio::sync::watch::Receiver<bool>);
+
+impl Stopping {
+    /// The flag and the handle that raises it.
+    pub fn new() -> (tokio::sync::watch::Sender<bool>, Stopping) {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        (tx, Stopping(rx))
+    }
+
+    /// Delivery that never stops of itself (a test's, a command's).
+    pub fn never() -> Stopping {
+        Stopping::new().1
+    }
+
+    pub fn now(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Waits until stopping is asked for.
+    pub async fn wait(&mut self) {
+        // An error means the handle is gone, which happens only when the process is ending.
+        let _ = self.0.wait_for(|s| *s).await;
+    }
+}
+
 /// Sends the messages that are due, each once whatever the number of instances. E-mails wait
 /// untouched on an instance without a relay (another instance, or this one once configured,
 /// sends them).
 pub async fn deliver(state: &AppState, senders: &Senders) -> Result<Delivered> {
+    deliver_round(state, senders, &Stopping::never()).await
+}
+
+/// One round: up to `BATCH` due messages taken in one transaction, sent `AT_ONCE` at a time
+/// (`PER_HOST` to one receiver, over the client's kept-alive connections), and their outcomes
+/// recorded in one transaction. Sent one by one, with two transactions each and a round every
+/// few seconds, two instances delivered 11 to 14 webhooks a second.
+pub async fn deliver_round(state: &AppState, senders: &Senders, stopping: &Stopping) -> Result<Delivered> {
     let db = &state.db;
-    let channels = if senders.smtp.is_some() {
-        "('webhook', 'email')"
-    } else {
-        "('webhook')"
+    if stopping.now() {
+        return Ok(Delivered::default());
+    }
+    let leased = lease(db, senders.smtp.is_some(), state.now_ms()).await?;
+    let mut out = Delivered {
+        full_batch: i64::try_from(leased.len()).unwrap_or(i64::MAX) >= BATCH,
+        ..Delivered::default()
     };
-    // `channels` is one of the two constants above.
-    let sql = format!(
-        "select outbox_id from outbox where sent_at is null and failed_at is null and next_at <= $1 \
-         and (leased_until is null or leased_until <= $1) and channel in {channels} order by next_at limit $2"
-    );
-    let due: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(&sql)
-        .bind(state.now_ms())
-        .bind(BATCH)
-        .fetch_all(p)
-        .await?);
-    let mut out = Delivered::default();
-    for id in due {
-        // The time of each message's own turn: a round of slow receivers outlasts a lease.
-        let Some(m) = lease(db, id, state.now_ms()).await? else {
-            continue;
-        };
-        let result = senders.send(&m).await;
-        let now = state.now_ms();
+    let hosts = Hosts::default();
+    let tries: Vec<_> = leased.iter().map(|m| try_one(senders, &hosts, stopping, m)).collect();
+    let results: Vec<_> = futures_util::stream::iter(tries).buffered(AT_ONCE).collect().await;
+    let now = state.now_ms();
+    let outcomes = leased.iter().zip(results).map(|(m, result)| {
         let outcome = match result {
-            Ok(()) => {
+            None => Outcome::NotStarted,
+            Some(Ok(())) => {
                 out.sent += 1;
                 Outcome::Sent
             }
-            Err(e) if m.attempts + 1 >= MAX_ATTEMPTS => {
-                tracing::warn!(outbox_id = id, channel = %m.channel, error = %e, "giving up a message");
+            Some(Err(e)) if m.attempts + 1 >= MAX_ATTEMPTS => {
+                tracing::warn!(outbox_id = m.outbox_id, channel = %m.channel, error = %e, "giving up a message");
                 out.given_up += 1;
                 Outcome::GivenUp(e)
             }
-            Err(e) => {
-                tracing::info!(outbox_id = id, channel = %m.channel, error = %e, "message to retry");
+            Some(Err(e)) => {
+                tracing::info!(outbox_id = m.outbox_id, channel = %m.channel, error = %e, "message to retry");
                 out.retrying += 1;
                 Outcome::Retry(now + pause_ms(m.attempts), e)
             }
         };
-        finish(db, id, outcome, now).await?;
-    }
+        (m.outbox_id, outcome)
+    });
+    let outcomes: Vec<_> = outcomes.collect();
+    finish(db, outcomes, now).await?;
     Ok(out)
 }
 
-/// Takes a message for this instance, unless another took it first (or tried it since it was
-/// listed, and set it aside for later).
-async fn lease(db: &Db, id: i64, now: i64) -> Result<Option<Row>> {
+/// Sends one message when its receiver's turn comes; `None` when the process began stopping
+/// before that.
+async fn try_one(
+    senders: &Senders,
+    hosts: &Hosts,
+    stopping: &Stopping,
+    m: &Row,
+) -> Option<std::result::Result<(), String>> {
+    let _turn = hosts.turn(&m.target).await;
+    if stopping.now() {
+        return None;
+    }
+    Some(senders.send(m).await)
+}
+
+/// Messages sent at once in a round.
+const AT_ONCE: usize = 32;
+/// Messages sent at once to one receiver: a community's small server is not flooded.
+const PER_HOST: usize = 8;
+
+/// A turn per receiving host, `PER_HOST` of them each.
+#[derive(Default)]
+struct Hosts(std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Semaphore>>>);
+
+impl Hosts {
+    async fn turn(&self, target: &str) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        // An e-mail's "host" is its domain: the relay is one, whatever the address.
+        let host = reqwest::Url::parse(target)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        let gate = {
+            let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.entry(host)
+                .or_insert_with(|| std::sync::Arc::new(tokio::sync::Semaphore::new(PER_HOST)))
+                .clone()
+        };
+        gate.acquire_owned().await.ok()
+    }
+}
+
+/// Takes up to `BATCH` due messages for this instance, in one statement: on PostgreSQL the rows
+/// another instance is taking at the same moment are skipped rather than waited for (two
+/// instances listing the same messages and then queueing on each other's row locks delivered
+/// half as fast as one); SQLite has one writer at a time anyway. E-mails are taken only by an
+/// instance with a relay.
+async fn lease(db: &Db, with_email: bool, now: i64) -> Result<Vec<Row>> {
+    let channels = if with_email {
+        "('webhook', 'email')"
+    } else {
+        "('webhook')"
+    };
+    let skip_locked = match db.backend() {
+        Backend::Postgres => "for update skip locked",
+        Backend::Sqlite => "",
+    };
+    // `channels` and `skip_locked` are constants above.
+    let sql = format!(
+        "update outbox set leased_until = $2, attempts = attempts + 1 where outbox_id in (\
+             select outbox_id from outbox where sent_at is null and failed_at is null and next_at <= $1 \
+             and (leased_until is null or leased_until <= $1) and channel in {channels} \
+             order by next_at limit $3 {skip_locked}) \
+         returning outbox_id, channel, target, subject, body, signature, attempts - 1 as attempts, next_at"
+    );
     let mut tx = db.begin_write().await?;
-    let row: Option<Row> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "update outbox set leased_until = $2, attempts = attempts + 1 where outbox_id = $1 \
-         and sent_at is null and failed_at is null and next_at <= $3 \
-         and (leased_until is null or leased_until <= $3) \
-         returning outbox_id, channel, target, subject, body, signature, attempts - 1 as attempts"
-    )
-    .bind(id)
-    .bind(now + LEASE_MS)
-    .bind(now)
-    .fetch_optional(&mut *c)
-    .await?);
+    let mut rows: Vec<Row> = on_tx!(&mut tx, |c| sqlx::query_as(&sql)
+        .bind(now)
+        .bind(now + LEASE_MS)
+        .bind(BATCH)
+        .fetch_all(&mut *c)
+        .await?);
     tx.commit().await?;
-    Ok(row)
+    // Oldest first, as they were listed: `returning` keeps no order.
+    rows.sort_by_key(|r| (r.next_at, r.outbox_id));
+    Ok(rows)
 }
 
 /// How a try ended.
@@ -330,30 +423,78 @@ enum Outcome {
     /// Failed; tried again at this instant.
     Retry(i64, String),
     GivenUp(String),
+    /// Taken, but not sent because the process is stopping: given back as it was.
+    NotStarted,
 }
 
-/// Records a try's outcome and frees the lease.
-async fn finish(db: &Db, id: i64, outcome: Outcome, now: i64) -> Result<()> {
-    let (sent, failed, next, error) = match outcome {
-        Outcome::Sent => (Some(now), None, None, String::new()),
-        Outcome::Retry(next, e) => (None, None, Some(next), e),
-        Outcome::GivenUp(e) => (None, Some(now), None, e),
-    };
+/// Records the tries' outcomes and frees their leases, in one transaction: the messages sent,
+/// and those given back, a statement each kind; a failure a statement each (few, and each with
+/// its own error and next time).
+async fn finish(db: &Db, outcomes: Vec<(i64, Outcome)>, now: i64) -> Result<()> {
+    let mut sent = Vec::new();
+    let mut not_started = Vec::new();
+    let mut failed = Vec::new();
+    for (id, outcome) in outcomes {
+        match outcome {
+            Outcome::Sent => sent.push(id),
+            Outcome::NotStarted => not_started.push(id),
+            Outcome::Retry(next, e) => failed.push((id, None, Some(next), e)),
+            Outcome::GivenUp(e) => failed.push((id, Some(now), None, e)),
+        }
+    }
     let mut tx = db.begin_write().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "update outbox set sent_at = $2, failed_at = $3, next_at = coalesce($4, next_at), last_error = $5, \
-         leased_until = null where outbox_id = $1"
-    )
-    .bind(id)
-    .bind(sent)
-    .bind(failed)
-    .bind(next)
-    .bind(error.chars().take(500).collect::<String>())
-    .execute(&mut *c)
-    .await
-    .map(|_| ())?);
+    // Ids are bound, one placeholder each after the statement's own.
+    let each = |ids: &[i64], first: usize| {
+        (0..ids.len())
+            .map(|i| format!("${}", first + i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for chunk in sent.chunks(ID_CHUNK) {
+        let sql = format!(
+            "update outbox set sent_at = $1, last_error = '', leased_until = null where outbox_id in ({})",
+            each(chunk, 2)
+        );
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(&sql).bind(now);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut *c).await.map(|_| ())?
+        });
+    }
+    for chunk in not_started.chunks(ID_CHUNK) {
+        // As they were before this round took them: no try counted.
+        let sql = format!(
+            "update outbox set attempts = attempts - 1, leased_until = null where outbox_id in ({})",
+            each(chunk, 1)
+        );
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut *c).await.map(|_| ())?
+        });
+    }
+    for (id, failed_at, next, error) in failed {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "update outbox set failed_at = $2, next_at = coalesce($3, next_at), last_error = $4, \
+             leased_until = null where outbox_id = $1"
+        )
+        .bind(id)
+        .bind(failed_at)
+        .bind(next)
+        .bind(error.chars().take(500).collect::<String>())
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    }
     tx.commit().await.map_err(Error::from)
 }
+
+/// Ids per statement: far below both databases' limits on placeholders.
+const ID_CHUNK: usize = 500;
 
 /// How long a delivered message is kept (to answer "did it go?"); given-up ones stay.
 pub const KEEP_SENT_MS: i64 = 30 * 24 * 3_600_000;

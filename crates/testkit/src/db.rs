@@ -80,6 +80,51 @@ impl TestDb {
         }
     }
 
+    /// An empty database with no schema yet, on the backend this run uses: a restore's target
+    /// as the command line finds it on a new server.
+    pub async fn unmigrated() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let db = match TestDb::postgres_url() {
+            Some(admin) => clone_postgres(&admin, "template0").await,
+            None => Db::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join(SQLITE_FILE)))
+                .await
+                .unwrap(),
+        };
+        TestDb {
+            db,
+            dir: std::sync::Arc::new(dir),
+        }
+    }
+
+    /// The database's URL, as an operator gives it to the command line.
+    pub fn url(&self) -> String {
+        match &self.db {
+            Db::Postgres(p) => with_database(
+                &TestDb::postgres_url().expect("a PostgreSQL test database outside a PostgreSQL run"),
+                p.connect_options().get_database().unwrap_or_default(),
+            ),
+            Db::Sqlite(..) => format!("sqlite://{}", self.dir().join(SQLITE_FILE).display()),
+        }
+    }
+
+    /// The same database for another instance, as a load balancer's second server has it: on
+    /// PostgreSQL with a data directory of its own holding only the shared key; on SQLite, one
+    /// machine, the same directory.
+    pub fn sharing(&self) -> TestDb {
+        let dir = match &self.db {
+            Db::Postgres(_) => {
+                let dir = tempfile::tempdir().unwrap();
+                std::fs::copy(self.dir().join("secret.key"), dir.path().join("secret.key")).unwrap();
+                std::sync::Arc::new(dir)
+            }
+            Db::Sqlite(..) => self.dir.clone(),
+        };
+        TestDb {
+            db: self.db.clone(),
+            dir,
+        }
+    }
+
     /// A fresh SQLite database whichever backend this run uses, for a test that compares the two.
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();

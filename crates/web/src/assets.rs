@@ -74,7 +74,7 @@ pub async fn stored(
     if public.is_none() {
         return Err(AppError(Error::NotFound));
     }
-    let (file, bytes) = yijia_kernel::files::load(&state.db, &state.config.data_dir, &sha256)
+    let (file, bytes) = yijia_kernel::files::load(&state, &sha256)
         .await?
         .ok_or(AppError(Error::NotFound))?;
     Ok((

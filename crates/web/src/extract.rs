@@ -119,13 +119,25 @@ pub fn media_type(headers: &axum::http::HeaderMap) -> String {
 }
 
 async fn body(req: Request) -> Result<Bytes, AppError> {
-    Bytes::from_request(req, &()).await.map_err(|_| {
-        AppError(Error::rejected(
-            413,
-            codes::PAYLOAD_TOO_LARGE,
-            "error.payload_too_large",
-        ))
-    })
+    Bytes::from_request(req, &())
+        .await
+        .map_err(|e| AppError(body_refused(&e)))
+}
+
+/// Why a body could not be read, as the client is told: it stopped coming (408), or it is
+/// larger than the limit (413).
+fn body_refused(e: &(dyn std::error::Error + 'static)) -> Error {
+    stalled(e).map_or_else(
+        || Error::rejected(413, codes::PAYLOAD_TOO_LARGE, "error.payload_too_large"),
+        |AppError(e)| e,
+    )
+}
+
+/// The 408 of a body that paused longer than the body timeout, if that is what `e` comes of.
+fn stalled(e: &(dyn std::error::Error + 'static)) -> Option<AppError> {
+    std::iter::successors(Some(e), |e| e.source())
+        .any(|e| e.is::<tower_http::timeout::TimeoutError>())
+        .then(|| AppError(Error::rejected(408, codes::REQUEST_TIMEOUT, "error.request_timeout")))
 }
 
 /// A JSON body for an input shared with a form, whose fields are text as a form posts them:
@@ -403,11 +415,11 @@ async fn multipart<S: Send + Sync>(req: Request, s: &S) -> Result<(Vec<(String, 
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(_) => return Err(bad()),
+            Err(e) => return Err(stalled(&e).unwrap_or_else(bad)),
         };
         let name = field.name().unwrap_or("").to_owned();
         if field.file_name().is_some() {
-            let bytes = field.bytes().await.map_err(|_| too_large())?;
+            let bytes = field.bytes().await.map_err(|e| stalled(&e).unwrap_or_else(too_large))?;
             if !bytes.is_empty() {
                 files.push(Upload {
                     field: name,

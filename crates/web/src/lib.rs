@@ -100,6 +100,7 @@ pub fn app(state: AppState) -> Router {
     }
     let api = api_routes(&state).into_router();
     let max_body = state.config.max_body_bytes;
+    let body_timeout = std::time::Duration::from_secs(state.config.body_timeout_secs);
     let security = security::SecurityHeaders::from_config(&state.config);
     pages
         .nest("/api/v1", api)
@@ -111,6 +112,8 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), guard::resolve_actor))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(DefaultBodyLimit::max(max_body))
+        // A body that stops coming is given up (408) rather than held open for ever.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
         .layer(middleware::from_fn(metrics::count))
         // A last net for a panic in the layers above the handler's own (who is asking, the
         // error renderer): the plain envelope, untranslated, rather than a dropped connection.

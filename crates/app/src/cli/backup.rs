@@ -10,8 +10,11 @@ use anyhow::{bail, Context};
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use futures_util::TryStreamExt;
+use yijia_db::Db;
 use yijia_kernel::clock::Clock;
 use yijia_kernel::config::Config;
+use yijia_kernel::files;
 use yijia_kernel::vault::Vault;
 
 const DUMP_NAME: &str = "yijia-backup.json";
@@ -37,6 +40,7 @@ pub async fn backup(config: Config, to: &Path) -> anyhow::Result<ExitCode> {
         if files.is_dir() {
             tar.append_dir_all(FILES_DIR, &files)?;
         }
+        append_kept_files(&db, &mut tar).await?;
         tar.into_inner()?.finish()?.sync_all()?;
     }
     // Renamed only when complete: a backup file that exists is a whole backup.
@@ -83,7 +87,8 @@ pub async fn restore(config: Config, from: &Path) -> anyhow::Result<ExitCode> {
     };
     // Everything that can refuse the restore is checked before a row is written.
     let has_files = staging.join(FILES_DIR).is_dir();
-    if has_files && files_target.exists() {
+    let into_database = files::in_database(super::backend_of(&config)?);
+    if has_files && !into_database && files_target.exists() {
         let _ = std::fs::remove_dir_all(&staging);
         bail!(
             "{} already exists: restore into an empty data directory",
@@ -94,12 +99,30 @@ pub async fn restore(config: Config, from: &Path) -> anyhow::Result<ExitCode> {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
-    let db = super::open(&config).await?;
-    if let Err(e) = yijia_db::restore_tables(&db, &dump).await {
+    let restored = async {
+        let (db, _lock) = super::connect_locked(&config).await?;
+        // Into the schema the backup was taken of, then the later migrations carry it forward
+        // (see `restore_tables`).
+        match dump.schema {
+            Some(v) if v <= yijia_db::latest_schema() => db.migrate_to(v).await?,
+            _ => db.migrate().await?,
+        }
+        yijia_db::restore_tables(&db, &dump).await?;
+        db.migrate().await.context("applying the migrations since the backup")?;
+        anyhow::Ok(db)
+    };
+    let db = match restored.await {
+        Ok(db) => db,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    if has_files && into_database {
+        let kept = files::keep_folder(&db, &staging.join(FILES_DIR)).await;
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(e.into());
-    }
-    if has_files {
+        kept?;
+    } else if has_files {
         std::fs::rename(staging.join(FILES_DIR), &files_target)?;
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -155,6 +178,24 @@ fn check_key(config: &Config, dump: &yijia_db::Dump) -> anyhow::Result<()> {
         if vault.audit_key().head_mac(chain_id, seq, hash) != mac {
             bail!("this backup's audit log was sealed with another key than the one in place: use the key of the installation it came from");
         }
+    }
+    Ok(())
+}
+
+/// On PostgreSQL stored files' bytes are rows (see `files`); they go into the archive as files,
+/// where SQLite's are, so that a backup restores on either database.
+async fn append_kept_files<W: std::io::Write>(db: &Db, tar: &mut tar::Builder<W>) -> anyhow::Result<()> {
+    let Db::Postgres(pool) = db else {
+        return Ok(());
+    };
+    let mut rows = sqlx::query_as::<_, (String, Vec<u8>)>("select sha256, bytes from stored_blob").fetch(pool);
+    while let Some((sha256, bytes)) = rows.try_next().await? {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o600);
+        header.set_cksum();
+        let name = format!("{FILES_DIR}/{}/{sha256}", sha256.get(..2).unwrap_or("00"));
+        tar.append_data(&mut header, name, bytes.as_slice())?;
     }
     Ok(())
 }

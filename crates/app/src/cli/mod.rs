@@ -2,6 +2,7 @@
 
 mod admin;
 mod backup;
+mod http;
 mod seed;
 mod serve;
 
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use yijia_db::{Db, DbUrl};
+use yijia_db::{Db, DbUrl, StartupLock};
 use yijia_kernel::clock::Clock;
 use yijia_kernel::config::Config;
 use yijia_kernel::AppState;
@@ -106,14 +107,37 @@ fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
 /// Opens and migrates the database the settings name. Instances starting together take turns
 /// (see `StartupLock`), so one migrates and the others find the schema current.
 pub async fn open(config: &Config) -> anyhow::Result<Db> {
-    let db = connect(config).await?;
-    let _lock = db.startup_lock().await?;
+    let (db, _lock) = connect_locked(config).await?;
     db.migrate().await.context("applying migrations")?;
     Ok(db)
 }
 
-/// Opens the database the settings name, without migrating it.
-async fn connect(config: &Config) -> anyhow::Result<Db> {
+/// The backend the settings name.
+pub fn backend_of(config: &Config) -> anyhow::Result<yijia_db::Backend> {
+    if config.database_url.is_empty() {
+        return Ok(yijia_db::Backend::Sqlite);
+    }
+    Ok(DbUrl::parse(&config.database_url)?.backend())
+}
+
+/// Opens the database the settings name, without migrating it, holding the start lock: on
+/// SQLite it is taken before the file is opened, since opening a new file switches it to WAL,
+/// which a second process opening it at the same moment is refused ("database is locked").
+pub(crate) async fn connect_locked(config: &Config) -> anyhow::Result<(Db, StartupLock)> {
+    let url = url_of(config)?;
+    let early = StartupLock::before_connect(&url).await?;
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| format!("database {}", url.redacted()))?;
+    let lock = match early {
+        Some(lock) => lock,
+        None => db.startup_lock().await?,
+    };
+    Ok((db, lock))
+}
+
+/// The database URL the settings name, its data directory made ready for SQLite.
+fn url_of(config: &Config) -> anyhow::Result<DbUrl> {
     let url = if config.database_url.is_empty() {
         prepare_data_dir(&config.data_dir)?;
         DbUrl::sqlite_file(&config.data_dir.join("yijia.db"))
@@ -124,16 +148,13 @@ async fn connect(config: &Config) -> anyhow::Result<Db> {
         }
         url
     };
-    Db::connect(&url)
-        .await
-        .with_context(|| format!("database {}", url.redacted()))
+    Ok(url)
 }
 
 /// The database migrated, its key checked (or recorded at the first start, see `keycheck`), and
 /// the state built on them.
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
-    let db = connect(&config).await?;
-    let lock = db.startup_lock().await?;
+    let (db, lock) = connect_locked(&config).await?;
     db.migrate().await.context("applying migrations")?;
     let vault = yijia_kernel::keycheck::vault_for(&db, &config.data_dir, config.secret_key.as_deref()).await?;
     drop(lock);

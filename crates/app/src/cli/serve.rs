@@ -1,11 +1,12 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args as ClapArgs;
 use yijia_db::on_db;
 use yijia_kernel::config::Config;
+use yijia_kernel::outbox::{self, Senders, Stopping};
 use yijia_kernel::AppState;
 
 #[derive(ClapArgs, Debug)]
@@ -56,6 +57,17 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         tracing::info!("database not empty: the demo was not loaded");
     }
     drop(lock);
+    if yijia_kernel::files::in_database(state.db.backend()) {
+        // Photos kept in this instance's folder before their bytes moved into the database.
+        match yijia_kernel::files::keep_folder(&state.db, &state.config.data_dir.join("files")).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                files = n,
+                "moved stored files from the data directory into the database"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not move stored files into the database"),
+        }
+    }
     match yijia_kernel::files::sweep_partial(&state.config.data_dir) {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "removed pieces of file writes that never finished"),
@@ -64,19 +76,35 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    // The port actually taken, when port 0 asked for any free one.
+    let addr = listener.local_addr().unwrap_or(addr);
     let app = yijia_web::app(state.clone());
     tokio::spawn(tick_forever(state.clone()));
     let senders = yijia_kernel::outbox::Senders::from_config(&state.config)?;
-    tokio::spawn(deliver_forever(state.clone(), senders));
+    let (stop_delivery, stopping) = Stopping::new();
+    let delivery = tokio::spawn(deliver_forever(state.clone(), senders, stopping));
     tracing::info!(listen = %addr, startup_ms = started.elapsed().as_millis(), "Yijia is serving");
     println!(
         "Yijia 驿家 is serving at http://{addr}/ (started in {} ms)",
         started.elapsed().as_millis()
     );
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("server")?;
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let limits = super::http::Limits {
+        headers: Duration::from_secs(state.config.header_timeout_secs),
+        grace,
+    };
+    let stopped = Instant::now();
+    super::http::serve(listener, app, limits, async {
+        shutdown().await;
+        tracing::info!("shutting down");
+        // Messages being sent finish; those taken and not started go back at once.
+        let _ = stop_delivery.send(true);
+    })
+    .await;
+    let left = grace.saturating_sub(stopped.elapsed()).max(Duration::from_secs(1));
+    if tokio::time::timeout(left, delivery).await.is_err() {
+        tracing::warn!("messages were still being sent at the end of the grace period; their leases run out");
+    }
     state.db.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -108,19 +136,33 @@ async fn tick_forever(state: yijia_kernel::AppState) {
     }
 }
 
-/// Sends the outbox's messages every few seconds (webhooks should arrive while they matter);
-/// a failed round is logged and the next one tries again.
-async fn deliver_forever(state: yijia_kernel::AppState, senders: yijia_kernel::outbox::Senders) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+/// Sends the outbox's messages every few seconds (webhooks should arrive while they matter),
+/// round after round while a backlog lasts; a failed round is logged and the next one tries
+/// again. Ends when the process stops, once the messages on their way are recorded.
+async fn deliver_forever(state: yijia_kernel::AppState, senders: Senders, mut stopping: Stopping) {
+    let mut every = tokio::time::interval(Duration::from_secs(5));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     for round in 0_u64.. {
-        every.tick().await;
-        if let Err(e) = yijia_kernel::outbox::deliver(&state, &senders).await {
-            tracing::warn!(error = %e, "outbox delivery failed; retried in a moment");
+        tokio::select! {
+            _ = every.tick() => {}
+            () = stopping.wait() => return,
+        }
+        loop {
+            match outbox::deliver_round(&state, &senders, &stopping).await {
+                Ok(done) if done.full_batch && !stopping.now() => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox delivery failed; retried in a moment");
+                    break;
+                }
+            }
+        }
+        if stopping.now() {
+            return;
         }
         // Once an hour, messages delivered long ago go.
         if round % 720 == 0 {
-            if let Err(e) = yijia_kernel::outbox::prune(&state.db, state.now_ms()).await {
+            if let Err(e) = outbox::prune(&state.db, state.now_ms()).await {
                 tracing::warn!(error = %e, "outbox clean-up failed");
             }
         }

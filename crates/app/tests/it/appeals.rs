@@ -734,7 +734,26 @@ fn jpeg_with_gps_of(shade: u8) -> Vec<u8> {
     b
 }
 
-fn jpeg_with_gps() -> Vec<u8> {
+/// A leak raised by the demo's resident, with a phone photo added: her client, and the photo's
+/// address and bytes as she is shown them.
+pub(crate) async fn leak_with_photo(app: &TestApp) -> (Client, String, Vec<u8>) {
+    let (mut resident, id) = leak(app).await;
+    let sent = resident
+        .post_file(
+            &format!("/api/v1/appeals/{id}/photos"),
+            "photo",
+            "leak.jpg",
+            &jpeg_with_gps(),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.text());
+    let href = sent.json()["href"].as_str().unwrap().to_owned();
+    let shown = resident.get(&href).await;
+    assert_eq!(shown.status, 200);
+    (resident, href, shown.body)
+}
+
+pub(crate) fn jpeg_with_gps() -> Vec<u8> {
     jpeg_with_gps_of(40)
 }
 

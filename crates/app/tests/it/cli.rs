@@ -362,3 +362,94 @@ fn instances_started_together_on_an_empty_database_all_start() {
     let (ok, out, err) = run(yijia(dir.path()).args(["audit", "verify"]));
     assert!(ok, "{out}{err}");
 }
+
+/// Starts `yijia serve` on a free port with extra settings; returns the child and its address.
+fn serve(data_dir: &std::path::Path, settings: &[(&str, &str)]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut c = yijia(data_dir);
+    c.args(["serve", "--listen", "127.0.0.1:0"])
+        .env("YIJIA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in settings {
+        c.env(k, v);
+    }
+    let mut child = c.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("is serving at http://")
+                .map(|(_, rest)| rest.split('/').next().unwrap().to_owned())
+        })
+        .unwrap_or_else(|| panic!("the server did not say where it serves"));
+    // The rest of what it prints is read and dropped, so that it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, addr)
+}
+
+/// A client that sends its headers a piece at a time (or never finishes them) is cut off after
+/// the header timeout; a SIGTERM while a request's body is still coming ends the process after
+/// the grace period, not whenever that client decides to finish.
+#[test]
+fn a_half_sent_request_is_cut_off_and_does_not_hold_up_a_shutdown() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    if yijia_testkit::TestDb::postgres_url().is_some() {
+        return; // the command line runs on the embedded database here
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = serve(
+        dir.path(),
+        &[("YIJIA_HEADER_TIMEOUT_SECS", "1"), ("YIJIA_SHUTDOWN_GRACE_SECS", "2")],
+    );
+
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let started = Instant::now();
+    let mut buf = [0_u8; 512];
+    let got = slow.read(&mut buf);
+    assert!(
+        matches!(got, Ok(0) | Err(_)) || String::from_utf8_lossy(&buf).contains("408"),
+        "{got:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "a half-sent header was waited for {:?}",
+        started.elapsed()
+    );
+
+    // Headers whole, body promised and never sent: a request under way.
+    let mut stuck = std::net::TcpStream::connect(&addr).unwrap();
+    stuck
+        .write_all(
+            b"POST /api/v1/auth/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"username\":",
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if asked.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the server did not stop within 20 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "stopping took {:?}",
+        asked.elapsed()
+    );
+    drop(stuck);
+}

@@ -193,3 +193,61 @@ async fn a_second_instance_waits_for_the_first_to_finish_starting() {
         .unwrap()
         .unwrap();
 }
+
+/// A request whose body stops coming (a phone that lost its signal halfway through a photo, or
+/// a client holding connections open on purpose) is answered 408 once the body timeout passes,
+/// in the reader's language, instead of being waited for as long as the connection stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_stops_coming_is_given_up_with_408() {
+    use axum::body::Body;
+    use futures_util::StreamExt;
+    use tower::ServiceExt;
+
+    let app = yijia_testkit::TestApp::spawn_with(yijia::modules(), |c| c.body_timeout_secs = 1).await;
+    app.demo().await;
+    let token = app.token("resident1", PW).await;
+    let started = std::time::Instant::now();
+    let first = futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from_static(
+        b"{\"description\": \"\xe5\x8d\xab",
+    ))]);
+    let stalled = first.chain(futures_util::stream::pending());
+    let req = axum::http::Request::post("/api/v1/appeals")
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from_stream(stalled))
+        .unwrap();
+    let res = tokio::time::timeout(std::time::Duration::from_secs(20), app.router.clone().oneshot(req))
+        .await
+        .expect("the stalled body was waited for without end")
+        .unwrap();
+    assert_eq!(res.status(), 408);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error"]["code"], "request_timeout");
+    assert!(v["error"]["message"].as_str().unwrap().contains("中断"), "{v}");
+}
+
+/// Two instances behind a load balancer: a photo sent through one is served by the other, even
+/// when each has a data directory of its own (on PostgreSQL the bytes are in the database).
+#[tokio::test]
+async fn a_photo_sent_through_one_instance_is_served_by_another() {
+    let app = crate::demo_app().await;
+    let other = TestApp::on(app.db.sharing(), yijia::modules()).await;
+    let (_, href, photo) = crate::appeals::leak_with_photo(&app).await;
+
+    let token = other.token("resident1", PW).await;
+    let there = other.client().with_bearer(&token).get(&href).await;
+    assert_eq!(there.status, 200, "{}", there.text());
+    assert_eq!(there.body, photo);
+    if matches!(app.handle(), yijia_db::Db::Postgres(_)) {
+        assert!(
+            !app.db.dir().join("files").exists(),
+            "on PostgreSQL nothing is written to one instance's folder"
+        );
+    }
+}

@@ -271,3 +271,79 @@ async fn mail_waits_for_a_relay_and_a_webhook_into_the_private_network_is_given_
     assert_eq!(outbox::deliver(&app.state, &relay).await.unwrap().sent, 1);
     assert_eq!(mails.lock().unwrap()[0].0, ["shuiwu@example.cn"]);
 }
+
+/// A stop asked for while messages are on their way (SIGTERM during a round): those being sent
+/// finish and are recorded, those taken but not started are given back at once as they were, and
+/// the next round sends them: every message reaches the receiver once. Before, the sender was
+/// dropped between the POST and its record, and the message went again when its lease ran out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_during_delivery_sends_nothing_twice_and_gives_back_what_was_not_started() {
+    let app = crate::app().await;
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let first = Arc::new(tokio::sync::Notify::new());
+    let (seen, arrived) = (got.clone(), first.clone());
+    let slow = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let (seen, arrived) = (seen.clone(), arrived.clone());
+            async move {
+                seen.lock()
+                    .unwrap()
+                    .push(headers["x-yijia-delivery"].to_str().unwrap().to_owned());
+                arrived.notify_one();
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, slow).await });
+
+    const N: usize = 20;
+    let mut tx = app.handle().begin_write().await.unwrap();
+    for i in 0..N {
+        let m = outbox::Outgoing {
+            community_id: None,
+            channel: outbox::Channel::Webhook,
+            target: url.clone(),
+            subject: "test.event".into(),
+            body: json!({ "n": i }).to_string(),
+            secret: String::new(),
+        };
+        outbox::put(&mut tx, &m, app.state.now_ms()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let senders = Senders::new(None, "驿家 <noreply@xlg.example.cn>", true).unwrap();
+    let (stop, stopping) = outbox::Stopping::new();
+    let (round, ()) = tokio::join!(outbox::deliver_round(&app.state, &senders, &stopping), async {
+        first.notified().await;
+        stop.send(true).unwrap();
+    });
+    let round = round.unwrap();
+    assert!(
+        (1..N).contains(&round.sent),
+        "some went before the stop, not all: {round:?}"
+    );
+    assert_eq!(round.retrying + round.given_up, 0, "{round:?}");
+    let given_back: i64 = yijia_db::on_db!(app.handle(), |p| sqlx::query_scalar(
+        "select count(*) from outbox where sent_at is null and leased_until is null and attempts = 0"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(
+        given_back as usize,
+        N - round.sent,
+        "the rest are free for the next round at once"
+    );
+
+    let next = outbox::deliver(&app.state, &senders).await.unwrap();
+    assert_eq!(next.sent, N - round.sent);
+    let mut ids = got.lock().unwrap().clone();
+    assert_eq!(ids.len(), N, "{ids:?}");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), N, "no message went twice");
+}

@@ -54,7 +54,7 @@ pub async fn add_photo(state: &AppState, actor: &Actor, appeal_id: i64, bytes: &
 /// `field`. Its row is written by [`store`], in the transaction that attaches it.
 pub(crate) async fn prepare(state: &AppState, field: &str, bytes: &[u8]) -> Result<PreparedImage> {
     let image = files::prepare_image(field, bytes, MAX_PHOTO_BYTES).await?;
-    files::write_image(&state.config.data_dir, &image).await?;
+    files::write_image(state, &image).await?;
     Ok(image)
 }
 

@@ -157,7 +157,7 @@ pub async fn photo(ctx: PageCtx, CurrentActor(a): CurrentActor, P((id, sha)): P<
     if !v.photos.iter().any(|p| p.sha256 == sha) {
         return Err(yijia_kernel::Error::NotFound.into());
     }
-    let (file, bytes) = yijia_kernel::files::load(&ctx.state.db, &ctx.state.config.data_dir, &sha)
+    let (file, bytes) = yijia_kernel::files::load(&ctx.state, &sha)
         .await?
         .ok_or(yijia_kernel::Error::NotFound)?;
     Ok((

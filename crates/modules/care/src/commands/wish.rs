@@ -53,7 +53,7 @@ pub struct Contact {
 
 /// Checks photos before the write transaction.
 pub async fn prepare_photos(state: &AppState, photos: &[Vec<u8>]) -> Result<Vec<PreparedImage>> {
-    files::prepare_images(&state.config.data_dir, "photos", photos, MAX_PHOTOS, MAX_PHOTO_BYTES).await
+    files::prepare_images(state, "photos", photos, MAX_PHOTOS, MAX_PHOTO_BYTES).await
 }
 
 /// What the public text of a wish must not hold (see `model::privacy`): the names of the

@@ -228,7 +228,7 @@ pub async fn photo(ctx: PageCtx, CurrentActor(a): CurrentActor, P((id, sha)): P<
     if repo::file_kind(&ctx.state.db, id, &sha).await?.is_none() {
         return Err(Error::NotFound.into());
     }
-    let (file, bytes) = yijia_kernel::files::load(&ctx.state.db, &ctx.state.config.data_dir, &sha)
+    let (file, bytes) = yijia_kernel::files::load(&ctx.state, &sha)
         .await?
         .ok_or(Error::NotFound)?;
     Ok(([(header::CONTENT_TYPE, file.mime)], bytes).into_response())

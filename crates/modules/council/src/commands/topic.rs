@@ -47,7 +47,7 @@ fn raiser_role(actor: &Actor) -> RaiserRole {
 
 /// Checks photos before the write transaction (see `files::prepare_images`).
 pub async fn prepare_photos(state: &AppState, photos: &[Vec<u8>]) -> Result<Vec<PreparedImage>> {
-    files::prepare_images(&state.config.data_dir, "photos", photos, MAX_PHOTOS, MAX_PHOTO_BYTES).await
+    files::prepare_images(state, "photos", photos, MAX_PHOTOS, MAX_PHOTO_BYTES).await
 }
 
 /// Raises a topic; returns its id.

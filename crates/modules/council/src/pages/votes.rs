@@ -309,7 +309,7 @@ pub async fn post_paper(
         let prepared = match doc {
             Some(f) => {
                 let image = yijia_kernel::files::prepare_image("authorisation", &f.bytes, MAX_PHOTO_BYTES).await?;
-                yijia_kernel::files::write_image(&ctx.state.config.data_dir, &image).await?;
+                yijia_kernel::files::write_image(&ctx.state, &image).await?;
                 Some(image)
             }
             None => None,
@@ -345,7 +345,7 @@ pub async fn authorisation(ctx: PageCtx, CurrentActor(a): CurrentActor, P(ballot
     if !(v.standing.staff || v.standing.reads) {
         return Err(yijia_kernel::Error::NotFound.into());
     }
-    let (file, bytes) = yijia_kernel::files::load(&ctx.state.db, &ctx.state.config.data_dir, &sha)
+    let (file, bytes) = yijia_kernel::files::load(&ctx.state, &sha)
         .await?
         .ok_or(yijia_kernel::Error::NotFound)?;
     Ok(([(axum::http::header::CONTENT_TYPE, file.mime)], bytes).into_response())

@@ -14,7 +14,7 @@ pub async fn set_logo(state: &AppState, actor: &Actor, id: i64, bytes: &[u8]) ->
     let here = super::locked(&mut tx, None, id).await?;
     super::writable(&COMMUNITY_ADMIN, actor, &here)?;
     let before = repo::community_snapshot(&mut tx, id).await?;
-    let file = files::store_image(&mut tx, &state.config.data_dir, "logo", bytes, MAX_LOGO_BYTES, now).await?;
+    let file = files::store_image(&mut tx, state, "logo", bytes, MAX_LOGO_BYTES, now).await?;
     repo::set_logo(&mut tx, id, &file.sha256, now).await?;
     let after = repo::community_snapshot(&mut tx, id).await?;
     let entry = Entry::new("community.logo", "community", id)
