@@ -3,9 +3,10 @@
 //! A full disk does not stop the database from answering a read, so a ping says ready while
 //! every write fails. On SQLite the disk it writes to is this machine's, and readiness asks it
 //! how much room is left: a small write of its own would prove nothing, since it lands in the
-//! space a larger write that failed left behind in the write-ahead log. On PostgreSQL, once a
-//! write has failed for want of space, readiness is decided by a small write of its own until
-//! one succeeds. Either way a load balancer sends people to an instance that can keep what they
+//! space a larger write that failed left behind in the write-ahead log. On PostgreSQL, whose
+//! disk is not this machine's to ask, once a write has failed for want of space readiness is
+//! decided by a write of its own that needs fresh room (and is rolled back), until one succeeds.
+//! Either way a load balancer sends people to an instance that can keep what they
 //! submit, and back to this one as soon as space is freed.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use crate::{is_storage_full, on_tx, Db, DbError};
 
-/// Set when a write failed because the disk is full; cleared by the next write that lands.
+/// Set when a write failed because the disk is full; cleared when readiness finds room again.
 static FULL: AtomicBool = AtomicBool::new(false);
 
 /// Below this much free space the SQLite file's disk counts as full: an appeal with its steps,
@@ -65,22 +66,22 @@ pub fn note_storage_full() {
     FULL.store(true, Ordering::Release);
 }
 
-/// Notes that a write landed: whatever was full has room again.
-pub(crate) fn note_write_landed() {
+/// Notes that there is room again.
+fn note_write_landed() {
     // A load first: most commits find it clear and leave the cache line alone.
     if FULL.load(Ordering::Relaxed) {
         FULL.store(false, Ordering::Release);
     }
 }
 
-/// Whether a write failed for want of space and none has landed since.
+/// Whether a write failed for want of space and readiness has not found room since.
 pub fn storage_full() -> bool {
     FULL.load(Ordering::Acquire)
 }
 
 impl Db {
     /// Whether the database answers and whether it has room to write.
-    pub async fn readiness(&self, now_ms: i64) -> Readiness {
+    pub async fn readiness(&self) -> Readiness {
         if !self.ping().await {
             return Readiness::Unreachable;
         }
@@ -97,8 +98,11 @@ impl Db {
         if !storage_full() {
             return Readiness::Ready;
         }
-        match tokio::time::timeout(PROBE_WAIT, self.write_probe(now_ms)).await {
-            Ok(Ok(())) => Readiness::Ready,
+        match tokio::time::timeout(PROBE_WAIT, self.room_probe()).await {
+            Ok(Ok(())) => {
+                note_write_landed();
+                Readiness::Ready
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "the database still cannot write");
                 if storage_full() {
@@ -112,21 +116,24 @@ impl Db {
         }
     }
 
-    /// A write that needs room on the disk: one row rewritten, committed.
-    async fn write_probe(&self, now_ms: i64) -> Result<(), DbError> {
+    /// A write that needs room on the disk, then rolled back: a megabyte that does not compress,
+    /// which the database must find fresh space for (a small row would fit in the room a failed
+    /// larger write left, and say ready while appeals still fail).
+    async fn room_probe(&self) -> Result<(), DbError> {
         let mut tx = self.begin_write().await?;
         let done = on_tx!(tx, |c| sqlx::query(
-            "insert into instance_meta (meta_key, meta_value) values ('write_probe', $1) \
+            "insert into instance_meta (meta_key, meta_value) \
+             select 'room_probe', string_agg(md5(random()::text), '') from generate_series(1, 32768) \
              on conflict (meta_key) do update set meta_value = excluded.meta_value"
         )
-        .bind(now_ms.to_string())
         .execute(c)
         .await
         .map(|_| ()));
         if let Err(e) = &done {
             note_write_error(e);
         }
-        done?;
-        tx.commit().await
+        // Dropped without a commit: rolled back, nothing kept.
+        drop(tx);
+        Ok(done?)
     }
 }

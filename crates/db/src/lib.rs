@@ -358,10 +358,7 @@ impl Tx {
         }
         WRITES.fetch_add(1, Ordering::AcqRel);
         match done {
-            Ok(()) => {
-                health::note_write_landed();
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(e) => {
                 health::note_write_error(&e);
                 Err(e.into())

@@ -80,6 +80,16 @@ impl TestDb {
         }
     }
 
+    /// A fresh PostgreSQL database (this run's) whose files are in `tablespace`, with a folder.
+    pub async fn fresh_postgres_in(tablespace: &str) -> TestDb {
+        let admin = TestDb::postgres_url().expect("a PostgreSQL database outside a PostgreSQL run");
+        let template = postgres_template(&admin).await;
+        TestDb {
+            db: clone_postgres_into(&admin, &template, tablespace).await,
+            dir: std::sync::Arc::new(tempfile::tempdir().unwrap()),
+        }
+    }
+
     /// An empty database with no schema yet, on the backend this run uses: a restore's target
     /// as the command line finds it on a new server.
     pub async fn unmigrated() -> TestDb {
@@ -199,6 +209,12 @@ fn alive(pid: u32) -> bool {
 }
 
 async fn fresh_postgres(admin: &str) -> Db {
+    let template = postgres_template(admin).await;
+    clone_postgres(admin, &template).await
+}
+
+/// The migrated, empty template database of this run, made on first use.
+async fn postgres_template(admin: &str) -> String {
     let template = {
         let mut guard = TEMPLATE.lock().await;
         if guard.is_none() {
@@ -245,17 +261,24 @@ async fn fresh_postgres(admin: &str) -> Db {
         }
         guard.clone().unwrap()
     };
-    clone_postgres(admin, &template).await
+    template
 }
 
 /// A new database of this process's, copied from `template`.
 async fn clone_postgres(admin: &str, template: &str) -> Db {
+    clone_postgres_into(admin, template, "pg_default").await
+}
+
+/// A copy of `template` whose files are in `tablespace`.
+async fn clone_postgres_into(admin: &str, template: &str, tablespace: &str) -> Db {
     let name = format!("yijia_t_{}_{:012x}", std::process::id(), rand::random::<u64>() >> 16);
     let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
-    sqlx::query(&format!("create database \"{name}\" template \"{template}\""))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(&format!(
+        "create database \"{name}\" template \"{template}\" tablespace \"{tablespace}\""
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
     conn.close().await.unwrap();
     Db::connect(&DbUrl::parse(&with_database(admin, &name)).unwrap())
         .await

@@ -11,7 +11,7 @@ pub async fn healthz() -> &'static str {
 /// The database answers and, after a write failed for want of space, writes again: a load
 /// balancer sends nobody to an instance that cannot keep what they submit.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.readiness(state.now_ms()).await {
+    match state.db.readiness().await {
         Readiness::Ready => (StatusCode::OK, "ready"),
         Readiness::Unreachable => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
         Readiness::Full => (

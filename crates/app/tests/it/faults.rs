@@ -65,16 +65,63 @@ impl Drop for SmallDisk {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_refuses_writes_clearly_and_writing_resumes_once_space_is_freed() {
     if TestDb::postgres_url().is_some() {
-        return; // the database lives on the PostgreSQL server, not on this small disk
+        return; // PostgreSQL's own test is below: its files are the server's, not in this folder
     }
     let Some(disk) = SmallDisk::mount(48) else {
         eprintln!("skipped: mounting a tmpfs needs root");
         return;
     };
     let app = TestApp::spawn_demo_in(yijia::modules(), disk.path()).await;
-    let mut resident = as_user(&app, "resident1").await;
+    full_disk(&app, &disk).await;
+}
+
+/// The same on PostgreSQL, its database's files in a tablespace on the small disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_a_full_disk_refuses_writes_clearly_and_writing_resumes() {
+    let Some(admin) = TestDb::postgres_url() else {
+        return; // a SQLite run: the test above
+    };
+    let Some(disk) = SmallDisk::mount(64) else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let folder = disk.path().join("pg");
+    std::fs::create_dir(&folder).unwrap();
+    let owned = std::process::Command::new("chown")
+        .arg("postgres:postgres")
+        .arg(&folder)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !owned {
+        eprintln!("skipped: the PostgreSQL server's user cannot be given the small disk");
+        return;
+    }
+    let space = format!("yijia_full_{}", std::process::id());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+    sqlx::query(&format!("create tablespace {space} location '{}'", folder.display()))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let db = TestDb::fresh_postgres_in(&space).await;
+    let name = db.url().rsplit('/').next().unwrap().to_owned();
+    let app = TestApp::on(db, yijia::modules()).await;
+    app.demo().await;
+    full_disk(&app, &disk).await;
+    app.handle().close().await;
+    for sql in [
+        format!("drop database \"{name}\" with (force)"),
+        format!("drop tablespace {space}"),
+    ] {
+        sqlx::query(&sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+/// Fills the disk under a running application and checks what people and the load balancer see,
+/// then frees it and checks that writing resumes.
+async fn full_disk(app: &TestApp, disk: &SmallDisk) {
+    let mut resident = as_user(app, "resident1").await;
     let (cats, _) = catalogue(&mut resident).await;
-    let unit = unit_in(&app, "G01").await;
+    let unit = unit_in(app, "G01").await;
     let raise = |c: &mut yijia_testkit::Client, n: usize| {
         let body = json!({
             "category": cats["water_leak"]["category_id"], "kind": "help", "unit": unit,
@@ -99,7 +146,9 @@ async fn a_full_disk_refuses_writes_clearly_and_writing_resumes_once_space_is_fr
             other => panic!("a write on a full disk answered {other}: {}", res.text()),
         }
     }
-    let refused = refused.expect("the disk never filled up");
+    let Some(refused) = refused else {
+        panic!("the disk never filled up");
+    };
     assert_eq!(refused.code(), "storage_full");
     assert!(
         refused.json()["error"]["message"]
