@@ -39,13 +39,8 @@ impl StartupLock {
         if url.backend() != Backend::Sqlite {
             return Ok(None);
         }
-        let options = url.sqlite_options()?;
-        Ok(match lock_path(options.get_filename()) {
-            Some(path) => Some(StartupLock {
-                _held: Held::File(lock_file(path).await?),
-            }),
-            None => None,
-        })
+        let held = file_lock(url.sqlite_options()?.get_filename()).await?;
+        Ok((!matches!(held, Held::Nothing)).then_some(StartupLock { _held: held }))
     }
 }
 
@@ -65,13 +60,18 @@ impl Db {
                     .await?;
                 Held::Postgres(tx)
             }
-            Db::Sqlite(pool, _) => match lock_path(pool.connect_options().get_filename()) {
-                Some(path) => Held::File(lock_file(path).await?),
-                None => Held::Nothing,
-            },
+            Db::Sqlite(pool, _) => file_lock(pool.connect_options().get_filename()).await?,
         };
         Ok(StartupLock { _held: held })
     }
+}
+
+/// The lock beside a SQLite file, held; nothing for a database in memory.
+async fn file_lock(db_file: &Path) -> Result<Held, DbError> {
+    Ok(match lock_path(db_file) {
+        Some(path) => Held::File(lock_file(path).await?),
+        None => Held::Nothing,
+    })
 }
 
 /// The lock file of a database file; none for a database in memory.
