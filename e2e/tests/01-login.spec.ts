@@ -14,13 +14,24 @@ test.describe('signing in and out', () => {
         await expect(page.getByRole('heading', { level: 2, name: /西柳沟社区/ })).toBeVisible();
         await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
       } else {
-        // Everyone else gets the phone view with the community and its grid workers' contacts.
+        // Everyone else gets their community, what they can start, and a grid worker to call.
         await expect(page.getByRole('heading', { level: 1, name: '我的社区' })).toBeVisible();
-        await expect(page.getByRole('heading', { level: 2, name: /西柳沟社区/ })).toBeVisible();
-        const contacts = page.getByRole('region', { name: '网格员联系方式' });
-        await expect(contacts).toContainText('马建国');
-        await expect(contacts.getByRole('link', { name: '13909311001' })).toHaveAttribute('href', 'tel:13909311001');
-        await expect(contacts).toContainText('张丽');
+        await expect(page.locator('main')).toContainText('西柳沟社区');
+        if (account.username === 'resident1') {
+          // Her household is in the first grid: her own grid worker, no one else's.
+          const mine = page.getByRole('region', { name: '我的网格员' });
+          await expect(mine).toContainText('马建国');
+          await expect(mine).not.toContainText('张丽');
+          await expect(mine.getByRole('link', { name: /马建国/ })).toHaveAttribute('href', 'tel:13909311001');
+          // Raising a concern is the first thing on her page.
+          await expect(page.getByRole('navigation', { name: '从这里开始' }).getByRole('link').first()).toContainText('我要反映');
+        } else {
+          // No household of theirs on record: every grid worker of the community.
+          const contacts = page.getByRole('region', { name: '网格员联系方式' });
+          await expect(contacts).toContainText('马建国');
+          await expect(contacts.getByRole('link', { name: /马建国/ })).toHaveAttribute('href', 'tel:13909311001');
+          await expect(contacts).toContainText('张丽');
+        }
       }
 
       await logout(page);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { checkA11y, login, openCommunity } from './helpers';
+import { checkA11y, login, openCommunity, openFromMenu } from './helpers';
 
 test('a community admin walks down the structure from the console to a household', async ({ page }) => {
   await login(page, 'xlg.admin');
@@ -51,7 +51,7 @@ test('a community admin walks down the structure from the console to a household
 
 test('a platform admin finds the community in the list of all communities', async ({ page }) => {
   await login(page, 'admin');
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '社区结构' }).click();
+  await openFromMenu(page, '社区结构');
   await expect(page).toHaveURL(/\/structure$/);
   await expect(page.getByRole('heading', { level: 1, name: '社区结构' })).toBeVisible();
   // The platform admin also manages districts and subdistricts here.

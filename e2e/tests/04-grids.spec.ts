@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { checkA11y, login, openCommunity } from './helpers';
+import { checkA11y, login, openCommunity, openFromMenu } from './helpers';
 
 // Creating a grid, then finding that creation in the audit log: one story, run in order.
 test.describe.configure({ mode: 'serial' });
@@ -69,7 +69,7 @@ test('a community admin creates a grid and is told exactly what is wrong with ba
 test('the audit log shows who created the grid', async ({ page }) => {
   expect(gridId, 'the grid from the previous test').not.toBe('');
   await login(page, 'xlg.admin');
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '审计日志' }).click();
+  await openFromMenu(page, '审计日志');
   await expect(page).toHaveURL(/\/admin\/audit$/);
   await expect(page.getByRole('heading', { level: 1, name: '审计日志' })).toBeVisible();
   await checkA11y(page);

@@ -28,7 +28,9 @@ test("a grid worker cannot open another grid's page", async ({ page, request }) 
   await expect(page.getByRole('heading', { level: 1 })).toContainText('出错了');
   await expect(page.getByRole('main')).toContainText('没有找到您要的内容。');
   await expect(page.getByRole('main')).not.toContainText('第二网格');
-  await expect(page.getByRole('link', { name: '首页' })).toHaveAttribute('href', '/');
+  await expect(page.getByRole('main').getByRole('link', { name: '首页' })).toHaveAttribute('href', '/');
+  // The menu stays, so they can go on from here.
+  await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
 });
 
 test('an unknown address shows the not-found page', async ({ page }) => {

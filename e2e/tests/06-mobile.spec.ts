@@ -17,12 +17,13 @@ test('a resident on a 360 px phone sees the home page without sideways scrolling
 
   await login(page, 'resident1');
   await expect(page.getByRole('heading', { level: 1, name: '我的社区' })).toBeVisible();
-  await expect(page.getByRole('region', { name: '网格员联系方式' })).toContainText('马建国');
+  await expect(page.getByRole('region', { name: '我的网格员' })).toContainText('马建国');
   await expectNoHorizontalScroll(page);
 
   // The long address and the phone links must wrap, not widen the page.
   await expect(page.getByText(/甘肃省兰州市西固区/)).toBeVisible();
-  await page.getByRole('link', { name: '我的账户' }).last().click();
+  // Her account is the person in the header.
+  await page.getByRole('banner').getByRole('link', { name: '杨奶奶' }).click();
   await expect(page).toHaveURL(/\/account$/);
   await checkA11y(page);
   await expectNoHorizontalScroll(page);

@@ -1,5 +1,5 @@
 import { type Browser, type BrowserContextOptions, devices, expect, type Locator, type Page, test } from '@playwright/test';
-import { checkA11y, DEMO_PASSWORD, fillLogin } from './helpers';
+import { checkA11y, DEMO_PASSWORD, fillLogin, openFromMenu } from './helpers';
 
 // Appeals (诉求工单), the whole loop as the people in it see it: a resident raises a matter from
 // a phone, the community's desk accepts and dispatches it, the property company takes it up and
@@ -43,9 +43,9 @@ function stepForm(page: Page, action: string): Locator {
   return page.locator(`form:has(input[name="action"][value="${action}"])`);
 }
 
-/** The status badge in the appeal's heading. */
+/** The status chip in the appeal's heading. */
 function status(page: Page): Locator {
-  return page.getByRole('heading', { level: 1 }).locator('.badge');
+  return page.getByRole('heading', { level: 1 }).locator('.chip');
 }
 
 /** The value beside a label in the appeal's facts. */
@@ -72,8 +72,8 @@ async function openAppeal(page: Page, href: string, { phone = false } = {}) {
 }
 
 /**
- * Takes a step with its form's button; the page comes back to the timeline, with the new state.
- * `fill` fills in the form's own fields first.
+ * Takes a step with its form's button; the page comes back to its top, says what was done and
+ * shows the new state. `fill` fills in the form's own fields first.
  */
 async function takeStep(
   page: Page,
@@ -92,8 +92,9 @@ async function takeStep(
   await form.getByRole('button', { name: button, exact: true }).click();
   const res = await posted;
   expect(res.status(), `${action} answered ${res.status()}`).toBe(303);
-  await expect(page).toHaveURL(new RegExp(`${href}#timeline$`));
+  await expect(page).toHaveURL(new RegExp(`${href}$`));
   await page.waitForLoadState('load');
+  await expect(page.locator('.flash[role=status]')).toContainText(button);
   await expect(status(page)).toHaveText(then);
   await expect(page.locator('[role=alert]')).toHaveCount(0);
   await checkA11y(page);
@@ -120,9 +121,12 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
     PHONE,
     'resident1',
   );
-  await resident.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的诉求' }).click();
+  // On a phone the tab bar at the bottom holds her main entries.
+  await resident.getByRole('navigation', { name: '常用' }).getByRole('link', { name: '我的诉求' }).click();
   await expect(resident).toHaveURL(/\/appeals\?view=mine$/);
-  await expect(resident.getByRole('heading', { level: 1, name: '民情驿站 · 诉求' })).toBeVisible();
+  await expect(resident.getByRole('heading', { level: 1, name: '我的诉求' })).toBeVisible();
+  // Her own list offers no staff queue filters.
+  await expect(resident.getByRole('navigation', { name: '诉求列表' })).toHaveCount(0);
   await checkA11y(resident);
   await expectNoSidewaysScroll(resident);
   await resident.getByRole('link', { name: '我要反映' }).click();
@@ -180,7 +184,7 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
 
   // 2. The desk accepts it and dispatches it by the rules: a leak goes to the property company.
   const desk = await signedIn(browser, shared, DESKTOP, 'xlg.staff');
-  await desk.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '诉求工单' }).click();
+  await openFromMenu(desk, '诉求工单');
   await expect(desk).toHaveURL(/\/appeals$/);
   await checkA11y(desk);
   const deskRow = desk.locator('main tbody tr').filter({ has: desk.locator(`a[href="${href}"]`) });
@@ -211,7 +215,7 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
 
   // 3. The property company finds it among its new orders, takes it up and answers.
   const property = await signedIn(browser, shared, DESKTOP, 'property1');
-  await property.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的待办' }).click();
+  await openFromMenu(property, '我的待办');
   await expect(property).toHaveURL(/\/appeals\?view=queue$/);
   await property.getByRole('navigation', { name: '诉求列表' }).getByRole('link', { name: '新派单' }).click();
   await expect(property).toHaveURL(/\/appeals\?view=queue&bucket=new$/);
@@ -247,7 +251,21 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
   await property.goto('/appeals?view=queue&bucket=new');
   await expect(property.locator(`main a[href="${href}"]`)).toHaveCount(0);
 
-  // 4. The desk verifies the answer.
+  // The resident is told it waits for the community's check.
+  await openAppeal(resident, href, { phone: true });
+  await expect(status(resident)).toHaveText('等待社区核实');
+  await expect(resident.locator('main')).toContainText('社区核实后，请您评价');
+  await expect(stepForm(resident, 'rate')).toHaveCount(0);
+
+  // 4. The desk finds it among the appeals to verify, and verifies the answer.
+  await desk.goto('/appeals');
+  await desk.getByRole('navigation', { name: '诉求列表' }).getByRole('link', { name: '待核实诉求' }).click();
+  await expect(desk).toHaveURL(/status=replied/);
+  await checkA11y(desk);
+  await expect(desk.locator(`main tbody a[href="${href}"]`)).toHaveCount(1);
+  for (const s of await desk.locator('main tbody tr td:nth-child(3)').allTextContents()) {
+    expect(s.trim()).toMatch(/^已办结/);
+  }
   await openAppeal(desk, href);
   await expect(status(desk)).toHaveText('已办结');
   await expect(fact(desk, '办理结果')).toHaveText(answer);
@@ -255,7 +273,7 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
 
   // 5. The resident reads the answer and how it went, and rates it.
   await openAppeal(resident, href, { phone: true });
-  await expect(status(resident)).toHaveText('已核实');
+  await expect(status(resident)).toHaveText('请您评价');
   await expect(fact(resident, '办理结果')).toHaveText(answer);
   await expect(fact(resident, '承办单位')).toHaveText('世茂物业');
   // She sees the public record, not the handling record's inside.
@@ -283,9 +301,15 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
   await expect(stepForm(resident, 'callback')).toHaveCount(0);
   await expect(stepForm(resident, 'note')).toHaveCount(0);
   const rate = stepForm(resident, 'rate');
-  await expect(rate.getByLabel('评价').locator('option')).toHaveText(['满意', '基本满意', '不满意']);
+  // Three choices, none chosen for her.
+  const choices = rate.getByRole('radio');
+  await expect(choices).toHaveCount(3);
+  for (const [i, label] of ['满意', '基本满意', '不满意'].entries()) {
+    await expect(choices.nth(i)).toHaveAccessibleName(label);
+    await expect(choices.nth(i)).not.toBeChecked();
+  }
   await takeStep(resident, href, 'rate', '评价', '已评价', async (f) => {
-    await f.getByLabel('评价').selectOption({ label: '满意' });
+    await f.getByRole('radio', { name: '满意', exact: true }).check();
   });
   await expectNoSidewaysScroll(resident);
   await expect(fact(resident, '评价')).toHaveText(/^满意\s*$/);

@@ -159,7 +159,7 @@ test('a volunteer finds an activity, signs up, checks in by code, is credited ho
     const shift = volunteer.locator('[data-shift]');
     await shift.getByRole('button', { name: '报名', exact: true }).click();
     await expect(volunteer).toHaveURL(new RegExp(`${activityHref}$`));
-    await expect(shift.locator('.badge')).toHaveText('已报名');
+    await expect(shift.locator('.chip')).toHaveText('已报名');
     await expect(shift).toContainText('已报名 1/3');
     await expect(shift.getByRole('button', { name: '报名', exact: true })).toHaveCount(0);
     await checkA11y(volunteer);

@@ -1,5 +1,5 @@
 import { type Browser, type BrowserContextOptions, devices, expect, type Locator, type Page, test } from '@playwright/test';
-import { checkA11y, DEMO_PASSWORD, fillLogin } from './helpers';
+import { checkA11y, DEMO_PASSWORD, fillLogin, openFromMenu } from './helpers';
 
 // The council (西邻红管家议事厅), as the people in it see it: 杨奶奶 raises a matter of her
 // building from her phone, the community's staff put it on the agenda and the property company
@@ -62,12 +62,12 @@ function fact(page: Page, label: string): Locator {
 
 /** The status badge in the heading of a topic or a vote. */
 function status(page: Page): Locator {
-  return page.getByRole('heading', { level: 1 }).locator('.badge');
+  return page.getByRole('heading', { level: 1 }).locator('.chip');
 }
 
 /** Opens the council from the main navigation (表决 for the votes, 议事厅 for the topics). */
 async function fromNav(page: Page, link: '议事厅' | '表决', { phone = false } = {}) {
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: link, exact: true }).click();
+  await openFromMenu(page, link);
   if (link === '议事厅') {
     await expect(page).toHaveURL(/\/council(\?community=\d+)?$/);
     await expect(page.getByRole('heading', { level: 1, name: '西邻红管家议事厅' })).toBeVisible();
@@ -212,7 +212,7 @@ test('杨奶奶 raises a matter of her building from her phone; the staff put it
     // It is in the council's list, waiting.
     await resident.getByRole('navigation', { name: '位置' }).getByRole('link', { name: '西邻红管家议事厅' }).click();
     const item = resident.locator('#topics li', { has: resident.getByRole('link', { name: title }) });
-    await expect(item.locator('.badge')).toHaveText('待处理');
+    await expect(item.locator('.chip')).toHaveText('待处理');
     await expect(item).toContainText(`楼栋 · ${HOME_BUILDING} · 杨奶奶`);
     await checked(resident, { phone: true });
   });
@@ -222,7 +222,7 @@ test('杨奶奶 raises a matter of her building from her phone; the staff put it
     await fromNav(staff, '议事厅');
     await staff.getByRole('navigation', { name: '按状态筛选' }).getByRole('link', { name: '待处理' }).click();
     await expect(staff).toHaveURL(/status=raised/);
-    await expect(staff.locator('#topics li .badge').first()).toHaveText('待处理');
+    await expect(staff.locator('#topics li .chip').first()).toHaveText('待处理');
     await checked(staff);
     await staff.locator('#topics').getByRole('link', { name: title }).click();
     await expect(staff).toHaveURL(new RegExp(`${href}$`));
@@ -259,7 +259,7 @@ test('杨奶奶 raises a matter of her building from her phone; the staff put it
 
   // 4. On her phone she is told, and reads where it stands and the answer.
   await test.step('the resident is told and reads the status and the answer', async () => {
-    await resident.getByRole('link', { name: '消息', exact: true }).click();
+    await resident.getByRole('link', { name: /^消息/ }).click();
     await expect(resident).toHaveURL(/\/inbox$/);
     await checked(resident, { phone: true });
     await resident.getByRole('link', { name: `您提出的议题“${title}”已列入议事议程` }).click();
@@ -278,7 +278,7 @@ test('杨奶奶 raises a matter of her building from her phone; the staff put it
     await resident.getByRole('navigation', { name: '按状态筛选' }).getByRole('link', { name: '已列入议程' }).click();
     await expect(resident).toHaveURL(/status=agenda/);
     const item = resident.locator('#topics li', { has: resident.getByRole('link', { name: title }) });
-    await expect(item.locator('.badge')).toHaveText('已列入议程');
+    await expect(item.locator('.chip')).toHaveText('已列入议程');
     await checked(resident, { phone: true });
   });
 
@@ -312,7 +312,7 @@ test('杨奶奶 votes from her phone on the owners’ vote open in her building;
 
   // 1. She is told the vote is open, and follows the message to it.
   await test.step('the resident opens the vote from her messages and casts 同意', async () => {
-    await resident.getByRole('link', { name: '消息', exact: true }).click();
+    await resident.getByRole('link', { name: /^消息/ }).click();
     await expect(resident).toHaveURL(/\/inbox$/);
     await resident.getByRole('link', { name: new RegExp(`^表决“${FUND_VOTE}”已开始投票`) }).click();
     await expect(resident).toHaveURL(new RegExp(`${href}$`));
@@ -348,7 +348,7 @@ test('杨奶奶 votes from her phone on the owners’ vote open in her building;
   await test.step('the staff see the live count with the participation and approval checks', async () => {
     await staff.reload();
     const count = staff.getByRole('region', { name: /^计票结果/ });
-    await expect(count.locator('h2 .badge')).toHaveText('实时');
+    await expect(count.locator('h2 .chip')).toHaveText('实时');
     await checked(staff);
     await expect(staff.locator('#checks thead th')).toHaveText(['环节', '计算依据', '实际 / 总数', '法定比例', '至少需要', '是否达到']);
     await expect(staff.locator('#checks tbody tr')).toHaveCount(4);
@@ -521,7 +521,7 @@ test('the staff close a show of hands that passed, which becomes a resolution on
     await expect(staff).toHaveURL(new RegExp(`${href}$`));
     await expect(status(staff)).toHaveText('已结束');
     await expect(staff.locator('#outcome')).toHaveText('表决通过');
-    await expect(staff.getByRole('region', { name: '计票结果' }).locator('h2 .badge')).toHaveCount(0);
+    await expect(staff.getByRole('region', { name: '计票结果' }).locator('h2 .chip')).toHaveCount(0);
     await expect(manage(staff).getByRole('button', { name: '结束投票并计票' })).toHaveCount(0);
     await checked(staff);
     // A recount from what is stored gives the same.
@@ -540,7 +540,7 @@ test('the staff close a show of hands that passed, which becomes a resolution on
     // In the list of votes it is closed and passed.
     await fromNav(staff, '表决');
     const item = staff.locator('#votes li', { has: staff.getByRole('link', { name: passing }) });
-    await expect(item.locator('.badge')).toHaveText(['已结束', '通过']);
+    await expect(item.locator('.chip')).toHaveText(['已结束', '通过']);
 
     // And it is on the public board for anyone.
     const stranger = await browser.newContext({ ...shared, ...DESKTOP });
@@ -572,7 +572,7 @@ test('the staff close a show of hands that passed, which becomes a resolution on
     await checked(staff);
     await fromNav(staff, '表决');
     const item = staff.locator('#votes li', { has: staff.getByRole('link', { name: failing }) });
-    await expect(item.locator('.badge')).toHaveText(['已结束', '未通过']);
+    await expect(item.locator('.chip')).toHaveText(['已结束', '未通过']);
   });
 
   for (const p of [staff, admin]) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Browser, type BrowserContextOptions, devices, expect, type Locator, type Page, test } from '@playwright/test';
-import { checkA11y, DEMO_PASSWORD, fillLogin, openCommunity } from './helpers';
+import { checkA11y, DEMO_PASSWORD, fillLogin, openCommunity, openFromMenu } from './helpers';
 
 // Care (心愿驿站 and 结对帮扶), as the people in it see it: the grid worker raises a child's wish
 // for a household of their grid, the staff put it on the wall, a resident reads it there without
@@ -70,7 +70,7 @@ function region(page: Page, name: string): Locator {
 
 /** Opens a page of the care module from the main navigation. */
 async function fromNav(page: Page, link: '心愿驿站' | '我的结对' | '结对帮扶' | '帮扶报表', { phone = false } = {}) {
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: link, exact: true }).click();
+  await openFromMenu(page, link);
   const where = {
     心愿驿站: [/\/care\/wishes(\?community=\d+)?$/, '心愿墙'],
     我的结对: [/\/care$/, '我的结对户'],
@@ -273,7 +273,7 @@ test('a child’s wish: the grid worker raises it for a household, the staff put
     await fromNav(resident, '心愿驿站', { phone: true });
     const item = resident.locator(`#wall li[data-wish="${wishId}"]`);
     await expect(item).toContainText(title);
-    await expect(item.locator('.badge')).toHaveText('心愿墙');
+    await expect(item.locator('.chip')).toHaveText('心愿墙');
     await expect(item).toContainText('学习用品 · 约 120 元');
     await expectAnonymous(resident.locator('#wall'));
     // She raises wishes for herself only: no household to name.
@@ -323,7 +323,7 @@ test('a child’s wish: the grid worker raises it for a household, the staff put
     // On the wall, claimed, by her; and among her claims.
     await fromNav(volunteer, '心愿驿站', { phone: true });
     const item = volunteer.locator(`#wall li[data-wish="${wishId}"]`);
-    await expect(item.locator('.badge')).toHaveText('已认领');
+    await expect(item.locator('.chip')).toHaveText('已认领');
     await expect(item).toContainText('认领人 刘洋');
     await expect(volunteer.locator('#my-claims').getByRole('link', { name: title })).toBeVisible();
   });
@@ -388,7 +388,7 @@ test('a child’s wish: the grid worker raises it for a household, the staff put
   await test.step('the wall shows the thanks; the volunteer is credited her 45 minutes', async () => {
     await resident.goto('/care/wishes');
     const item = resident.locator(`#wall li[data-wish="${wishId}"]`);
-    await expect(item.locator('.badge')).toHaveText('已致谢');
+    await expect(item.locator('.chip')).toHaveText('已致谢');
     await expect(item).toContainText(`感谢：${thanks}`);
     await expectAnonymous(resident.locator('#wall'));
     await checked(resident, { phone: true });
@@ -534,7 +534,7 @@ test('the grid worker sees the coverage of his grid: who is paired and visited o
   expect(await unpaired.count()).toBeGreaterThan(0);
   await expect(unpaired).toHaveCount(summary.households - summary.paired);
   for (const row of await unpaired.all()) {
-    await expect(row.locator('.badge')).toHaveText('未结对');
+    await expect(row.locator('.chip')).toHaveText('未结对');
     await expect(row.locator('td').nth(2)).toHaveText('');
   }
 

@@ -99,7 +99,7 @@ export async function apiToken(
  * directly when the account sees only that community (the app then skips the list).
  */
 export async function openCommunity(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '社区结构' }).click();
+  await openFromMenu(page, '社区结构');
   await expect(page).toHaveURL(/\/structure(\/communities\/\d+)?$/);
   if (new URL(page.url()).pathname === '/structure') {
     await expect(page.getByRole('heading', { level: 1, name: '社区结构' })).toBeVisible();
@@ -110,4 +110,25 @@ export async function openCommunity(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: /西柳沟社区/ })).toBeVisible();
   // The way back up to the list of communities.
   await expect(page.locator('.breadcrumb').getByRole('link', { name: '社区结构' })).toBeVisible();
+}
+
+/**
+ * Opens an entry of the menu as a person would: from the side menu at a desk; on a phone from
+ * the tab bar at the bottom when it is there, else through 更多, the whole menu.
+ */
+export async function openFromMenu(page: Page, name: string): Promise<void> {
+  const side = page.getByRole('navigation', { name: '主导航' });
+  if (await side.isVisible()) {
+    await side.getByRole('link', { name, exact: true }).click();
+    return;
+  }
+  const tabs = page.getByRole('navigation', { name: '常用' });
+  const tab = tabs.getByRole('link', { name, exact: true });
+  if ((await tab.count()) > 0) {
+    await tab.click();
+    return;
+  }
+  await tabs.getByRole('link', { name: '更多', exact: true }).click();
+  await expect(page).toHaveURL(/\/menu$/);
+  await page.locator('main').getByRole('link', { name, exact: true }).click();
 }

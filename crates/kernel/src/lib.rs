@@ -38,6 +38,6 @@ pub use serde;
 pub use actor::{Actor, Place, Role, RoleGrant, ScopeKind};
 pub use api_routes::ApiRoutes;
 pub use error::{Error, FieldErrors, Result};
-pub use module::{BoxFut, Module, NavEntry, Stat};
+pub use module::{BoxFut, Home, HomeItem, HomeList, Module, NavEntry, Stat, StatKind, Station, Tile};
 pub use permission::{Capability, Reach};
 pub use state::AppState;

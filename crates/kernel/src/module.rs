@@ -24,6 +24,50 @@ pub struct NavEntry {
     pub cap: Capability,
     /// Lower comes first.
     pub order: u32,
+    /// The part of the community's service it belongs to: the menu's heading.
+    pub station: Station,
+    /// A symbol of the icon sprite (`crates/web/assets/icons.svg`).
+    pub icon: &'static str,
+    /// Its place on a phone's tab bar, lower first; `None` keeps it in the full menu (更多).
+    pub tab: Option<u8>,
+}
+
+/// The community's own structure, as its people name it: the menu is grouped by these, in this
+/// order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Station {
+    /// 民情驿站: residents' concerns (appeals).
+    Concerns,
+    /// 小蜜蜂驿站: volunteers.
+    Volunteers,
+    /// 心愿驿站: wishes and pairing care.
+    Wishes,
+    /// 议事厅: the council.
+    Council,
+    /// 台账: the registry and the community's structure.
+    Ledger,
+    /// 统计: reports.
+    Reports,
+    /// 我的: what is one's own.
+    Mine,
+    /// 管理: accounts and the audit log.
+    Admin,
+}
+
+impl Station {
+    /// Translation key of the heading.
+    pub fn label(self) -> &'static str {
+        match self {
+            Station::Concerns => "station.concerns",
+            Station::Volunteers => "station.volunteers",
+            Station::Wishes => "station.wishes",
+            Station::Council => "station.council",
+            Station::Ledger => "station.ledger",
+            Station::Reports => "station.reports",
+            Station::Mine => "station.mine",
+            Station::Admin => "station.admin",
+        }
+    }
 }
 
 /// A number for a community's dashboard.
@@ -33,6 +77,68 @@ pub struct Stat {
     pub label: &'static str,
     pub value: i64,
     pub href: Option<String>,
+    pub kind: StatKind,
+}
+
+/// What a dashboard number is: the day's queue comes first, late work in red.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatKind {
+    /// How much there is (households, residents).
+    Count,
+    /// Work waiting for the reader (待受理, 待核实).
+    Work,
+    /// Work past its deadline: red when not zero.
+    Late,
+}
+
+/// A large entry on a person's home page: something to start (我要反映), or a place of their own
+/// things, with how many wait there.
+#[derive(Clone, Debug)]
+pub struct Tile {
+    /// Translation key of the label.
+    pub label: &'static str,
+    pub href: String,
+    pub icon: &'static str,
+    /// A short line under the label (already in the reader's language), often a count.
+    pub hint: String,
+    /// The day's first thing to do: drawn filled, at most one a page.
+    pub primary: bool,
+    /// Lower comes first.
+    pub order: u32,
+}
+
+/// A short list of the reader's own things on their home page, each with its state.
+#[derive(Clone, Debug)]
+pub struct HomeList {
+    /// Translation key of the heading.
+    pub title: &'static str,
+    pub items: Vec<HomeItem>,
+    /// The whole list, when there is more than is shown.
+    pub more: Option<String>,
+    /// Translation key of what the empty list says.
+    pub empty: &'static str,
+    /// Lower comes first.
+    pub order: u32,
+}
+
+/// One line of a [`HomeList`]; texts are in the reader's language.
+#[derive(Clone, Debug)]
+pub struct HomeItem {
+    pub text: String,
+    /// A page, or `tel:` for a person to call.
+    pub href: String,
+    /// The state's chip: `new`, `progress`, `soon`, `overdue`, `done`, `closed`, or empty for none.
+    pub tone: &'static str,
+    pub state: String,
+    /// Who has it, when it is due, what to do next.
+    pub detail: String,
+}
+
+/// A module's part of a person's home page.
+#[derive(Clone, Debug, Default)]
+pub struct Home {
+    pub tiles: Vec<Tile>,
+    pub lists: Vec<HomeList>,
 }
 
 /// Parameters of `yijia seed`.
@@ -99,6 +205,35 @@ pub trait Module: Send + Sync + 'static {
         _community_id: i64,
     ) -> BoxFut<'a, crate::Result<Vec<Stat>>> {
         Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// A tile on the home page of the people (not staff, whose home is the console) who hold
+    /// its capability in the community; the default `home` shows it.
+    fn home_tile(&self, _community_id: i64) -> Option<(Tile, Capability)> {
+        None
+    }
+
+    /// Its part of the reader's home page in a community: what they can start, and their own
+    /// things (a resident's appeals, a grid worker's visits due), in the reader's language.
+    fn home<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a Actor,
+        community_id: i64,
+        _tr: &'a crate::i18n::Tr,
+    ) -> BoxFut<'a, crate::Result<Home>> {
+        let tile = self.home_tile(community_id);
+        Box::pin(async move {
+            let Some((tile, cap)) = tile else {
+                return Ok(Home::default());
+            };
+            let c = crate::community::find(state, community_id).await?;
+            let held = cap.allows(actor, &c.place()) && !actor.is_staff();
+            Ok(Home {
+                tiles: if held { vec![tile] } else { Vec::new() },
+                lists: Vec::new(),
+            })
+        })
     }
 
     /// Loads this module's part of the demo community; must be idempotent.

@@ -108,12 +108,19 @@ pub struct Notification {
 }
 
 impl Notification {
-    /// The text in a language: the key's text with the arguments filled in.
+    /// The text in a language: the key's text with the arguments filled in. An argument named
+    /// `…_at` is an instant, shown on the clock of the notification's community.
     pub fn text(&self, tr: &crate::i18n::Tr) -> String {
         let args: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&self.args).unwrap_or_default();
         let pairs: Vec<(&str, String)> = args
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .map(|(k, v)| {
+                let shown = match (k.ends_with("_at"), v.as_i64()) {
+                    (true, Some(ms)) => crate::clock::format_local(ms, &self.time_zone),
+                    _ => v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                };
+                (k.as_str(), shown)
+            })
             .collect();
         tr.tf(&self.kind, &pairs)
     }
@@ -131,30 +138,39 @@ pub async fn inbox(db: &Db, account_id: i64, limit: i64) -> Result<(Vec<Notifica
     .bind(limit)
     .fetch_all(p)
     .await?);
-    let unread: i64 = on_db!(db, |p| sqlx::query_scalar(
-        "select count(*) from notification where account_id = $1 and read_at is null"
+    Ok((items, unread(db, account_id).await?))
+}
+
+/// How many things an account has unread news of: the notifications about one thing (one
+/// appeal's steps, which share a link) count once, as the inbox shows them.
+pub async fn unread(db: &Db, account_id: i64) -> Result<i64> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "select count(distinct link) from notification where account_id = $1 and read_at is null"
     )
     .bind(account_id)
     .fetch_one(p)
-    .await?);
-    Ok((items, unread))
+    .await?))
 }
 
-/// Marks one notification (or, with `None`, all) of an account as read. One that is not the
+/// Marks one notification (with the unread ones about the same thing: the inbox shows them as
+/// one), or with `None` all, of an account as read. One that is not the
 /// account's answers not found, as one that does not exist: a client must not be told "done"
 /// for a notification it cannot see (issue 19).
 pub async fn mark_read(db: &Db, account_id: i64, id: Option<i64>, now: i64) -> Result<()> {
     let mut tx = db.begin_write().await?;
-    let touched = on_tx!(&mut tx, |c| sqlx::query(
+    let touched = on_tx!(&mut tx, |c| {
+        sqlx::query(
         "update notification set read_at = coalesce(read_at, $3) where account_id = $1 \
-         and (($2 is null and read_at is null) or notification_id = $2)"
+         and (($2 is null and read_at is null) or notification_id = $2 \
+         or (read_at is null and link = (select n.link from notification n where n.notification_id = $2 and n.account_id = $1)))"
     )
     .bind(account_id)
     .bind(id)
     .bind(now)
     .execute(&mut *c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     tx.commit().await?;
     if id.is_some() && touched == 0 {
         return Err(crate::Error::NotFound);

@@ -24,6 +24,17 @@ document.addEventListener("DOMContentLoaded", function () {
   if (reload) {
     setTimeout(function () { location.reload(); }, Number(reload.getAttribute("data-reload-after")));
   }
+  // A list drawn as cards on a phone (table.cards, display changed in CSS) keeps its table
+  // semantics for screen readers, which browsers drop with the display.
+  document.querySelectorAll("table.cards").forEach(function (t) {
+    t.setAttribute("role", "table");
+    t.querySelectorAll("thead, tbody, tfoot").forEach(function (g) { g.setAttribute("role", "rowgroup"); });
+    t.querySelectorAll("tr").forEach(function (r) { r.setAttribute("role", "row"); });
+    t.querySelectorAll("td").forEach(function (c) { c.setAttribute("role", "cell"); });
+    t.querySelectorAll("th").forEach(function (c) {
+      c.setAttribute("role", c.getAttribute("scope") === "row" ? "rowheader" : "columnheader");
+    });
+  });
   // Confirm destructive actions (retire, revoke) before posting.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {

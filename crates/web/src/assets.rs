@@ -25,6 +25,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/htmx.min.js"),
     ),
     ("logo.svg", "image/svg+xml", include_bytes!("../assets/logo.svg")),
+    // lucide's icons that pages use, made by `icons.py`.
+    ("icons.svg", "image/svg+xml", include_bytes!("../assets/icons.svg")),
     (
         "swagger-ui.css",
         "text/css; charset=utf-8",

@@ -15,6 +15,9 @@ use yijia_kernel::error::codes;
 use yijia_kernel::i18n::{Locale, Tr};
 use yijia_kernel::{AppState, Error};
 
+use crate::extract::{PageCtx, ReqCtx};
+use crate::page::Chrome;
+
 /// An error on its way out of a handler.
 #[derive(Debug)]
 pub struct AppError(pub Error);
@@ -48,10 +51,8 @@ pub async fn not_found() -> AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    lang: &'static str,
-    title: String,
+    chrome: Chrome,
     message: String,
-    home: String,
     status: u16,
 }
 
@@ -61,8 +62,10 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     // A client that sent credentials of its own (a bearer token) is told they failed; sent to
     // the login page it would carry the same header there and be sent on again, forever.
     let own_credentials = req.headers().contains_key(header::AUTHORIZATION);
+    let back = format!("{path}{query}");
     let res = next.run(req).await;
     let locale = res.extensions().get::<Locale>().copied().unwrap_or_default();
+    let asker = res.extensions().get::<ReqCtx>().cloned();
     // A 405 says which methods the path takes (RFC 9110 §15.5.6); the rendered error keeps it.
     let allow = res.headers().get(header::ALLOW).cloned();
     let error = match res.extensions().get::<Carried>() {
@@ -80,24 +83,40 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             yijia_db::note_storage_full();
         }
     }
-    let mut rendered = render(&error, &tr, locale, &path, &query, own_credentials);
+    let mut rendered = if is_api(&path) {
+        envelope(&error, &tr)
+    } else if matches!(*error, Error::Unauthenticated) && !own_credentials {
+        to_login(&path, &query)
+    } else {
+        let reader = asker.and_then(|c| c.actor);
+        let unread = match reader.as_ref().and_then(|a| a.account_id) {
+            // A failed count draws the page without the badge rather than a second error.
+            Some(account) => crate::inbox::unread(&state, account).await.unwrap_or(0),
+            None => 0,
+        };
+        let ctx = PageCtx {
+            state,
+            actor: reader,
+            tr,
+            path: path.clone(),
+            query: query.trim_start_matches('?').to_owned(),
+            flash: None,
+            unread,
+            back,
+        };
+        page(&error, &ctx)
+    };
     if let Some(allow) = allow {
         rendered.headers_mut().insert(header::ALLOW, allow);
     }
     rendered
 }
 
-/// The error as the reader asked for it: the API's envelope, the login page, or an error page.
-fn render(error: &Error, tr: &Tr, locale: Locale, path: &str, query: &str, own_credentials: bool) -> Response {
-    if is_api(path) {
-        return envelope(error, tr);
-    }
-    if matches!(error, Error::Unauthenticated) && !own_credentials {
-        let next_url = format!("{path}{query}");
-        let target = format!("/login?next={}", encode(&next_url));
-        return Redirect::to(&target).into_response();
-    }
-    page(error, tr, locale)
+/// The login page, to come back here once signed in.
+fn to_login(path: &str, query: &str) -> Response {
+    let next_url = format!("{path}{query}");
+    let target = format!("/login?next={}", encode(&next_url));
+    Redirect::to(&target).into_response()
 }
 
 fn is_api(path: &str) -> bool {
@@ -133,12 +152,11 @@ pub fn envelope(error: &Error, tr: &Tr) -> Response {
     res
 }
 
-fn page(error: &Error, tr: &Tr, locale: Locale) -> Response {
+/// The error as a page of the site, with the reader's menu, so that they can go on from it.
+fn page(error: &Error, ctx: &PageCtx) -> Response {
     let p = ErrorPage {
-        lang: locale.as_str(),
-        title: tr.t("error.title"),
-        message: tr.msg(&error.message()),
-        home: tr.t("nav.home"),
+        chrome: Chrome::titled(ctx, ctx.tr.t("error.title")),
+        message: ctx.tr.msg(&error.message()),
         status: error.status(),
     };
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -17,12 +17,15 @@ use yijia_kernel::error::codes;
 pub struct ReqCtx {
     pub actor: Option<Actor>,
     pub locale: Locale,
+    /// What the last action did (`flash.rs`), to be said on this page.
+    pub flash: Option<String>,
 }
 
 fn ctx(parts: &Parts) -> ReqCtx {
     parts.extensions.get::<ReqCtx>().cloned().unwrap_or(ReqCtx {
         actor: None,
         locale: Locale::ZhCn,
+        flash: None,
     })
 }
 
@@ -57,6 +60,12 @@ pub struct PageCtx {
     pub actor: Option<Actor>,
     pub tr: Tr,
     pub path: String,
+    /// The query of the request, without its `?`.
+    pub query: String,
+    /// What the last action did, said once on this page.
+    pub flash: Option<String>,
+    /// The signed-in account's unread messages.
+    pub unread: i64,
     /// Where "the same page" is: the path and query of a GET; after a POST (a form shown again
     /// with its errors) the page the form was on, from a same-origin `Referer`.
     pub back: String,
@@ -91,13 +100,31 @@ where
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(s);
         let c = ctx(parts);
+        let unread = match c.actor.as_ref().and_then(|a| a.account_id) {
+            Some(account) => crate::inbox::unread(&state, account).await?,
+            None => 0,
+        };
         Ok(PageCtx {
             tr: state.tr(c.locale),
             state,
             actor: c.actor,
             path: parts.uri.path().to_owned(),
+            query: parts.uri.query().unwrap_or("").to_owned(),
+            flash: c.flash,
+            unread,
             back: back_of(parts),
         })
+    }
+}
+
+impl PageCtx {
+    /// The page's path and query, as a link to it is written.
+    pub fn here(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        }
     }
 }
 

@@ -58,8 +58,16 @@ pub async fn resolve_actor(State(state): State<AppState>, mut req: Request, next
         _ => None,
     };
     let locale = actor.as_ref().map_or(fallback, |a| a.locale);
-    req.extensions_mut().insert(ReqCtx { actor, locale });
-    with_locale(next.run(req).await, locale)
+    let flash = crate::flash::read(req.headers());
+    let had_flash = flash.is_some();
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let c = ReqCtx { actor, locale, flash };
+    req.extensions_mut().insert(c.clone());
+    let mut res = next.run(req).await;
+    crate::flash::carry(&method, &path, had_flash, &state.tr(locale), &mut res);
+    // The error page, drawn outside, keeps the reader's menu.
+    res.extensions_mut().insert(c);
+    with_locale(res, locale)
 }
 
 /// The actor a secret stood for a moment ago (see `recent.rs`), or `resolve`'s answer.

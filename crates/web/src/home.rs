@@ -1,13 +1,13 @@
-//! The home page: a staff console with the community's numbers for staff, a phone view with the
-//! community's contacts for everyone else.
+//! The home page: where each person's day's work starts. The modules say what goes on it
+//! (`Module::home`, `Module::stats`); this page lays it out.
 
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yijia_db::on_db;
-use yijia_kernel::permission::VIEW_COMMUNITY;
+use yijia_kernel::permission::{Capability, VIEW_COMMUNITY};
 use yijia_kernel::scope::{self, Cols};
-use yijia_kernel::{Actor, Stat};
+use yijia_kernel::{Actor, Home, HomeItem, Stat, StatKind};
 
 use crate::error::WebResult;
 use crate::extract::{PageCtx, Q};
@@ -23,35 +23,42 @@ pub struct CommunityCard {
     pub logo: Option<String>,
 }
 
-#[derive(Clone, sqlx::FromRow)]
-pub struct WorkerCard {
-    pub grid_name: String,
-    pub display_name: String,
-    pub phone: String,
-}
-
 pub struct StatView {
     pub label: String,
     pub value: i64,
-    pub href: Option<String>,
+    /// Empty when the figure links nowhere.
+    pub href: String,
+    pub alarm: bool,
+}
+
+pub struct TileView {
+    pub label: String,
+    pub href: String,
+    pub icon: &'static str,
+    pub hint: String,
+    pub primary: bool,
+}
+
+pub struct ListView {
+    pub title: String,
+    pub items: Vec<HomeItem>,
+    pub more: String,
+    pub empty: String,
 }
 
 #[derive(Template)]
-#[template(path = "home_staff.html")]
-struct StaffHome {
+#[template(path = "home.html")]
+struct HomePage {
     chrome: Chrome,
     communities: Vec<CommunityCard>,
     current: Option<CommunityCard>,
     current_id: i64,
+    staff: bool,
+    tiles: Vec<TileView>,
+    /// The day's queue (待受理, 待核实, late work in red), then how much there is.
+    work: Vec<StatView>,
     stats: Vec<StatView>,
-}
-
-#[derive(Template)]
-#[template(path = "home_resident.html")]
-struct ResidentHome {
-    chrome: Chrome,
-    current: Option<CommunityCard>,
-    workers: Vec<WorkerCard>,
+    lists: Vec<ListView>,
 }
 
 #[derive(Deserialize)]
@@ -63,10 +70,13 @@ pub struct HomeQuery {
 struct Current {
     /// The staff console's numbers.
     stats: Vec<Stat>,
-    /// Everyone else's contacts: the community's grid workers.
-    workers: Vec<WorkerCard>,
+    /// What each module puts there for this reader.
+    home: Home,
 }
 
+/// Everyone's home page starts their day's work: a resident's tiles (我要反映 first), her
+/// appeals and her grid worker; a grid worker's visits and appeals in the grid; the desk's queue
+/// with what is late in red. Staff with several communities choose one.
 pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
     let Some(actor) = ctx.actor.clone() else {
         return Ok(Redirect::to("/login").into_response());
@@ -83,7 +93,7 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
     let loaded = || yijia_kernel::Error::Internal(anyhow::anyhow!("home data not loaded"));
     let communities = recent
         .remember(format!("home:{account}"), now, async {
-            reach(&ctx, account).await.map(Some)
+            reach(&ctx, &VIEW_COMMUNITY, account).await.map(Some)
         })
         .await?
         .ok_or_else(loaded)?;
@@ -93,42 +103,70 @@ pub async fn home(ctx: PageCtx, Q(q): Q<HomeQuery>) -> WebResult<Response> {
         .or_else(|| communities.first().map(|c| c.community_id))
         .unwrap_or(0);
     let data = recent
-        .remember(format!("home:{account}:{current_id}"), now, async {
+        .remember(format!("home:{account}:{current_id}:{}", ctx.tr.lang()), now, async {
             read(&ctx, &actor, current_id).await.map(Some)
         })
         .await?
         .ok_or_else(loaded)?;
     let current = communities.iter().find(|c| c.community_id == current_id).cloned();
-    if actor.is_staff() {
-        let stats = data
-            .stats
-            .iter()
-            .map(|s| StatView {
-                label: ctx.tr.t(s.label),
-                value: s.value,
-                href: s.href.clone(),
-            })
-            .collect();
-        return render(StaffHome {
-            chrome: Chrome::new(&ctx, "home.staff_title"),
-            communities: communities.to_vec(),
-            current,
-            current_id,
-            stats,
-        });
-    }
-    render(ResidentHome {
-        chrome: Chrome::new(&ctx, "home.resident_title"),
+    let staff = actor.is_staff();
+    let view = |s: &Stat| StatView {
+        label: ctx.tr.t(s.label),
+        value: s.value,
+        href: s.href.clone().unwrap_or_default(),
+        alarm: s.kind == StatKind::Late,
+    };
+    let (work, stats): (Vec<&Stat>, Vec<&Stat>) = data.stats.iter().partition(|s| s.kind != StatKind::Count);
+    let work = work.into_iter().map(view).collect();
+    let stats = stats.into_iter().map(view).collect();
+    let mut tiles = data.home.tiles.clone();
+    tiles.sort_by_key(|t| (!t.primary, t.order));
+    let tiles = tiles
+        .into_iter()
+        .map(|t| TileView {
+            label: ctx.tr.t(t.label),
+            href: t.href,
+            icon: t.icon,
+            hint: t.hint,
+            primary: t.primary,
+        })
+        .collect();
+    let mut lists = data.home.lists.clone();
+    lists.sort_by_key(|l| l.order);
+    let lists = lists
+        .into_iter()
+        .map(|l| ListView {
+            title: ctx.tr.t(l.title),
+            items: l.items,
+            more: l.more.unwrap_or_default(),
+            empty: ctx.tr.t(l.empty),
+        })
+        .collect();
+    render(HomePage {
+        chrome: Chrome::new(
+            &ctx,
+            if staff {
+                "home.staff_title"
+            } else {
+                "home.resident_title"
+            },
+        ),
+        communities: communities.to_vec(),
         current,
-        workers: data.workers.clone(),
+        current_id,
+        staff,
+        tiles,
+        work,
+        stats,
+        lists,
     })
 }
 
-/// The communities the reader may see.
-async fn reach(ctx: &PageCtx, account: i64) -> yijia_kernel::Result<Vec<CommunityCard>> {
+/// The communities where the reader holds `cap`.
+pub(crate) async fn reach(ctx: &PageCtx, cap: &Capability, account: i64) -> yijia_kernel::Result<Vec<CommunityCard>> {
     let sql = format!(
         "select community_id, code, name, brand, address, logo from community c where c.retired_at is null and {} order by name limit 200",
-        scope::reach(&VIEW_COMMUNITY, &Cols { community: "c.community_id", grid: None }, "$1")
+        scope::reach(cap, &Cols { community: "c.community_id", grid: None }, "$1")
     );
     Ok(on_db!(&ctx.state.db, |p| sqlx::query_as(&sql)
         .bind(account)
@@ -138,25 +176,16 @@ async fn reach(ctx: &PageCtx, account: i64) -> yijia_kernel::Result<Vec<Communit
 
 async fn read(ctx: &PageCtx, actor: &Actor, current_id: i64) -> yijia_kernel::Result<Current> {
     let mut stats = Vec::new();
-    let mut workers = Vec::new();
-    if actor.is_staff() {
-        if current_id != 0 {
-            for m in ctx.state.modules.iter() {
+    let mut home = Home::default();
+    if current_id != 0 {
+        for m in ctx.state.modules.iter() {
+            if actor.is_staff() {
                 stats.extend(m.stats(&ctx.state, actor, current_id).await?);
             }
+            let part = m.home(&ctx.state, actor, current_id, &ctx.tr).await?;
+            home.tiles.extend(part.tiles);
+            home.lists.extend(part.lists);
         }
-    } else {
-        workers = on_db!(&ctx.state.db, |p| {
-            sqlx::query_as(
-                "select g.name as grid_name, a.display_name, a.phone from account_role r \
-                 join grid g on g.grid_id = r.grid_id join account a on a.account_id = r.account_id \
-                 where r.role = 'grid_worker' and r.revoked_at is null and g.retired_at is null and a.status = 'active' \
-                 and g.community_id = $1 order by g.code, a.display_name",
-            )
-            .bind(current_id)
-            .fetch_all(p)
-            .await?
-        });
     }
-    Ok(Current { stats, workers })
+    Ok(Current { stats, home })
 }

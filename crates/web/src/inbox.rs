@@ -16,27 +16,60 @@ use crate::page::{render, Chrome};
 
 const SHOWN: i64 = 100;
 
+/// How many of an account's messages are unread: the badge on 消息 on every page, so it is
+/// remembered until the next write (`recent.rs`), which is when it can change.
+pub async fn unread(state: &AppState, account: i64) -> yijia_kernel::Result<i64> {
+    let n = state
+        .recent
+        .remember(format!("unread:{account}"), state.now_ms(), async {
+            notify::unread(&state.db, account).await.map(Some)
+        })
+        .await?;
+    Ok(n.map_or(0, |n| *n))
+}
+
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
     chrome: Chrome,
-    items: Vec<(Notification, String, String)>,
+    items: Vec<Shown>,
     unread: i64,
+}
+
+/// One line of the inbox: the newest notification about one thing (an appeal), with how many
+/// earlier ones about it it stands for.
+struct Shown {
+    n: Notification,
+    text: String,
+    when: String,
+    unread: bool,
+    earlier: usize,
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor) -> WebResult<Response> {
     let account = a.account_id.ok_or(Error::NotFound)?;
     let (items, unread) = notify::inbox(&ctx.state.db, account, SHOWN).await?;
     let chrome = Chrome::new(&ctx, "inbox.title");
-    let items = items
-        .into_iter()
-        .map(|n| {
-            let text = n.text(&ctx.tr);
-            let when = format_local(n.created_at, &n.time_zone);
-            (n, text, when)
-        })
-        .collect();
-    render(InboxPage { chrome, items, unread })
+    let mut shown: Vec<Shown> = Vec::new();
+    for n in items {
+        if let Some(s) = shown.iter_mut().find(|s| s.n.link == n.link) {
+            s.earlier += 1;
+            s.unread |= n.read_at.is_none();
+            continue;
+        }
+        shown.push(Shown {
+            text: n.text(&ctx.tr),
+            when: format_local(n.created_at, &n.time_zone),
+            unread: n.read_at.is_none(),
+            earlier: 0,
+            n,
+        });
+    }
+    render(InboxPage {
+        chrome,
+        items: shown,
+        unread,
+    })
 }
 
 /// Opens a notification: marks it read and follows its link.

@@ -3,14 +3,17 @@
 //! JSON envelope under `/api`), and serves the embedded assets, health checks and metrics.
 
 pub mod assets;
+mod choose;
 pub mod error;
 pub mod extract;
+pub mod flash;
 pub mod form;
 mod guard;
 mod health;
 mod home;
 mod inbox;
 pub mod json;
+mod menu;
 pub mod metrics;
 pub mod openapi;
 mod openapi_input;
@@ -29,11 +32,13 @@ use yijia_kernel::i18n::{I18n, Locale};
 use yijia_kernel::vault::Vault;
 use yijia_kernel::{ApiRoutes, AppState, Module};
 
+pub use choose::choose_community;
 pub use error::{AppError, WebResult};
 pub use extract::{
     local_path, media_type, ApiInput, ApiJson, ClientAddr, CurrentActor, MaybeActor, PageCtx, PageForm, PageParts,
     PageUpload, Upload, P, Q,
 };
+pub use flash::flash;
 pub use form::{is_form_error, respond, FormErrors, Shown};
 pub use guard::cookie;
 pub use json::{answer, created, to_json, JsonBody};
@@ -92,6 +97,8 @@ pub fn app(state: AppState) -> Router {
         .route("/files/{sha256}", get(assets::stored))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs))
+        .route("/menu", get(menu::menu))
+        .route("/style", get(menu::style))
         .route("/inbox", get(inbox::show))
         .route("/inbox/read", axum::routing::post(inbox::read_all))
         .route("/inbox/{id}", get(inbox::open));

@@ -1315,9 +1315,32 @@ async fn each_party_is_told_what_concerns_it_and_a_missed_deadline_is_escalated_
     assert!(inbox(&mut property)
         .await
         .contains(&format!("新派单：诉求 #{id}（漏水渗水）")));
-    assert!(inbox(&mut resident)
-        .await
-        .contains(&format!("您的诉求 #{id}（漏水渗水）有新进展")));
+    // The requester is told what happened and who has it until when, not just "news".
+    let told = inbox(&mut resident).await;
+    let about = format!("您的诉求 #{id}（漏水渗水）");
+    assert!(
+        told.iter()
+            .any(|t| t.starts_with(&format!("{about}已派单给世茂物业，预计20")) && t.ends_with("前办结。")),
+        "{told:?}"
+    );
+    assert!(told.contains(&format!("{about}已受理，正在安排办理单位。")), "{told:?}");
+    // Two unread steps of one appeal are one thing to read: the badge counts it once, and
+    // opening the newest reads both.
+    let mine = resident.get("/api/v1/me/notifications").await.json();
+    let unread_links: std::collections::BTreeSet<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["read_at"].is_null())
+        .map(|n| n["link"].as_str().unwrap())
+        .collect();
+    assert_eq!(mine["unread"].as_i64(), Some(unread_links.len() as i64));
+    let newest = mine["items"][0]["notification_id"].as_i64().unwrap();
+    assert_eq!(mine["items"][0]["link"], format!("/appeals/{id}"));
+    resident
+        .post_json(&format!("/api/v1/me/notifications/{newest}/read"), &json!({}))
+        .await;
+    assert!(inbox(&mut resident).await.iter().all(|t| !t.starts_with(&about)));
     let seen = desk.get(&format!("/api/v1/appeals/{id}")).await.json();
     assert!(seen["overdue_at"].is_null(), "a new deadline, a new watch");
 

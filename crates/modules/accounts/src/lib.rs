@@ -58,6 +58,9 @@ impl Module for Accounts {
             href: "/admin/accounts",
             cap: permissions::MANAGE,
             order: 80,
+            station: yijia_kernel::Station::Admin,
+            icon: "shield-check",
+            tab: None,
         }]
     }
 

@@ -7,6 +7,7 @@ pub mod codes;
 pub mod commands;
 mod demo;
 mod desk;
+mod home;
 pub mod model;
 pub mod open311;
 mod openapi;
@@ -100,24 +101,36 @@ impl Module for Appeals {
                 href: "/appeals",
                 cap: permissions::READ,
                 order: 10,
+                station: yijia_kernel::Station::Concerns,
+                icon: "inbox",
+                tab: Some(1),
             },
             NavEntry {
                 label: "appeals.nav_queue",
                 href: "/appeals?view=queue",
                 cap: permissions::HANDLE,
                 order: 11,
+                station: yijia_kernel::Station::Concerns,
+                icon: "list-todo",
+                tab: Some(0),
             },
             NavEntry {
                 label: "appeals.nav_rates",
                 href: "/appeals/rates",
                 cap: permissions::RATES,
                 order: 13,
+                station: yijia_kernel::Station::Reports,
+                icon: "chart-column",
+                tab: None,
             },
             NavEntry {
                 label: "appeals.nav_mine",
                 href: "/appeals?view=mine",
                 cap: permissions::SUBMIT,
                 order: 12,
+                station: yijia_kernel::Station::Concerns,
+                icon: "megaphone",
+                tab: Some(3),
             },
         ]
     }
@@ -167,26 +180,33 @@ impl Module for Appeals {
             if reach == yijia_kernel::scope::CommunityReach::Nothing {
                 return Ok(Vec::new());
             }
-            let (waiting, open, overdue) = repo::desk_counts(&state.db, community_id, &reach).await?;
-            let link = |q: &str| Some(format!("/appeals?community={community_id}{q}"));
+            let now = state.now_ms();
+            let n = repo::desk_counts(&state.db, community_id, &reach, now, now + query::DUE_SOON_MS).await?;
+            let stat = |label, value, q: &str, kind| yijia_kernel::Stat {
+                label,
+                value,
+                href: Some(format!("/appeals?community={community_id}{q}")),
+                kind,
+            };
+            use yijia_kernel::StatKind::{Count, Late, Work};
             Ok(vec![
-                yijia_kernel::Stat {
-                    label: "appeals.stat_waiting",
-                    value: waiting,
-                    href: link("&status=submitted"),
-                },
-                yijia_kernel::Stat {
-                    label: "appeals.stat_open",
-                    value: open,
-                    href: link(""),
-                },
-                yijia_kernel::Stat {
-                    label: "appeals.stat_overdue",
-                    value: overdue,
-                    href: link("&bucket=overdue"),
-                },
+                stat("appeals.stat_waiting", n.waiting, "&status=submitted", Work),
+                stat("appeals.stat_to_verify", n.to_verify, "&status=replied", Work),
+                stat("appeals.stat_due_soon", n.due_soon, "&bucket=due_soon", Work),
+                stat("appeals.stat_overdue", n.overdue, "&bucket=overdue", Late),
+                stat("appeals.stat_open", n.open, "", Count),
             ])
         })
+    }
+
+    fn home<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community_id: i64,
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<yijia_kernel::Home>> {
+        Box::pin(home::home(state, actor, community_id, tr))
     }
 
     fn tick<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {

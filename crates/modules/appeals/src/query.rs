@@ -83,8 +83,12 @@ impl ListQuery {
                     CommunityReach::Nothing if SUPERVISE.allows(actor, &c.place()) => None,
                     CommunityReach::Nothing => return Err(Error::NotFound),
                 };
-                if self.bucket == "overdue" {
-                    f.overdue_at = Some(now);
+                // The desk's own buckets; a status picks 待受理 and 待核实.
+                match self.bucket.as_str() {
+                    "overdue" => f.overdue_at = Some(now),
+                    "due_soon" => f.due_before = Some((now, now + DUE_SOON_MS)),
+                    // A queue's bucket means nothing here and is ignored, as it always was.
+                    _ => {}
                 }
             }
         }

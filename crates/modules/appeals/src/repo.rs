@@ -766,21 +766,42 @@ pub async fn public_steps(db: &Db, community_id: i64, from: i64, to: i64, limit:
         .collect())
 }
 
-/// A community's desk numbers within the reader's reach: waiting to be accepted, still open,
-/// and overdue now.
+/// A community's desk numbers within the reader's reach, at `now`; due soon means before `soon`.
 pub async fn desk_counts(
     db: &Db,
     community_id: i64,
     reach: &yijia_kernel::scope::CommunityReach,
-) -> Result<(i64, i64, i64)> {
+    now: i64,
+    soon: i64,
+) -> Result<DeskCounts> {
+    let due = format!(
+        "(case when status in {WAITING_DISPATCH} then dispatch_due_at \
+         when status in {WAITING_REPLY} then reply_due_at end)"
+    );
     let sql = format!(
-        "select cast(coalesce(sum(case when status = 'submitted' then 1 else 0 end), 0) as bigint), \
-         count(*), cast(coalesce(sum(case when overdue_at is not null then 1 else 0 end), 0) as bigint) \
+        "select cast(coalesce(sum(case when status = 'submitted' then 1 else 0 end), 0) as bigint) as waiting, \
+         cast(coalesce(sum(case when status = 'replied' then 1 else 0 end), 0) as bigint) as to_verify, \
+         cast(coalesce(sum(case when {due} >= $2 and {due} < $3 then 1 else 0 end), 0) as bigint) as due_soon, \
+         count(*) as open, cast(coalesce(sum(case when {due} < $2 then 1 else 0 end), 0) as bigint) as overdue \
          from appeal where community_id = $1 and status not in {FINISHED} and {}",
         reach.sql("grid_id")
     );
     Ok(on_db!(db, |p| sqlx::query_as(&sql)
         .bind(community_id)
+        .bind(now)
+        .bind(soon)
         .fetch_one(p)
         .await?))
+}
+
+/// The desk's day: how many appeals wait for it in each bucket.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct DeskCounts {
+    /// 待受理
+    pub waiting: i64,
+    /// 待核实: replied as done, for the desk to verify.
+    pub to_verify: i64,
+    pub due_soon: i64,
+    pub open: i64,
+    pub overdue: i64,
 }

@@ -39,6 +39,9 @@ impl Module for Audit {
             href: "/admin/audit",
             cap: permissions::READ,
             order: 90,
+            station: yijia_kernel::Station::Admin,
+            icon: "scroll-text",
+            tab: None,
         }]
     }
 

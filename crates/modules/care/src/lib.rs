@@ -8,6 +8,7 @@ pub mod api;
 pub mod codes;
 pub mod commands;
 mod demo;
+mod home;
 pub mod model;
 mod openapi;
 pub(crate) mod pages;
@@ -83,24 +84,36 @@ impl Module for Care {
                 href: "/care/wishes",
                 cap: permissions::TAKE_PART,
                 order: 40,
+                station: yijia_kernel::Station::Wishes,
+                icon: "gift",
+                tab: Some(5),
             },
             NavEntry {
                 label: "care.nav_mine",
                 href: "/care",
                 cap: permissions::CLAIM,
                 order: 41,
+                station: yijia_kernel::Station::Wishes,
+                icon: "hand-helping",
+                tab: None,
             },
             NavEntry {
                 label: "care.nav_coverage",
                 href: "/care/coverage",
                 cap: permissions::LOOK_AFTER,
                 order: 42,
+                station: yijia_kernel::Station::Ledger,
+                icon: "heart",
+                tab: None,
             },
             NavEntry {
                 label: "care.nav_reports",
                 href: "/care/reports",
                 cap: permissions::REPORTS,
                 order: 43,
+                station: yijia_kernel::Station::Reports,
+                icon: "chart-column",
+                tab: None,
             },
         ]
     }
@@ -117,6 +130,16 @@ impl Module for Care {
             permissions::MANAGE,
             permissions::REPORTS,
         ]
+    }
+
+    fn home<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community_id: i64,
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<yijia_kernel::Home>> {
+        Box::pin(home::home(state, actor, community_id, tr))
     }
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {

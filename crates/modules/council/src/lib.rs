@@ -84,18 +84,27 @@ impl Module for Council {
                 href: "/council",
                 cap: permissions::TAKE_PART,
                 order: 30,
+                station: yijia_kernel::Station::Council,
+                icon: "landmark",
+                tab: Some(6),
             },
             NavEntry {
                 label: "council.nav_votes",
                 href: "/council/votes",
                 cap: permissions::TAKE_PART,
                 order: 31,
+                station: yijia_kernel::Station::Council,
+                icon: "vote",
+                tab: None,
             },
             NavEntry {
                 label: "council.nav_meetings",
                 href: "/council/meetings",
                 cap: permissions::TAKE_PART,
                 order: 32,
+                station: yijia_kernel::Station::Council,
+                icon: "calendar",
+                tab: None,
             },
         ]
     }
@@ -111,6 +120,18 @@ impl Module for Council {
             permissions::ANSWER,
             permissions::READ,
         ]
+    }
+
+    fn home_tile(&self, community_id: i64) -> Option<(yijia_kernel::Tile, Capability)> {
+        let tile = yijia_kernel::Tile {
+            label: "council.nav",
+            href: format!("/council?community={community_id}"),
+            icon: "landmark",
+            hint: String::new(),
+            primary: false,
+            order: 50,
+        };
+        Some((tile, permissions::TAKE_PART))
     }
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod codes;
 pub mod commands;
 mod demo;
+mod home;
 pub mod import;
 pub mod model;
 mod openapi;
@@ -90,12 +91,18 @@ impl Module for Registry {
                 href: "/registry",
                 cap: permissions::READ,
                 order: 20,
+                station: yijia_kernel::Station::Ledger,
+                icon: "users",
+                tab: Some(2),
             },
             NavEntry {
                 label: "registry.my_data",
                 href: "/me/data",
                 cap: permissions::OWN_DATA,
                 order: 90,
+                station: yijia_kernel::Station::Mine,
+                icon: "user",
+                tab: None,
             },
         ]
     }
@@ -139,19 +146,32 @@ impl Module for Registry {
                     label: "registry.residents",
                     value: sum(|g| g.residents),
                     href: href.clone(),
+                    kind: yijia_kernel::StatKind::Count,
                 },
                 Stat {
                     label: "registry.care_group_members",
                     value: sum(|g| g.care.values().sum()),
                     href: href.clone(),
+                    kind: yijia_kernel::StatKind::Count,
                 },
                 Stat {
                     label: "registry.visits_this_month",
                     value: sum(|g| g.visits_this_month),
                     href,
+                    kind: yijia_kernel::StatKind::Count,
                 },
             ])
         })
+    }
+
+    fn home<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community_id: i64,
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<yijia_kernel::Home>> {
+        Box::pin(home::home(state, actor, community_id, tr))
     }
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {

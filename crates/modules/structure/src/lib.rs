@@ -94,6 +94,9 @@ impl Module for Structure {
             href: "/structure",
             cap: permissions::READ,
             order: 10,
+            station: yijia_kernel::Station::Ledger,
+            icon: "network",
+            tab: None,
         }]
     }
 
@@ -131,6 +134,7 @@ impl Module for Structure {
                     },
                     value: n,
                     href: (level == Level::Grid).then(|| format!("/structure/communities/{community_id}")),
+                    kind: yijia_kernel::StatKind::Count,
                 })
                 .collect())
         })

@@ -95,30 +95,45 @@ impl Module for Volunteers {
                 href: "/volunteers",
                 cap: permissions::JOIN,
                 order: 20,
+                station: yijia_kernel::Station::Volunteers,
+                icon: "handshake",
+                tab: Some(4),
             },
             NavEntry {
                 label: "volunteers.nav_activities",
                 href: "/volunteers/activities",
                 cap: permissions::JOIN,
                 order: 21,
+                station: yijia_kernel::Station::Volunteers,
+                icon: "calendar",
+                tab: None,
             },
             NavEntry {
                 label: "volunteers.nav_teams",
                 href: "/volunteers/teams",
                 cap: permissions::MANAGE,
                 order: 22,
+                station: yijia_kernel::Station::Volunteers,
+                icon: "users",
+                tab: None,
             },
             NavEntry {
                 label: "volunteers.nav_people",
                 href: "/volunteers/people",
                 cap: permissions::MANAGE,
                 order: 23,
+                station: yijia_kernel::Station::Volunteers,
+                icon: "user",
+                tab: None,
             },
             NavEntry {
                 label: "volunteers.nav_reports",
                 href: "/volunteers/reports",
                 cap: permissions::REPORTS,
                 order: 24,
+                station: yijia_kernel::Station::Reports,
+                icon: "chart-column",
+                tab: None,
             },
         ]
     }
@@ -138,6 +153,18 @@ impl Module for Volunteers {
             permissions::REDEEM,
             permissions::REPORTS,
         ]
+    }
+
+    fn home_tile(&self, community_id: i64) -> Option<(yijia_kernel::Tile, Capability)> {
+        let tile = yijia_kernel::Tile {
+            label: "volunteers.nav_activities",
+            href: format!("/volunteers/activities?community={community_id}"),
+            icon: "calendar",
+            hint: String::new(),
+            primary: false,
+            order: 40,
+        };
+        Some((tile, permissions::JOIN))
     }
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {

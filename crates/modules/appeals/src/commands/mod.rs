@@ -219,7 +219,30 @@ pub(crate) async fn tell(
         .requester_account_id
         .filter(|r| public && Some(*r) != actor.account_id)
     {
-        notify::send(tx, &[r], &note("appeals.note_progress"), now).await?;
+        let mut told = note(progress_of(action));
+        told.args = serde_json::json!({
+            "id": a.appeal_id,
+            "category": a.category_name,
+            "party": a.party_name.clone().unwrap_or_default(),
+            "due_at": a.reply_due_at,
+        });
+        notify::send(tx, &[r], &told, now).await?;
     }
     Ok(())
+}
+
+/// What the requester is told of a step: what happened and who has it next.
+fn progress_of(action: Action) -> &'static str {
+    match action {
+        Action::Accept => "appeals.progress_accept",
+        Action::Dispatch => "appeals.progress_dispatch",
+        Action::Take => "appeals.progress_take",
+        Action::Reply => "appeals.progress_reply",
+        Action::Verify => "appeals.progress_verify",
+        Action::Decline => "appeals.progress_decline",
+        Action::Redo => "appeals.progress_redo",
+        Action::ApproveReturn => "appeals.progress_returned",
+        Action::Close => "appeals.progress_close",
+        _ => "appeals.note_progress",
+    }
 }

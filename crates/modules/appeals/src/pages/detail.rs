@@ -6,14 +6,14 @@ use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use yijia_kernel::clock::format_local;
 use yijia_kernel::Actor;
-use yijia_web::{render, respond, Chrome, CurrentActor, PageCtx, PageForm, PageUpload, Shown, WebResult, P};
+use yijia_web::{flash, render, respond, Chrome, CurrentActor, PageCtx, PageForm, PageUpload, Shown, WebResult, P};
 
 use super::{options, Labels};
 use crate::commands::photo::add_photo;
 use crate::commands::reveal::reveal_contact;
 use crate::commands::step::{step, StepInput};
 use crate::commands::Access;
-use crate::model::{DeclineReason, Rating};
+use crate::model::{Action, DeclineReason, Rating, Status};
 use crate::repo::{self, PartyRow, StepRow};
 use crate::view::{load, AppealView};
 
@@ -30,6 +30,8 @@ struct DetailPage {
     ratings: Vec<(&'static str, &'static str)>,
     form: Shown<StepInput>,
     revealed: Option<String>,
+    /// The reader's steps, the primary one first.
+    ordered: Vec<&'static str>,
 }
 
 impl DetailPage {
@@ -44,6 +46,31 @@ impl DetailPage {
             .unwrap_or_default()
     }
 
+    /// The reader is the resident who raised it, on her own appeal.
+    fn own_view(&self) -> bool {
+        self.access.requester && !self.access.inside()
+    }
+
+    /// The state in the reader's words (`pages::status_text`).
+    fn state(&self) -> String {
+        super::status_text(Status::parse(&self.v.row.status), self.own_view(), &self.chrome.tr)
+    }
+
+    /// The public note is the resident's own 补充说明 when she writes it; staff write it to her.
+    fn note_label(&self) -> String {
+        self.chrome.t(if self.own_view() {
+            "appeals.requester_note"
+        } else {
+            "appeals.public_note"
+        })
+    }
+
+    /// The step the appeal waits for from this reader, first and filled; the others wait in
+    /// dialogs.
+    fn is_primary(&self, act: &&str) -> bool {
+        primary(&self.v.actions) == Some(*act)
+    }
+
     fn live_parties(&self) -> Vec<(String, String)> {
         self.parties
             .iter()
@@ -51,6 +78,23 @@ impl DetailPage {
             .map(|p| (p.party_id.to_string(), p.name.clone()))
             .collect()
     }
+}
+
+/// The step each state waits for, in the loop's order; notes, urging and supervising never are.
+const PRIMARY: [Action; 9] = [
+    Action::Accept,
+    Action::Dispatch,
+    Action::Take,
+    Action::Reply,
+    Action::Verify,
+    Action::Rate,
+    Action::Callback,
+    Action::Close,
+    Action::ApproveReturn,
+];
+
+fn primary(actions: &[&'static str]) -> Option<&'static str> {
+    PRIMARY.iter().map(|a| a.as_str()).find(|p| actions.contains(p))
 }
 
 async fn page(
@@ -63,6 +107,9 @@ async fn page(
     let (v, access) = load(&ctx.state, a, id).await?;
     let c = crate::commands::community(&ctx.state, v.row.community_id).await?;
     let chrome = Chrome::new(ctx, "appeals.appeal");
+    let mut ordered = v.actions.clone();
+    let first = primary(&v.actions);
+    ordered.sort_by_key(|a| Some(*a) != first);
     let lang = chrome.lang();
     let res = render(DetailPage {
         l: Labels { lang },
@@ -75,6 +122,7 @@ async fn page(
         access,
         form,
         revealed: revealed.clone(),
+        ordered,
     })?;
     Ok(if revealed.is_some() {
         ([(axum::http::header::CACHE_CONTROL, "no-store")], res).into_response()
@@ -93,9 +141,13 @@ pub async fn post_step(
     P(id): P<i64>,
     PageForm(f): PageForm<StepInput>,
 ) -> WebResult<Response> {
-    let result = step(&ctx.state, &a, id, &f)
-        .await
-        .map(|_| Redirect::to(&format!("/appeals/{id}#timeline")).into_response());
+    let result = match step(&ctx.state, &a, id, &f).await {
+        Ok(_) => {
+            let said = what_happened(&ctx, &a, id, &f.action).await?;
+            Ok(flash(Redirect::to(&format!("/appeals/{id}")).into_response(), said))
+        }
+        Err(e) => Err(e),
+    };
     // Each action's form has its own field ids; the error goes back to the form it came from.
     let which = crate::model::Action::parse(&f.action).map_or("step", |a| a.as_str());
     respond(
@@ -104,6 +156,31 @@ pub async fn post_step(
         |form| page(&ctx, &a, id, form, None),
     )
     .await
+}
+
+/// What a step did, said at the top of the page it comes back to: a dispatch names the party
+/// and when it is due.
+async fn what_happened(ctx: &PageCtx, a: &Actor, id: i64, action: &str) -> WebResult<String> {
+    let Some(action) = Action::parse(action) else {
+        return Ok(ctx.tr.t("flash.saved"));
+    };
+    if action != Action::Dispatch {
+        return Ok(ctx
+            .tr
+            .tf("appeals.done", &[("action", action.label(ctx.tr.lang()).to_owned())]));
+    }
+    let (v, _) = load(&ctx.state, a, id).await?;
+    let c = crate::commands::community(&ctx.state, v.row.community_id).await?;
+    Ok(ctx.tr.tf(
+        "appeals.done_dispatch",
+        &[
+            ("party", v.row.party_name.clone().unwrap_or_default()),
+            (
+                "when",
+                v.due_at.map(|d| format_local(d, &c.time_zone)).unwrap_or_default(),
+            ),
+        ],
+    ))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -142,7 +219,12 @@ pub async fn post_photo(
         Ok(PageUpload(file)) => add_photo(&ctx.state, &a, id, &file.bytes).await,
         Err(yijia_web::AppError(e)) => Err(e),
     }
-    .map(|_| Redirect::to(&format!("/appeals/{id}#photos")).into_response());
+    .map(|_| {
+        flash(
+            Redirect::to(&format!("/appeals/{id}#photos")).into_response(),
+            ctx.tr.t("appeals.done_photo"),
+        )
+    });
     respond(
         result,
         |e| Shown::failed("photo", StepInput::default(), e, &ctx.tr),

@@ -6,9 +6,8 @@ use axum::response::Response;
 use yijia_kernel::clock::format_local;
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
-use super::Labels;
 use crate::model::Status;
-use crate::permissions::{CATALOGUE, INTAKE, SUBMIT};
+use crate::permissions::{CATALOGUE, INTAKE, READ, SUBMIT};
 use crate::query::{only_community, ListQuery};
 use crate::repo::{self, AppealRow};
 use crate::view::due_at;
@@ -17,7 +16,6 @@ use crate::view::due_at;
 #[template(path = "list.html")]
 struct ListPage {
     chrome: Chrome,
-    l: Labels,
     q: ListQuery,
     rows: Vec<AppealRow>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -26,7 +24,10 @@ struct ListPage {
     next: Option<i64>,
     can_new: bool,
     can_catalogue: bool,
+    /// Reads the community's appeals: the desk's quick filters are offered.
+    can_desk: bool,
     community: Option<i64>,
+    tr: yijia_kernel::i18n::Tr,
 }
 
 impl ListPage {
@@ -40,6 +41,20 @@ impl ListPage {
 
     fn overdue(&self, a: &AppealRow) -> bool {
         due_at(a).is_some_and(|d| d < self.now)
+    }
+
+    /// The state's chip tone and words; the resident reads her own appeals' states in hers.
+    fn tone(&self, a: &AppealRow) -> &'static str {
+        super::tone(Status::parse(&a.status), self.overdue(a))
+    }
+
+    fn state(&self, a: &AppealRow) -> String {
+        super::status_text(Status::parse(&a.status), self.q.view() == "mine", &self.tr)
+    }
+
+    /// A quick filter of the desk's view is the one shown.
+    fn desk_filter_is(&self, status: &str, bucket: &str) -> bool {
+        self.q.view() == "community" && self.q.status == status && self.q.bucket == bucket
     }
 
     fn next_href(&self, before: &i64) -> String {
@@ -70,13 +85,19 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery
         Some(id) => Some(crate::commands::community(&ctx.state, id).await?),
         None => None,
     };
-    let chrome = Chrome::new(&ctx, "appeals.title");
+    let chrome = Chrome::new(
+        &ctx,
+        match q.view() {
+            "mine" => "appeals.nav_mine",
+            "queue" => "appeals.nav_queue",
+            _ => "appeals.title",
+        },
+    );
     let lang = chrome.lang();
     for r in &mut rows {
         r.hide_requester_from(a.account_id);
     }
     render(ListPage {
-        l: Labels { lang },
         statuses: Status::ALL.iter().map(|s| (s.as_str(), s.label(lang))).collect(),
         tz: c
             .as_ref()
@@ -87,7 +108,9 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery
             .as_ref()
             .is_some_and(|c| SUBMIT.allows(&a, &c.place()) || INTAKE.allows(&a, &c.place())),
         can_catalogue: c.as_ref().is_some_and(|c| CATALOGUE.allows(&a, &c.place())),
+        can_desk: READ.held_by(&a),
         community,
+        tr: ctx.tr.clone(),
         chrome,
         q,
         rows,

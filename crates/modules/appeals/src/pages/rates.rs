@@ -82,6 +82,9 @@ impl RatesPage {
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<RatesQuery>) -> WebResult<Response> {
+    if let Some(choice) = yijia_web::choose_community(&ctx, &a, &crate::permissions::RATES, q.community).await? {
+        return Ok(choice);
+    }
     let (c, month) = allowed(&ctx.state, &a, q.community, &q.month).await?;
     let r = report(&ctx.state, &c, month).await?;
     render(RatesPage {

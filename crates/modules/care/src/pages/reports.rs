@@ -74,6 +74,9 @@ async fn build(
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ReportQuery>) -> WebResult<Response> {
+    if let Some(choice) = yijia_web::choose_community(&ctx, &a, &crate::permissions::REPORTS, q.community).await? {
+        return Ok(choice);
+    }
     let chrome = Chrome::new(&ctx, "care.reports_title");
     let lang = chrome.lang();
     let (c, r) = build(&ctx, &a, &q, lang).await?;

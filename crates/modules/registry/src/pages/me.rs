@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yijia_kernel::{Actor, AppState, Error, Result};
 use yijia_web::{
-    is_form_error, render, with_error_status, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P, Q,
+    flash, is_form_error, render, with_error_status, Chrome, CurrentActor, PageCtx, PageForm, Shown, WebResult, P, Q,
 };
 
 use super::ResidentView;
@@ -76,7 +76,6 @@ struct MePage {
     mine: Option<Mine>,
     requests: Vec<RequestRow>,
     form: Shown<RequestForm>,
-    sent: bool,
 }
 
 impl MePage {
@@ -85,7 +84,7 @@ impl MePage {
     }
 }
 
-async fn me_page(ctx: &PageCtx, a: &Actor, form: Shown<RequestForm>, sent: bool) -> WebResult<Response> {
+async fn me_page(ctx: &PageCtx, a: &Actor, form: Shown<RequestForm>) -> WebResult<Response> {
     let data = own_data(&ctx.state, a).await?;
     let chrome = Chrome::new(ctx, "registry.my_data");
     let mine = match data {
@@ -108,7 +107,6 @@ async fn me_page(ctx: &PageCtx, a: &Actor, form: Shown<RequestForm>, sent: bool)
         mine,
         requests,
         form,
-        sent,
     })?;
     res.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
@@ -117,14 +115,8 @@ async fn me_page(ctx: &PageCtx, a: &Actor, form: Shown<RequestForm>, sent: bool)
     Ok(res)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SentQuery {
-    pub sent: Option<String>,
-}
-
-pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<SentQuery>) -> WebResult<Response> {
-    me_page(&ctx, &a, Shown::none(), q.sent.is_some()).await
+pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor) -> WebResult<Response> {
+    me_page(&ctx, &a, Shown::none()).await
 }
 
 /// The copy a resident downloads: their whole record as JSON.
@@ -151,10 +143,13 @@ pub async fn post_request(
     PageForm(f): PageForm<RequestForm>,
 ) -> WebResult<Response> {
     match submit(&ctx.state, &a, &f.kind, &f.body).await {
-        Ok(_) => Ok(Redirect::to("/me/data?sent=1").into_response()),
+        Ok(_) => Ok(flash(
+            Redirect::to("/me/data").into_response(),
+            ctx.tr.t("registry.request_sent"),
+        )),
         Err(e) if is_form_error(&e) => {
             let shown = Shown::failed("request", f, &e, &ctx.tr);
-            Ok(with_error_status(me_page(&ctx, &a, shown, false).await?, &e))
+            Ok(with_error_status(me_page(&ctx, &a, shown).await?, &e))
         }
         Err(e) => Err(e.into()),
     }

@@ -135,6 +135,29 @@ pub fn event_label(chrome: &yijia_web::Chrome, kind: &str) -> String {
     chrome.t(&format!("registry.event_{}", kind.replace('.', "_")))
 }
 
+/// A history line's detail in the reader's language: the fields a `resident.update` changed
+/// (stored as column names) by their labels.
+fn event_detail(chrome: &yijia_web::Chrome, kind: &str, detail: String) -> String {
+    if kind != "resident.update" {
+        return detail;
+    }
+    let label = |column: &str| {
+        let field = match column {
+            "id_masked" => "id_number",
+            "has_health" => "health",
+            c => c.trim_end_matches("_masked"),
+        };
+        let key = format!("registry.{field}");
+        let text = chrome.t(&key);
+        if text == key {
+            column.to_owned()
+        } else {
+            text
+        }
+    };
+    detail.split(", ").map(label).collect::<Vec<_>>().join(", ")
+}
+
 /// A line of a history as shown: when (in the community's time zone), what, detail, who.
 pub struct HistoryLine {
     pub when: String,
@@ -148,7 +171,7 @@ pub fn history_lines(chrome: &yijia_web::Chrome, tz: &str, rows: Vec<crate::repo
         .map(|e| HistoryLine {
             when: yijia_kernel::clock::format_local(e.at, tz),
             what: event_label(chrome, &e.kind),
-            detail: e.detail,
+            detail: event_detail(chrome, &e.kind, e.detail),
             who: e.actor_label,
         })
         .collect()

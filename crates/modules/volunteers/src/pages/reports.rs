@@ -94,15 +94,27 @@ impl ReportPage {
             ("volunteers.served", pick(&self.r.served)),
         ]
     }
-    fn tables(&self) -> [(&'static str, &[Line]); 2] {
+    /// Title, heading of the names' column, lines.
+    fn tables(&self) -> [(&'static str, &'static str, &[Line]); 2] {
         [
-            ("volunteers.by_team", &self.r.by_team),
-            ("volunteers.by_grid", &self.r.by_grid),
+            ("volunteers.by_team", "volunteers.team", &self.r.by_team),
+            ("volunteers.by_grid", "volunteers.grids", &self.r.by_grid),
         ]
+    }
+    /// A month's name ("3月", "Month 3") from its number, 1–12.
+    fn month_name(&self, n: impl std::fmt::Display) -> String {
+        self.chrome.tr.tf("volunteers.month_n", &[("n", n.to_string())])
+    }
+    /// The names of the months shown, in the order of the columns.
+    fn months(&self) -> Vec<String> {
+        self.columns().into_iter().map(|i| self.month_name(i + 1)).collect()
     }
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ReportQuery>) -> WebResult<Response> {
+    if let Some(choice) = yijia_web::choose_community(&ctx, &a, &REPORTS, q.community).await? {
+        return Ok(choice);
+    }
     let (c, year, month) = allowed(&ctx.state, &a, &q).await?;
     render(ReportPage {
         chrome: Chrome::new(&ctx, "volunteers.nav_reports"),
