@@ -22,10 +22,13 @@ pub enum Kind {
     /// A short list, typed with commas or 、 between its items: at most `items` items of at
     /// most `len` characters each, stored joined by 、 without duplicates.
     List { items: usize, len: usize },
-    /// Text a module checks itself: `check` gives the stored form or why it is refused.
+    /// Text a module checks itself: `check` gives the stored form or why it is refused, and
+    /// `show` the stored form as the reader writes it (its labels, not its codes, in the
+    /// language given), which `check` takes back.
     Checked {
         max: usize,
         check: fn(&str) -> std::result::Result<String, Message>,
+        show: fn(&str, &str) -> String,
     },
 }
 
@@ -44,7 +47,20 @@ pub struct Setting {
     pub default: &'static str,
 }
 
+/// A checked setting shown as it is stored.
+pub fn as_stored(v: &str, _lang: &str) -> String {
+    v.to_owned()
+}
+
 impl Setting {
+    /// A stored value as a person reads and writes it in `lang`.
+    pub fn shown(&self, value: &str, lang: &str) -> String {
+        match self.kind {
+            Kind::Checked { show, .. } => show(value, lang),
+            _ => value.to_owned(),
+        }
+    }
+
     pub fn is_secret(&self) -> bool {
         matches!(self.kind, Kind::Secret { .. })
     }
@@ -97,7 +113,7 @@ impl Setting {
                 }
                 Ok(out.join("、"))
             }
-            Kind::Checked { max, check } => {
+            Kind::Checked { max, check, .. } => {
                 if v.chars().count() > max {
                     return Err(Message::new("field.too_long")
                         .arg("max", max)

@@ -1003,6 +1003,17 @@ async fn the_months_rates_match_a_hand_count_and_follow_the_communitys_formula()
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.text());
+    // The settings page shows them in words, not codes, and takes the words back.
+    let shown = admin.get("/structure/communities/1").await.text();
+    for (key, words) in [
+        ("appeals.solved_ratings", "满意"),
+        ("appeals.deadline_emergency", "1小时，2小时"),
+    ] {
+        assert!(
+            shown.contains(&format!(r#"name="{key}" type="text" value="{words}""#)),
+            "{key} shown as {words}"
+        );
+    }
     let bad = admin
         .post_form(
             "/structure/communities/1/settings",

@@ -32,6 +32,7 @@ pub const WEBHOOK_URL: Setting = Setting {
     kind: Kind::Checked {
         max: 500,
         check: check_url,
+        show: yijia_kernel::settings::as_stored,
     },
     default: "",
 };

@@ -35,7 +35,9 @@ pub const BASIC_WEIGHT: Setting = Setting {
 fn check_ratings(v: &str) -> std::result::Result<String, Message> {
     let mut out: Vec<&str> = Vec::new();
     for part in v.split([',', '，', '、', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
-        let r = Rating::parse(part).ok_or_else(|| Message::new("appeals.bad_ratings"))?;
+        let r = Rating::parse(part)
+            .or_else(|| Rating::ALL.iter().copied().find(|r| part == r.label("zh-CN")))
+            .ok_or_else(|| Message::new("appeals.bad_ratings"))?;
         if !out.contains(&r.as_str()) {
             out.push(r.as_str());
         }
@@ -46,6 +48,20 @@ fn check_ratings(v: &str) -> std::result::Result<String, Message> {
     Ok(out.join(", "))
 }
 
+/// The ratings by their Chinese names (满意、基本满意), as `check_ratings` reads them back; in
+/// English their codes, which are English words (the labels have spaces, which separate items).
+fn show_ratings(v: &str, lang: &str) -> String {
+    if lang != "zh-CN" {
+        return v.to_owned();
+    }
+    let labels: Vec<&str> = v
+        .split([',', '，', '、', ' '])
+        .filter_map(|p| Rating::parse(p.trim()))
+        .map(|r| r.label(lang))
+        .collect();
+    labels.join("、")
+}
+
 pub const SOLVED_RATINGS: Setting = Setting {
     key: "appeals.solved_ratings",
     label: "appeals.setting_solved_ratings",
@@ -53,6 +69,7 @@ pub const SOLVED_RATINGS: Setting = Setting {
     kind: Kind::Checked {
         max: 60,
         check: check_ratings,
+        show: show_ratings,
     },
     default: "satisfied, basic",
 };
@@ -289,6 +306,16 @@ impl Names {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_solved_ratings_read_as_words_and_are_taken_back_as_words() {
+        let stored = SOLVED_RATINGS.default;
+        assert_eq!(show_ratings(stored, "zh-CN"), "满意、基本满意");
+        assert_eq!(show_ratings(stored, "en"), stored);
+        assert_eq!(check_ratings("满意、基本满意").as_deref(), Ok(stored));
+        assert_eq!(check_ratings("基本满意，满意").as_deref(), Ok("basic, satisfied"));
+        assert!(check_ratings("很好").is_err());
+    }
 
     #[test]
     fn rates_follow_the_communitys_formula() {

@@ -33,6 +33,15 @@ impl Span {
         }
     }
 
+    /// In Chinese words, as `parse` reads them back: 2小时, 3天, 5个工作日.
+    pub fn words(self) -> String {
+        match self {
+            Span::Hours(n) => format!("{n}小时"),
+            Span::Days(n) => format!("{n}天"),
+            Span::WorkingDays(n) => format!("{n}个工作日"),
+        }
+    }
+
     pub fn code(self) -> String {
         match self {
             Span::Hours(n) => format!("{n}h"),
@@ -84,6 +93,14 @@ fn check_spans(v: &str) -> Result<String, Message> {
         .ok_or_else(|| Message::new("appeals.bad_spans"))
 }
 
+/// `1h, 2h` as a Chinese reader writes it, `1小时，2小时`; codes in English.
+fn show_spans(v: &str, lang: &str) -> String {
+    match TierSpans::parse(v) {
+        Some(t) if lang == "zh-CN" => format!("{}，{}", t.dispatch.words(), t.reply.words()),
+        _ => v.to_owned(),
+    }
+}
+
 macro_rules! tier_setting {
     ($name:ident, $key:literal, $label:literal, $default:literal) => {
         pub const $name: Setting = Setting {
@@ -93,6 +110,7 @@ macro_rules! tier_setting {
             kind: Kind::Checked {
                 max: 40,
                 check: check_spans,
+                show: show_spans,
             },
             default: $default,
         };
@@ -138,6 +156,15 @@ mod tests {
     use jiff::civil::date;
 
     use super::*;
+
+    #[test]
+    fn deadlines_read_in_chinese_words_and_are_taken_back() {
+        assert_eq!(show_spans("1h, 2h", "zh-CN"), "1小时，2小时");
+        assert_eq!(show_spans("2d, 5wd", "zh-CN"), "2天，5个工作日");
+        assert_eq!(show_spans("1h, 2h", "en"), "1h, 2h");
+        assert_eq!(check_spans("1小时，2小时").as_deref(), Ok("1h, 2h"));
+        assert_eq!(check_spans("2天，5个工作日").as_deref(), Ok("2d, 5wd"));
+    }
 
     fn ms(y: i16, m: i8, d: i8, h: i8, tz: &TimeZone) -> i64 {
         date(y, m, d)

@@ -36,6 +36,7 @@ pub const INTERVALS: Setting = Setting {
     kind: Kind::Checked {
         max: 400,
         check: check_intervals,
+        show: yijia_kernel::settings::as_stored,
     },
     default: "elderly_alone=7, serious_illness=7, child_in_difficulty=14, left_behind_child=14, disabled=14, tekun=14, empty_nest=14",
 };

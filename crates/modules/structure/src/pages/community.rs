@@ -107,11 +107,11 @@ async fn page_with(
             key: s.key,
             label: s.label,
             hint: s.hint,
+            // What was typed comes back as typed; a stored value in the reader's words.
             value: typed
                 .get(s.key)
-                .or_else(|| stored.get(s.key))
                 .cloned()
-                .unwrap_or_else(|| s.default.to_owned()),
+                .unwrap_or_else(|| s.shown(stored.get(s.key).map_or(s.default, String::as_str), ctx.tr.lang())),
             error: typed_errors.get(s.key).map(|m| ctx.tr.msg(m)),
             secret: s.is_secret(),
         })

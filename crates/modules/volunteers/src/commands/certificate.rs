@@ -29,6 +29,7 @@ pub const STAR_HOURS: Setting = Setting {
     kind: Kind::Checked {
         max: 100,
         check: check_stars,
+        show: yijia_kernel::settings::as_stored,
     },
     default: "100,300,600,1000,1500",
 };
