@@ -804,6 +804,37 @@ async fn photos_lose_their_gps_and_are_shown_only_to_those_who_see_the_appeal() 
     assert_eq!(property.get(&href).await.status, 200);
     let view = resident.get(&format!("/api/v1/appeals/{id}")).await.json();
     assert_eq!(view["photos"].as_array().unwrap().len(), 1);
+
+    // The company's photo of the work done is shown apart from hers of the leak.
+    act(&mut property, &id, json!({ "action": "take" })).await;
+    let after = property
+        .post_file(&path, "photo", "fixed.jpg", &jpeg_with_gps_of(41))
+        .await;
+    assert_eq!(after.status, 201, "{}", after.text());
+    let page = app
+        .signed_in("resident1", PW)
+        .await
+        .get(&format!("/appeals/{id}"))
+        .await
+        .text();
+    let (raised, handled) = page
+        .split_once("办理中和办结后的照片")
+        .expect("a heading for the photos of the work");
+    assert!(
+        raised.contains("反映时的照片") && raised.contains(sha),
+        "hers as raised"
+    );
+    let after_sha = after.json()["href"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        handled.contains(&after_sha) && !handled.contains(sha),
+        "the company's after"
+    );
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use crate::commands::reveal::reveal_contact;
 use crate::commands::step::{step, StepInput};
 use crate::commands::Access;
 use crate::model::{Action, DeclineReason, Rating, Status};
-use crate::repo::{self, PartyRow, StepRow};
+use crate::repo::{self, PartyRow, PhotoRow, StepRow};
 use crate::view::{load, AppealView};
 
 #[derive(Template)]
@@ -44,6 +44,30 @@ impl DetailPage {
             .and_then(|id| self.parties.iter().find(|p| p.party_id == id))
             .map(|p| p.name.clone())
             .unwrap_or_default()
+    }
+
+    /// The photos taken before the appeal was handled (as it was raised) or after (while it
+    /// was handled and as it was answered): the state it was in when each was added says which.
+    fn photos(&self, before: &bool) -> Vec<&PhotoRow> {
+        self.v
+            .photos
+            .iter()
+            .filter(|p| {
+                let raised = matches!(
+                    Status::parse(&p.status),
+                    Some(Status::Submitted | Status::Accepted | Status::Dispatched) | None
+                );
+                raised == *before
+            })
+            .collect()
+    }
+
+    fn photos_heading(&self, before: &bool) -> &'static str {
+        if *before {
+            "appeals.photos_before"
+        } else {
+            "appeals.photos_after"
+        }
     }
 
     /// The reader is the resident who raised it, on her own appeal.
