@@ -141,7 +141,8 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
   await expect(form.getByLabel('诉求人姓名')).toHaveCount(0);
   await form.getByLabel('事项类别').selectOption({ label: '漏水渗水' });
   await form.getByLabel('诉求类型').selectOption({ label: '求助' });
-  await form.getByLabel('具体情况').fill(description);
+  // In a hurry she writes too little at first.
+  await form.getByLabel('具体情况').fill('漏水');
   // Her own flat is chosen for her (her account is linked to her household).
   const unit = form.getByLabel('位置（楼栋单元）');
   await expect(unit).not.toHaveValue('');
@@ -160,6 +161,15 @@ test('a leak raised from a phone goes round the whole loop: accepted, dispatched
   await expect(form).toContainText('已填入当前位置。');
   await checkA11y(resident);
   await expectNoSidewaysScroll(resident);
+  await form.getByRole('button', { name: '提交', exact: true }).click();
+  // Refused, and told why at the field; what she chose is all still there, the photo too.
+  await expect(form.getByText('请再多写几个字，说清楚情况。')).toBeVisible();
+  await expect(form.getByLabel('具体情况')).toHaveAttribute('aria-invalid', 'true');
+  await expect(resident).toHaveURL(/\/appeals\/new/);
+  expect(await form.getByLabel('照片（可选）').evaluate((i) => (i as HTMLInputElement).files?.length)).toBe(1);
+  await expect(form.getByLabel('纬度')).toHaveValue('36.061100');
+  await checkA11y(resident);
+  await form.getByLabel('具体情况').fill(description);
   await form.getByRole('button', { name: '提交', exact: true }).click();
   await expect(resident).toHaveURL(/\/appeals\/\d+$/);
   const href = new URL(resident.url()).pathname;

@@ -60,6 +60,18 @@ pub fn carry(method: &Method, path: &str, had: bool, tr: &Tr, res: &mut Response
     }
 }
 
+/// A form sent in place by htmx (`HX-Request`) that succeeded is followed by a whole page load,
+/// not swapped into the form's page: its redirect becomes htmx's own (`HX-Redirect`).
+pub fn for_htmx(in_place: bool, res: &mut Response) {
+    if !in_place || !res.status().is_redirection() {
+        return;
+    }
+    if let Some(to) = res.headers_mut().remove(header::LOCATION) {
+        *res.status_mut() = axum::http::StatusCode::OK;
+        res.headers_mut().insert("hx-redirect", to);
+    }
+}
+
 fn shows_page(res: &Response) -> bool {
     res.headers()
         .get(header::CONTENT_TYPE)

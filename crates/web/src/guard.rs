@@ -61,10 +61,12 @@ pub async fn resolve_actor(State(state): State<AppState>, mut req: Request, next
     let flash = crate::flash::read(req.headers());
     let had_flash = flash.is_some();
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let in_place = req.headers().contains_key("hx-request");
     let c = ReqCtx { actor, locale, flash };
     req.extensions_mut().insert(c.clone());
     let mut res = next.run(req).await;
     crate::flash::carry(&method, &path, had_flash, &state.tr(locale), &mut res);
+    crate::flash::for_htmx(in_place, &mut res);
     // The error page, drawn outside, keeps the reader's menu.
     res.extensions_mut().insert(c);
     with_locale(res, locale)

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use yijia_db::on_db;
 use yijia_kernel::{Actor, AppState, Error, Result};
-use yijia_web::{render, respond, Chrome, CurrentActor, PageCtx, PageParts, Shown, WebResult, Q};
+use yijia_web::{flash, render, respond, Chrome, CurrentActor, PageCtx, PageParts, Shown, WebResult, Q};
 
 use super::options;
 use crate::commands::submit::{submit_with_photos, AppealInput};
@@ -120,9 +120,10 @@ pub async fn post(
         .filter(|u| u.field == "photos")
         .map(|u| u.bytes.as_slice())
         .collect();
-    let result = submit_with_photos(&ctx.state, &a, &f, &photos)
-        .await
-        .map(|id| Redirect::to(&format!("/appeals/{id}")).into_response());
+    let result = submit_with_photos(&ctx.state, &a, &f, &photos).await.map(|id| {
+        let to = Redirect::to(&format!("/appeals/{id}")).into_response();
+        flash(to, ctx.tr.tf("appeals.done_submit", &[("id", id.to_string())]))
+    });
     respond(
         result,
         |e| Shown::failed("appeal", f, e, &ctx.tr),
