@@ -6,6 +6,7 @@ pub mod api;
 pub mod codes;
 pub mod commands;
 mod demo;
+mod home;
 mod hours;
 pub mod ledger;
 pub mod model;
@@ -127,6 +128,15 @@ impl Module for Volunteers {
                 tab: None,
             },
             NavEntry {
+                label: "volunteers.redeem_title",
+                href: "/volunteers/redeem",
+                cap: permissions::REDEEM,
+                order: 25,
+                station: yijia_kernel::Station::Volunteers,
+                icon: "gift",
+                tab: Some(4),
+            },
+            NavEntry {
                 label: "volunteers.nav_reports",
                 href: "/volunteers/reports",
                 cap: permissions::REPORTS,
@@ -155,16 +165,14 @@ impl Module for Volunteers {
         ]
     }
 
-    fn home_tile(&self, community_id: i64) -> Option<(yijia_kernel::Tile, Capability)> {
-        let tile = yijia_kernel::Tile {
-            label: "volunteers.nav_activities",
-            href: format!("/volunteers/activities?community={community_id}"),
-            icon: "calendar",
-            hint: String::new(),
-            primary: false,
-            order: 40,
-        };
-        Some((tile, permissions::JOIN))
+    fn home<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community_id: i64,
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<yijia_kernel::Home>> {
+        Box::pin(home::home(state, actor, community_id, tr))
     }
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {
