@@ -67,7 +67,7 @@ fn inbox_paths() -> Value {
                 "tags": ["inbox"],
                 "responses": {
                     "200": {
-                        "description": "The notifications and how many are unread.",
+                        "description": "The notifications, and how many things have unread news: the notifications about one thing (one appeal's steps, which share a `link`) count once.",
                         "content": { "application/json": { "schema": {
                             "type": "object",
                             "required": ["items", "unread"],
@@ -84,7 +84,7 @@ fn inbox_paths() -> Value {
         },
         "/api/v1/me/notifications/{id}/read": {
             "post": {
-                "summary": "Marks one of my notifications read",
+                "summary": "Marks one of my notifications read, with my unread ones about the same thing (the same link)",
                 "operationId": "readMyNotification",
                 "tags": ["inbox"],
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
