@@ -211,3 +211,47 @@ async fn a_one_time_password_is_changed_before_anything_else() {
     assert_eq!(home.header("location").unwrap(), "/account");
     assert!(li.get("/account").await.text().contains("初始密码"));
 }
+
+/// Each person's home page starts their day's work with what the modules give it.
+#[tokio::test]
+async fn each_home_page_starts_its_readers_day() {
+    let app = demo_app().await;
+    // The resident: 我要反映 first, her own grid worker (her household is in the first grid).
+    let home = app.signed_in("resident1", PW).await.get("/").await.text();
+    let raise = home.find("我要反映").expect("a tile to raise a concern");
+    assert!(
+        home[..raise].contains(r#"class="tile primary""#),
+        "it is the primary tile"
+    );
+    assert!(home.contains("我的网格员") && home.contains(r#"href="tel:13909311001""#));
+    assert!(!home.contains("张丽"), "not the other grid's worker");
+    // The grid worker: the door round of their grid, then a household search.
+    let home = app.signed_in("grid1", PW).await.get("/").await.text();
+    assert!(
+        home.contains("待走访住户") && home.contains(r#"href="/registry/households/"#),
+        "{home}"
+    );
+    assert!(home.contains("找住户"));
+    // The desk: the day's queue first, late work in red, each a link to its list.
+    let home = app.signed_in("xlg.staff", PW).await.get("/").await.text();
+    let today = home.find("今日待办").expect("the day's queue");
+    let counts = home.find("楼栋").expect("the community's counts");
+    assert!(today < counts, "work before counts");
+    for (label, query) in [
+        ("待受理诉求", "status=submitted"),
+        ("待核实诉求", "status=replied"),
+        ("超期诉求", "bucket=overdue"),
+    ] {
+        assert!(home.contains(label) && home.contains(query), "{label}");
+    }
+    assert!(
+        home.contains(r#"class="stat alarm""#),
+        "the demo has overdue appeals, shown in red"
+    );
+    // A merchant starts with redeeming points.
+    let home = app.signed_in("merchant1", PW).await.get("/").await.text();
+    assert!(
+        home.contains(r#"class="tile primary" href="/volunteers/redeem""#),
+        "{home}"
+    );
+}

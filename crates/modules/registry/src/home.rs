@@ -3,11 +3,49 @@
 //! and a grid worker's way into the households.
 
 use yijia_db::on_db;
+use yijia_kernel::clock::format_local;
+use yijia_kernel::community::CommunityAt;
 use yijia_kernel::i18n::Tr;
 use yijia_kernel::scope::CommunityReach;
+use yijia_kernel::settings;
 use yijia_kernel::{Actor, AppState, Home, HomeItem, HomeList, Result, Role, Tile};
 
+use crate::pages::visits::VISIT_DUE_DAYS;
 use crate::permissions::READ;
+use crate::repo;
+
+/// How many households due a door visit the home page lists.
+const DUE_SHOWN: i64 = 5;
+
+/// A grid worker's round: the households of their grids longest without a door visit.
+async fn visits_due(state: &AppState, c: &CommunityAt, reach: &CommunityReach, tr: &Tr) -> Result<HomeList> {
+    let id = c.community_id;
+    let days = settings::get_i64(&state.db, id, &VISIT_DUE_DAYS).await?;
+    let since = state.now_ms() - days * 86_400_000;
+    let due = repo::not_visited_since(&state.db, id, reach, None, since, DUE_SHOWN + 1).await?;
+    let more = due.len() as i64 > DUE_SHOWN;
+    let items = due
+        .iter()
+        .take(DUE_SHOWN as usize)
+        .map(|d| HomeItem {
+            text: d.address(),
+            href: format!("/registry/households/{}", d.household_id),
+            tone: "soon",
+            state: match d.last_visit {
+                Some(at) => tr.tf("registry.home_last_visit", &[("when", format_local(at, &c.time_zone))]),
+                None => tr.t("registry.never"),
+            },
+            detail: d.grid_name.clone(),
+        })
+        .collect();
+    Ok(HomeList {
+        title: "registry.visits_due",
+        items,
+        more: more.then(|| format!("/registry/visits?community={id}")),
+        empty: "registry.home_no_visits_due",
+        order: 10,
+    })
+}
 
 #[derive(sqlx::FromRow)]
 struct Worker {
@@ -21,7 +59,11 @@ struct Worker {
 pub async fn home(state: &AppState, actor: &Actor, community_id: i64, tr: &Tr) -> Result<Home> {
     let mut home = Home::default();
     let c = yijia_kernel::community::find(state, community_id).await?;
-    if CommunityReach::of(&READ, actor, &c.place()) != CommunityReach::Nothing {
+    let reach = CommunityReach::of(&READ, actor, &c.place());
+    if reach != CommunityReach::Nothing {
+        if actor.has_role(Role::GridWorker) {
+            home.lists.push(visits_due(state, &c, &reach, tr).await?);
+        }
         home.tiles.push(Tile {
             label: "registry.home_find",
             href: format!("/registry?community={community_id}"),
