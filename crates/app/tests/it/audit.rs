@@ -35,7 +35,8 @@ async fn every_write_is_audited_with_who_and_what() {
     assert_eq!(items[1]["action"], "grid.create");
     let mut page = app.signed_in("xlg.admin", PW).await;
     let html = page.get("/admin/audit?actor=xlg.admin").await.text();
-    assert!(html.contains("grid.update"));
+    // An action reads in words, with its code beside it for those who filter by it.
+    assert!(html.contains("修改网格") && html.contains("grid.update"), "{html}");
     let bad = page.get("/admin/audit?from=yesterday").await;
     assert!(bad.text().contains("YYYY-MM-DD"));
 }

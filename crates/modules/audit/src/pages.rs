@@ -18,6 +18,19 @@ struct AuditPage {
     next: Option<String>,
 }
 
+impl AuditPage {
+    /// What an audited action was, in words: the log's own label, or the registry's word for
+    /// the same event in a resident's history; `None` for an action with neither.
+    fn action_label(&self, code: &str) -> Option<String> {
+        let name = code.replace('.', "_");
+        [format!("audit_action.{name}"), format!("registry.event_{name}")]
+            .into_iter()
+            .map(|key| (self.chrome.t(&key), key))
+            .find(|(text, key)| text != key)
+            .map(|(text, _)| text)
+    }
+}
+
 /// Parses the date filters; a date that does not parse is a field error, not a silent no-op.
 pub fn dates(f: &Filter) -> yijia_kernel::Result<(Option<i64>, Option<i64>)> {
     let mut e = FieldErrors::default();
