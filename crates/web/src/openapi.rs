@@ -90,14 +90,15 @@ fn inbox_paths() -> Value {
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": {
                     "200": {
-                        "description": "Marked read (also when it already was, or is not mine: nothing changes then).",
+                        "description": "Marked read (also when it already was).",
                         "content": { "application/json": { "schema": {
                             "type": "object",
                             "required": ["notification_id", "read"],
                             "properties": { "notification_id": { "type": "integer" }, "read": { "type": "boolean" } }
                         } } }
                     },
-                    "401": error
+                    "401": error,
+                    "404": error
                 }
             }
         }
