@@ -437,8 +437,8 @@ test('anyone, without signing in, reads the public board: the lift resolution ca
   const meeting = minutes.locator('li', { has: page.locator('strong', { hasText: '西柳沟社区居民会议（户代表）' }) });
   await expect(meeting).toHaveCount(1);
   await expect(meeting).toContainText('党群服务中心二楼议事厅');
-  await expect(meeting.locator('p.pre')).toContainText(/应到户代表 \d+ 人，实到 \d+ 人/);
-  await expect(meeting.locator('p.pre')).toContainText('公约通过');
+  await expect(meeting.locator('p.lines')).toContainText(/应到户代表 \d+ 人，实到 \d+ 人/);
+  await expect(meeting.locator('p.lines')).toContainText('公约通过');
   await checked(page, { phone: true });
 
   // No ballots: nothing leads to a vote, its voters or a count, and no one's ID number is shown.
