@@ -89,11 +89,8 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         to_login(&path, &query)
     } else {
         let reader = asker.and_then(|c| c.actor);
-        let unread = match reader.as_ref().and_then(|a| a.account_id) {
-            // A failed count draws the page without the badge rather than a second error.
-            Some(account) => crate::inbox::unread(&state, account).await.unwrap_or(0),
-            None => 0,
-        };
+        // A failed count draws the page without the badge rather than a second error.
+        let unread = crate::inbox::unread_of(&state, reader.as_ref()).await.unwrap_or(0);
         let ctx = PageCtx {
             state,
             actor: reader,
@@ -119,7 +116,7 @@ fn to_login(path: &str, query: &str) -> Response {
     Redirect::to(&target).into_response()
 }
 
-fn is_api(path: &str) -> bool {
+pub(crate) fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || path == "/api"
 }
 

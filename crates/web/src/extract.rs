@@ -100,10 +100,7 @@ where
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(s);
         let c = ctx(parts);
-        let unread = match c.actor.as_ref().and_then(|a| a.account_id) {
-            Some(account) => crate::inbox::unread(&state, account).await?,
-            None => 0,
-        };
+        let unread = crate::inbox::unread_of(&state, c.actor.as_ref()).await?;
         Ok(PageCtx {
             tr: state.tr(c.locale),
             state,

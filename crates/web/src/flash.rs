@@ -36,7 +36,7 @@ pub fn read(headers: &HeaderMap) -> Option<String> {
 /// handler's text, or to "saved"); an HTML page that showed a flash clears it. Other answers
 /// (a redirect between GETs, an image, the API) leave it for the page that will show it.
 pub fn carry(method: &Method, path: &str, had: bool, tr: &Tr, res: &mut Response) {
-    let api = path.starts_with("/api/") || path.starts_with("/open311/");
+    let api = crate::error::is_api(path);
     let named = res.extensions_mut().remove::<Flash>();
     let redirect = res.status().is_redirection() && res.headers().contains_key(header::LOCATION);
     let quiet = matches!(path, "/login" | "/logout" | "/lang");

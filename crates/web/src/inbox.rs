@@ -16,9 +16,13 @@ use crate::page::{render, Chrome};
 
 const SHOWN: i64 = 100;
 
-/// How many of an account's messages are unread: the badge on 消息 on every page, so it is
-/// remembered until the next write (`recent.rs`), which is when it can change.
-pub async fn unread(state: &AppState, account: i64) -> yijia_kernel::Result<i64> {
+/// How many things the reader has unread news of: the badge on 消息 on every page, so it is
+/// remembered until the next write (`recent.rs`), which is when it can change. None for a
+/// visitor.
+pub async fn unread_of(state: &AppState, actor: Option<&yijia_kernel::Actor>) -> yijia_kernel::Result<i64> {
+    let Some(account) = actor.and_then(|a| a.account_id) else {
+        return Ok(0);
+    };
     let n = state
         .recent
         .remember(format!("unread:{account}"), state.now_ms(), async {

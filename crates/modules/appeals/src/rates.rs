@@ -32,9 +32,12 @@ pub const BASIC_WEIGHT: Setting = Setting {
     default: "100",
 };
 
+/// What may separate the ratings as typed.
+const RATING_SEPARATORS: [char; 4] = [',', '，', '、', ' '];
+
 fn check_ratings(v: &str) -> std::result::Result<String, Message> {
     let mut out: Vec<&str> = Vec::new();
-    for part in v.split([',', '，', '、', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in v.split(RATING_SEPARATORS).map(str::trim).filter(|p| !p.is_empty()) {
         let r = Rating::parse(part)
             .or_else(|| Rating::ALL.iter().copied().find(|r| part == r.label("zh-CN")))
             .ok_or_else(|| Message::new("appeals.bad_ratings"))?;
@@ -55,7 +58,7 @@ fn show_ratings(v: &str, lang: &str) -> String {
         return v.to_owned();
     }
     let labels: Vec<&str> = v
-        .split([',', '，', '、', ' '])
+        .split(RATING_SEPARATORS)
         .filter_map(|p| Rating::parse(p.trim()))
         .map(|r| r.label(lang))
         .collect();

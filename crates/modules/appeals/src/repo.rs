@@ -630,6 +630,15 @@ pub struct Filter {
 const WAITING_DISPATCH: &str = "('submitted', 'accepted')";
 const WAITING_REPLY: &str = "('dispatched', 'in_progress', 'return_requested')";
 
+/// The SQL of an appeal's current deadline (the dispatch's, then the reply's; none once replied),
+/// as `view::due_at` computes it; `prefix` is the table's alias and a dot, or empty.
+fn due_at_sql(prefix: &str) -> String {
+    format!(
+        "(case when {prefix}status in {WAITING_DISPATCH} then {prefix}dispatch_due_at \
+         when {prefix}status in {WAITING_REPLY} then {prefix}reply_due_at end)"
+    )
+}
+
 fn ids(v: &[i64]) -> String {
     if v.is_empty() {
         return "null".to_owned();
@@ -653,10 +662,7 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<AppealRow>> {
     if f.open_only {
         conds.push(format!("a.status not in {FINISHED}"));
     }
-    let due = format!(
-        "(case when a.status in {WAITING_DISPATCH} then a.dispatch_due_at \
-         when a.status in {WAITING_REPLY} then a.reply_due_at end)"
-    );
+    let due = due_at_sql("a.");
     if f.overdue_at.is_some() {
         conds.push(format!("{due} < $7"));
     }
@@ -774,10 +780,7 @@ pub async fn desk_counts(
     now: i64,
     soon: i64,
 ) -> Result<DeskCounts> {
-    let due = format!(
-        "(case when status in {WAITING_DISPATCH} then dispatch_due_at \
-         when status in {WAITING_REPLY} then reply_due_at end)"
-    );
+    let due = due_at_sql("");
     let sql = format!(
         "select cast(coalesce(sum(case when status = 'submitted' then 1 else 0 end), 0) as bigint) as waiting, \
          cast(coalesce(sum(case when status = 'replied' then 1 else 0 end), 0) as bigint) as to_verify, \

@@ -27,7 +27,6 @@ struct ListPage {
     /// Reads the community's appeals: the desk's quick filters are offered.
     can_desk: bool,
     community: Option<i64>,
-    tr: yijia_kernel::i18n::Tr,
 }
 
 impl ListPage {
@@ -49,7 +48,7 @@ impl ListPage {
     }
 
     fn state(&self, a: &AppealRow) -> String {
-        super::status_text(Status::parse(&a.status), self.q.view() == "mine", &self.tr)
+        super::status_text(Status::parse(&a.status), self.q.view() == "mine", &self.chrome.tr)
     }
 
     /// A quick filter of the desk's view is the one shown.
@@ -110,7 +109,6 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ListQuery
         can_catalogue: c.as_ref().is_some_and(|c| CATALOGUE.allows(&a, &c.place())),
         can_desk: READ.held_by(&a),
         community,
-        tr: ctx.tr.clone(),
         chrome,
         q,
         rows,
