@@ -13,7 +13,8 @@ ICONS = """
 house megaphone message-square bell heart handshake users landmark clipboard-list chart-column
 settings shield-check file-text phone map-pin clock circle-alert circle-check inbox search plus
 menu calendar user building-2 hand-helping book-open log-out languages list-todo gift vote
-network scroll-text star camera chevron-right triangle-alert info x
+network scroll-text star camera chevron-right triangle-alert info x download map layers locate-fixed
+chart-line trophy undo-2 trash-2
 """.split()
 
 

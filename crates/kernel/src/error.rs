@@ -209,8 +209,13 @@ impl Error {
 
     /// A validation error on one field.
     pub fn field(field: &str, key: &'static str) -> Error {
+        Error::field_message(field, Message::new(key))
+    }
+
+    /// A refused field whose message has arguments.
+    pub fn field_message(field: &str, message: Message) -> Error {
         let mut f = FieldErrors::default();
-        f.add(field, Message::new(key));
+        f.add(field, message);
         Error::Validation(f)
     }
 }

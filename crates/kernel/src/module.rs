@@ -141,6 +141,24 @@ pub struct Home {
     pub lists: Vec<HomeList>,
 }
 
+/// One of a module's main figures for a community, month by month: what the district page sets
+/// communities side by side on, ranks them by, and draws as each one's trend.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// Unique across modules (`appeals.satisfaction`): the district page's `figure=` choice.
+    pub key: &'static str,
+    /// Translation key of its name.
+    pub label: &'static str,
+    /// The unit as the reader writes it (%, 件, 小时), already translated.
+    pub unit: String,
+    /// Whether more is better (a satisfaction rate) or worse (overdue appeals): the ranking's order.
+    pub higher_is_better: bool,
+    /// One value a month asked, oldest first; `None` where nothing was measured.
+    pub values: Vec<Option<f64>>,
+    /// The community's own page behind the figure (its rates, its report).
+    pub href: String,
+}
+
 /// Parameters of `yijia seed`.
 #[derive(Clone, Copy, Debug)]
 pub struct SeedParams {
@@ -204,6 +222,33 @@ pub trait Module: Send + Sync + 'static {
         _actor: &'a Actor,
         _community_id: i64,
     ) -> BoxFut<'a, crate::Result<Vec<Stat>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Its main figures for one community over `months` (first days, oldest first, in the
+    /// community's time zone), only those the actor may see there; the district page compares
+    /// communities on them.
+    fn figures<'a>(
+        &'a self,
+        _state: &'a AppState,
+        _actor: &'a Actor,
+        _community: &'a crate::community::CommunityAt,
+        _months: &'a [jiff::civil::Date],
+        _tr: &'a crate::i18n::Tr,
+    ) -> BoxFut<'a, crate::Result<Vec<Figure>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Its layers of a community's map, holding only what the actor may see there, narrowed
+    /// by the map's query (its own filters' names).
+    fn map_layers<'a>(
+        &'a self,
+        _state: &'a AppState,
+        _actor: &'a Actor,
+        _community: &'a crate::community::CommunityAt,
+        _query: &'a crate::map::MapQuery,
+        _tr: &'a crate::i18n::Tr,
+    ) -> BoxFut<'a, crate::Result<Vec<crate::map::Layer>>> {
         Box::pin(async { Ok(Vec::new()) })
     }
 

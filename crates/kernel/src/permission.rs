@@ -58,3 +58,11 @@ pub const VIEW_COMMUNITY: Capability = Capability {
     roles: &Role::ALL,
     reach: Reach::Member,
 };
+
+/// Setting the communities one oversees side by side on every module's main figures (the
+/// district page): a supervisor over their district or subdistrict, the platform's administrator.
+pub const COMPARE_COMMUNITIES: Capability = Capability {
+    name: "community.compare",
+    roles: &[Role::PlatformAdmin, Role::Supervisor],
+    reach: Reach::Within,
+};

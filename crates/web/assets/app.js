@@ -7,23 +7,76 @@ function focusFirstError() {
   if (invalid) { invalid.focus(); }
 }
 
-function enhance(root) {
-  // "Use where I am": fills a form's lat/long from the phone's position (HTTPS or localhost).
-  root.querySelectorAll("button[data-locate]").forEach(function (b) {
-    if (!navigator.geolocation) { return; }
-    b.hidden = false;
-    var form = b.form, status = document.getElementById(b.getAttribute("data-locate"));
-    b.addEventListener("click", function () {
-      status.textContent = b.getAttribute("data-finding");
-      navigator.geolocation.getCurrentPosition(function (p) {
-        form.elements.lat.value = p.coords.latitude.toFixed(6);
-        form.elements.long.value = p.coords.longitude.toFixed(6);
-        status.textContent = b.getAttribute("data-found");
-      }, function () {
-        status.textContent = b.getAttribute("data-failed");
-      }, { enableHighAccuracy: true, timeout: 15000 });
+// Scripts a page needs only sometimes (charts, maps), loaded once when it has one.
+var loaded = {};
+function load(src) {
+  if (!loaded[src]) {
+    loaded[src] = new Promise(function (ok, fail) {
+      var s = document.createElement("script");
+      s.src = src; s.onload = ok; s.onerror = fail;
+      document.head.appendChild(s);
+    });
+  }
+  return loaded[src];
+}
+
+// Charts (ui::chart): the figures are in the page (data-chart); once drawn, the table beside
+// the chart folds under its summary, one tap away.
+function drawCharts(root) {
+  var figures = root.querySelectorAll("figure.chart[data-chart]");
+  if (!figures.length) { return; }
+  load("/assets/chart.umd.min.js").then(function () {
+    var css = getComputedStyle(document.documentElement);
+    var palette = [1, 2, 3, 4, 5, 6].map(function (i) { return css.getPropertyValue("--chart-" + i).trim(); });
+    Chart.defaults.font.family = css.fontFamily;
+    figures.forEach(function (f) {
+      var box = f.querySelector(".chart-canvas");
+      if (!box || f.drawn) { return; }
+      var c = JSON.parse(f.getAttribute("data-chart"));
+      var across = c.kind === "across", stacked = c.kind === "stacked";
+      var values = { beginAtZero: true, stacked: stacked };
+      if (c.percent) { values.max = 100; }
+      var labels = { stacked: stacked };
+      box.hidden = false;
+      // Bars across the page get the height their names need.
+      if (across) { box.style.height = Math.max(200, c.labels.length * 30 + 60) + "px"; }
+      f.drawn = new Chart(box.querySelector("canvas"), {
+        type: c.kind === "line" ? "line" : "bar",
+        data: {
+          labels: c.labels,
+          datasets: c.series.map(function (s, i) {
+            var colour = palette[i % palette.length];
+            return { label: s.name, data: s.values, backgroundColor: colour, borderColor: colour, tension: 0.2 };
+          })
+        },
+        options: {
+          indexAxis: across ? "y" : "x",
+          maintainAspectRatio: false,
+          animation: false,
+          scales: across ? { x: values, y: labels } : { x: labels, y: values },
+          plugins: { legend: { display: c.series.length > 1 } }
+        }
+      });
+      var table = f.querySelector("details.chart-data");
+      if (table) { table.open = false; }
     });
   });
+}
+
+// Maps (ui::map) are drawn by map.js over Leaflet, both loaded only where a page has a map.
+function drawMaps(root) {
+  if (!root.querySelector("[data-map]")) { return; }
+  if (!document.querySelector("link[href='/assets/leaflet.css']")) {
+    var css = document.createElement("link");
+    css.rel = "stylesheet"; css.href = "/assets/leaflet.css";
+    document.head.appendChild(css);
+  }
+  load("/assets/leaflet.js").then(function () { return load("/assets/map.js"); }).then(function () {
+    window.yijiaMaps(root);
+  });
+}
+
+function enhance(root) {
   // A list drawn as cards on a phone (table.cards, display changed in CSS) keeps its table
   // semantics for screen readers, which browsers drop with the display.
   root.querySelectorAll("table.cards").forEach(function (t) {
@@ -35,6 +88,8 @@ function enhance(root) {
       c.setAttribute("role", c.getAttribute("scope") === "row" ? "rowheader" : "columnheader");
     });
   });
+  drawCharts(root);
+  drawMaps(root);
   // Confirm destructive actions (retire, revoke) before posting.
   root.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {

@@ -27,6 +27,52 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("logo.svg", "image/svg+xml", include_bytes!("../assets/logo.svg")),
     // lucide's icons that pages use, made by `icons.py`.
     ("icons.svg", "image/svg+xml", include_bytes!("../assets/icons.svg")),
+    // Charts and maps, loaded by `app.js` only on a page that has one.
+    (
+        "chart.umd.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/chart.umd.min.js"),
+    ),
+    (
+        "leaflet.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/leaflet.js"),
+    ),
+    (
+        "leaflet.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/leaflet.css"),
+    ),
+    (
+        "images/layers.png",
+        "image/png",
+        include_bytes!("../assets/images/layers.png"),
+    ),
+    (
+        "images/layers-2x.png",
+        "image/png",
+        include_bytes!("../assets/images/layers-2x.png"),
+    ),
+    (
+        "images/marker-icon.png",
+        "image/png",
+        include_bytes!("../assets/images/marker-icon.png"),
+    ),
+    (
+        "images/marker-icon-2x.png",
+        "image/png",
+        include_bytes!("../assets/images/marker-icon-2x.png"),
+    ),
+    (
+        "images/marker-shadow.png",
+        "image/png",
+        include_bytes!("../assets/images/marker-shadow.png"),
+    ),
+    (
+        "map.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/map.js"),
+    ),
     (
         "swagger-ui.css",
         "text/css; charset=utf-8",

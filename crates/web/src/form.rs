@@ -40,6 +40,15 @@ impl FormErrors {
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty() && self.general.is_none()
     }
+
+    /// What is wrong, in a sentence or a few: the fields' messages, or the general one when no
+    /// field is named (for a form whose fields a script fills, such as a map's).
+    pub fn said(&self) -> String {
+        if self.fields.is_empty() {
+            return self.general.clone().unwrap_or_default();
+        }
+        self.fields.values().cloned().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// Which form on a page is being shown again, with what the person typed and its errors. A

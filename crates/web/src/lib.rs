@@ -3,7 +3,9 @@
 //! JSON envelope under `/api`), and serves the embedded assets, health checks and metrics.
 
 pub mod assets;
+pub mod chart;
 mod choose;
+mod district;
 pub mod error;
 pub mod extract;
 pub mod flash;
@@ -13,6 +15,7 @@ mod health;
 mod home;
 mod inbox;
 pub mod json;
+pub mod map;
 mod menu;
 pub mod metrics;
 pub mod openapi;
@@ -98,6 +101,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs))
         .route("/menu", get(menu::menu))
+        .route("/map", get(map::page))
+        .route("/district", get(district::page))
         .route("/style", get(menu::style))
         .route("/inbox", get(inbox::show))
         .route("/inbox/read", axum::routing::post(inbox::read_all))

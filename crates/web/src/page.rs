@@ -58,6 +58,7 @@ impl Chrome {
             .modules
             .iter()
             .flat_map(|m| m.nav())
+            .chain([crate::district::nav()])
             .filter(|n| ctx.actor.as_ref().is_some_and(|a| n.cap.held_by(a)))
             .collect();
         entries.sort_by_key(|n| (n.station, n.order));

@@ -513,14 +513,11 @@ async fn bad_intake_is_refused_with_reasons_and_nothing_is_written() {
     assert_eq!(r.status, 422);
     let fields = r.json()["error"]["fields"].clone();
     assert_eq!(fields["description"], says(&app, "appeals.too_short"));
-    assert_eq!(fields["lat"], says(&app, "appeals.bad_coordinate"));
+    assert_eq!(fields["lat"], says(&app, "map.bad_coordinate"));
     assert_eq!(fields["phone"], says(&app, "field.bad_phone"));
     let r = post(json!({ "category": cats["noise"]["category_id"], "description": "晚上很吵很吵。", "lat": "36.06" }))
         .await;
-    assert_eq!(
-        r.json()["error"]["fields"]["long"],
-        says(&app, "appeals.point_incomplete")
-    );
+    assert_eq!(r.json()["error"]["fields"]["long"], says(&app, "map.point_incomplete"));
     let r =
         post(json!({ "category": cats["noise"]["category_id"], "description": "晚上很吵很吵。", "kind": "rumour" }))
             .await;

@@ -7,7 +7,9 @@ pub mod codes;
 pub mod commands;
 mod demo;
 mod desk;
+mod figures;
 mod home;
+mod map;
 pub mod model;
 pub mod open311;
 mod openapi;
@@ -40,6 +42,28 @@ pub struct Appeals;
 impl Module for Appeals {
     fn name(&self) -> &'static str {
         "appeals"
+    }
+
+    fn figures<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        months: &'a [jiff::civil::Date],
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::Figure>>> {
+        Box::pin(figures::figures(state, actor, community, months, tr))
+    }
+
+    fn map_layers<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        query: &'a yijia_kernel::map::MapQuery,
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::map::Layer>>> {
+        Box::pin(map::layers(state, actor, community, query, tr))
     }
 
     fn appeal_desk(&self) -> Option<&dyn yijia_kernel::ports::AppealDesk> {

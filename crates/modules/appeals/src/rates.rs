@@ -19,8 +19,9 @@ use serde::Serialize;
 use yijia_db::on_db;
 use yijia_kernel::community::CommunityAt;
 use yijia_kernel::error::Message;
+use yijia_kernel::months;
 use yijia_kernel::settings::{Kind, Setting};
-use yijia_kernel::{AppState, Error, Result};
+use yijia_kernel::{AppState, Result};
 
 use crate::model::Rating;
 
@@ -78,7 +79,7 @@ pub const SOLVED_RATINGS: Setting = Setting {
 };
 
 /// The counts behind the rates of one group of appeals.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Counts {
     pub total: i64,
     pub declined: i64,
@@ -177,87 +178,66 @@ pub struct Report {
     pub by_grid: Vec<Rates>,
 }
 
-/// `YYYY-MM` → the month's first day.
-pub fn parse_month(s: &str) -> Option<jiff::civil::Date> {
-    let (y, m) = s.trim().split_once('-')?;
-    jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()
+/// The counts of a group of appeals, as SQL over the appeal `a`, named as [`Counts`]' fields.
+const COUNTS: &str = "count(*) as total, \
+     coalesce(sum(case when a.status = 'declined' then 1 else 0 end), 0) as declined, \
+     coalesce(sum(case when a.accepted_at is not null and a.accepted_at <= a.dispatch_due_at then 1 else 0 end), 0) as responded, \
+     coalesce(sum(case when a.replied_at is not null then 1 else 0 end), 0) as replied, \
+     coalesce(sum(case when a.replied_at is not null and a.replied_at <= a.reply_due_at then 1 else 0 end), 0) as on_time, \
+     cast(coalesce(sum(case when a.replied_at is not null then a.replied_at - a.created_at else 0 end), 0) as bigint) as handling_ms, \
+     coalesce(sum(case when a.rating is not null then 1 else 0 end), 0) as rated, \
+     coalesce(sum(case when a.rating = 'satisfied' then 1 else 0 end), 0) as satisfied, \
+     coalesce(sum(case when a.rating = 'basic' then 1 else 0 end), 0) as basic, \
+     coalesce(sum(case when a.rating = 'unsatisfied' then 1 else 0 end), 0) as unsatisfied";
+
+/// The counts of the month's appeals of one (party, category, grid), summed later per dimension.
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    party: Option<i64>,
+    category: i64,
+    grid: Option<i64>,
+    #[sqlx(flatten)]
+    counts: Counts,
 }
 
-/// `[start, end)` of a month in a time zone, in epoch ms.
-fn month_bounds(first: jiff::civil::Date, tz: &str) -> Result<(i64, i64)> {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    let at = |d: jiff::civil::Date| {
-        d.to_zoned(zone.clone())
-            .map(|z| z.timestamp().as_millisecond())
-            .map_err(|e| Error::Internal(e.into()))
-    };
-    let next = first
-        .checked_add(jiff::Span::new().months(1))
-        .map_err(|e| Error::Internal(e.into()))?;
-    Ok((at(first)?, at(next)?))
+/// The counts of one month of a year.
+#[derive(sqlx::FromRow)]
+struct MonthRow {
+    m: i64,
+    #[sqlx(flatten)]
+    counts: Counts,
 }
-
-/// One row per (party, category, grid) of the month: the counts, summed later per dimension.
-type Row = (
-    Option<i64>,
-    i64,
-    Option<i64>,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
 
 pub async fn report(state: &AppState, c: &CommunityAt, month: jiff::civil::Date) -> Result<Report> {
-    let (start, end) = month_bounds(month, &c.time_zone)?;
-    let rows: Vec<Row> = on_db!(&state.db, |p| {
-        sqlx::query_as(
-        "select a.party_id, a.category_id, a.grid_id, count(*), \
-         sum(case when a.status = 'declined' then 1 else 0 end), \
-         sum(case when a.accepted_at is not null and a.accepted_at <= a.dispatch_due_at then 1 else 0 end), \
-         sum(case when a.replied_at is not null then 1 else 0 end), \
-         sum(case when a.replied_at is not null and a.replied_at <= a.reply_due_at then 1 else 0 end), \
-         cast(coalesce(sum(case when a.replied_at is not null then a.replied_at - a.created_at else 0 end), 0) as bigint), \
-         sum(case when a.rating is not null then 1 else 0 end), \
-         sum(case when a.rating = 'satisfied' then 1 else 0 end), \
-         sum(case when a.rating = 'basic' then 1 else 0 end), \
-         sum(case when a.rating = 'unsatisfied' then 1 else 0 end) \
+    let (start, end) = months::bounds(month, &c.time_zone)?;
+    let sql = format!(
+        "select a.party_id as party, a.category_id as category, a.grid_id as grid, {COUNTS} \
          from appeal a where a.community_id = $1 and a.created_at >= $2 and a.created_at < $3 \
          group by a.party_id, a.category_id, a.grid_id"
-    )
-    .bind(c.community_id)
-    .bind(start)
-    .bind(end)
-    .fetch_all(p)
-    .await?
-    });
+    );
+    let rows: Vec<GroupRow> = on_db!(&state.db, |p| sqlx::query_as(&sql)
+        .bind(c.community_id)
+        .bind(start)
+        .bind(end)
+        .fetch_all(p)
+        .await?);
     let formula = Formula::of(state, c.community_id).await?;
     let names = Names::of(state, c.community_id).await?;
     let mut total = Counts::default();
     let (mut party, mut category, mut grid) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
-    for (p, cat, g, n, declined, responded, replied, on_time, handling_ms, rated, sat, basic, unsat) in rows {
-        let counts = Counts {
-            total: n,
-            declined,
-            responded,
-            replied,
-            on_time,
-            handling_ms,
-            rated,
-            satisfied: sat,
-            basic,
-            unsatisfied: unsat,
-        };
-        total.add(&counts);
-        party.entry(p.unwrap_or(0)).or_insert_with(Counts::default).add(&counts);
-        category.entry(cat).or_insert_with(Counts::default).add(&counts);
-        grid.entry(g.unwrap_or(0)).or_insert_with(Counts::default).add(&counts);
+    for r in rows {
+        total.add(&r.counts);
+        party
+            .entry(r.party.unwrap_or(0))
+            .or_insert_with(Counts::default)
+            .add(&r.counts);
+        category
+            .entry(r.category)
+            .or_insert_with(Counts::default)
+            .add(&r.counts);
+        grid.entry(r.grid.unwrap_or(0))
+            .or_insert_with(Counts::default)
+            .add(&r.counts);
     }
     let group = |m: BTreeMap<i64, Counts>, names: &BTreeMap<i64, String>| -> Vec<Rates> {
         m.into_iter()
@@ -266,12 +246,48 @@ pub async fn report(state: &AppState, c: &CommunityAt, month: jiff::civil::Date)
     };
     Ok(Report {
         community_id: c.community_id,
-        month: format!("{:04}-{:02}", month.year(), month.month()),
+        month: months::name(month),
         total: formula.rates(0, c.name.clone(), total),
         by_party: group(party, &names.parties),
         by_category: group(category, &names.categories),
         by_grid: group(grid, &names.grids),
     })
+}
+
+/// The community's rates month by month over `months` (first days, oldest first, consecutive),
+/// each named `YYYY-MM`, in one query.
+pub async fn trend(state: &AppState, c: &CommunityAt, months: &[jiff::civil::Date]) -> Result<Vec<Rates>> {
+    if months.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bounds = months::all_bounds(months, &c.time_zone)?;
+    let bucket = months::bucket_sql("a.created_at", 2, months.len());
+    let sql = format!(
+        "select m, {COUNTS} from (select {bucket} as m, a.* from appeal a where a.community_id = $1 \
+         and a.created_at >= ${first} and a.created_at < ${last}) a where m is not null group by m",
+        first = 2,
+        last = 2 + months.len(),
+    );
+    let rows: Vec<MonthRow> = on_db!(&state.db, |p| {
+        let mut q = sqlx::query_as(&sql).bind(c.community_id);
+        for b in &bounds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(p).await?
+    });
+    let formula = Formula::of(state, c.community_id).await?;
+    let mut by_month = vec![Counts::default(); months.len()];
+    for r in rows {
+        if let Some(slot) = usize::try_from(r.m).ok().and_then(|m| by_month.get_mut(m)) {
+            *slot = r.counts;
+        }
+    }
+    Ok(months
+        .iter()
+        .zip(by_month)
+        .enumerate()
+        .map(|(i, (m, counts))| formula.rates(i as i64, months::name(*m), counts))
+        .collect())
 }
 
 /// The names of a community's parties, categories and grids; key 0 is "none" (not dispatched,
@@ -355,13 +371,5 @@ mod tests {
         assert_eq!((none.response, none.satisfaction), (None, None));
         assert_eq!(check_ratings("满意，基本满意").unwrap(), "satisfied, basic");
         assert!(check_ratings("great").is_err() && check_ratings("").is_err());
-    }
-
-    #[test]
-    fn a_month_is_bounded_in_the_communitys_time_zone() {
-        let (start, end) = month_bounds(parse_month("2026-11").unwrap(), "Asia/Shanghai").unwrap();
-        assert_eq!(start, 1_793_462_400_000, "2026-11-01 00:00 +08:00");
-        assert_eq!(end - start, 30 * 24 * 3_600_000);
-        assert!(parse_month("2026-13").is_none() && parse_month("x").is_none());
     }
 }

@@ -808,3 +808,63 @@ pub struct DeskCounts {
     pub open: i64,
     pub overdue: i64,
 }
+
+/// An appeal as a pin on the map: at its own point, else at its building's.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MapRow {
+    pub appeal_id: i64,
+    pub status: String,
+    pub category: String,
+    pub created_at: i64,
+    pub lat_e6: i64,
+    pub long_e6: i64,
+    pub overdue: bool,
+    /// Placed at its building, having no point of its own.
+    pub at_building: bool,
+}
+
+/// What a map of appeals is narrowed to.
+pub struct MapFilter {
+    pub community_id: i64,
+    /// SQL on `a.grid_id` from the reader's reach (ids from the database).
+    pub reach: String,
+    pub category: Option<i64>,
+    /// `open`, `overdue`, `finished`, or any.
+    pub state: String,
+    /// Raised in `[from, to)`.
+    pub from: i64,
+    pub to: i64,
+    pub now: i64,
+}
+
+/// The appeals of a month that have a place on the map, newest first, at most `limit`.
+pub async fn on_map(db: &Db, f: &MapFilter, limit: i64) -> Result<Vec<MapRow>> {
+    let due = due_at_sql("a.");
+    let state = match f.state.as_str() {
+        "open" => format!("a.status not in {FINISHED}"),
+        "overdue" => format!("{due} < $5"),
+        "finished" => format!("a.status in {FINISHED}"),
+        _ => "1 = 1".to_owned(),
+    };
+    let sql = format!(
+        "select a.appeal_id, a.status, c.name as category, a.created_at, \
+         coalesce(a.lat_e6, b.lat_e6) as lat_e6, coalesce(a.long_e6, b.long_e6) as long_e6, \
+         coalesce({due} < $5, false) as overdue, a.lat_e6 is null as at_building \
+         from appeal a join appeal_category c on c.category_id = a.category_id \
+         left join building b on b.building_id = a.building_id \
+         where a.community_id = $1 and a.created_at >= $2 and a.created_at < $3 \
+         and ($4 is null or a.category_id = $4) and ({state}) and ({reach}) \
+         and coalesce(a.lat_e6, b.lat_e6) is not null and coalesce(a.long_e6, b.long_e6) is not null \
+         order by a.created_at desc limit $6",
+        reach = f.reach,
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(f.community_id)
+        .bind(f.from)
+        .bind(f.to)
+        .bind(f.category)
+        .bind(f.now)
+        .bind(limit)
+        .fetch_all(p)
+        .await?))
+}

@@ -9,11 +9,13 @@ pub mod codes;
 pub mod commands;
 mod demo;
 mod home;
+mod map;
 pub mod model;
 mod openapi;
 pub(crate) mod pages;
 pub mod permissions;
 pub mod repo;
+pub mod trend;
 pub mod view;
 
 use axum::routing::{get, post};
@@ -140,6 +142,28 @@ impl Module for Care {
         tr: &'a yijia_kernel::i18n::Tr,
     ) -> BoxFut<'a, yijia_kernel::Result<yijia_kernel::Home>> {
         Box::pin(home::home(state, actor, community_id, tr))
+    }
+
+    fn map_layers<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        _query: &'a yijia_kernel::map::MapQuery,
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> yijia_kernel::BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::map::Layer>>> {
+        Box::pin(map::layers(state, actor, community, tr))
+    }
+
+    fn figures<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        months: &'a [jiff::civil::Date],
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::Figure>>> {
+        Box::pin(trend::figures(state, actor, community, months, tr))
     }
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {

@@ -13,6 +13,7 @@ mod openapi;
 pub(crate) mod pages;
 pub mod permissions;
 pub mod repo;
+pub mod report;
 pub mod view;
 
 use axum::routing::{get, post};
@@ -36,7 +37,7 @@ impl Module for Council {
     }
 
     fn pages(&self) -> Router<AppState> {
-        use pages::{board, meetings, topics, votes};
+        use pages::{board, meetings, report, topics, votes};
         Router::new()
             .route("/council", get(topics::list).post(topics::post_new))
             .route("/council/topics/{id}", get(topics::show))
@@ -62,6 +63,7 @@ impl Module for Council {
             .route("/council/resolutions/{id}/tasks", post(board::post_task))
             .route("/council/resolutions/{id}/visibility", post(board::post_visibility))
             .route("/council/tasks/{id}/progress", post(board::post_progress))
+            .route("/council/report", get(report::show))
             .route("/board/{community}", get(board::board))
     }
 
@@ -106,6 +108,15 @@ impl Module for Council {
                 icon: "calendar",
                 tab: None,
             },
+            NavEntry {
+                label: "council.nav_report",
+                href: "/council/report",
+                cap: permissions::READ,
+                order: 33,
+                station: yijia_kernel::Station::Reports,
+                icon: "chart-column",
+                tab: None,
+            },
         ]
     }
 
@@ -132,6 +143,17 @@ impl Module for Council {
             order: 50,
         };
         Some((tile, permissions::TAKE_PART))
+    }
+
+    fn figures<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        months: &'a [jiff::civil::Date],
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::Figure>>> {
+        Box::pin(report::figures(state, actor, community, months, tr))
     }
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {

@@ -164,6 +164,17 @@ impl Module for Registry {
         })
     }
 
+    fn figures<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        months: &'a [jiff::civil::Date],
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::Figure>>> {
+        Box::pin(pages::numbers::figures(state, actor, community, months, tr))
+    }
+
     fn home<'a>(
         &'a self,
         state: &'a AppState,

@@ -8,9 +8,45 @@ use yijia_kernel::{Actor, AppState, Result};
 use crate::commands::create_area::{create_area, AreaInput};
 use crate::commands::create_community::{create_community, CommunityInput};
 use crate::commands::create_node::create_node;
+use crate::commands::set_boundary::set_boundary;
+use crate::commands::set_place::set_place;
 use crate::model::{Level, NodeInput};
+use yijia_kernel::geo::Point;
 
 pub const COMMUNITY: &str = "XLG";
+
+/// The south-west corner of the demo's grids (WGS-84, near 西柳沟街道; drawn for the demo, not
+/// surveyed), and each grid's size in degrees: about 300 m by 280 m, four grids in two rows.
+const CORNER: Point = Point {
+    lat: 36.1020,
+    long: 103.6270,
+};
+const GRID_LAT: f64 = 0.0025;
+const GRID_LONG: f64 = 0.0033;
+
+/// The demo grid `i`'s outline: a rectangle in a two-by-two block.
+fn demo_area(i: usize) -> Vec<Vec<Vec<Point>>> {
+    let (row, col) = ((i / 2) as f64, (i % 2) as f64);
+    let south = CORNER.lat + row * GRID_LAT;
+    let west = CORNER.long + col * GRID_LONG;
+    let p = |lat: f64, long: f64| Point { lat, long };
+    vec![vec![vec![
+        p(south, west),
+        p(south, west + GRID_LONG),
+        p(south + GRID_LAT, west + GRID_LONG),
+        p(south + GRID_LAT, west),
+        p(south, west),
+    ]]]
+}
+
+/// Building `n` (of `of`) of grid `i`: in a row across the grid's middle.
+fn demo_point(i: usize, n: u32, of: u32) -> Point {
+    let (row, col) = ((i / 2) as f64, (i % 2) as f64);
+    Point {
+        lat: CORNER.lat + (row + 0.5) * GRID_LAT,
+        long: CORNER.long + (col + f64::from(n) / f64::from(of + 1)) * GRID_LONG,
+    }
+}
 
 /// (grid code, grid name, compound, buildings, units per building, floors)
 const GRIDS: &[(&str, &str, &str, u32, u32, u32)] = &[
@@ -52,7 +88,7 @@ pub async fn load(state: &AppState) -> Result<()> {
     )
     .await?;
     let mut building_no = 0;
-    for (code, name, compound, buildings, units, floors) in GRIDS {
+    for (i, (code, name, compound, buildings, units, floors)) in GRIDS.iter().enumerate() {
         let grid = create_node(
             state,
             &cli,
@@ -65,7 +101,8 @@ pub async fn load(state: &AppState) -> Result<()> {
             },
         )
         .await?;
-        for _ in 0..*buildings {
+        set_boundary(state, &cli, grid, Some(&demo_area(i))).await?;
+        for n in 1..=*buildings {
             building_no += 1;
             let b = create_node(
                 state,
@@ -81,6 +118,7 @@ pub async fn load(state: &AppState) -> Result<()> {
                 },
             )
             .await?;
+            set_place(state, &cli, b, Some(demo_point(i, n, *buildings))).await?;
             for u in 1..=*units {
                 let unit = create_node(
                     state,

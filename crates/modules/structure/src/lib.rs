@@ -6,10 +6,12 @@ pub mod api;
 pub mod codes;
 pub mod commands;
 mod demo;
+pub(crate) mod layers;
 pub mod model;
 mod openapi;
 mod pages;
 pub mod permissions;
+pub mod places;
 pub mod repo;
 mod seed;
 
@@ -55,7 +57,13 @@ impl Module for Structure {
             .route(
                 "/structure/communities/{id}/settings",
                 post(pages::community::post_module_settings),
-            );
+            )
+            .route(
+                "/structure/communities/{id}/boundaries",
+                post(pages::places::post_import),
+            )
+            .route("/structure/grids/{id}/boundary", post(pages::places::post_boundary))
+            .route("/structure/buildings/{id}/place", post(pages::places::post_place));
         for level in Level::ALL {
             let base = format!("/structure/{}/{{id}}", level.plural());
             r = r
@@ -89,15 +97,43 @@ impl Module for Structure {
     }
 
     fn nav(&self) -> Vec<NavEntry> {
-        vec![NavEntry {
-            label: "structure.nav",
-            href: "/structure",
-            cap: permissions::READ,
-            order: 10,
-            station: yijia_kernel::Station::Ledger,
-            icon: "network",
-            tab: None,
-        }]
+        vec![
+            NavEntry {
+                label: "structure.nav",
+                href: "/structure",
+                cap: permissions::READ,
+                order: 10,
+                station: yijia_kernel::Station::Ledger,
+                icon: "network",
+                tab: None,
+            },
+            // The community's map: its grids and buildings, and every module's layers.
+            NavEntry {
+                label: "map.nav",
+                href: "/map",
+                cap: permissions::READ,
+                order: 11,
+                station: yijia_kernel::Station::Ledger,
+                icon: "map",
+                tab: None,
+            },
+        ]
+    }
+
+    /// The tiles under the community's maps.
+    fn settings(&self) -> &'static [yijia_kernel::settings::Setting] {
+        &yijia_kernel::map::SETTINGS
+    }
+
+    fn map_layers<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        _query: &'a yijia_kernel::map::MapQuery,
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::map::Layer>>> {
+        Box::pin(layers::layers(state, actor, community, tr))
     }
 
     fn capabilities(&self) -> &'static [Capability] {

@@ -9,6 +9,8 @@ use yijia_kernel::{AppState, Result};
 const GRIDS_PER_COMMUNITY: i64 = 8;
 const UNITS_PER_BUILDING: i64 = 3;
 const HOUSEHOLDS_PER_UNIT: i64 = 24;
+/// A seeded grid's side on the map, in degrees (about 440 m by 360 m at Lanzhou).
+const GRID_DEGREES: f64 = 0.004;
 
 pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
     let now = state.now_ms();
@@ -52,13 +54,25 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
         .await?
         });
         for g in 1..=GRIDS_PER_COMMUNITY {
+            // Drawn on the map: each community a row of square grids of about 440 m, the
+            // communities one above another, their buildings in rows inside (maps at scale).
+            let (south, west) = (36.0 + f64::from(n) * 0.02, 103.6 + g as f64 * GRID_DEGREES);
+            let corner = |lat: f64, long: f64| yijia_kernel::geo::Point { lat, long };
+            let square = vec![vec![vec![
+                corner(south, west),
+                corner(south, west + GRID_DEGREES),
+                corner(south + GRID_DEGREES, west + GRID_DEGREES),
+                corner(south + GRID_DEGREES, west),
+                corner(south, west),
+            ]]];
             let grid: i64 = on_tx!(&mut tx, |c| {
                 sqlx::query_scalar(
-                "insert into grid (community_id, code, name, created_at, updated_at) values ($1, $2, $3, $4, $4) returning grid_id"
+                "insert into grid (community_id, code, name, boundary, created_at, updated_at) values ($1, $2, $3, $4, $5, $5) returning grid_id"
             )
             .bind(community)
             .bind(format!("G{g:02}"))
             .bind(format!("第{g}网格"))
+            .bind(yijia_kernel::geo::area_json(&square))
             .bind(now)
             .fetch_one(&mut *c)
             .await?
@@ -67,12 +81,14 @@ pub async fn run(state: &AppState, params: SeedParams) -> Result<()> {
             for b in 1..=per_grid {
                 let building: i64 = on_tx!(&mut tx, |c| {
                     sqlx::query_scalar(
-                    "insert into building (community_id, grid_id, code, name, floors, created_at, updated_at) values ($1, $2, $3, $4, 12, $5, $5) returning building_id"
+                    "insert into building (community_id, grid_id, code, name, floors, lat_e6, long_e6, created_at, updated_at) values ($1, $2, $3, $4, 12, $5, $6, $7, $7) returning building_id"
                 )
                 .bind(community)
                 .bind(grid)
                 .bind(format!("G{g:02}B{b:03}"))
                 .bind(format!("{g}区{b}号楼"))
+                .bind(((south + ((b - 1) % 19 + 1) as f64 * GRID_DEGREES / 20.0) * 1e6) as i64)
+                .bind(((west + ((b - 1) / 19 + 1) as f64 * GRID_DEGREES / 20.0) * 1e6) as i64)
                 .bind(now)
                 .fetch_one(&mut *c)
                 .await?

@@ -9,6 +9,7 @@ mod demo;
 mod home;
 mod hours;
 pub mod ledger;
+mod map;
 pub mod model;
 mod openapi;
 mod pages;
@@ -173,6 +174,28 @@ impl Module for Volunteers {
         tr: &'a yijia_kernel::i18n::Tr,
     ) -> BoxFut<'a, yijia_kernel::Result<yijia_kernel::Home>> {
         Box::pin(home::home(state, actor, community_id, tr))
+    }
+
+    fn map_layers<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        query: &'a yijia_kernel::map::MapQuery,
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> yijia_kernel::BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::map::Layer>>> {
+        Box::pin(map::layers(state, actor, community, query, tr))
+    }
+
+    fn figures<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a yijia_kernel::Actor,
+        community: &'a yijia_kernel::community::CommunityAt,
+        months: &'a [jiff::civil::Date],
+        tr: &'a yijia_kernel::i18n::Tr,
+    ) -> BoxFut<'a, yijia_kernel::Result<Vec<yijia_kernel::Figure>>> {
+        Box::pin(reports::figures(state, actor, community, months, tr))
     }
 
     fn demo<'a>(&'a self, state: &'a AppState) -> BoxFut<'a, yijia_kernel::Result<()>> {

@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 use yijia_kernel::community::CommunityAt;
-use yijia_kernel::{AppState, Result};
+use yijia_kernel::i18n::Tr;
+use yijia_kernel::{months, Actor, AppState, Figure, Result};
 
+use crate::permissions::REPORTS;
 use crate::repo;
 
 /// One row of a by-month table: a team or a grid, with minutes per month (index 0 = January).
@@ -127,4 +129,45 @@ pub async fn build(state: &AppState, c: &CommunityAt, year: i16, month: Option<i
         served,
         top,
     })
+}
+
+/// Minutes as hours rounded to a tenth, as [`crate::model::rules::hours`] writes them: what the
+/// charts and figures show agrees with the tables.
+pub fn hours(minutes: i64) -> f64 {
+    ((minutes * 10 + 30) / 60) as f64 / 10.0
+}
+
+/// The community's service hours and active volunteers (those credited with time) month by
+/// month, for the district's comparison; none unless the actor reads its reports.
+pub async fn figures(state: &AppState, actor: &Actor, c: &CommunityAt, asked: &[Date], tr: &Tr) -> Result<Vec<Figure>> {
+    if asked.is_empty() || !REPORTS.allows(actor, &c.place()) {
+        return Ok(Vec::new());
+    }
+    let bounds = months::all_bounds(asked, &c.time_zone)?;
+    let (mut minutes, mut people) = (vec![0; asked.len()], vec![0; asked.len()]);
+    for (m, min, n) in repo::reports::monthly(&state.db, c.community_id, &bounds).await? {
+        if let Some(i) = usize::try_from(m).ok().filter(|i| *i < asked.len()) {
+            minutes[i] = min;
+            people[i] = n;
+        }
+    }
+    let href = format!("/volunteers/reports?community={}", c.community_id);
+    Ok(vec![
+        Figure {
+            key: "volunteers.service_hours",
+            label: "volunteers.figure_service_hours",
+            unit: tr.t("volunteers.unit_hours"),
+            higher_is_better: true,
+            values: minutes.into_iter().map(|m| Some(hours(m))).collect(),
+            href: href.clone(),
+        },
+        Figure {
+            key: "volunteers.active_volunteers",
+            label: "volunteers.figure_active_volunteers",
+            unit: tr.t("volunteers.unit_volunteers"),
+            higher_is_better: true,
+            values: people.into_iter().map(|n| Some(n as f64)).collect(),
+            href,
+        },
+    ])
 }

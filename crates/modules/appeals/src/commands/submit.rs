@@ -33,6 +33,9 @@ pub struct AppealInput {
     pub address: String,
     pub lat: String,
     pub long: String,
+    /// The datum of `lat`/`long` when a map over GCJ-02 tiles placed them (`gcj02`); empty or
+    /// `wgs84` otherwise. What is stored is always WGS-84.
+    pub datum: String,
     /// "1"/"true"/"on": the requester's name and number are kept from the handling parties.
     pub anonymous: String,
     /// For staff taking it in: how it came and who it is from.
@@ -56,22 +59,6 @@ enum Intake {
     OnBehalf(Channel),
     /// An integration through Open311, with its API key.
     Open311,
-}
-
-/// Degrees as typed → millionths of a degree within `±limit`.
-fn coordinate(errs: &mut FieldErrors, field: &str, v: &str, limit: f64) -> Option<i64> {
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse::<f64>() {
-        #[expect(clippy::cast_possible_truncation, reason = "bounded by the range check")]
-        Ok(d) if d.is_finite() && d.abs() <= limit => Some((d * 1e6).round() as i64),
-        _ => {
-            errs.add(field, Message::new("appeals.bad_coordinate"));
-            None
-        }
-    }
 }
 
 /// The community an appeal goes to: the one named, or the only one the actor belongs to.
@@ -119,14 +106,8 @@ pub async fn submit_with_photos(state: &AppState, actor: &Actor, input: &AppealI
     let building = optional_id(&mut errs, "building", &input.building);
     let unit = optional_id(&mut errs, "unit", &input.unit);
     let address = text::optional(&mut errs, "address", &input.address, 200);
-    let lat = coordinate(&mut errs, "lat", &input.lat, 90.0);
-    let long = coordinate(&mut errs, "long", &input.long, 180.0);
-    if lat.is_some() != long.is_some() && errs.get("lat").is_none() && errs.get("long").is_none() {
-        errs.add(
-            if lat.is_none() { "lat" } else { "long" },
-            Message::new("appeals.point_incomplete"),
-        );
-    }
+    let point = yijia_kernel::geo::point_from_form(&mut errs, &input.lat, &input.long, &input.datum).map(|p| p.to_e6());
+    let (lat, long) = (point.map(|p| p.0), point.map(|p| p.1));
     let community = match cid {
         Some(id) => Some(community(state, id).await?),
         None => None,

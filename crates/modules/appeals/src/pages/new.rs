@@ -25,6 +25,8 @@ struct NewPage {
     units: Vec<(i64, String)>,
     intake: bool,
     form: Shown<AppealInput>,
+    /// Where it happened, picked on a map (the boxes stay for typing).
+    map: yijia_web::map::MapView,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -73,7 +75,18 @@ async fn page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<AppealInp
         .into_iter()
         .filter(|c| c.retired_at.is_none())
         .collect();
-    render(NewPage {
+    // The point sent with a refused form stays where it was put.
+    let at = yijia_kernel::geo::point_from_form(
+        &mut yijia_kernel::FieldErrors::default(),
+        &form.input.lat,
+        &form.input.long,
+        &form.input.datum,
+    );
+    let tiles = yijia_web::map::tiles(&ctx.state, community_id).await?;
+    let map = yijia_web::map::MapView::new(tiles.clone(), Vec::new())
+        .centre(yijia_kernel::map::centre(&ctx.state, community_id).await?)
+        .picking(&ctx.tr, "appeal", at);
+    let res = render(NewPage {
         community_id,
         categories,
         kinds: options(Kind::ALL, Kind::as_str, |v| v.label(lang)),
@@ -86,7 +99,9 @@ async fn page(ctx: &PageCtx, a: &Actor, community_id: i64, form: Shown<AppealInp
         intake,
         form,
         chrome,
-    })
+        map,
+    })?;
+    Ok(yijia_web::map::allow_tiles(res, &tiles))
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<NewQuery>) -> WebResult<Response> {

@@ -8,18 +8,22 @@ use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 use yijia_kernel::community::CommunityAt;
+use yijia_kernel::months;
 use yijia_kernel::{Actor, AppState, Error, Result};
+use yijia_web::chart::{Chart, ChartKind};
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
 use crate::permissions::RATES;
 use crate::query::only_community;
-use crate::rates::{parse_month, report, Rates, Report};
+use crate::rates::{report, trend, Rates, Report};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RatesQuery {
     pub community: Option<i64>,
     pub month: String,
+    /// A chart's figures as .xlsx (`trend`, `by_category`…), or `all`.
+    pub export: String,
 }
 
 /// The community and month asked for, when the actor may see that community's rates. The month
@@ -37,7 +41,7 @@ pub async fn allowed(
     }
     let month = match month.trim() {
         "" => yijia_kernel::community::today_in(state, &c.time_zone).first_of_month(),
-        m => parse_month(m).ok_or_else(|| Error::field("month", "appeals.bad_month"))?,
+        m => months::parse(m).ok_or_else(|| Error::field("month", "appeals.bad_month"))?,
     };
     Ok((c, month))
 }
@@ -48,6 +52,7 @@ struct RatesPage {
     chrome: Chrome,
     r: Report,
     community_name: String,
+    charts: Vec<Chart>,
 }
 
 impl RatesPage {
@@ -87,11 +92,111 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<RatesQuer
     }
     let (c, month) = allowed(&ctx.state, &a, q.community, &q.month).await?;
     let r = report(&ctx.state, &c, month).await?;
+    let year = trend(&ctx.state, &c, &months::ending(month, 12)).await?;
+    let chrome = Chrome::new(&ctx, "appeals.rates");
+    let charts = charts(&chrome, &r, &year);
+    if !q.export.is_empty() {
+        let stem = format!("appeal-rates-{}-{}", c.code, r.month);
+        return Ok(yijia_web::chart::export(&charts, &q.export, &stem).ok_or(Error::NotFound)??);
+    }
     render(RatesPage {
-        chrome: Chrome::new(&ctx, "appeals.rates"),
+        chrome,
         r,
         community_name: c.name,
+        charts,
     })
+}
+
+/// The month's report and the year before it as charts: the rates and the count month by
+/// month, then where this month's appeals came from and how each party handled them.
+fn charts(chrome: &Chrome, r: &Report, year: &[Rates]) -> Vec<Chart> {
+    let t = |k: &str| chrome.t(k);
+    let page = format!("/appeals/rates?community={}&month={}", r.community_id, r.month);
+    let months: Vec<String> = year.iter().map(|m| m.name.clone()).collect();
+    let of = |f: fn(&Rates) -> Option<f64>| year.iter().map(f).collect::<Vec<_>>();
+    let named = |rows: &[Rates]| -> Vec<String> {
+        rows.iter()
+            .map(|x| {
+                if x.name.is_empty() {
+                    t("appeals.none_yet")
+                } else {
+                    x.name.clone()
+                }
+            })
+            .collect()
+    };
+    let counts = |rows: &[Rates]| rows.iter().map(|x| Some(x.counts.total as f64)).collect::<Vec<_>>();
+    let tr = &chrome.tr;
+    vec![
+        Chart::new(
+            tr,
+            "trend",
+            t("appeals.chart_trend_rates"),
+            ChartKind::Line,
+            t("appeals.month"),
+            months.clone(),
+        )
+        .percent()
+        .series(t("appeals.rate_response"), of(|m| m.response))
+        .series(t("appeals.rate_solved"), of(|m| m.solved))
+        .series(t("appeals.rate_satisfaction"), of(|m| m.satisfaction))
+        .series(t("appeals.rate_on_time"), of(|m| m.on_time))
+        .exported_from(&page),
+        Chart::new(
+            tr,
+            "count",
+            t("appeals.chart_trend_count"),
+            ChartKind::Bar,
+            t("appeals.month"),
+            months,
+        )
+        .unit(t("appeals.unit_items"))
+        .series(
+            t("appeals.count_total"),
+            year.iter().map(|m| Some(m.counts.total as f64)).collect(),
+        )
+        .exported_from(&page),
+        Chart::new(
+            tr,
+            "by_category",
+            t("appeals.chart_by_category"),
+            ChartKind::Across,
+            t("appeals.by_category"),
+            named(&r.by_category),
+        )
+        .unit(t("appeals.unit_items"))
+        .series(t("appeals.count_total"), counts(&r.by_category))
+        .exported_from(&page),
+        Chart::new(
+            tr,
+            "by_grid",
+            t("appeals.chart_by_grid"),
+            ChartKind::Across,
+            t("appeals.by_grid"),
+            named(&r.by_grid),
+        )
+        .unit(t("appeals.unit_items"))
+        .series(t("appeals.count_total"), counts(&r.by_grid))
+        .exported_from(&page),
+        Chart::new(
+            tr,
+            "by_party",
+            t("appeals.chart_by_party"),
+            ChartKind::Across,
+            t("appeals.by_party"),
+            named(&r.by_party),
+        )
+        .percent()
+        .series(
+            t("appeals.rate_on_time"),
+            r.by_party.iter().map(|x| x.on_time).collect(),
+        )
+        .series(
+            t("appeals.rate_satisfaction"),
+            r.by_party.iter().map(|x| x.satisfaction).collect(),
+        )
+        .exported_from(&page),
+    ]
 }
 
 /// The report as a workbook: one sheet per dimension, counts beside the rates.

@@ -6,17 +6,24 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
+use yijia_kernel::months;
+use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::Error;
+use yijia_web::chart::{Chart, ChartKind};
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
 use super::community_of;
 use crate::model::wish::{WishCategory, WishStatus};
+use crate::permissions::REPORTS;
+use crate::trend::{self, Month};
 use crate::view::{self, CoverageLine, Reports};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReportQuery {
     pub community: Option<i64>,
+    /// A chart's figures as .xlsx (`coverage_by_grid`, `on_time_trend`…), or `all`.
+    pub export: String,
 }
 
 #[derive(Template)]
@@ -28,6 +35,7 @@ struct ReportsPage {
     /// Wishes by category (rows) and status (columns).
     grid: Vec<(&'static str, Vec<i64>)>,
     statuses: Vec<&'static str>,
+    charts: Vec<Chart>,
 }
 
 impl ReportsPage {
@@ -74,12 +82,20 @@ async fn build(
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ReportQuery>) -> WebResult<Response> {
-    if let Some(choice) = yijia_web::choose_community(&ctx, &a, &crate::permissions::REPORTS, q.community).await? {
+    if let Some(choice) = yijia_web::choose_community(&ctx, &a, &REPORTS, q.community).await? {
         return Ok(choice);
     }
     let chrome = Chrome::new(&ctx, "care.reports_title");
     let lang = chrome.lang();
     let (c, r) = build(&ctx, &a, &q, lang).await?;
+    // The reader's reach, as the coverage above it: a grid worker's own grids.
+    let reach = CommunityReach::of(&REPORTS, &a, &c.place());
+    let year = trend::months(&ctx.state, &c, &reach, &months::ending(c.today(&ctx.state), 12)).await?;
+    let charts = charts(&chrome, c.community_id, &r, &year);
+    if !q.export.is_empty() {
+        let stem = format!("care-{}", c.code);
+        return Ok(yijia_web::chart::export(&charts, &q.export, &stem).ok_or(Error::NotFound)??);
+    }
     let (grid, statuses) = wish_grid(&r, lang);
     render(ReportsPage {
         chrome,
@@ -87,7 +103,72 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ReportQue
         r,
         grid,
         statuses,
+        charts,
     })
+}
+
+/// The coverage as parts of each grid's and each care group's households (visited on time,
+/// paired but overdue, not paired), then the year's visits on time and households paired.
+fn charts(chrome: &Chrome, community_id: i64, r: &Reports, year: &[Month]) -> Vec<Chart> {
+    let t = |k: &str| chrome.t(k);
+    let tr = &chrome.tr;
+    let page = format!("/care/reports?community={community_id}");
+    let coverage = |id: &str, title: &str, axis: &str, lines: &[CoverageLine]| {
+        let of = |f: fn(&CoverageLine) -> usize| lines.iter().map(|l| Some(f(l) as f64)).collect::<Vec<_>>();
+        Chart::new(
+            tr,
+            id,
+            t(title),
+            ChartKind::Stacked,
+            t(axis),
+            lines.iter().map(|l| l.label.clone()).collect(),
+        )
+        .unit(t("care.unit_households"))
+        .series(t("care.on_time"), of(|l| l.on_time))
+        .series(t("care.paired_overdue"), of(|l| l.paired.saturating_sub(l.on_time)))
+        .series(t("care.unpaired"), of(|l| l.households.saturating_sub(l.paired)))
+        .exported_from(&page)
+    };
+    let names: Vec<String> = year.iter().map(|m| m.name.clone()).collect();
+    vec![
+        coverage(
+            "coverage_by_grid",
+            "care.chart_coverage_by_grid",
+            "care.grid",
+            &r.by_grid,
+        ),
+        coverage(
+            "coverage_by_group",
+            "care.chart_coverage_by_group",
+            "care.care_group",
+            &r.by_group,
+        ),
+        Chart::new(
+            tr,
+            "on_time_trend",
+            t("care.chart_on_time_trend"),
+            ChartKind::Line,
+            t("care.month"),
+            names.clone(),
+        )
+        .percent()
+        .series(t("care.on_time_rate"), year.iter().map(Month::on_time_rate).collect())
+        .exported_from(&page),
+        Chart::new(
+            tr,
+            "paired_trend",
+            t("care.chart_paired_trend"),
+            ChartKind::Bar,
+            t("care.month"),
+            names,
+        )
+        .unit(t("care.unit_households"))
+        .series(
+            t("care.paired_households"),
+            year.iter().map(|m| m.paired.map(|n| n as f64)).collect(),
+        )
+        .exported_from(&page),
+    ]
 }
 
 fn coverage_sheet(

@@ -45,3 +45,63 @@ pub async fn fulfilment_times(db: &Db, community_id: i64) -> Result<Vec<i64>> {
     .fetch_all(p)
     .await?))
 }
+
+/// A pairing as the monthly figures follow it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PairingSpan {
+    pub pairing_id: i64,
+    pub household_id: i64,
+    pub starts_on: String,
+    pub interval_days: i64,
+    pub ends_on: Option<String>,
+    pub ended_at: Option<i64>,
+}
+
+/// The pairings within `reach` that began before the day `until` and had not ended by the
+/// instant `since`.
+pub async fn pairing_spans(
+    db: &Db,
+    community_id: i64,
+    reach: &CommunityReach,
+    until: &str,
+    since: i64,
+) -> Result<Vec<PairingSpan>> {
+    let sql = format!(
+        "select p.pairing_id, p.household_id, p.starts_on, p.interval_days, p.ends_on, p.ended_at \
+         from care_pairing p join household h on h.household_id = p.household_id \
+         where p.community_id = $1 and p.starts_on < $2 and (p.ended_at is null or p.ended_at >= $3) and {}",
+        reach.sql("h.grid_id")
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(community_id)
+        .bind(until)
+        .bind(since)
+        .fetch_all(p)
+        .await?))
+}
+
+/// The days of the visits that reached the person (`outcomes`, quoted for SQL) in the households
+/// within `reach`, `(pairing, day)`: each pairing's last before the day `from`, and all since;
+/// what the due days from `from` on follow from.
+pub async fn counted_visit_days(
+    db: &Db,
+    community_id: i64,
+    reach: &CommunityReach,
+    outcomes: &str,
+    from: &str,
+) -> Result<Vec<(i64, String)>> {
+    let visits = format!(
+        "from care_visit v join household h on h.household_id = v.household_id \
+         where v.community_id = $1 and v.outcome in ({outcomes}) and {}",
+        reach.sql("h.grid_id")
+    );
+    let sql = format!(
+        "select v.pairing_id, max(v.visited_on) {visits} and v.visited_on < $2 group by v.pairing_id \
+         union all select v.pairing_id, v.visited_on {visits} and v.visited_on >= $2"
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(community_id)
+        .bind(from)
+        .fetch_all(p)
+        .await?))
+}

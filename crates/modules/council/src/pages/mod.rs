@@ -3,6 +3,7 @@
 
 pub mod board;
 pub mod meetings;
+pub mod report;
 pub mod topics;
 pub mod votes;
 

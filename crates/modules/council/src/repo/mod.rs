@@ -2,11 +2,13 @@
 //! those taking a `Db` are the pages' and the API's reads.
 
 mod meetings;
+mod report;
 mod resolutions;
 mod topics;
 mod votes;
 
 pub use meetings::*;
+pub use report::*;
 pub use resolutions::*;
 pub use topics::*;
 pub use votes::*;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use yijia_db::{on_db, Db};
 use yijia_kernel::scope::CommunityReach;
-use yijia_kernel::Result;
+use yijia_kernel::{months, Result};
 
 /// A building in reach, for a filter's choices.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -87,5 +87,82 @@ pub async fn visit_counts(db: &Db, community_id: i64, reach: &CommunityReach, si
         .bind(community_id)
         .bind(since)
         .fetch_all(p)
+        .await?))
+}
+
+/// The residents living in the households within reach by age band: `(band, n)`, where band
+/// `i < cutoffs.len()` holds those born after `cutoffs[i]` (and on or before the one before),
+/// `cutoffs.len()` those born on or before the last, and `cutoffs.len() + 1` those whose birth
+/// date is not known. Cutoffs are days (`YYYY-MM-DD`), latest first; only the plain birth date
+/// is read, nothing sealed.
+pub async fn age_bands(
+    db: &Db,
+    community_id: i64,
+    reach: &CommunityReach,
+    cutoffs: &[String],
+) -> Result<Vec<(i64, i64)>> {
+    let mut band = format!(
+        "case when r.birth_date is null or r.birth_date = '' then {}",
+        cutoffs.len() + 1
+    );
+    for i in 0..cutoffs.len() {
+        band.push_str(&format!(" when r.birth_date > ${} then {i}", i + 2));
+    }
+    band.push_str(&format!(" else {} end", cutoffs.len()));
+    let sql = format!(
+        "select band, count(*) from (select cast({band} as bigint) as band from registry_resident r \
+         join household h on h.household_id = r.household_id \
+         where h.community_id = $1 and h.retired_at is null and r.left_at is null and {}) x group by band",
+        reach.sql("h.grid_id")
+    );
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql).bind(community_id);
+        for c in cutoffs {
+            q = q.bind(c);
+        }
+        q.fetch_all(p).await?
+    }))
+}
+
+/// Visits to the households within reach month by month over the months bounded by `bounds`
+/// ([`months::all_bounds`]): `(month index, visits, households visited)`, months without any
+/// left out.
+pub async fn visit_months(
+    db: &Db,
+    community_id: i64,
+    reach: &CommunityReach,
+    bounds: &[i64],
+) -> Result<Vec<(i64, i64, i64)>> {
+    let n = bounds.len().saturating_sub(1);
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select m, count(*), count(distinct household_id) from \
+         (select {bucket} as m, v.household_id from registry_visit v join household h on h.household_id = v.household_id \
+          where v.community_id = $1 and v.visited_at >= $2 and v.visited_at < ${last} and {reach}) x \
+         where m is not null group by m",
+        bucket = months::bucket_sql("v.visited_at", 2, n),
+        last = 2 + n,
+        reach = reach.sql("h.grid_id"),
+    );
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql).bind(community_id);
+        for b in bounds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(p).await?
+    }))
+}
+
+/// The live households within reach.
+pub async fn household_count(db: &Db, community_id: i64, reach: &CommunityReach) -> Result<i64> {
+    let sql = format!(
+        "select count(*) from household h where h.community_id = $1 and h.retired_at is null and {}",
+        reach.sql("h.grid_id")
+    );
+    Ok(on_db!(db, |p| sqlx::query_scalar(&sql)
+        .bind(community_id)
+        .fetch_one(p)
         .await?))
 }

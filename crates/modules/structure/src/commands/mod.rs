@@ -3,9 +3,12 @@
 pub mod create_area;
 pub mod create_community;
 pub mod create_node;
+pub mod import_boundaries;
 pub mod move_node;
 pub mod retire_node;
+pub mod set_boundary;
 pub mod set_logo;
+pub mod set_place;
 pub mod update_community;
 pub mod update_node;
 pub mod update_settings;

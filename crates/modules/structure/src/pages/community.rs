@@ -220,6 +220,11 @@ pub async fn post_logo(
     }
 }
 
+/// The page again with why a file of grid boundaries was refused.
+pub(super) async fn boundaries_again(ctx: &PageCtx, actor: &Actor, id: i64, e: &Error) -> WebResult<Response> {
+    settings_again(ctx, actor, id, "boundaries", CommunityInput::default(), e).await
+}
+
 /// The page again with the settings (or logo) form's input and its errors.
 async fn settings_again(
     ctx: &PageCtx,

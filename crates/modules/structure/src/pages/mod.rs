@@ -4,5 +4,6 @@
 pub mod community;
 pub mod index;
 pub mod node;
+pub mod places;
 
 pub use yijia_web::{is_form_error, Shown};

@@ -36,6 +36,12 @@ struct NodePage {
     edit: Shown<NodeInput>,
     new_child: Shown<NodeInput>,
     moving: Shown<MoveForm>,
+    /// A grid's outline or a building's point on the map, to set when `can_write`.
+    map: Option<yijia_web::map::MapView>,
+    /// Why the map's form was refused.
+    map_error: Option<String>,
+    /// The boundary or point as stored (WGS-84), for the boxes beside the map.
+    stored: super::places::Stored,
 }
 
 #[derive(Deserialize, Default)]
@@ -71,15 +77,32 @@ async fn crumbs(
     Ok(out)
 }
 
-async fn page(
-    ctx: &PageCtx,
-    actor: &Actor,
-    level: Level,
-    id: i64,
+/// The page's forms as shown again after one was refused; all empty on a plain visit.
+struct Forms {
     edit: Option<Shown<NodeInput>>,
     new_child: Shown<NodeInput>,
     moving: Shown<MoveForm>,
-) -> WebResult<Response> {
+    map_error: Option<String>,
+}
+
+impl Default for Forms {
+    fn default() -> Forms {
+        Forms {
+            edit: None,
+            new_child: Shown::none(),
+            moving: Shown::none(),
+            map_error: None,
+        }
+    }
+}
+
+async fn page(ctx: &PageCtx, actor: &Actor, level: Level, id: i64, forms: Forms) -> WebResult<Response> {
+    let Forms {
+        edit,
+        new_child,
+        moving,
+        map_error,
+    } = forms;
     let account = actor.account_id.unwrap_or(0);
     let node = repo::node(&ctx.state.db, account, level, id)
         .await?
@@ -122,7 +145,10 @@ async fn page(
     });
     let crumbs = crumbs(ctx, account, level, &node, &community).await?;
     let chrome = Chrome::new(ctx, &format!("structure.{}", level.entity()));
-    render(NodePage {
+    let map = super::places::node_map(ctx, level, &node, can_write).await?;
+    let stored = super::places::stored(ctx, level, node.id).await?;
+    let tiles = map.as_ref().map(|m| m.tiles.clone()).unwrap_or_default();
+    let res = render(NodePage {
         chrome,
         level: level.entity(),
         child_level: level.child().map_or("", Level::entity),
@@ -146,11 +172,30 @@ async fn page(
         edit,
         new_child,
         moving,
-    })
+        map,
+        map_error,
+        stored,
+    })?;
+    Ok(yijia_web::map::allow_tiles(res, &tiles))
+}
+
+/// The page again with why the map's form (a boundary, a place) was refused.
+pub(super) async fn page_with_map_error(
+    ctx: &PageCtx,
+    actor: &Actor,
+    level: Level,
+    id: i64,
+    error: String,
+) -> WebResult<Response> {
+    let forms = Forms {
+        map_error: Some(error),
+        ..Forms::default()
+    };
+    page(ctx, actor, level, id, forms).await
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(actor): CurrentActor, P(id): P<i64>, level: Level) -> WebResult<Response> {
-    page(&ctx, &actor, level, id, None, Shown::none(), Shown::none()).await
+    page(&ctx, &actor, level, id, Forms::default()).await
 }
 
 fn here(level: Level, id: i64) -> String {
@@ -210,7 +255,19 @@ async fn again(ctx: &PageCtx, actor: &Actor, level: Level, id: i64, e: Error, se
         ),
     };
     Ok(with_error_status(
-        page(ctx, actor, level, id, edit, new_child, moving).await?,
+        page(
+            ctx,
+            actor,
+            level,
+            id,
+            Forms {
+                edit,
+                new_child,
+                moving,
+                map_error: None,
+            },
+        )
+        .await?,
         &e,
     ))
 }

@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 use yijia_kernel::community::CommunityAt;
 use yijia_kernel::{Actor, AppState, Error, Result};
+use yijia_web::chart::{Chart, ChartKind};
 use yijia_web::{render, Chrome, CurrentActor, PageCtx, WebResult, Q};
 
 use super::community_of;
@@ -24,6 +25,8 @@ pub struct ReportQuery {
     pub year: Option<i16>,
     /// 1–12 for one month's report; none or empty (the page's "whole year") for the year's.
     pub month: Option<String>,
+    /// A chart's figures as .xlsx (`hours_by_team`, `held`…), or `all`.
+    pub export: String,
 }
 
 /// The community, year and month asked for, when the actor may read that community's reports.
@@ -63,52 +66,119 @@ struct ReportPage {
     chrome: Chrome,
     community_id: i64,
     r: Report,
+    charts: Vec<Chart>,
 }
 
 impl ReportPage {
     fn hours(&self, minutes: &i64) -> String {
         rules::hours(*minutes)
     }
-    fn columns(&self) -> Vec<usize> {
-        columns(self.r.month)
-    }
     fn is_month(&self, m: &i8) -> bool {
         self.r.month == Some(*m)
     }
-    /// A line's hours in the months shown.
-    fn cells(&self, line: &Line) -> Vec<String> {
-        self.columns()
-            .into_iter()
-            .map(|i| rules::hours(line.months[i]))
-            .collect()
-    }
-    fn total_cells(&self) -> Vec<String> {
-        self.cells(&self.r.total)
-    }
-    /// The counts per month shown: activities held, attendances, people served.
-    fn counts(&self) -> [(&'static str, Vec<i64>); 3] {
-        let pick = |v: &[i64; 12]| self.columns().into_iter().map(|i| v[i]).collect();
-        [
-            ("volunteers.activities_held", pick(&self.r.held)),
-            ("volunteers.attendances", pick(&self.r.attendances)),
-            ("volunteers.served", pick(&self.r.served)),
-        ]
-    }
-    /// Title, heading of the names' column, lines.
+    /// Title, heading of the names' column, lines: the period's hours of each team and grid
+    /// (the charts hold them month by month).
     fn tables(&self) -> [(&'static str, &'static str, &[Line]); 2] {
         [
             ("volunteers.by_team", "volunteers.team", &self.r.by_team),
             ("volunteers.by_grid", "volunteers.grids", &self.r.by_grid),
         ]
     }
+    /// The period's totals: label, value.
+    fn totals(&self) -> [(&'static str, String); 4] {
+        let sum = |v: &[i64; 12]| v.iter().sum::<i64>().to_string();
+        [
+            ("volunteers.hours", rules::hours(self.r.total.total)),
+            ("volunteers.activities_held", sum(&self.r.held)),
+            ("volunteers.attendances", sum(&self.r.attendances)),
+            ("volunteers.served", sum(&self.r.served)),
+        ]
+    }
     /// A month's name ("3月", "Month 3") from its number, 1–12.
     fn month_name(&self, n: impl std::fmt::Display) -> String {
-        self.chrome.tr.tf("volunteers.month_n", &[("n", n.to_string())])
+        month_name(&self.chrome, n)
     }
-    /// The names of the months shown, in the order of the columns.
-    fn months(&self) -> Vec<String> {
-        self.columns().into_iter().map(|i| self.month_name(i + 1)).collect()
-    }
+}
+
+fn month_name(chrome: &Chrome, n: impl std::fmt::Display) -> String {
+    chrome.tr.tf("volunteers.month_n", &[("n", n.to_string())])
+}
+
+/// The report as charts, month by month over the months shown: the hours of each team (parts
+/// of the month's whole) and of each grid (an activity may serve several grids, so these are
+/// side by side, not stacked), the activities held, and the people who took part and were served.
+fn charts(chrome: &Chrome, community_id: i64, r: &Report) -> Vec<Chart> {
+    let t = |k: &str| chrome.t(k);
+    let tr = &chrome.tr;
+    let cols = columns(r.month);
+    let page = format!(
+        "/volunteers/reports?community={community_id}&year={}{}",
+        r.year,
+        r.month.map(|m| format!("&month={m}")).unwrap_or_default()
+    );
+    let labels: Vec<String> = cols.iter().map(|i| month_name(chrome, i + 1)).collect();
+    let hours = |line: &Line| {
+        cols.iter()
+            .map(|i| Some(reports::hours(line.months[*i])))
+            .collect::<Vec<_>>()
+    };
+    let counts = |v: &[i64; 12]| cols.iter().map(|i| Some(v[*i] as f64)).collect::<Vec<_>>();
+    let by = |id: &str, title: &str, kind: ChartKind, lines: &[Line]| {
+        lines.iter().fold(
+            Chart::new(tr, id, t(title), kind, t("volunteers.month"), labels.clone())
+                .unit(t("volunteers.unit_hours"))
+                .decimals(1),
+            |c, l| c.series(l.name.clone(), hours(l)),
+        )
+    };
+    vec![
+        by(
+            "hours_by_team",
+            "volunteers.chart_hours_by_team",
+            ChartKind::Stacked,
+            &r.by_team,
+        )
+        .exported_from(&page),
+        by(
+            "hours_by_grid",
+            "volunteers.chart_hours_by_grid",
+            ChartKind::Bar,
+            &r.by_grid,
+        )
+        .exported_from(&page),
+        Chart::new(
+            tr,
+            "held",
+            t("volunteers.chart_held"),
+            ChartKind::Bar,
+            t("volunteers.month"),
+            labels.clone(),
+        )
+        .unit(t("volunteers.unit_activities"))
+        .series(t("volunteers.series_held"), counts(&r.held))
+        .exported_from(&page),
+        Chart::new(
+            tr,
+            "people",
+            t("volunteers.chart_people"),
+            ChartKind::Bar,
+            t("volunteers.month"),
+            labels,
+        )
+        .unit(t("volunteers.unit_people"))
+        .series(t("volunteers.series_attendances"), counts(&r.attendances))
+        .series(t("volunteers.series_served"), counts(&r.served))
+        .exported_from(&page),
+    ]
+}
+
+/// The name of the report's workbooks, without `.xlsx`: `volunteer-hours-XLG-2026(-11)`.
+fn stem(c: &CommunityAt, year: i16, month: Option<i8>) -> String {
+    format!(
+        "volunteer-hours-{}-{year}{}",
+        c.code,
+        month.map(|m| format!("-{m:02}")).unwrap_or_default()
+    )
 }
 
 pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ReportQuery>) -> WebResult<Response> {
@@ -116,10 +186,17 @@ pub async fn show(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ReportQue
         return Ok(choice);
     }
     let (c, year, month) = allowed(&ctx.state, &a, &q).await?;
+    let r = reports::build(&ctx.state, &c, year, month).await?;
+    let chrome = Chrome::new(&ctx, "volunteers.nav_reports");
+    let charts = charts(&chrome, c.community_id, &r);
+    if !q.export.is_empty() {
+        return Ok(yijia_web::chart::export(&charts, &q.export, &stem(&c, year, month)).ok_or(Error::NotFound)??);
+    }
     render(ReportPage {
-        chrome: Chrome::new(&ctx, "volunteers.nav_reports"),
+        chrome,
         community_id: c.community_id,
-        r: reports::build(&ctx.state, &c, year, month).await?,
+        r,
+        charts,
     })
 }
 
@@ -177,11 +254,7 @@ pub async fn xlsx(ctx: PageCtx, CurrentActor(a): CurrentActor, Q(q): Q<ReportQue
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"volunteer-hours-{}-{year}{}.xlsx\"",
-                    c.code,
-                    month.map(|m| format!("-{m:02}")).unwrap_or_default()
-                ),
+                format!("attachment; filename=\"{}.xlsx\"", stem(&c, year, month)),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],

@@ -3,7 +3,7 @@
 //! only the top volunteers are summed from the sign-ups, over the period's activities.
 
 use yijia_db::{on_db, Db};
-use yijia_kernel::Result;
+use yijia_kernel::{months, Result};
 
 /// One activity held in a period, with what it gave.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -84,4 +84,31 @@ pub async fn served_by(db: &Db, volunteer_id: i64) -> Result<(i64, i64)> {
     .bind(volunteer_id)
     .fetch_one(p)
     .await?))
+}
+
+/// Month by month over the months bounded by `bounds` ([`months::all_bounds`]): the minutes
+/// credited and the volunteers credited with any, by the month the activity started in:
+/// `(month index, minutes, volunteers)`, months without any left out. One query for them all.
+pub async fn monthly(db: &Db, community_id: i64, bounds: &[i64]) -> Result<Vec<(i64, i64, i64)>> {
+    let n = bounds.len().saturating_sub(1);
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select m, cast(coalesce(sum(minutes), 0) as bigint), count(distinct volunteer_id) from \
+         (select {bucket} as m, u.minutes, u.volunteer_id from vol_activity a \
+          join vol_signup u on u.activity_id = a.activity_id \
+          where a.community_id = $1 and a.status = 'published' and a.starts_at >= $2 and a.starts_at < ${last} \
+          and u.status = 'confirmed' and u.minutes > 0) x \
+         where m is not null group by m",
+        bucket = months::bucket_sql("a.starts_at", 2, n),
+        last = 2 + n,
+    );
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql).bind(community_id);
+        for b in bounds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(p).await?
+    }))
 }

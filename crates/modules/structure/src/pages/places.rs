@@ -1,0 +1,242 @@
+//! A grid's boundary and a building's place, drawn on the map of their page, and a community's
+//! grid boundaries imported at once from a GeoJSON file.
+
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use yijia_kernel::geo::{self, Datum};
+use yijia_kernel::map::{Feature, Layer, Shape};
+use yijia_kernel::scope::CommunityReach;
+use yijia_kernel::{Actor, Error, FieldErrors};
+use yijia_web::map::MapView;
+use yijia_web::{CurrentActor, PageCtx, PageForm, PageUpload, WebResult, P};
+
+use super::is_form_error;
+use crate::commands::{import_boundaries::import_boundaries, set_boundary::set_boundary, set_place::set_place};
+use crate::layers::{building_layer, grid_layer};
+use crate::model::{Level, Node};
+use crate::places;
+
+/// The map on a grid's or a building's page: an outline or a point to set when the reader may
+/// change it, else what is there; the grid's buildings, or the building's grid, around it.
+pub async fn node_map(
+    ctx: &PageCtx,
+    level: Level,
+    node: &Node,
+    can_write: bool,
+) -> yijia_kernel::Result<Option<MapView>> {
+    let tr = &ctx.tr;
+    let grid_only = CommunityReach::Grids(vec![node.grid_id]);
+    let tiles = yijia_web::map::tiles(&ctx.state, node.community_id).await?;
+    match level {
+        Level::Grid => {
+            let area = places::grid_area(&ctx.state.db, node.id).await?;
+            let buildings = places::buildings(&ctx.state.db, node.community_id, &grid_only).await?;
+            let mut layers = vec![building_layer(tr.t("structure.buildings"), buildings)];
+            let view = if can_write {
+                MapView::new(tiles, layers).editing(tr, "boundary", area)
+            } else {
+                if let Some(a) = area {
+                    layers.push(outline(tr.t("structure.grid"), node, a));
+                }
+                MapView::new(tiles, layers)
+            };
+            Ok(Some(view))
+        }
+        Level::Building => {
+            let at = places::building_point(&ctx.state.db, node.id).await?;
+            let grid = places::grids(&ctx.state.db, node.community_id, &grid_only).await?;
+            let layers = vec![grid_layer(tr.t("structure.grid"), grid)];
+            let view = MapView::new(tiles, layers);
+            Ok(Some(if can_write {
+                view.picking(tr, "place", at)
+            } else {
+                match at {
+                    Some(p) => MapView {
+                        layers: vec![Layer {
+                            key: "buildings",
+                            label: tr.t("structure.building"),
+                            style: "building",
+                            features: vec![Feature {
+                                shape: Shape::Point {
+                                    at: view.tiles.datum().shown(p),
+                                },
+                                label: node.label().to_owned(),
+                                detail: String::new(),
+                                href: String::new(),
+                                tone: "",
+                            }],
+                            filters: Vec::new(),
+                            shown: true,
+                        }],
+                        ..view
+                    },
+                    None => view,
+                }
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A grid's boundary (GeoJSON) or a building's point as stored, for the form's boxes, which
+/// take WGS-84 when typed.
+#[derive(Debug, Default)]
+pub struct Stored {
+    pub area: String,
+    pub lat: String,
+    pub long: String,
+}
+
+pub async fn stored(ctx: &PageCtx, level: Level, id: i64) -> yijia_kernel::Result<Stored> {
+    Ok(match level {
+        Level::Grid => Stored {
+            area: places::grid_area(&ctx.state.db, id)
+                .await?
+                .map(|a| geo::area_json(&a))
+                .unwrap_or_default(),
+            ..Stored::default()
+        },
+        Level::Building => match places::building_point(&ctx.state.db, id).await? {
+            Some(p) => Stored {
+                lat: format!("{:.6}", p.lat),
+                long: format!("{:.6}", p.long),
+                ..Stored::default()
+            },
+            None => Stored::default(),
+        },
+        _ => Stored::default(),
+    })
+}
+
+fn outline(label: String, node: &Node, area: geo::Polygons) -> Layer {
+    Layer {
+        key: "grids",
+        label,
+        style: "grid",
+        features: vec![Feature {
+            shape: Shape::Area { polygons: area },
+            label: node.label().to_owned(),
+            detail: node.code.clone(),
+            href: String::new(),
+            tone: "",
+        }],
+        filters: Vec::new(),
+        shown: true,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BoundaryForm {
+    /// GeoJSON; empty clears the boundary.
+    pub area: String,
+    /// The tiles' datum when the map drew it; empty when typed or pasted (WGS-84).
+    pub datum: String,
+}
+
+pub async fn post_boundary(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    PageForm(input): PageForm<BoundaryForm>,
+) -> WebResult<Response> {
+    crate::repo::visible(&ctx.state.db, actor.account_id.unwrap_or(0), Level::Grid, id).await?;
+    let result = match input.area.trim() {
+        "" => set_boundary(&ctx.state, &actor, id, None).await,
+        json => match geo::parse_area(json) {
+            Ok(area) => {
+                let datum = Datum::parse(&input.datum).unwrap_or(Datum::Wgs84);
+                let area = geo::map_area(&area, |p| datum.stored(p));
+                set_boundary(&ctx.state, &actor, id, Some(&area)).await
+            }
+            Err(m) => Err(Error::field_message("area", m)),
+        },
+    };
+    done(&ctx, &actor, Level::Grid, id, result, "structure.boundary_saved").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PlaceForm {
+    pub lat: String,
+    pub long: String,
+    pub datum: String,
+}
+
+pub async fn post_place(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    PageForm(input): PageForm<PlaceForm>,
+) -> WebResult<Response> {
+    crate::repo::visible(&ctx.state.db, actor.account_id.unwrap_or(0), Level::Building, id).await?;
+    let mut errs = FieldErrors::default();
+    let at = geo::point_from_form(&mut errs, &input.lat, &input.long, &input.datum);
+    let result = if errs.is_empty() {
+        set_place(&ctx.state, &actor, id, at).await
+    } else {
+        Err(Error::Validation(errs))
+    };
+    done(&ctx, &actor, Level::Building, id, result, "structure.place_saved").await
+}
+
+/// Back to the page with what was saved, or the page again with why not.
+async fn done(
+    ctx: &PageCtx,
+    actor: &Actor,
+    level: Level,
+    id: i64,
+    result: yijia_kernel::Result<()>,
+    saved: &str,
+) -> WebResult<Response> {
+    match result {
+        Ok(()) => Ok(yijia_web::flash(
+            Redirect::to(&format!("/structure/{}/{id}", level.plural())).into_response(),
+            ctx.tr.t(saved),
+        )),
+        Err(e) if is_form_error(&e) => {
+            let errors = yijia_web::FormErrors::from_error(&e, &ctx.tr);
+            let res = super::node::page_with_map_error(ctx, actor, level, id, errors.said()).await?;
+            Ok(yijia_web::with_error_status(res, &e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn post_import(
+    ctx: PageCtx,
+    CurrentActor(actor): CurrentActor,
+    P(id): P<i64>,
+    upload: Result<PageUpload, yijia_web::AppError>,
+) -> WebResult<Response> {
+    crate::repo::community(&ctx.state.db, actor.account_id.unwrap_or(0), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let result = match upload {
+        Ok(PageUpload(file)) => match std::str::from_utf8(&file.bytes) {
+            Ok(text) => import_boundaries(&ctx.state, &actor, id, text.trim_start_matches('\u{feff}')).await,
+            Err(_) => Err(Error::field("file", "map.bad_geojson")),
+        },
+        Err(yijia_web::AppError(e)) => Err(e),
+    };
+    match result {
+        Ok(done) => {
+            let mut text = ctx
+                .tr
+                .tf("structure.boundaries_imported", &[("grids", done.grids.join("、"))]);
+            if !done.unmatched.is_empty() {
+                text.push(' ');
+                text.push_str(&ctx.tr.tf(
+                    "structure.boundaries_unmatched",
+                    &[("names", done.unmatched.join("、"))],
+                ));
+            }
+            Ok(yijia_web::flash(
+                Redirect::to(&format!("/structure/communities/{id}")).into_response(),
+                text,
+            ))
+        }
+        Err(e) if is_form_error(&e) => super::community::boundaries_again(&ctx, &actor, id, &e).await,
+        Err(e) => Err(e.into()),
+    }
+}
