@@ -263,8 +263,8 @@ pub async fn trend(state: &AppState, c: &CommunityAt, months: &[jiff::civil::Dat
     let bounds = months::all_bounds(months, &c.time_zone)?;
     let bucket = months::bucket_sql("a.created_at", 2, months.len());
     let sql = format!(
-        "select m, {COUNTS} from (select {bucket} as m, a.* from appeal a where a.community_id = $1 \
-         and a.created_at >= ${first} and a.created_at < ${last}) a where m is not null group by m",
+        "select {bucket} as m, {COUNTS} from appeal a where a.community_id = $1 \
+         and a.created_at >= ${first} and a.created_at < ${last} group by m",
         first = 2,
         last = 2 + months.len(),
     );
