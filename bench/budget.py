@@ -12,6 +12,8 @@ loads it with wrk, a few seconds per scenario:
   step      POST /api/v1/appeals/{id}/steps, a note by the desk (a step's write)
   list      GET /api/v1/appeals?community=ID as the desk (a staff list of 25)
   page      GET /appeals/{id} as the desk, with a session cookie (one appeal's HTML page)
+  rates     GET /appeals/rates?community=ID as the desk: the month's rates, a year of trend, charts
+  map       GET /map?community=ID as the desk: the grids, buildings and the month's appeals
 
 Each scenario's throughput is divided by the /healthz throughput of the same round, so a slow
 or busy machine moves both; the median over the rounds is compared with the committed
@@ -42,7 +44,7 @@ import bench as B  # noqa: E402  (Server, Database, wrk, /proc helpers)
 import registry as R  # noqa: E402  (database reads)
 
 BASELINE = Path(__file__).resolve().parent / "budget.json"
-SCENARIOS = ("create", "step", "list", "page")
+SCENARIOS = ("create", "step", "list", "page", "rates", "map")
 NOTE = {"action": "note", "internal_note": "预算检查：已电话联系居民，约定明天上门"}
 
 
@@ -95,9 +97,12 @@ def prepare(cfg, db: B.Database, port: int, server: B.Server) -> dict:
     A.api(port, staff, "POST", steps[0], NOTE)
     if len(A.api(port, staff, "GET", lists[0]).get("items", [])) == 0:
         A.die(f"GET {lists[0]} listed nothing")
-    status, _, _ = B.request(port, "GET", pages[0], headers={"Cookie": cookie})
-    if status != 200:
-        A.die(f"GET {pages[0]} with the desk's cookie answered {status}")
+    rates = f"/appeals/rates?community={cid}"
+    maps = f"/map?community={cid}"
+    for path in (pages[0], rates, maps):
+        status, _, _ = B.request(port, "GET", path, headers={"Cookie": cookie})
+        if status != 200:
+            A.die(f"GET {path} with the desk's cookie answered {status}")
     return {
         "healthz": ("healthz", {}),
         "create": ("appeals_create", {"BENCH_TOKEN": resident, "BENCH_COMMUNITY": str(cid),
@@ -107,6 +112,8 @@ def prepare(cfg, db: B.Database, port: int, server: B.Server) -> dict:
                            "BENCH_PATHS": " ".join(steps)}),
         "list": ("cycle", {"BENCH_TOKEN": staff, "BENCH_PATHS": " ".join(lists)}),
         "page": ("cycle", {"BENCH_COOKIE": cookie, "BENCH_PATHS": " ".join(pages)}),
+        "rates": ("cycle", {"BENCH_COOKIE": cookie, "BENCH_PATHS": rates}),
+        "map": ("cycle", {"BENCH_COOKIE": cookie, "BENCH_PATHS": maps}),
     }
 
 
