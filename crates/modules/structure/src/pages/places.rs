@@ -4,7 +4,6 @@
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yijia_kernel::geo::{self, Datum};
-use yijia_kernel::map::{Feature, Layer, Shape};
 use yijia_kernel::scope::CommunityReach;
 use yijia_kernel::{Actor, Error, FieldErrors};
 use yijia_web::map::MapView;
@@ -35,9 +34,13 @@ pub async fn node_map(
             let view = if can_write {
                 MapView::new(tiles, layers).editing(tr, "boundary", area)
             } else {
-                if let Some(a) = area {
-                    layers.push(outline(tr.t("structure.grid"), node, a));
-                }
+                let this = places::GridArea {
+                    grid_id: node.id,
+                    code: node.code.clone(),
+                    name: node.label().to_owned(),
+                    area,
+                };
+                layers.push(grid_layer(tr.t("structure.grid"), vec![this]));
                 MapView::new(tiles, layers)
             };
             Ok(Some(view))
@@ -45,34 +48,20 @@ pub async fn node_map(
         Level::Building => {
             let at = places::building_point(&ctx.state.db, node.id).await?;
             let grid = places::grids(&ctx.state.db, node.community_id, &grid_only).await?;
-            let layers = vec![grid_layer(tr.t("structure.grid"), grid)];
-            let view = MapView::new(tiles, layers);
-            Ok(Some(if can_write {
-                view.picking(tr, "place", at)
-            } else {
-                match at {
-                    Some(p) => MapView {
-                        layers: vec![Layer {
-                            key: "buildings",
-                            label: tr.t("structure.building"),
-                            style: "building",
-                            features: vec![Feature {
-                                shape: Shape::Point {
-                                    at: view.tiles.datum().shown(p),
-                                },
-                                label: node.label().to_owned(),
-                                detail: String::new(),
-                                href: String::new(),
-                                tone: "",
-                            }],
-                            filters: Vec::new(),
-                            shown: true,
-                        }],
-                        ..view
-                    },
-                    None => view,
-                }
-            }))
+            let mut layers = vec![grid_layer(tr.t("structure.grid"), grid)];
+            if can_write {
+                return Ok(Some(MapView::new(tiles, layers).picking(tr, "place", at)));
+            }
+            // Read only: the building as a point among the others' layers, shifted like them.
+            let here = places::BuildingPoint {
+                building_id: node.id,
+                grid_id: node.grid_id,
+                name: node.label().to_owned(),
+                compound: String::new(),
+                at,
+            };
+            layers.push(building_layer(tr.t("structure.building"), vec![here]));
+            Ok(Some(MapView::new(tiles, layers)))
         }
         _ => Ok(None),
     }
@@ -106,23 +95,6 @@ pub async fn stored(ctx: &PageCtx, level: Level, id: i64) -> yijia_kernel::Resul
         },
         _ => Stored::default(),
     })
-}
-
-fn outline(label: String, node: &Node, area: geo::Polygons) -> Layer {
-    Layer {
-        key: "grids",
-        label,
-        style: "grid",
-        features: vec![Feature {
-            shape: Shape::Area { polygons: area },
-            label: node.label().to_owned(),
-            detail: node.code.clone(),
-            href: String::new(),
-            tone: "",
-        }],
-        filters: Vec::new(),
-        shown: true,
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
