@@ -145,8 +145,7 @@ async fn page(ctx: &PageCtx, actor: &Actor, level: Level, id: i64, forms: Forms)
     });
     let crumbs = crumbs(ctx, account, level, &node, &community).await?;
     let chrome = Chrome::new(ctx, &format!("structure.{}", level.entity()));
-    let map = super::places::node_map(ctx, level, &node, can_write).await?;
-    let stored = super::places::stored(ctx, level, node.id).await?;
+    let (map, stored) = super::places::node_map(ctx, level, &node, can_write).await?;
     let tiles = map.as_ref().map(|m| m.tiles.clone()).unwrap_or_default();
     let res = render(NodePage {
         chrome,

@@ -22,13 +22,17 @@ pub async fn node_map(
     level: Level,
     node: &Node,
     can_write: bool,
-) -> yijia_kernel::Result<Option<MapView>> {
+) -> yijia_kernel::Result<(Option<MapView>, Stored)> {
     let tr = &ctx.tr;
     let grid_only = CommunityReach::Grids(vec![node.grid_id]);
     let tiles = yijia_web::map::tiles(&ctx.state, node.community_id).await?;
     match level {
         Level::Grid => {
             let area = places::grid_area(&ctx.state.db, node.id).await?;
+            let stored = Stored {
+                area: area.as_ref().map(geo::area_json).unwrap_or_default(),
+                ..Stored::default()
+            };
             let buildings = places::buildings(&ctx.state.db, node.community_id, &grid_only).await?;
             let mut layers = vec![building_layer(tr.t("structure.buildings"), buildings)];
             let view = if can_write {
@@ -43,14 +47,19 @@ pub async fn node_map(
                 layers.push(grid_layer(tr.t("structure.grid"), vec![this]));
                 MapView::new(tiles, layers)
             };
-            Ok(Some(view))
+            Ok((Some(view), stored))
         }
         Level::Building => {
             let at = places::building_point(&ctx.state.db, node.id).await?;
+            let stored = Stored {
+                lat: at.map(|p| format!("{:.6}", p.lat)).unwrap_or_default(),
+                long: at.map(|p| format!("{:.6}", p.long)).unwrap_or_default(),
+                ..Stored::default()
+            };
             let grid = places::grids(&ctx.state.db, node.community_id, &grid_only).await?;
             let mut layers = vec![grid_layer(tr.t("structure.grid"), grid)];
             if can_write {
-                return Ok(Some(MapView::new(tiles, layers).picking(tr, "place", at)));
+                return Ok((Some(MapView::new(tiles, layers).picking(tr, "place", at)), stored));
             }
             // Read only: the building as a point among the others' layers, shifted like them.
             let here = places::BuildingPoint {
@@ -61,40 +70,19 @@ pub async fn node_map(
                 at,
             };
             layers.push(building_layer(tr.t("structure.building"), vec![here]));
-            Ok(Some(MapView::new(tiles, layers)))
+            Ok((Some(MapView::new(tiles, layers)), stored))
         }
-        _ => Ok(None),
+        _ => Ok((None, Stored::default())),
     }
 }
 
 /// A grid's boundary (GeoJSON) or a building's point as stored, for the form's boxes, which
-/// take WGS-84 when typed.
+/// take WGS-84 when typed; read with the map, once.
 #[derive(Debug, Default)]
 pub struct Stored {
     pub area: String,
     pub lat: String,
     pub long: String,
-}
-
-pub async fn stored(ctx: &PageCtx, level: Level, id: i64) -> yijia_kernel::Result<Stored> {
-    Ok(match level {
-        Level::Grid => Stored {
-            area: places::grid_area(&ctx.state.db, id)
-                .await?
-                .map(|a| geo::area_json(&a))
-                .unwrap_or_default(),
-            ..Stored::default()
-        },
-        Level::Building => match places::building_point(&ctx.state.db, id).await? {
-            Some(p) => Stored {
-                lat: format!("{:.6}", p.lat),
-                long: format!("{:.6}", p.long),
-                ..Stored::default()
-            },
-            None => Stored::default(),
-        },
-        _ => Stored::default(),
-    })
 }
 
 #[derive(Debug, Default, Deserialize)]
